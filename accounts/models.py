@@ -1,0 +1,90 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups of these names; a user may hold more than one."""
+
+    CASEWORKER = "caseworker", "Caseworker"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ADMIN = "admin", "Administrator"
+    AUDITOR = "auditor", "Auditor"
+
+
+class Office(models.Model):
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=120)
+    supervisor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        related_name="supervised_teams",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["office__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["office", "name"], name="team_unique_name_per_office")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.office})"
+
+
+class User(AbstractUser):
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="users", null=True, blank=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members", null=True, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The user's role names, read once per request."""
+        if not hasattr(self, "_roles"):
+            if not self.is_active or not self.pk:
+                self._roles = frozenset()
+            else:
+                self._roles = frozenset(self.groups.values_list("name", flat=True))
+        return self._roles
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+class BreakGlassGrant(models.Model):
+    """An admin's time-limited access to one restricted client, with the reason written down.
+
+    Keyed by the client's id rather than a foreign key so that the access rule in
+    `accounts.access` can use it without this app knowing the client registry.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_grants")
+    client_id = models.BigIntegerField(db_index=True)
+    reason = models.TextField()
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["user", "client_id", "expires_at"], name="breakglass_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → client {self.client_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,16 @@
+"""Permissions by role, registered with django-rules so views and templates ask one way.
+
+Which *client* a user may see is decided in `accounts.access.client_scope`.
+"""
+
+import rules
+
+from accounts import access
+
+rules.add_perm("clients.register_client", rules.predicate(access.may_register_clients))
+rules.add_perm("clients.edit_client", rules.predicate(access.may_edit_clients))
+rules.add_perm("clients.reveal_identifier", rules.predicate(access.may_reveal_identifier))
+rules.add_perm("clients.merge_clients", rules.predicate(access.may_merge_clients))
+rules.add_perm("clients.break_glass", rules.predicate(access.may_break_glass))
+rules.add_perm("clients.verify_document", rules.predicate(access.may_verify_documents))
+rules.add_perm("audit.read_trail", rules.predicate(access.may_read_audit_trail))

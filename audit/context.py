@@ -1,0 +1,29 @@
+"""Who is acting, and from where, for the duration of one request.
+
+Services read it when they write an audit event, so their signatures carry
+only what the domain needs. Celery tasks and commands run with no request:
+their events name the acting user passed to the service and no address.
+"""
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    ip_address: str | None
+
+
+_current: ContextVar[RequestContext | None] = ContextVar("audit_request_context", default=None)
+
+
+def current() -> RequestContext | None:
+    return _current.get()
+
+
+def bind(context: RequestContext):
+    return _current.set(context)
+
+
+def reset(token) -> None:
+    _current.reset(token)

@@ -1,0 +1,185 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from clients.models import Asset, Client, Consent, Document, Expense, HouseholdMembership, Income
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+PERSON_FIELDS = [
+    "first_name",
+    "middle_name",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "sex",
+    "gender",
+    "language",
+    "interpreter_needed",
+    "phone",
+    "email",
+]
+ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "region", "postal_code", "address_confidential"]
+
+
+class IdentifierFields(forms.Form):
+    identifier_kind = forms.ChoiceField(
+        label="Identifier type", choices=[("", "None"), *Client.IdentifierKind.choices], required=False
+    )
+    identifier = forms.CharField(
+        label="SSN / SIN",
+        required=False,
+        max_length=11,
+        help_text="Nine digits. Stored encrypted; most staff see only the last four.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
+class ClientForm(forms.ModelForm):
+    identifier_kind = IdentifierFields.base_fields["identifier_kind"]
+    identifier = IdentifierFields.base_fields["identifier"]
+    restricted_worker = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Worker who may see this client",
+        help_text="Required when the client is restricted.",
+    )
+
+    class Meta:
+        model = Client
+        fields = PERSON_FIELDS + ADDRESS_FIELDS + ["restricted"]
+        widgets = {"date_of_birth": DATE}
+
+    def __init__(self, *args, office=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        workers = get_user_model().objects.filter(is_active=True, groups__name__in=["caseworker", "supervisor"])
+        if office is not None:
+            workers = workers.filter(office=office)
+        self.fields["restricted_worker"].queryset = workers.distinct().order_by("last_name", "first_name")
+        if self.instance.pk:
+            self.fields[
+                "identifier"
+            ].help_text = f"On file: {self.instance.masked_identifier or 'none'}. Leave blank to keep it."
+            self.initial.setdefault("identifier_kind", self.instance.identifier_kind)
+            self.initial.setdefault("restricted_worker", self.instance.restricted_worker_id)
+
+    def to_input(self) -> dict:
+        data = dict(self.cleaned_data)
+        worker = data.pop("restricted_worker", None)
+        data["restricted_worker_id"] = worker.pk if worker else None
+        return data
+
+
+class ClientSearchForm(forms.Form):
+    q = forms.CharField(label="Name", required=False, max_length=120)
+    dob = forms.DateField(label="Date of birth", required=False, widget=DATE)
+    last4 = forms.RegexField(
+        label="Identifier (last 4)",
+        regex=r"^\d{4}$",
+        required=False,
+        error_messages={"invalid": "Enter the last four digits."},
+    )
+    phone = forms.CharField(label="Phone", required=False, max_length=30)
+
+
+class HouseholdIntakeForm(forms.Form):
+    name = forms.CharField(
+        label="Household name", required=False, max_length=160, help_text="Blank: the head's family name."
+    )
+    address_line1 = forms.CharField(label="Address", required=False, max_length=120)
+    address_line2 = forms.CharField(label="Address (line 2)", required=False, max_length=120)
+    city = forms.CharField(required=False, max_length=80)
+    region = forms.CharField(label="State or province", required=False, max_length=40)
+    postal_code = forms.CharField(required=False, max_length=12)
+    address_confidential = forms.BooleanField(
+        label="Address is confidential", required=False, help_text="Never printed on anything that leaves the agency."
+    )
+
+
+class MemberIntakeForm(forms.Form):
+    relationship = forms.ChoiceField(choices=HouseholdMembership.Relationship.choices)
+    first_name = forms.CharField(max_length=80)
+    middle_name = forms.CharField(max_length=80, required=False)
+    last_name = forms.CharField(max_length=80)
+    preferred_name = forms.CharField(max_length=80, required=False)
+    date_of_birth = forms.DateField(widget=DATE)
+    sex = forms.ChoiceField(choices=Client.Sex.choices, initial=Client.Sex.UNKNOWN)
+    language = forms.CharField(max_length=60, initial="English")
+    interpreter_needed = forms.BooleanField(required=False)
+    phone = forms.CharField(max_length=30, required=False)
+    identifier_kind = IdentifierFields.base_fields["identifier_kind"]
+    identifier = IdentifierFields.base_fields["identifier"]
+    # Filled in after the duplicate check: an existing client's id, or "new".
+    match = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class BaseMemberFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        heads = [f for f in self.forms if f.cleaned_data and f.cleaned_data.get("relationship") == "head"]
+        if len(heads) != 1:
+            raise forms.ValidationError("Mark exactly one member as head of household.")
+
+
+MemberFormSet = forms.formset_factory(
+    MemberIntakeForm, formset=BaseMemberFormSet, extra=0, min_num=1, validate_min=True, max_num=20
+)
+
+
+class IncomeForm(forms.ModelForm):
+    class Meta:
+        model = Income
+        fields = ["kind", "amount", "frequency", "start_date", "end_date", "verification", "description"]
+        widgets = {"start_date": DATE, "end_date": DATE}
+
+
+class ExpenseForm(forms.ModelForm):
+    class Meta:
+        model = Expense
+        fields = ["kind", "amount", "frequency", "start_date", "end_date", "verification", "description"]
+        widgets = {"start_date": DATE, "end_date": DATE}
+
+
+class AssetForm(forms.ModelForm):
+    class Meta:
+        model = Asset
+        fields = ["kind", "value", "description", "as_of", "disposed_on", "verification"]
+        widgets = {"as_of": DATE, "disposed_on": DATE}
+
+
+FINANCE_FORMS = {"income": (Income, IncomeForm), "expense": (Expense, ExpenseForm), "asset": (Asset, AssetForm)}
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(choices=Document.Kind.choices)
+    description = forms.CharField(max_length=160, required=False)
+    expires_on = forms.DateField(required=False, widget=DATE)
+    file = forms.FileField()
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["organization", "purpose", "details", "granted_on", "expires_on"]
+        widgets = {"granted_on": DATE, "expires_on": DATE, "details": forms.Textarea(attrs={"rows": 3})}
+
+
+class ConsentRevokeForm(forms.Form):
+    revoked_on = forms.DateField(widget=DATE)
+
+
+class MembershipEndForm(forms.Form):
+    end_date = forms.DateField(label="Left the household on", widget=DATE)
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.IntegerField(label="Duplicate client number", min_value=1)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why these are the same person.")
+
+
+class BreakGlassForm(forms.Form):
+    client_number = forms.IntegerField(min_value=1)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Who asked, and why this file must be opened. It is recorded in the audit trail.",
+    )

@@ -1,0 +1,236 @@
+"""Demo data for `make run`: one agency, two offices, staff in every role, ~50 households.
+
+Running it again changes nothing: it stops if the demo offices exist.
+"""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Office, Role, Team
+from accounts.services import user_create
+from clients import services as client_services
+from clients.models import Client, Expense, HouseholdMembership, Income
+from clients.services import ClientInput, MemberInput
+
+DEMO_PASSWORD = "casework-demo-2026"
+
+FIRST = [
+    "Maria",
+    "James",
+    "Aisha",
+    "Wei",
+    "Olga",
+    "Juan",
+    "Fatima",
+    "Liam",
+    "Priya",
+    "Noah",
+    "Sofia",
+    "Ethan",
+    "Amara",
+    "Lucas",
+    "Hana",
+    "Mateo",
+    "Zoe",
+    "Omar",
+    "Grace",
+    "Dmitri",
+    "Leila",
+    "Samuel",
+    "Ivy",
+    "Kofi",
+]
+LAST = [
+    "Garcia",
+    "Smith",
+    "Nguyen",
+    "Johnson",
+    "Okafor",
+    "Martinez",
+    "Chen",
+    "Brown",
+    "Patel",
+    "Kowalski",
+    "Hernandez",
+    "Murphy",
+    "Ali",
+    "Rossi",
+    "Dubois",
+    "Tremblay",
+    "Young",
+    "Walker",
+    "Santos",
+    "Kim",
+]
+STREETS = ["Elm St", "Water St", "Main St", "Harbour Rd", "Prospect Ave", "Lake Dr", "Cedar Ln"]
+
+
+class Command(BaseCommand):
+    help = "Load demo offices, staff and households (safe to run twice)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=50)
+
+    def handle(self, *args, households: int, **options):
+        if Office.objects.filter(code="north").exists():
+            self.stdout.write("Demo data is already loaded.")
+        else:
+            with transaction.atomic():
+                self._load(households)
+        self._print_logins()
+
+    def _load(self, households: int) -> None:
+        rng = random.Random(2026)
+        admin = user_create(
+            acting_user=None,
+            username="admin",
+            password=DEMO_PASSWORD,
+            roles=[Role.ADMIN],
+            first_name="Alex",
+            last_name="Admin",
+        )
+        user_create(
+            acting_user=admin,
+            username="auditor",
+            password=DEMO_PASSWORD,
+            roles=[Role.AUDITOR],
+            first_name="Audrey",
+            last_name="Auditor",
+        )
+        workers = []
+        for code, name in [("north", "North Office"), ("south", "South Office")]:
+            office = Office.objects.create(code=code, name=name, address=f"1 {name} Plaza", phone="555-0100")
+            supervisor = user_create(
+                acting_user=admin,
+                username=f"{code}.supervisor",
+                password=DEMO_PASSWORD,
+                roles=[Role.SUPERVISOR],
+                first_name="Sam",
+                last_name=f"{name.split()[0]} Supervisor",
+                office=office,
+            )
+            team = Team.objects.create(office=office, name="Intake and eligibility", supervisor=supervisor)
+            supervisor.team = team
+            supervisor.save(update_fields=["team"])
+            for n in range(1, 4):
+                workers.append(
+                    user_create(
+                        acting_user=admin,
+                        username=f"{code}.worker{n}",
+                        password=DEMO_PASSWORD,
+                        roles=[Role.CASEWORKER],
+                        first_name=f"Casey{n}",
+                        last_name=f"{name.split()[0]} Worker",
+                        office=office,
+                        team=team,
+                    )
+                )
+        today = date.today()
+        for h in range(households):
+            worker = workers[h % len(workers)]
+            last = rng.choice(LAST)
+            size = rng.choice([1, 1, 2, 3, 3, 4, 5])
+            members = []
+            for m in range(size):
+                relationship = "head" if m == 0 else ("spouse" if m == 1 and size > 2 else "child")
+                age = rng.randint(25, 70) if relationship != "child" else rng.randint(0, 17)
+                restricted = h % 17 == 5 and m == 0
+                has_identifier = relationship != "child" or rng.random() < 0.5
+                data = ClientInput(
+                    first_name=rng.choice(FIRST),
+                    last_name=last,
+                    date_of_birth=today - timedelta(days=age * 365 + rng.randint(0, 364)),
+                    sex=rng.choice(["F", "M"]),
+                    language=rng.choice(["English"] * 6 + ["Spanish", "French", "Arabic", "Mandarin"]),
+                    phone=f"555-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}" if m == 0 else "",
+                    address_line1=f"{rng.randint(1, 999)} {rng.choice(STREETS)}",
+                    city="Riverton",
+                    region="WI",
+                    postal_code=f"53{rng.randint(100, 999)}",
+                    address_confidential=restricted,
+                    identifier_kind="ssn" if has_identifier else "",
+                    identifier=_fake_ssn(rng) if has_identifier else "",
+                    restricted=restricted,
+                    restricted_worker_id=worker.pk if restricted else None,
+                )
+                data.interpreter_needed = data.language != "English" and rng.random() < 0.6
+                members.append(MemberInput(relationship=relationship, new=data))
+            household = client_services.household_register(
+                acting_user=worker,
+                office=worker.office,
+                members=members,
+                start_date=today - timedelta(days=rng.randint(30, 900)),
+            )
+            head = HouseholdMembership.objects.get(household=household, relationship="head").client
+            self._finances(rng, worker, head, today)
+        self.stdout.write(self.style.SUCCESS(f"Loaded {households} households, {Client.objects.count()} clients."))
+
+    def _finances(self, rng, worker, client, today) -> None:
+        start = today - timedelta(days=rng.randint(60, 700))
+        if rng.random() < 0.7:
+            client_services.finance_record_save(
+                acting_user=worker,
+                record=Income(client=client),
+                values={
+                    "kind": "earned",
+                    "amount": Decimal(rng.randint(200, 900)),
+                    "frequency": rng.choice(["weekly", "biweekly"]),
+                    "start_date": start,
+                    "verification": "verified",
+                    "description": "Part-time work",
+                },
+            )
+        if rng.random() < 0.3:
+            client_services.finance_record_save(
+                acting_user=worker,
+                record=Income(client=client),
+                values={
+                    "kind": "child_support",
+                    "amount": Decimal(rng.randint(100, 400)),
+                    "frequency": "monthly",
+                    "start_date": start,
+                    "verification": "unverified",
+                },
+            )
+        client_services.finance_record_save(
+            acting_user=worker,
+            record=Expense(client=client),
+            values={
+                "kind": "rent",
+                "amount": Decimal(rng.randint(500, 1400)),
+                "frequency": "monthly",
+                "start_date": start,
+                "verification": "verified",
+                "description": "Monthly rent",
+            },
+        )
+        client_services.document_upload(
+            acting_user=worker,
+            client=client,
+            kind="lease",
+            upload=SimpleUploadedFile("lease.pdf", b"%PDF-1.4\n% demo lease\n%%EOF\n", content_type="application/pdf"),
+            description="Current lease",
+        )
+
+    def _print_logins(self) -> None:
+        self.stdout.write(
+            f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})\n"
+            "  admin             administrator (Django admin at /admin/)\n"
+            "  auditor           auditor (audit trail)\n"
+            "  north.supervisor  supervisor, North Office\n"
+            "  north.worker1..3  caseworkers, North Office\n"
+            "  south.supervisor  supervisor, South Office\n"
+            "  south.worker1..3  caseworkers, South Office\n"
+            "Site: http://127.0.0.1:8000\n"
+        )
+
+
+def _fake_ssn(rng: random.Random) -> str:
+    # Area numbers 001-665 and 667-899 are valid; demo numbers avoid 000, 666 and 9xx.
+    area = rng.choice([a for a in range(1, 900) if a != 666])
+    return f"{area:03d}-{rng.randint(1, 99):02d}-{rng.randint(1, 9999):04d}"

@@ -1,0 +1,376 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from clients.normalize import digits_only, search_key
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Verification(models.TextChoices):
+    UNVERIFIED = "unverified", "Not verified"
+    PENDING = "pending", "Verification requested"
+    VERIFIED = "verified", "Verified"
+    DISCREPANCY = "discrepancy", "Discrepancy found"
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    BIWEEKLY = "biweekly", "Every two weeks"
+    SEMIMONTHLY = "semimonthly", "Twice a month"
+    MONTHLY = "monthly", "Monthly"
+    YEARLY = "yearly", "Yearly"
+
+
+class Client(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        INTERSEX = "X", "Intersex / another sex"
+        UNKNOWN = "U", "Not stated"
+
+    class IdentifierKind(models.TextChoices):
+        SSN = "ssn", "US Social Security number"
+        SIN = "sin", "Canadian Social Insurance number"
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="clients")
+    first_name = models.CharField(max_length=80)
+    middle_name = models.CharField(max_length=80, blank=True)
+    last_name = models.CharField(max_length=80)
+    preferred_name = models.CharField(max_length=80, blank=True)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    gender = models.CharField(max_length=60, blank=True, help_text="In the client's own words.")
+    language = models.CharField(max_length=60, default="English")
+    interpreter_needed = models.BooleanField(default=False)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    address_line1 = models.CharField("address", max_length=120, blank=True)
+    address_line2 = models.CharField("address (line 2)", max_length=120, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    region = models.CharField("state or province", max_length=40, blank=True)
+    postal_code = models.CharField(max_length=12, blank=True)
+    address_confidential = models.BooleanField(
+        default=False, help_text="Never printed on anything that leaves the agency."
+    )
+
+    identifier_kind = models.CharField(max_length=3, choices=IdentifierKind.choices, blank=True)
+    # The identifier itself only ever encrypted; the keyed hash finds exact matches,
+    # the last four are what most people are shown.
+    identifier_encrypted = models.TextField(blank=True, editable=False)
+    identifier_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    identifier_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
+
+    restricted = models.BooleanField(
+        default=False,
+        help_text="Seen only by the named worker and their supervisor (e.g. a victim of domestic violence).",
+    )
+    restricted_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="restricted_clients",
+    )
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from")
+
+    # Derived from the name and phone by `refresh_search_fields`, for search.
+    search_name = models.CharField(max_length=330, editable=False, default="")
+    phone_digits = models.CharField(max_length=20, editable=False, blank=True, db_index=True)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["date_of_birth"], name="client_dob"),
+            models.Index(fields=["office", "last_name"], name="client_office_name"),
+            # The trigram index on search_name is added on PostgreSQL by migration 0002.
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identifier_hash"],
+                condition=Q(identifier_hash__isnull=False, merged_into__isnull=True),
+                name="client_identifier_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(restricted=False) | Q(restricted_worker__isnull=False),
+                name="client_restricted_has_worker",
+            ),
+            models.CheckConstraint(condition=~Q(merged_into=F("pk")), name="client_not_merged_into_self"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+
+    @property
+    def display_name(self) -> str:
+        if self.preferred_name and self.preferred_name != self.first_name:
+            return f"{self.full_name} ({self.preferred_name})"
+        return self.full_name
+
+    @property
+    def masked_identifier(self) -> str:
+        return f"•••-••-{self.identifier_last4}" if self.identifier_last4 else ""
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+    def age_on(self, day) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def refresh_search_fields(self) -> None:
+        self.search_name = search_key(self.first_name, self.middle_name, self.last_name, self.preferred_name)
+        self.phone_digits = digits_only(self.phone)
+
+
+class Household(models.Model):
+    office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="households")
+    name = models.CharField(max_length=160, help_text="Usually the head's family name.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HouseholdMembership(models.Model):
+    """A client's place in a household. A client has one current membership; past ones are history."""
+
+    class Relationship(models.TextChoices):
+        HEAD = "head", "Head of household"
+        SPOUSE = "spouse", "Spouse"
+        PARTNER = "partner", "Partner"
+        CHILD = "child", "Child"
+        STEPCHILD = "stepchild", "Stepchild"
+        GRANDCHILD = "grandchild", "Grandchild"
+        PARENT = "parent", "Parent"
+        SIBLING = "sibling", "Sibling"
+        OTHER_RELATIVE = "other_relative", "Other relative"
+        UNRELATED = "unrelated", "Not related"
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="memberships")
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    start_date = models.DateField(default=timezone.localdate)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["household", "start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"], condition=Q(end_date__isnull=True), name="membership_one_current_household"
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(end_date__isnull=True, relationship="head"),
+                name="membership_one_current_head",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="membership_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} in {self.household} ({self.get_relationship_display()})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_date is None
+
+
+class DatedAmount(models.Model):
+    """An amount received or paid at a frequency over a period, with its verification."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="%(class)ss")
+    amount = models.DecimalField(**MONEY)
+    frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.MONTHLY)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    verification = models.CharField(max_length=12, choices=Verification.choices, default=Verification.UNVERIFIED)
+    description = models.CharField(max_length=160, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["-start_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ${self.amount} {self.get_frequency_display().lower()}"
+
+    def is_current_on(self, day) -> bool:
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+
+def _amount_constraints(prefix: str) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(condition=Q(amount__gte=Decimal("0")), name=f"{prefix}_amount_not_negative"),
+        models.CheckConstraint(
+            condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+            name=f"{prefix}_end_after_start",
+        ),
+    ]
+
+
+class Income(DatedAmount):
+    class Kind(models.TextChoices):
+        EARNED = "earned", "Wages and salary"
+        SELF_EMPLOYMENT = "self_employment", "Self-employment"
+        BENEFITS = "benefits", "Benefits (pension, unemployment, disability...)"
+        CHILD_SUPPORT = "child_support", "Child support received"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta(DatedAmount.Meta):
+        constraints = _amount_constraints("income")
+
+
+class Expense(DatedAmount):
+    class Kind(models.TextChoices):
+        RENT = "rent", "Rent"
+        MORTGAGE = "mortgage", "Mortgage"
+        UTILITIES = "utilities", "Utilities"
+        DEPENDENT_CARE = "dependent_care", "Dependent care"
+        MEDICAL = "medical", "Medical"
+        CHILD_SUPPORT_PAID = "child_support_paid", "Child support paid"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta(DatedAmount.Meta):
+        constraints = _amount_constraints("expense")
+
+
+class Asset(models.Model):
+    class Kind(models.TextChoices):
+        CASH = "cash", "Cash"
+        BANK_ACCOUNT = "bank_account", "Bank account"
+        VEHICLE = "vehicle", "Vehicle"
+        PROPERTY = "property", "Real property"
+        INVESTMENT = "investment", "Investments"
+        OTHER = "other", "Other"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="assets")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value = models.DecimalField(**MONEY)
+    description = models.CharField(max_length=160, blank=True)
+    as_of = models.DateField(default=timezone.localdate)
+    disposed_on = models.DateField(null=True, blank=True)
+    verification = models.CharField(max_length=12, choices=Verification.choices, default=Verification.UNVERIFIED)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-as_of", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=Decimal("0")), name="asset_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(disposed_on__isnull=True) | Q(disposed_on__gte=F("as_of")),
+                name="asset_disposed_after_as_of",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} worth ${self.value}"
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    # A random name: the stored path must not reveal whose file it is.
+    return f"documents/{timezone.now():%Y/%m}/{instance.storage_token}"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        BIRTH_CERTIFICATE = "birth_certificate", "Birth certificate"
+        IDENTITY = "identity", "Photo identification"
+        LEASE = "lease", "Lease or rental agreement"
+        BANK_STATEMENT = "bank_statement", "Bank statement"
+        PAY_STUB = "pay_stub", "Pay stub"
+        UTILITY_BILL = "utility_bill", "Utility bill"
+        MEDICAL = "medical", "Medical record"
+        POLICE_REPORT = "police_report", "Police report"
+        COURT_ORDER = "court_order", "Court or protective order"
+        IMMIGRATION = "immigration", "Immigration document"
+        OTHER = "other", "Other"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    description = models.CharField(max_length=160, blank=True)
+    file = models.FileField(upload_to=document_path, max_length=200)
+    storage_token = models.CharField(max_length=64, unique=True, editable=False)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    def is_expired_on(self, day) -> bool:
+        return self.expires_on is not None and self.expires_on < day
+
+
+class Consent(models.Model):
+    """Permission to share a client's information with an organization, for a purpose."""
+
+    class Purpose(models.TextChoices):
+        REFERRAL = "referral", "Referral for services"
+        ELIGIBILITY = "eligibility", "Eligibility verification"
+        CARE_COORDINATION = "care_coordination", "Care coordination"
+        BENEFITS = "benefits", "Benefit administration"
+        OTHER = "other", "Other"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
+    organization = models.CharField(max_length=160)
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    details = models.TextField(blank=True, help_text="What may be shared.")
+    granted_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    revoked_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-granted_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=F("granted_on")),
+                name="consent_revoked_after_granted",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("granted_on")),
+                name="consent_expires_after_granted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.get_purpose_display()}"
+
+    def in_force_on(self, day) -> bool:
+        return (
+            self.granted_on <= day
+            and (self.revoked_on is None or self.revoked_on > day)
+            and (self.expires_on is None or self.expires_on >= day)
+        )

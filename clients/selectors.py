@@ -1,0 +1,178 @@
+"""Reads of the client registry, always through the access rule in `accounts.access`."""
+
+import difflib
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.access import client_scope
+from clients.models import Asset, Client, Consent, Document, Expense, HouseholdMembership, Income
+from clients.normalize import digits_only, search_key
+
+SEARCH_LIMIT = 50
+# pg_trgm similarity at or above which a name counts as a match. Typos in both the first
+# and the last name ("jonh smiht" for "john smith") still score about 0.3.
+TRIGRAM_THRESHOLD = 0.25
+
+
+def clients_visible(*, user) -> QuerySet[Client]:
+    return Client.objects.filter(client_scope(user))
+
+
+def client_get(*, user, pk: int) -> Client:
+    """The client if `user` may see them, else 404 (never 403: a 403 would say they exist)."""
+    return get_object_or_404(clients_visible(user=user).select_related("office", "restricted_worker"), pk=pk)
+
+
+def client_get_including_merged(*, user, pk: int) -> Client:
+    scope = client_scope(user, include_merged=True)
+    return get_object_or_404(Client.objects.filter(scope).select_related("merged_into"), pk=pk)
+
+
+@dataclass(frozen=True)
+class ClientSearch:
+    name: str = ""
+    date_of_birth: date | None = None
+    last4: str = ""
+    phone: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name.strip() or self.date_of_birth or self.last4 or digits_only(self.phone))
+
+
+def client_search(*, user, criteria: ClientSearch, limit: int = SEARCH_LIMIT) -> list[Client]:
+    """Clients `user` may see that match every criterion given, best name match first.
+
+    A name forgives typos: on PostgreSQL through pg_trgm trigram similarity (a GIN index on
+    `search_name`), elsewhere by comparing the candidates that share a three-letter start.
+    """
+    clients = clients_visible(user=user).select_related("office")
+    if criteria.date_of_birth:
+        clients = clients.filter(date_of_birth=criteria.date_of_birth)
+    if criteria.last4:
+        clients = clients.filter(identifier_last4=digits_only(criteria.last4)[-4:])
+    phone = digits_only(criteria.phone)
+    if phone:
+        clients = clients.filter(phone_digits__endswith=phone[-10:])
+    key = search_key(criteria.name)
+    if not key:
+        return list(clients.order_by("last_name", "first_name", "id")[:limit])
+    if connection.vendor == "postgresql":
+        return _search_trigram(clients, key, limit)
+    return _search_fallback(clients, key, limit)
+
+
+def _search_trigram(clients: QuerySet[Client], key: str, limit: int) -> list[Client]:
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(TRIGRAM_THRESHOLD)])
+    return list(
+        clients.filter(search_name__trigram_similar=key)
+        .annotate(rank=TrigramSimilarity("search_name", key))
+        .order_by("-rank", "last_name", "id")[:limit]
+    )
+
+
+def _search_fallback(clients: QuerySet[Client], key: str, limit: int) -> list[Client]:
+    words = key.split()
+    starts = Q()
+    for word in words:
+        starts |= Q(search_name__contains=word[:3]) if len(word) >= 3 else Q(search_name__contains=word)
+    scored = []
+    for client in clients.filter(starts)[:2000]:
+        rank = difflib.SequenceMatcher(None, key, client.search_name).ratio()
+        if rank >= 0.5:
+            client.rank = rank
+            scored.append(client)
+    scored.sort(key=lambda c: (-c.rank, c.last_name, c.pk))
+    return scored[:limit]
+
+
+def client_likely_duplicates(
+    *, user, first_name: str, last_name: str, date_of_birth: date | None, identifier_hash: str | None = None
+) -> list[Client]:
+    """Clients who may be the person being registered: same identifier, or a similar name born the same day."""
+    visible = clients_visible(user=user).select_related("office")
+    matches: dict[int, Client] = {}
+    if identifier_hash:
+        for client in visible.filter(identifier_hash=identifier_hash):
+            matches[client.pk] = client
+    if date_of_birth:
+        key = search_key(first_name, last_name)
+        for client in visible.filter(date_of_birth=date_of_birth):
+            ratio = difflib.SequenceMatcher(None, key, search_key(client.first_name, client.last_name)).ratio()
+            if ratio >= 0.6 or search_key(client.last_name) == search_key(last_name):
+                matches.setdefault(client.pk, client)
+    return list(matches.values())
+
+
+def client_households(*, user, client: Client) -> list[HouseholdMembership]:
+    """The client's memberships, current first, each with the current members `user` may see.
+
+    A restricted member of the same household is left out for those who may not see them.
+    """
+    current_members = Prefetch(
+        "household__memberships",
+        queryset=HouseholdMembership.objects.filter(client_scope(user, prefix="client__"), end_date__isnull=True)
+        .select_related("client")
+        .order_by("start_date", "id"),
+        to_attr="current_members",
+    )
+    return list(
+        HouseholdMembership.objects.filter(client=client)
+        .select_related("household")
+        .prefetch_related(current_members)
+        .order_by("end_date", "-start_date")
+    )
+
+
+def client_finances(*, client: Client) -> dict[str, list]:
+    return {
+        "incomes": list(Income.objects.filter(client=client).order_by("-start_date", "id")),
+        "expenses": list(Expense.objects.filter(client=client).order_by("-start_date", "id")),
+        "assets": list(Asset.objects.filter(client=client).order_by("-as_of", "id")),
+    }
+
+
+def client_documents(*, client: Client) -> list[Document]:
+    return list(Document.objects.filter(client=client).select_related("uploaded_by", "verified_by"))
+
+
+def client_consents(*, client: Client) -> list[Consent]:
+    return list(Consent.objects.filter(client=client).select_related("recorded_by"))
+
+
+def document_get(*, user, pk: int) -> Document:
+    return get_object_or_404(
+        Document.objects.filter(client_scope(user, prefix="client__")).select_related("client"), pk=pk
+    )
+
+
+def finance_record_get(*, user, model: type, pk: int):
+    return get_object_or_404(
+        model.objects.filter(client_scope(user, prefix="client__")).select_related("client"), pk=pk
+    )
+
+
+def consent_get(*, user, pk: int) -> Consent:
+    return get_object_or_404(
+        Consent.objects.filter(client_scope(user, prefix="client__")).select_related("client"), pk=pk
+    )
+
+
+def membership_get(*, user, pk: int) -> HouseholdMembership:
+    return get_object_or_404(
+        HouseholdMembership.objects.filter(client_scope(user, prefix="client__")).select_related("client", "household"),
+        pk=pk,
+    )
+
+
+def client_counts(*, user) -> dict[str, int]:
+    """Figures for the home page, counted only over what the user may see."""
+    visible = clients_visible(user=user)
+    return {"clients": visible.count(), "interpreter": visible.filter(interpreter_needed=True).count()}

@@ -1,0 +1,14 @@
+"""A developer's machine: `make run`."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+
+# Fixed local keys so demo data stays readable across restarts; production must set its own.
+FIELD_ENCRYPTION_KEYS = env.list(
+    "CASEWORK_FIELD_ENCRYPTION_KEYS", default=["ef-ZuiCiQGf_GVwuK2qRLU9lb-JT2RUykM6mu_fgdBk="]
+)
+IDENTIFIER_HASH_KEY = env("CASEWORK_IDENTIFIER_HASH_KEY", default="local-identifier-hash-key")
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+PRIVATE_MEDIA_ROOT = BASE_DIR / "private_media"

@@ -1,0 +1,87 @@
+"""Personas every test can ask for, and the switches for PostgreSQL- and Redis-only tests.
+
+The personas: a caseworker (`caseworker`), their supervisor (`supervisor`), a caseworker
+of another office (`other_caseworker`), an administrator (`admin_user`) and an auditor
+(`auditor`). `caseworker` and `supervisor` share the North office and a team.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.factories import OfficeFactory, TeamFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    has_redis = bool(os.environ.get("REDIS_URL"))
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)"))
+        if "redis" in item.keywords and not has_redis:
+            item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL (CI does)"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_media():
+    yield
+    shutil.rmtree(settings.PRIVATE_MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def north(db):
+    return OfficeFactory(code="north", name="North Office")
+
+
+@pytest.fixture
+def south(db):
+    return OfficeFactory(code="south", name="South Office")
+
+
+@pytest.fixture
+def supervisor(north):
+    user = UserFactory(username="sup", office=north, roles=["supervisor"])
+    team = TeamFactory(office=north, supervisor=user)
+    user.team = team
+    user.save(update_fields=["team"])
+    return user
+
+
+@pytest.fixture
+def caseworker(supervisor, north):
+    return UserFactory(username="worker", office=north, team=supervisor.team, roles=["caseworker"])
+
+
+@pytest.fixture
+def other_caseworker(south):
+    team = TeamFactory(office=south, supervisor=UserFactory(username="south_sup", office=south, roles=["supervisor"]))
+    return UserFactory(username="south_worker", office=south, team=team, roles=["caseworker"])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="boss", roles=["admin"], is_staff=True)
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="checker", roles=["auditor"])
+
+
+@pytest.fixture
+def personas(caseworker, supervisor, other_caseworker, admin_user, auditor) -> dict:
+    return {
+        "caseworker": caseworker,
+        "supervisor": supervisor,
+        "other_caseworker": other_caseworker,
+        "admin": admin_user,
+        "auditor": auditor,
+    }

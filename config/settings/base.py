@@ -116,6 +116,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 # Locking by address as well would lock out a whole office behind one NAT after a few
 # typos by different people; the lock is on the account, as the agency's policy says.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

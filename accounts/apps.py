@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts and access"
+
+    def ready(self) -> None:
+        from accounts import signals  # noqa: F401

@@ -1,0 +1,29 @@
+"""Sign-ins and sign-outs go in the audit trail. Django announces them only by signal."""
+
+from django.contrib.auth import signals
+from django.dispatch import receiver
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+
+
+@receiver(signals.user_logged_in)
+def record_login(sender, request, user, **kwargs) -> None:
+    audit_record(actor=user, action=AuditEvent.Action.LOGIN, target=user)
+
+
+@receiver(signals.user_logged_out)
+def record_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        audit_record(actor=user, action=AuditEvent.Action.LOGOUT, target=user)
+
+
+@receiver(signals.user_login_failed)
+def record_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    # The username as typed, so repeated guessing shows in the trail; never the password.
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        object_type="accounts.user",
+        object_repr=str(credentials.get("username", ""))[:150],
+    )

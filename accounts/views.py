@@ -23,5 +23,7 @@ class LogoutView(auth_views.LogoutView):
 def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
     """django-axes calls this for a locked account. The same words whether the username exists or not."""
     form = LoginForm(request)
+    # The form stays unbound (binding it would authenticate again); add_error expects cleaned_data.
+    form.cleaned_data = {}
     form.add_error(None, LOCKOUT_MESSAGE)
     return render(request, "accounts/login.html", {"form": form}, status=403)

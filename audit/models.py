@@ -64,6 +64,8 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise AppendOnlyError("The audit trail is append-only.")
+        # Always an INSERT: a new instance given an existing row's pk must not overwrite that row.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -83,3 +85,12 @@ class AuditEventClient(models.Model):
 
     def __str__(self) -> str:
         return f"event {self.event_id}: client {self.client_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("The audit trail is append-only.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The audit trail is append-only.")

@@ -3,12 +3,14 @@
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from accounts import access
@@ -52,8 +54,12 @@ CLIENT_FIELDS = [
     "merged_into_id",
 ]
 SECRET_FIELDS = ["identifier_hash"]
-EDITABLE_CLIENT_FIELDS = [name for name in CLIENT_FIELDS if name not in ("identifier_hash", "merged_into_id")]
+# The identifier's kind changes only with the identifier itself (`_apply_identifier`).
+EDITABLE_CLIENT_FIELDS = [
+    name for name in CLIENT_FIELDS if name not in ("identifier_kind", "identifier_hash", "merged_into_id")
+]
 EARLIEST_BIRTH = date(1900, 1, 1)
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -329,6 +335,9 @@ def finance_record_save(*, acting_user, record: Income | Expense | Asset, values
             if name in values:
                 setattr(record, name, values[name])
         _check_finance(record)
+        # Stored with two decimals: "1200" typed over "1200.00" is no change.
+        amount_field = "value" if isinstance(record, Asset) else "amount"
+        setattr(record, amount_field, getattr(record, amount_field).quantize(CENT))
         changes = audit_diff(before, audit_snapshot(record, fields))
         if not adding and not changes:
             return record
@@ -355,8 +364,8 @@ def _check_upload(upload: UploadedFile) -> str:
         kinds = ", ".join(sorted(e.lstrip(".").upper() for e in allowed))
         raise ValidationError({"file": f"Files of this type cannot be added. Allowed: {kinds}."})
     if upload.size > settings.DOCUMENT_MAX_BYTES:
-        limit = settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
-        raise ValidationError({"file": f"The file is larger than the {limit} MB limit."})
+        limit = filesizeformat(settings.DOCUMENT_MAX_BYTES)
+        raise ValidationError({"file": f"The file is larger than the {limit} limit."})
     if upload.size == 0:
         raise ValidationError({"file": "The file is empty."})
     head = upload.read(8)

@@ -52,6 +52,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
 
     office = factory.SubFactory(OfficeFactory)
     first_name = factory.Faker("first_name")
+    middle_name = ""
     last_name = factory.Faker("last_name")
     date_of_birth = factory.Faker("date_of_birth", minimum_age=1, maximum_age=90)
     phone = factory.Faker("numerify", text="555-###-####")

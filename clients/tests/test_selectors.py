@@ -1,0 +1,198 @@
+"""Finding clients: typo-forgiving search and the duplicate check at intake, always within what the
+searching user may see. Every test runs on SQLite (the Python fallback) and, with DATABASE_URL set,
+on PostgreSQL (pg_trgm)."""
+
+from datetime import date
+
+import pytest
+
+from clients.identifiers import identifier_hash
+from clients.models import Client
+from clients.selectors import ClientSearch, client_likely_duplicates, client_search
+from clients.services import ClientInput, client_create
+from tests.factories import ClientFactory, UserFactory
+
+DOB = date(1980, 4, 12)
+
+
+def a_client(**fields) -> Client:
+    # ClientFactory's search_name reads middle_name, which the factory does not declare.
+    fields.setdefault("middle_name", "")
+    return ClientFactory(**fields)
+
+
+def names(clients) -> list[str]:
+    return [c.full_name for c in clients]
+
+
+def search(user, **criteria) -> list[Client]:
+    return client_search(user=user, criteria=ClientSearch(**criteria))
+
+
+@pytest.fixture
+def john(north) -> Client:
+    return a_client(office=north, first_name="John", last_name="Smith", date_of_birth=DOB, phone="555-201-3344")
+
+
+class TestClientSearch:
+    def test_a_misspelled_name_finds_the_client(self, caseworker, north, john, on_postgres):
+        a_client(office=north, first_name="Maria", last_name="Garcia")
+        a_client(office=north, first_name="Olufemi", last_name="Adebayo")
+
+        found = search(caseworker, name="Jonh Smiht")
+
+        assert names(found) == ["John Smith"]
+
+    def test_case_and_accents_do_not_matter(self, caseworker, north):
+        a_client(office=north, first_name="José", last_name="O'Neil")
+
+        assert names(search(caseworker, name="jose o'neil")) == ["José O'Neil"]
+        assert names(search(caseworker, name="JOSE ONEIL")) == ["José O'Neil"]
+
+    def test_the_exact_match_is_ranked_first(self, caseworker, north, john):
+        a_client(office=north, first_name="Jon", last_name="Smith")
+        a_client(office=north, first_name="John", last_name="Smyth")
+        a_client(office=north, first_name="Johnny", last_name="Smithson")
+
+        found = search(caseworker, name="John Smith")
+
+        assert found[0] == john
+        assert "Jon Smith" in names(found)
+        assert "John Smyth" in names(found)
+
+    def test_a_misspelling_still_ranks_the_closest_name_first(self, caseworker, north, john):
+        a_client(office=north, first_name="Joan", last_name="Smithers")
+
+        found = search(caseworker, name="Jonh Smiht")
+
+        assert found[0] == john
+
+    def test_date_of_birth_narrows_the_search(self, caseworker, north, john):
+        twin = a_client(office=north, first_name="John", last_name="Smith", date_of_birth=date(1992, 9, 30))
+
+        assert search(caseworker, name="John Smith", date_of_birth=DOB) == [john]
+        assert search(caseworker, name="John Smith", date_of_birth=date(1992, 9, 30)) == [twin]
+        assert search(caseworker, date_of_birth=DOB) == [john]
+        assert search(caseworker, name="John Smith", date_of_birth=date(2001, 1, 1)) == []
+
+    def test_last_four_of_the_identifier_finds_the_client(self, caseworker, north, john):
+        data = ClientInput(
+            first_name="Ana",
+            last_name="Lima",
+            date_of_birth=date(1990, 2, 2),
+            identifier_kind="ssn",
+            identifier="123-45-6789",
+        )
+        ana = client_create(acting_user=caseworker, office=north, data=data)
+
+        assert search(caseworker, last4="6789") == [ana]
+        assert search(caseworker, name="Ana Lima", last4="6789") == [ana]
+        assert search(caseworker, name="Ana Lima", last4="1111") == []
+
+    @pytest.mark.parametrize("typed", ["555-201-3344", "(555) 201 3344", "5552013344", "+1 555 201 3344", "201-3344"])
+    def test_phone_finds_the_client_however_it_is_typed(self, caseworker, north, john, typed):
+        a_client(office=north, first_name="Other", last_name="Person", phone="555-999-0000")
+
+        assert search(caseworker, phone=typed) == [john]
+
+    def test_phone_and_name_must_both_match(self, caseworker, john):
+        assert search(caseworker, name="John Smith", phone="555-999-0000") == []
+
+    def test_another_offices_clients_are_never_returned(self, caseworker, other_caseworker, south, john):
+        southern = a_client(office=south, first_name="John", last_name="Smith", date_of_birth=DOB, phone="555-201-3344")
+
+        for criteria in (
+            {"name": "John Smith"},
+            {"name": "Jonh Smiht"},
+            {"date_of_birth": DOB},
+            {"phone": "555-201-3344"},
+        ):
+            assert search(caseworker, **criteria) == [john], criteria
+            assert search(other_caseworker, **criteria) == [southern], criteria
+
+    def test_restricted_clients_of_other_workers_are_never_returned(self, caseworker, supervisor, north, john):
+        colleague = UserFactory(username="colleague", office=north, team=supervisor.team, roles=["caseworker"])
+        hidden = a_client(
+            office=north,
+            first_name="John",
+            last_name="Smith",
+            date_of_birth=DOB,
+            phone="555-201-3344",
+            identifier_last4="4321",
+            restricted=True,
+            restricted_worker=colleague,
+        )
+
+        for criteria in (
+            {"name": "John Smith"},
+            {"name": "Jonh Smiht"},
+            {"date_of_birth": DOB},
+            {"phone": "555-201-3344"},
+            {"last4": "4321"},
+        ):
+            assert hidden not in search(caseworker, **criteria), criteria
+            # The named worker and their supervisor do find them.
+            assert hidden in search(colleague, **criteria), criteria
+            assert hidden in search(supervisor, **criteria), criteria
+
+    def test_a_merged_client_is_not_returned(self, caseworker, north, john):
+        a_client(office=north, first_name="John", last_name="Smith", date_of_birth=DOB, merged_into=john)
+
+        assert search(caseworker, name="John Smith") == [john]
+
+
+class TestLikelyDuplicates:
+    def test_same_identifier_is_a_likely_duplicate_whatever_the_name(self, caseworker, north):
+        data = ClientInput(
+            first_name="Ana",
+            last_name="Lima",
+            date_of_birth=date(1990, 2, 2),
+            identifier_kind="ssn",
+            identifier="123-45-6789",
+        )
+        ana = client_create(acting_user=caseworker, office=north, data=data)
+
+        found = client_likely_duplicates(
+            user=caseworker,
+            first_name="Anabela",
+            last_name="Souza",
+            date_of_birth=date(1991, 3, 3),
+            identifier_hash=identifier_hash("ssn", "123456789"),
+        )
+
+        assert found == [ana]
+
+    def test_similar_name_born_the_same_day_is_a_likely_duplicate(self, caseworker, north, john):
+        a_client(office=north, first_name="John", last_name="Smith", date_of_birth=date(1975, 1, 1))
+        a_client(office=north, first_name="Priya", last_name="Raman", date_of_birth=DOB)
+
+        found = client_likely_duplicates(user=caseworker, first_name="Jon", last_name="Smyth", date_of_birth=DOB)
+
+        assert found == [john]
+
+    def test_no_match_without_a_similar_name_or_the_identifier(self, caseworker, north, john):
+        found = client_likely_duplicates(
+            user=caseworker,
+            first_name="Priya",
+            last_name="Raman",
+            date_of_birth=DOB,
+            identifier_hash=identifier_hash("ssn", "123456789"),
+        )
+
+        assert found == []
+
+    def test_duplicates_the_user_may_not_see_are_not_shown(self, caseworker, other_caseworker, south):
+        data = ClientInput(
+            first_name="John", last_name="Smith", date_of_birth=DOB, identifier_kind="ssn", identifier="123-45-6789"
+        )
+        client_create(acting_user=other_caseworker, office=south, data=data)
+
+        found = client_likely_duplicates(
+            user=caseworker,
+            first_name="John",
+            last_name="Smith",
+            date_of_birth=DOB,
+            identifier_hash=identifier_hash("ssn", "123456789"),
+        )
+
+        assert found == []

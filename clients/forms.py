@@ -93,6 +93,11 @@ class HouseholdIntakeForm(forms.Form):
     address_confidential = forms.BooleanField(
         label="Address is confidential", required=False, help_text="Never printed on anything that leaves the agency."
     )
+    restricted = forms.BooleanField(
+        label="Restrict these clients to me and my supervisor",
+        required=False,
+        help_text="For a victim of domestic violence, say: nobody else in the office will find them.",
+    )
 
 
 class MemberIntakeForm(forms.Form):

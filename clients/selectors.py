@@ -78,15 +78,25 @@ def _search_trigram(clients: QuerySet[Client], key: str, limit: int) -> list[Cli
     )
 
 
+def _word_match(query_words: list[str], name: str) -> float:
+    """How well each typed word matches some word of the name, averaged (0 to 1)."""
+    name_words = name.split()
+    if not name_words:
+        return 0.0
+    best = [max(difflib.SequenceMatcher(None, q, w).ratio() for w in name_words) for q in query_words]
+    return sum(best) / len(best)
+
+
 def _search_fallback(clients: QuerySet[Client], key: str, limit: int) -> list[Client]:
     words = key.split()
-    starts = Q()
+    # Candidates share a word's first or last two letters; a typo rarely hits both ends.
+    near = Q()
     for word in words:
-        starts |= Q(search_name__contains=word[:3]) if len(word) >= 3 else Q(search_name__contains=word)
+        near |= Q(search_name__contains=word[:2]) | Q(search_name__contains=word[-2:])
     scored = []
-    for client in clients.filter(starts)[:2000]:
-        rank = difflib.SequenceMatcher(None, key, client.search_name).ratio()
-        if rank >= 0.5:
+    for client in clients.filter(near)[:5000]:
+        rank = _word_match(words, client.search_name)
+        if rank >= 0.7:
             client.rank = rank
             scored.append(client)
     scored.sort(key=lambda c: (-c.rank, c.last_name, c.pk))

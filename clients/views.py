@@ -346,6 +346,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                     continue
             person = {k: v for k, v in data.items() if k not in ("relationship", "match")}
             person.update(household_form.cleaned_data)
+            if person["restricted"]:
+                person["restricted_worker_id"] = request.user.pk
             members.append(MemberInput(relationship=data["relationship"], new=ClientInput.from_data(person)))
         if not duplicates and not any(f.errors for f in formset.forms):
             try:

@@ -1,0 +1,117 @@
+"""Fixtures for the browser tests: a real Chromium, driven by Playwright's sync API, against
+pytest-django's `live_server` (which also serves /static/ because django.contrib.staticfiles
+is installed, so Bootstrap and the page's scripts load as they do in production).
+
+Chromium is Debian's (/usr/bin/chromium; CI installs it). Without it the tests are skipped.
+"""
+
+import importlib
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Long enough for a slow CI machine, short enough that a broken locator fails fast.
+TIMEOUT_MS = 10_000
+
+
+def _ensure_role_groups() -> None:
+    """The role groups come from a data migration; a transactional test's flush deletes them."""
+    from django.contrib.auth.models import Group
+
+    for name in importlib.import_module("accounts.migrations.0002_roles").ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(django_db_setup, django_db_blocker) -> None:
+    """The personas need the role groups, which an earlier transactional test may have flushed."""
+    with django_db_blocker.unblock():
+        _ensure_role_groups()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _role_groups_after_flush(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Put the role groups back once `live_server`'s flush has emptied the tables.
+
+    Module-scoped, so it is torn down after the last test's database teardown (a function-scoped
+    fixture would run before it). Without it a reused test database (`--reuse-db` on PostgreSQL)
+    would be left with no roles, and the next run's persona tests would fail.
+    """
+    yield
+    with django_db_blocker.unblock():
+        _ensure_role_groups()
+
+
+@pytest.fixture
+def async_unsafe_allowed() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in the test thread, and Django refuses ORM
+    calls from a thread with a running loop unless told this is deliberate."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def chromium(async_unsafe_allowed):
+    """A headless Chromium, closed after the test."""
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        pytest.skip(f"needs Chromium at {CHROMIUM} (CI installs Debian's chromium package)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _counts(message) -> bool:
+    """A console error, other than the browser's own request for a favicon the site does not have."""
+    return message.type == "error" and not (message.location.get("url") or "").endswith("/favicon.ico")
+
+
+@pytest.fixture
+def browser_page(chromium, live_server, transactional_db):
+    """A fresh page (its own cookies) on a desktop-sized window.
+
+    `page.problems` collects failed requests (4xx/5xx, including /static/) and console errors;
+    the test asserts it is empty at the end.
+    """
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.problems = problems = []
+
+    def on_response(response):
+        if response.status >= 400:
+            problems.append(f"{response.status} {response.request.method} {response.url}")
+
+    def on_console(message):
+        if _counts(message):
+            problems.append(f"console: {message.text} ({message.location.get('url')})")
+
+    page.on("response", on_response)
+    page.on("requestfailed", lambda request: problems.append(f"failed {request.url}: {request.failure}"))
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    try:
+        yield page
+    finally:
+        context.close()

@@ -115,6 +115,7 @@ class MemberIntakeForm(forms.Form):
     identifier = IdentifierFields.base_fields["identifier"]
     # Filled in after the duplicate check: an existing client's id, or "new".
     match = forms.CharField(required=False, widget=forms.HiddenInput)
+    duplicates_shown = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class BaseMemberFormSet(forms.BaseFormSet):

@@ -343,6 +343,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                 )
                 if found:
                     form.duplicates = duplicates[index] = found
+                    if data["duplicates_shown"]:
+                        form.add_error(None, "Choose one of the people below, or 'None of these'.")
                     continue
             person = {k: v for k, v in data.items() if k not in ("relationship", "match")}
             person.update(household_form.cleaned_data)

@@ -114,6 +114,8 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("clients:detail", pk=client.pk)
     # The form edits a copy; show the saved name in the header, not the half-typed one.
     client.refresh_from_db()
+    if request.method == "GET":
+        services.client_view_record(acting_user=request.user, client=client, page="edit")
     return render(request, "clients/client_form.html", {"client": client, "form": form, "tab": "overview"})
 
 

@@ -8,16 +8,9 @@ from django.urls import reverse
 
 from audit.models import AppendOnlyError, AuditEvent, AuditEventClient
 from audit.services import audit_record
-from clients.models import Client
 from tests.factories import ClientFactory
 
 TRAIL = reverse("audit:trail")
-
-
-def a_client(**fields) -> Client:
-    # ClientFactory's search_name reads middle_name, which the factory does not declare.
-    fields.setdefault("middle_name", "")
-    return ClientFactory(**fields)
 
 
 @pytest.fixture
@@ -213,7 +206,7 @@ class TestTrailPage:
         assert "The end of the range is before its start." in response.content.decode()
 
     def test_the_page_shows_the_address_a_client_file_was_read_from(self, client, caseworker, auditor, north):
-        john = a_client(office=north, first_name="John", last_name="Smith")
+        john = ClientFactory(office=north, first_name="John", last_name="Smith")
         client.force_login(caseworker)
         # A forged X-Forwarded-For is ignored unless the agency runs behind a trusted proxy.
         response = client.get(
@@ -235,7 +228,7 @@ class TestTrailPage:
         self, client, caseworker, north, settings
     ):
         settings.AUDIT_TRUST_X_FORWARDED_FOR = True
-        john = a_client(office=north)
+        john = ClientFactory(office=north)
         client.force_login(caseworker)
         client.get(
             reverse("clients:detail", args=[john.pk]),

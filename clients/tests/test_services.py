@@ -42,12 +42,6 @@ VALID_SIN = "130 692 544"  # passes the Luhn check; begins with a digit that SIN
 PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
 
-def a_client(**fields) -> Client:
-    # ClientFactory's search_name reads middle_name, which the factory does not declare.
-    fields.setdefault("middle_name", "")
-    return ClientFactory(**fields)
-
-
 def today() -> date:
     return timezone.localdate()
 
@@ -490,7 +484,7 @@ class TestHouseholdRegister:
 class TestFinanceRecordSave:
     @pytest.fixture
     def client(self, north):
-        return a_client(office=north)
+        return ClientFactory(office=north)
 
     def income_values(self, **overrides):
         values = {
@@ -678,7 +672,7 @@ class TestDocumentUpload:
 class TestConsent:
     @pytest.fixture
     def client(self, north):
-        return a_client(office=north)
+        return ClientFactory(office=north)
 
     @pytest.fixture
     def consent(self, caseworker, client):
@@ -925,7 +919,7 @@ class TestBreakGlass:
 
     @pytest.fixture
     def restricted(self, caseworker, north):
-        return a_client(office=north, restricted=True, restricted_worker=caseworker)
+        return ClientFactory(office=north, restricted=True, restricted_worker=caseworker)
 
     @pytest.mark.parametrize("persona", ["caseworker", "supervisor", "auditor"])
     def test_only_an_admin_may_break_glass(self, request, restricted, persona):

@@ -1,0 +1,727 @@
+"""Who gets what from every page.
+
+Every URL of the client registry, the audit trail and the home page, asked by each persona
+and by an anonymous visitor; restricted clients and break-glass access; search results and
+home-page counts that leave out what a user may not see; the audit events that reading a
+file writes; and the Django admin. The rule itself is `accounts.access.client_scope`.
+
+Personas (conftest.py): `caseworker` and `supervisor` (North office, same team),
+`other_caseworker` (South office), `admin` and `auditor`. This module adds `peer`, a
+caseworker of the same North team who is not the worker named on a restricted client.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import BreakGlassGrant
+from audit import urls as audit_urls
+from audit.models import AuditEvent
+from clients import services
+from clients import urls as clients_urls
+from clients.identifiers import identifier_encrypt, identifier_hash
+from tests.factories import (
+    ClientFactory,
+    ConsentFactory,
+    HouseholdFactory,
+    IncomeFactory,
+    MembershipFactory,
+    UserFactory,
+)
+
+PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]
+MISSING = 987_654_321  # an id no record has
+GOOD_REASON = "Court subpoena 2025-CV-0113, requested by legal counsel"
+
+
+# Data -----------------------------------------------------------------------------------
+
+
+def pdf(name: str = "letter.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% a test document\n", content_type="application/pdf")
+
+
+@dataclass
+class ClientFile:
+    """A client and one of each record hanging off them, for the URLs that take their ids."""
+
+    client: object
+    membership: object
+    income: object
+    consent: object
+    document: object
+
+
+def make_file(*, office, uploader, ssn: str | None = None, **client_fields) -> ClientFile:
+    if ssn:
+        client_fields.update(
+            identifier_kind="ssn",
+            identifier_encrypted=identifier_encrypt(ssn),
+            identifier_hash=identifier_hash("ssn", ssn),
+            identifier_last4=ssn[-4:],
+        )
+    client = ClientFactory(office=office, **client_fields)
+    return ClientFile(
+        client=client,
+        membership=MembershipFactory(client=client, household=HouseholdFactory(office=office)),
+        income=IncomeFactory(client=client),
+        consent=ConsentFactory(client=client, recorded_by=uploader),
+        document=services.document_upload(acting_user=uploader, client=client, kind="other", upload=pdf()),
+    )
+
+
+# Nothing with these ids exists: what a refused user gets must not differ from this.
+NO_FILE = SimpleNamespace(
+    client=SimpleNamespace(pk=MISSING),
+    membership=SimpleNamespace(pk=MISSING),
+    income=SimpleNamespace(pk=MISSING),
+    consent=SimpleNamespace(pk=MISSING),
+    document=SimpleNamespace(pk=MISSING),
+)
+
+
+@pytest.fixture
+def peer(supervisor, north):
+    """A caseworker of the North office, in the caseworker's team, who is not named on the restricted client."""
+    return UserFactory(username="north_peer", office=north, team=supervisor.team, roles=["caseworker"])
+
+
+@pytest.fixture
+def people(personas, peer) -> dict:
+    return {**personas, "peer": peer}
+
+
+@pytest.fixture
+def north_file(north, caseworker) -> ClientFile:
+    return make_file(office=north, uploader=caseworker, first_name="Ottoline", last_name="Northcott", ssn="123456789")
+
+
+@pytest.fixture
+def restricted_file(north, caseworker) -> ClientFile:
+    return make_file(
+        office=north,
+        uploader=caseworker,
+        first_name="Shelterra",
+        last_name="Vantongeren",
+        restricted=True,
+        restricted_worker=caseworker,
+    )
+
+
+# The URL table ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Url:
+    name: str
+    kwargs: Callable = lambda f: {}
+    method: str = "get"
+    about_client: bool = False  # the URL names one client's file (or a record on it)
+    page_of_file: bool = False  # an HTML page showing the client's name in its header
+
+    def path(self, file) -> str:
+        return reverse(self.name, kwargs=self.kwargs(file))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _client(f):
+    return {"pk": f.client.pk}
+
+
+def _page(name, kwargs=_client, method="get"):
+    return Url(name, kwargs, method, about_client=True, page_of_file=True)
+
+
+def statuses(caseworker, supervisor, other_caseworker, admin, auditor) -> dict[str, int]:
+    return {
+        "caseworker": caseworker,
+        "supervisor": supervisor,
+        "other_caseworker": other_caseworker,
+        "admin": admin,
+        "auditor": auditor,
+    }
+
+
+HOME = Url("home")
+LIST = Url("clients:list")
+INTAKE = Url("clients:intake")
+BREAK_GLASS = Url("clients:break_glass")
+TRAIL = Url("audit:trail")
+DETAIL = _page("clients:detail")
+EDIT = _page("clients:edit")
+REVEAL = _page("clients:reveal_identifier", method="post")
+HOUSEHOLD = _page("clients:household")
+MEMBERSHIP_END = _page("clients:membership_end", lambda f: {"pk": f.membership.pk})
+FINANCES = _page("clients:finances")
+FINANCE_ADD = _page("clients:finance_add", lambda f: {"client_pk": f.client.pk, "kind": "income"})
+FINANCE_EDIT = _page("clients:finance_edit", lambda f: {"kind": "income", "pk": f.income.pk})
+DOCUMENTS = _page("clients:documents")
+DOCUMENT_UPLOAD = _page("clients:document_upload")
+DOWNLOAD = Url("clients:document_download", lambda f: {"pk": f.document.pk}, about_client=True)
+VERIFY = Url("clients:document_verify", lambda f: {"pk": f.document.pk}, "post", about_client=True)
+CONSENTS = _page("clients:consents")
+CONSENT_ADD = _page("clients:consent_add")
+CONSENT_REVOKE = _page("clients:consent_revoke", lambda f: {"pk": f.consent.pk})
+HISTORY = _page("clients:history")
+MERGE = _page("clients:merge")
+
+# A page of the file anyone who may see the client reads: 404 for those who may not.
+READ = statuses(200, 200, 404, 200, 404)
+# A page that needs `clients.edit_client` first (auditors are refused before any lookup), then the client.
+CHANGE = statuses(200, 200, 404, 200, 403)
+
+# Status by persona for a non-restricted client of the North office.
+NORTH_TABLE: list[tuple[Url, dict[str, int]]] = [
+    #                               caseworker supervisor other_cw admin auditor
+    (HOME, statuses(200, 200, 200, 200, 200)),
+    (LIST, statuses(200, 200, 200, 200, 200)),
+    (INTAKE, statuses(200, 200, 200, 403, 403)),
+    (BREAK_GLASS, statuses(403, 403, 403, 200, 403)),
+    (TRAIL, statuses(403, 403, 403, 200, 200)),
+    (DETAIL, READ),
+    (EDIT, CHANGE),
+    # Found first, then only supervisors and admins see the full number.
+    (REVEAL, statuses(403, 200, 404, 200, 404)),
+    (HOUSEHOLD, READ),
+    (MEMBERSHIP_END, CHANGE),
+    (FINANCES, READ),
+    (FINANCE_ADD, CHANGE),
+    (FINANCE_EDIT, CHANGE),
+    (DOCUMENTS, READ),
+    (DOCUMENT_UPLOAD, CHANGE),
+    (DOWNLOAD, READ),
+    # Verifying needs `clients.verify_document` (caseworkers and supervisors), then redirects to the documents.
+    (VERIFY, statuses(302, 302, 404, 403, 403)),
+    (CONSENTS, READ),
+    (CONSENT_ADD, CHANGE),
+    (CONSENT_REVOKE, CHANGE),
+    (HISTORY, READ),
+    (MERGE, statuses(403, 200, 403, 403, 403)),
+]
+CLIENT_URLS = [url for url, _ in NORTH_TABLE if url.about_client]
+READ_URLS = [url for url, expected in NORTH_TABLE if expected == READ]
+TAB_URLS = [DETAIL, HOUSEHOLD, FINANCES, DOCUMENTS, CONSENTS, HISTORY]
+
+
+def restricted_statuses(named, supervisor, peer, other_caseworker, admin, admin_with_grant) -> dict[str, int]:
+    return {
+        "caseworker": named,
+        "supervisor": supervisor,
+        "peer": peer,
+        "other_caseworker": other_caseworker,
+        "admin": admin,
+        "admin_with_grant": admin_with_grant,
+    }
+
+
+# Read or change: every persona here has the role, so only the client decides. 404 for those who may not see it.
+R_FILE = restricted_statuses(200, 200, 404, 404, 404, 200)
+
+# Status by persona for a restricted client whose named worker is `caseworker`.
+RESTRICTED_TABLE: list[tuple[Url, dict[str, int]]] = [
+    #                                            named sup  peer other admin admin+grant
+    (DETAIL, R_FILE),
+    (EDIT, R_FILE),
+    (REVEAL, restricted_statuses(403, 200, 404, 404, 404, 200)),
+    (HOUSEHOLD, R_FILE),
+    (MEMBERSHIP_END, R_FILE),
+    (FINANCES, R_FILE),
+    (FINANCE_ADD, R_FILE),
+    (FINANCE_EDIT, R_FILE),
+    (DOCUMENTS, R_FILE),
+    (DOCUMENT_UPLOAD, R_FILE),
+    (DOWNLOAD, R_FILE),
+    (VERIFY, restricted_statuses(302, 302, 404, 404, 403, 403)),
+    (CONSENTS, R_FILE),
+    (CONSENT_ADD, R_FILE),
+    (CONSENT_REVOKE, R_FILE),
+    (HISTORY, R_FILE),
+    (MERGE, restricted_statuses(403, 200, 403, 403, 403, 403)),
+]
+
+
+def fetch(client, url: Url, file):
+    response = getattr(client, url.method)(url.path(file))
+    if response.streaming:
+        # Read to the end: the test client then closes the file without closing the database connection.
+        b"".join(response.streaming_content)
+    return response
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def events(action: str, **filters):
+    return AuditEvent.objects.filter(action=action, **filters)
+
+
+# Every URL, every persona -----------------------------------------------------------------
+
+
+def test_the_tables_cover_every_url_of_the_clients_and_audit_apps_and_the_home_page():
+    names = {"home"}
+    names |= {f"clients:{pattern.name}" for pattern in clients_urls.urlpatterns}
+    names |= {f"audit:{pattern.name}" for pattern in audit_urls.urlpatterns}
+    assert {url.name for url, _ in NORTH_TABLE} == names
+    assert {url.name for url, _ in RESTRICTED_TABLE} == {url.name for url in CLIENT_URLS}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("url", "expected"), NORTH_TABLE, ids=[str(url) for url, _ in NORTH_TABLE])
+def test_each_persona_gets_the_status_the_access_rule_gives_for_a_north_client(
+    client, people, north_file, url, expected, persona
+):
+    client.force_login(people[persona])
+
+    response = fetch(client, url, north_file)
+
+    assert response.status_code == expected[persona]
+    if url.page_of_file and response.status_code == 200:
+        assert north_file.client.full_name in html(response)
+    if response.status_code in (403, 404):
+        assert north_file.client.last_name not in html(response)
+
+
+@pytest.mark.parametrize("url", [url for url, _ in NORTH_TABLE], ids=str)
+def test_anonymous_visitor_is_sent_to_the_login_page_from_every_url(client, north_file, url):
+    path = url.path(north_file)
+
+    response = getattr(client, url.method)(path)
+
+    assert response.status_code == 302
+    location = urlsplit(response.url)
+    assert location.path == reverse("accounts:login")
+    assert parse_qs(location.query)["next"] == [path]
+    assert not AuditEvent.objects.filter(action__in=["view", "search", "download", "reveal"]).exists()
+
+
+@pytest.mark.parametrize("url", CLIENT_URLS, ids=str)
+def test_caseworker_of_another_office_gets_404_on_every_client_page(client, other_caseworker, north_file, url):
+    client.force_login(other_caseworker)
+
+    response = fetch(client, url, north_file)
+
+    if url is MERGE:  # no caseworker may merge: refused on the role, whichever client it is
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 404
+    assert north_file.client.last_name not in html(response)
+
+
+@pytest.mark.parametrize("url", [*READ_URLS, REVEAL], ids=str)
+def test_auditor_gets_404_on_every_page_of_a_client_file(client, auditor, north_file, url):
+    client.force_login(auditor)
+
+    assert fetch(client, url, north_file).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["other_caseworker", "auditor", "peer", "admin"])
+@pytest.mark.parametrize("url", CLIENT_URLS, ids=str)
+def test_a_refusal_says_nothing_about_whether_the_client_exists(
+    client, people, north_file, restricted_file, url, persona
+):
+    """403 comes from the role before any lookup; otherwise an unseen client answers as a missing one."""
+    client.force_login(people[persona])
+    # Other office and auditor can't see the North client; peer and admin can't see the restricted one.
+    unseen = north_file if persona in ("other_caseworker", "auditor") else restricted_file
+
+    assert fetch(client, url, unseen).status_code == fetch(client, url, NO_FILE).status_code
+
+
+# Restricted clients and break-glass -------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", list(R_FILE))
+@pytest.mark.parametrize(("url", "expected"), RESTRICTED_TABLE, ids=[str(url) for url, _ in RESTRICTED_TABLE])
+def test_restricted_client_is_seen_by_named_worker_their_supervisor_and_admin_after_break_glass(
+    client, people, restricted_file, url, expected, persona
+):
+    user = people["admin" if persona == "admin_with_grant" else persona]
+    if persona == "admin_with_grant":
+        services.break_glass_open(acting_user=user, client=restricted_file.client, reason=GOOD_REASON)
+    client.force_login(user)
+
+    response = fetch(client, url, restricted_file)
+
+    assert response.status_code == expected[persona]
+    if url.page_of_file and response.status_code == 200:
+        assert restricted_file.client.full_name in html(response)
+
+
+@pytest.mark.parametrize("url", CLIENT_URLS, ids=str)
+def test_caseworker_of_the_same_office_who_is_not_the_named_worker_gets_404_on_a_restricted_client(
+    client, peer, restricted_file, url
+):
+    client.force_login(peer)
+
+    response = fetch(client, url, restricted_file)
+
+    assert response.status_code == (403 if url is MERGE else 404)
+    assert "Vantongeren" not in html(response)
+
+
+def test_admin_gets_404_on_a_restricted_client_until_break_glass_through_the_page(client, admin_user, restricted_file):
+    restricted = restricted_file.client
+    client.force_login(admin_user)
+    assert client.get(DETAIL.path(restricted_file)).status_code == 404
+
+    response = client.post(reverse("clients:break_glass"), {"client_number": restricted.pk, "reason": GOOD_REASON})
+
+    assert response.status_code == 302
+    assert response.url == reverse("clients:detail", args=[restricted.pk])
+    grant = BreakGlassGrant.objects.get(user=admin_user, client_id=restricted.pk)
+    assert grant.reason == GOOD_REASON
+    assert grant.expires_at > timezone.now()
+    event = events("break_glass", actor=admin_user).get()
+    assert event.reason == GOOD_REASON
+    assert list(event.subjects.values_list("client_id", flat=True)) == [restricted.pk]
+    page = client.get(DETAIL.path(restricted_file))
+    assert page.status_code == 200
+    assert "Shelterra Vantongeren" in html(page)
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "need to see it", "   need to see it   ", "x" * 14])
+def test_break_glass_refuses_a_reason_shorter_than_15_characters(client, admin_user, restricted_file, reason):
+    restricted = restricted_file.client
+    client.force_login(admin_user)
+
+    response = client.post(reverse("clients:break_glass"), {"client_number": restricted.pk, "reason": reason})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    assert not BreakGlassGrant.objects.exists()
+    assert not events("break_glass").exists()
+    assert client.get(DETAIL.path(restricted_file)).status_code == 404
+
+
+def test_break_glass_accepts_a_reason_of_exactly_15_characters(client, admin_user, restricted_file):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("clients:break_glass"), {"client_number": restricted_file.client.pk, "reason": "x" * 15}
+    )
+
+    assert response.status_code == 302
+    assert BreakGlassGrant.objects.filter(user=admin_user, reason="x" * 15).exists()
+
+
+@pytest.mark.parametrize("persona", ["caseworker", "supervisor", "other_caseworker", "auditor"])
+def test_only_an_admin_may_break_glass(client, people, restricted_file, persona):
+    client.force_login(people[persona])
+
+    response = client.post(
+        reverse("clients:break_glass"), {"client_number": restricted_file.client.pk, "reason": GOOD_REASON}
+    )
+
+    assert response.status_code == 403
+    assert not BreakGlassGrant.objects.exists()
+    assert not events("break_glass").exists()
+
+
+def test_an_expired_break_glass_grant_closes_the_file_again(client, admin_user, restricted_file):
+    grant = services.break_glass_open(acting_user=admin_user, client=restricted_file.client, reason=GOOD_REASON)
+    client.force_login(admin_user)
+    assert client.get(DETAIL.path(restricted_file)).status_code == 200
+
+    BreakGlassGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert client.get(DETAIL.path(restricted_file)).status_code == 404
+
+
+def test_break_glass_for_one_client_opens_no_other_restricted_client(client, admin_user, north, peer, restricted_file):
+    other = ClientFactory(office=north, restricted=True, restricted_worker=peer)
+    services.break_glass_open(acting_user=admin_user, client=restricted_file.client, reason=GOOD_REASON)
+    client.force_login(admin_user)
+
+    assert client.get(reverse("clients:detail", args=[other.pk])).status_code == 404
+
+
+# Search and counts --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quixotes(north, south, peer):
+    """Clients who all answer a search for 'Quixote'; each persona may see only some of them."""
+    visible = ClientFactory(office=north, first_name="Zinnialle", last_name="Quixote")
+    return {
+        "north": visible,
+        "south": ClientFactory(office=south, first_name="Southwyn", last_name="Quixote", interpreter_needed=True),
+        "restricted": ClientFactory(
+            office=north,
+            first_name="Shelterra",
+            last_name="Quixote",
+            restricted=True,
+            restricted_worker=peer,
+            interpreter_needed=True,
+        ),
+        "merged": ClientFactory(office=north, first_name="Mergeon", last_name="Quixote", merged_into=visible),
+    }
+
+
+# Which of the Quixotes each persona may see. `peer` is named on the restricted one; the supervisor supervises peer.
+SEES = {
+    "caseworker": {"north"},
+    "supervisor": {"north", "restricted"},
+    "peer": {"north", "restricted"},
+    "other_caseworker": {"south"},
+    "admin": {"north", "south"},
+    "auditor": set(),
+}
+
+
+def _first_names(quixotes, keys) -> set[str]:
+    return {quixotes[key].first_name for key in keys}
+
+
+@pytest.mark.parametrize("query", ["Quixote", "quixote", "Shelterra Quixote", "Southwyn Quixote"])
+@pytest.mark.parametrize("persona", list(SEES))
+def test_search_never_shows_a_client_the_user_may_not_see(client, people, quixotes, persona, query):
+    user = people[persona]
+    client.force_login(user)
+
+    response = client.get(reverse("clients:list"), {"q": query})
+
+    assert response.status_code == 200
+    shown = {c.pk for c in response.context["clients"]}
+    allowed = {quixotes[key].pk for key in SEES[persona]}
+    assert shown <= allowed
+    page = html(response)
+    for key, hidden in quixotes.items():
+        if key not in SEES[persona]:
+            assert reverse("clients:detail", args=[hidden.pk]) not in page
+            if hidden.first_name not in query:  # the search box repeats what was typed
+                assert hidden.first_name not in page
+    if query.lower() == "quixote":
+        assert shown == allowed
+        for name in _first_names(quixotes, SEES[persona]):
+            assert name in page
+
+
+@pytest.mark.parametrize("persona", list(SEES))
+def test_client_list_without_a_query_shows_only_clients_the_user_may_see(client, people, quixotes, persona):
+    client.force_login(people[persona])
+
+    response = client.get(reverse("clients:list"))
+
+    assert {c.pk for c in response.context["clients"]} == {quixotes[key].pk for key in SEES[persona]}
+    page = html(response)
+    for key, hidden in quixotes.items():
+        if key not in SEES[persona]:
+            assert hidden.first_name not in page
+
+
+@pytest.mark.parametrize("persona", list(SEES))
+def test_home_page_counts_only_clients_the_user_may_see(client, people, quixotes, persona):
+    client.force_login(people[persona])
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    seen = [quixotes[key] for key in SEES[persona]]
+    assert response.context["counts"] == {
+        "clients": len(seen),
+        "interpreter": sum(c.interpreter_needed for c in seen),
+    }
+    if persona != "auditor":  # the auditor has no clients card
+        assert f'<p class="card-text display-6">{len(seen)}</p>' in html(response)
+
+
+def test_search_writes_one_search_event_listing_the_clients_shown(client, caseworker, quixotes):
+    client.force_login(caseworker)
+
+    response = client.get(reverse("clients:list"), {"q": "Quixote"})
+
+    event = events("search").get()
+    assert event.actor == caseworker
+    assert event.changes == {"criteria": {"q": "Quixote"}, "results": 1}
+    shown = [c.pk for c in response.context["clients"]]
+    assert shown == [quixotes["north"].pk]
+    assert list(event.subjects.values_list("client_id", flat=True)) == shown
+
+
+def test_client_list_writes_one_search_event_listing_the_clients_shown(client, supervisor, quixotes):
+    client.force_login(supervisor)
+
+    response = client.get(reverse("clients:list"))
+
+    event = events("search").get()
+    assert event.actor == supervisor
+    assert sorted(event.subjects.values_list("client_id", flat=True)) == sorted(
+        c.pk for c in response.context["clients"]
+    )
+    assert event.changes["results"] == 2
+
+
+def test_a_search_that_finds_nothing_the_user_may_see_still_writes_a_search_event(client, other_caseworker, quixotes):
+    client.force_login(other_caseworker)
+
+    response = client.get(reverse("clients:list"), {"q": "Shelterra"})
+
+    assert list(response.context["clients"]) == []
+    event = events("search").get()
+    assert not event.subjects.exists()
+    assert event.changes == {"criteria": {"q": "Shelterra"}, "results": 0}
+
+
+# Audit events written by reads --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["caseworker", "supervisor", "admin"])
+@pytest.mark.parametrize("url", TAB_URLS, ids=str)
+def test_every_page_of_a_client_file_writes_one_view_event_naming_the_client(client, people, north_file, url, persona):
+    user = people[persona]
+    client.force_login(user)
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+
+    response = fetch(client, url, north_file)
+
+    assert response.status_code == 200
+    new = AuditEvent.objects.exclude(pk__in=before)
+    view = new.get(action="view")
+    assert view.actor == user
+    assert view.object_type == "clients.client"
+    assert view.object_id == str(north_file.client.pk)
+    assert list(view.subjects.values_list("client_id", flat=True)) == [north_file.client.pk]
+    assert set(new.values_list("action", flat=True)) == {"view"}
+
+
+@pytest.mark.parametrize("url", [*TAB_URLS, DOWNLOAD, REVEAL], ids=str)
+def test_a_refused_page_writes_no_read_event(client, other_caseworker, north_file, url):
+    client.force_login(other_caseworker)
+
+    assert fetch(client, url, north_file).status_code == 404
+
+    assert not AuditEvent.objects.filter(action__in=["view", "download", "reveal"]).exists()
+
+
+def test_a_merged_client_redirects_to_the_survivor_without_a_view_event_for_the_merged_one(
+    client, caseworker, north_file, north
+):
+    merged = ClientFactory(office=north, merged_into=north_file.client)
+    client.force_login(caseworker)
+
+    response = client.get(reverse("clients:detail", args=[merged.pk]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("clients:detail", args=[north_file.client.pk])
+    assert not events("view").exists()
+
+
+def test_document_download_serves_the_file_and_writes_a_download_event(client, caseworker, north_file):
+    client.force_login(caseworker)
+    document = north_file.document
+
+    response = client.get(DOWNLOAD.path(north_file))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    event = events("download").get()
+    assert event.actor == caseworker
+    assert event.object_type == "clients.document"
+    assert event.object_id == str(document.pk)
+    assert list(event.subjects.values_list("client_id", flat=True)) == [north_file.client.pk]
+
+
+def test_revealing_an_identifier_writes_a_reveal_event_and_a_view_event(client, supervisor, north_file):
+    client.force_login(supervisor)
+
+    response = client.post(REVEAL.path(north_file))
+
+    assert response.status_code == 200
+    assert "123-45-6789" in html(response)
+    for action in ("reveal", "view"):
+        event = events(action).get()
+        assert event.actor == supervisor
+        assert list(event.subjects.values_list("client_id", flat=True)) == [north_file.client.pk]
+
+
+def test_a_caseworker_may_not_reveal_an_identifier_and_nothing_is_recorded(client, caseworker, north_file):
+    client.force_login(caseworker)
+
+    response = client.post(REVEAL.path(north_file))
+
+    assert response.status_code == 403
+    assert "123-45-6789" not in html(response)
+    assert not events("reveal").exists()
+
+
+# The Django admin ---------------------------------------------------------------------------
+
+
+def admin_change_url(client_record) -> str:
+    return reverse("admin:clients_client_change", args=[client_record.pk])
+
+
+def test_admin_site_shows_an_admin_the_change_page_of_a_non_restricted_client(client, admin_user, north_file):
+    client.force_login(admin_user)
+
+    response = client.get(admin_change_url(north_file.client))
+
+    assert response.status_code == 200
+    assert "Northcott" in html(response)
+
+
+def test_admin_site_does_not_show_an_admin_a_restricted_client(client, admin_user, restricted_file):
+    client.force_login(admin_user)
+
+    response = client.get(admin_change_url(restricted_file.client))
+
+    assert response.status_code in (302, 404)
+    if response.status_code == 302:
+        assert response.url == reverse("admin:index")
+    followed = client.get(admin_change_url(restricted_file.client), follow=True)
+    assert "Shelterra" not in html(followed)
+    assert "Vantongeren" not in html(followed)
+
+
+def test_admin_site_client_list_leaves_out_restricted_clients(client, admin_user, north_file, restricted_file):
+    client.force_login(admin_user)
+
+    response = client.get(reverse("admin:clients_client_changelist"))
+
+    assert response.status_code == 200
+    assert "Northcott" in html(response)
+    assert "Vantongeren" not in html(response)
+
+
+@pytest.mark.parametrize("persona", ["caseworker", "supervisor", "other_caseworker", "auditor"])
+def test_admin_site_is_closed_to_every_other_persona(client, people, north_file, persona):
+    client.force_login(people[persona])
+
+    response = client.get(admin_change_url(north_file.client))
+
+    assert response.status_code == 302
+    assert urlsplit(response.url).path == reverse("admin:login")
+
+
+# What a page of a visible client shows of others --------------------------------------------
+
+
+@pytest.mark.parametrize(("persona", "sees_member"), [("caseworker", False), ("peer", True), ("supervisor", True)])
+def test_household_tab_leaves_out_a_restricted_member_the_user_may_not_see(
+    client, people, north, peer, north_file, persona, sees_member
+):
+    hidden = ClientFactory(
+        office=north, first_name="Quietta", last_name="Hollowell", restricted=True, restricted_worker=peer
+    )
+    MembershipFactory(client=hidden, household=north_file.membership.household, relationship="spouse")
+    client.force_login(people[persona])
+
+    response = client.get(HOUSEHOLD.path(north_file))
+
+    assert response.status_code == 200
+    assert "Ottoline Northcott" in html(response)
+    assert ("Quietta Hollowell" in html(response)) is sees_member

@@ -2,25 +2,28 @@
 
 Every selector that returns clients, or records hanging off a client, filters
 with `client_scope(user)` (or `client_scope(user, prefix="client__")` from a
-related model). The rule, for now:
+related model). A user sees a client through a case (the `CaseAccess` rows
+that casework keeps):
 
-- a caseworker or supervisor sees the clients of their own office that are
-  not restricted;
-- a restricted client (a victim of domestic violence, say) is seen only by
-  the worker named on it and that worker's team supervisor;
-- an admin sees every client that is not restricted, and a restricted one
-  only through a live break-glass grant, given with a written reason;
+- the worker assigned to a case sees its clients;
+- the supervisor of that worker's team sees them too;
+- caseworkers and supervisors of the case's office see clients of cases that
+  are not restricted, where the office shares its cases (an office setting);
+- a restricted client or case (a victim of domestic violence, say) is seen
+  only by the assigned worker and their supervisor;
+- an administrator opens a client's file only through a live break-glass
+  grant, given with a written reason;
 - an auditor reads the audit trail, not client files;
-- a merged client is not listed: its records live on the surviving client.
+- a merged client is not listed: their records live on the surviving client.
 
 The rule works on field names only, so this app needs no import of the
-client registry.
+client registry or of casework.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import BreakGlassGrant, Role
+from accounts.models import BreakGlassGrant, CaseAccess, Role
 
 NOTHING = Q(pk__in=[])
 
@@ -33,25 +36,67 @@ def client_scope(user, *, prefix: str = "", include_merged: bool = False) -> Q:
     def f(**lookups) -> Q:
         return Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
 
-    roles = user.roles
+    client_id = OuterRef(f"{prefix}id")
     allowed: list[Q] = []
-    if Role.CASEWORKER in roles or Role.SUPERVISOR in roles:
-        if user.office_id:
-            allowed.append(f(office_id=user.office_id, restricted=False))
-        allowed.append(f(restricted=True, restricted_worker_id=user.pk))
-    if Role.SUPERVISOR in roles:
-        allowed.append(f(restricted=True, restricted_worker__team__supervisor_id=user.pk))
-    if Role.ADMIN in roles:
-        allowed.append(f(restricted=False))
-        granted = BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())
-        allowed.append(f(id__in=granted.values("client_id")))
-    if not allowed:
-        return NOTHING
-    scope = allowed[0]
-    for q in allowed[1:]:
-        scope |= q
-    if not include_merged:
+    own = _own_rows(user)
+    if own is not None:
+        allowed.append(Q(Exists(CaseAccess.objects.filter(own, client_id=client_id))))
+    shared = _shared_rows(user)
+    if shared is not None:
+        allowed.append(Q(Exists(CaseAccess.objects.filter(shared, client_id=client_id))) & f(restricted=False))
+    if Role.ADMIN in user.roles:
+        granted = BreakGlassGrant.objects.filter(user_id=user.pk, client_id=client_id, expires_at__gt=timezone.now())
+        allowed.append(Q(Exists(granted)))
+    scope = _any(allowed)
+    if scope is not NOTHING and not include_merged:
         scope &= f(merged_into__isnull=True)
+    return scope
+
+
+def case_scope(user, *, prefix: str = "") -> Q:
+    """A filter on Case (or, with `prefix`, on a model related to it): the same rule, case by case."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    case_id = OuterRef(f"{prefix}id")
+    allowed: list[Q] = []
+    own = _own_rows(user)
+    if own is not None:
+        allowed.append(Q(Exists(CaseAccess.objects.filter(own, case_id=case_id))))
+    shared = _shared_rows(user)
+    if shared is not None:
+        allowed.append(Q(Exists(CaseAccess.objects.filter(shared, case_id=case_id))))
+    if Role.ADMIN in user.roles:
+        granted = BreakGlassGrant.objects.filter(
+            user_id=user.pk, client_id=OuterRef(f"{prefix}primary_client_id"), expires_at__gt=timezone.now()
+        )
+        allowed.append(Q(Exists(granted)))
+    return _any(allowed)
+
+
+def _own_rows(user) -> Q | None:
+    """Access rows of cases the user works, or supervises through their team."""
+    roles = user.roles
+    if Role.CASEWORKER not in roles and Role.SUPERVISOR not in roles:
+        return None
+    own = Q(worker_id=user.pk)
+    if Role.SUPERVISOR in roles:
+        own |= Q(worker__team__supervisor_id=user.pk)
+    return own
+
+
+def _shared_rows(user) -> Q | None:
+    """Access rows of unrestricted cases in the user's office, where the office shares them."""
+    if not user.office_id or not ({Role.CASEWORKER, Role.SUPERVISOR} & user.roles):
+        return None
+    return Q(office_id=user.office_id, restricted=False, office__share_cases_in_office=True)
+
+
+def _any(conditions: list[Q]) -> Q:
+    if not conditions:
+        return NOTHING
+    scope = conditions[0]
+    for q in conditions[1:]:
+        scope |= q
     return scope
 
 
@@ -82,3 +127,11 @@ def may_read_audit_trail(user) -> bool:
 
 def may_verify_documents(user) -> bool:
     return bool({Role.CASEWORKER, Role.SUPERVISOR} & user.roles)
+
+
+def may_work_cases(user) -> bool:
+    return bool({Role.CASEWORKER, Role.SUPERVISOR} & user.roles)
+
+
+def may_supervise(user) -> bool:
+    return Role.SUPERVISOR in user.roles

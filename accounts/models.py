@@ -17,9 +17,29 @@ class Office(models.Model):
     name = models.CharField(max_length=120)
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    recommended_caseload = models.PositiveIntegerField(
+        default=35, help_text="Assigning a worker more open cases than this warns the supervisor."
+    )
+    maximum_caseload = models.PositiveIntegerField(
+        default=50, help_text="More open cases than this only with a supervisor's override and reason."
+    )
+    share_cases_in_office = models.BooleanField(
+        "caseworkers see the office's unrestricted cases",
+        default=True,
+        help_text="Lets colleagues cover for each other. Restricted cases stay with their worker and supervisor.",
+    )
+    no_contact_alert_days = models.PositiveIntegerField(
+        default=30, help_text="Supervisors see open cases with no contact for longer than this."
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(maximum_caseload__gte=models.F("recommended_caseload")),
+                name="office_maximum_caseload_not_below_recommended",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -88,3 +108,28 @@ class BreakGlassGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → client {self.client_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class CaseAccess(models.Model):
+    """Who works with a client, as data: one row per case and each client in it.
+
+    Written only by casework's services, in the same transaction as the case's
+    opening, assignment or restriction, so `accounts.access.client_scope` can
+    decide who sees a client without knowing what a case is.
+    """
+
+    case_id = models.BigIntegerField()
+    client_id = models.BigIntegerField()
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    worker = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_access")
+    restricted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case_id", "client_id"], name="case_access_unique")]
+        indexes = [
+            models.Index(fields=["client_id", "worker"], name="case_access_client_worker"),
+            models.Index(fields=["office", "restricted", "client_id"], name="case_access_office"),
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id}: client {self.client_id} with {self.worker_id}"

@@ -14,3 +14,5 @@ rules.add_perm("clients.merge_clients", rules.predicate(access.may_merge_clients
 rules.add_perm("clients.break_glass", rules.predicate(access.may_break_glass))
 rules.add_perm("clients.verify_document", rules.predicate(access.may_verify_documents))
 rules.add_perm("audit.read_trail", rules.predicate(access.may_read_audit_trail))
+rules.add_perm("casework.work_cases", rules.predicate(access.may_work_cases))
+rules.add_perm("casework.supervise", rules.predicate(access.may_supervise))

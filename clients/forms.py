@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from clients.models import Asset, Client, Consent, Document, Expense, HouseholdMembership, Income
 
@@ -37,36 +37,22 @@ class IdentifierFields(forms.Form):
 class ClientForm(forms.ModelForm):
     identifier_kind = IdentifierFields.base_fields["identifier_kind"]
     identifier = IdentifierFields.base_fields["identifier"]
-    restricted_worker = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(),
-        required=False,
-        label="Worker who may see this client",
-        help_text="Required when the client is restricted.",
-    )
 
     class Meta:
         model = Client
         fields = PERSON_FIELDS + ADDRESS_FIELDS + ["restricted"]
         widgets = {"date_of_birth": DATE}
 
-    def __init__(self, *args, office=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        workers = get_user_model().objects.filter(is_active=True, groups__name__in=["caseworker", "supervisor"])
-        if office is not None:
-            workers = workers.filter(office=office)
-        self.fields["restricted_worker"].queryset = workers.distinct().order_by("last_name", "first_name")
         if self.instance.pk:
             self.fields[
                 "identifier"
             ].help_text = f"On file: {self.instance.masked_identifier or 'none'}. Leave blank to keep it."
             self.initial.setdefault("identifier_kind", self.instance.identifier_kind)
-            self.initial.setdefault("restricted_worker", self.instance.restricted_worker_id)
 
     def to_input(self) -> dict:
-        data = dict(self.cleaned_data)
-        worker = data.pop("restricted_worker", None)
-        data["restricted_worker_id"] = worker.pk if worker else None
-        return data
+        return dict(self.cleaned_data)
 
 
 class ClientSearchForm(forms.Form):
@@ -189,3 +175,13 @@ class BreakGlassForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Who asked, and why this file must be opened. It is recorded in the audit trail.",
     )
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's error next to the field it names, or on top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            name = field.removesuffix("_id")
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

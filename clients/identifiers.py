@@ -76,3 +76,13 @@ def identifier_format(kind: str, digits: str) -> str:
     if kind == "sin":
         return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
+
+
+def identifier_hash_if_valid(kind: str, raw: str) -> str | None:
+    """The keyed hash of a typed identifier, or None if it is blank or not valid (for duplicate checks)."""
+    if not (kind and raw):
+        return None
+    try:
+        return identifier_hash(kind, identifier_normalize(kind, raw))
+    except ValidationError:
+        return None

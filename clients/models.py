@@ -66,14 +66,7 @@ class Client(models.Model):
 
     restricted = models.BooleanField(
         default=False,
-        help_text="Seen only by the named worker and their supervisor (e.g. a victim of domestic violence).",
-    )
-    restricted_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="restricted_clients",
+        help_text="Seen only by the workers on their cases and those workers' supervisors (a victim of violence, say).",
     )
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from")
 
@@ -96,10 +89,6 @@ class Client(models.Model):
                 fields=["identifier_hash"],
                 condition=Q(identifier_hash__isnull=False, merged_into__isnull=True),
                 name="client_identifier_unique",
-            ),
-            models.CheckConstraint(
-                condition=Q(restricted=False) | Q(restricted_worker__isnull=False),
-                name="client_restricted_has_worker",
             ),
             models.CheckConstraint(condition=~Q(merged_into=F("pk")), name="client_not_merged_into_self"),
         ]

@@ -24,7 +24,7 @@ def clients_visible(*, user) -> QuerySet[Client]:
 
 def client_get(*, user, pk: int) -> Client:
     """The client if `user` may see them, else 404 (never 403: a 403 would say they exist)."""
-    return get_object_or_404(clients_visible(user=user).select_related("office", "restricted_worker"), pk=pk)
+    return get_object_or_404(clients_visible(user=user).select_related("office"), pk=pk)
 
 
 def client_get_including_merged(*, user, pk: int) -> Client:
@@ -186,3 +186,14 @@ def client_counts(*, user) -> dict[str, int]:
     """Figures for the home page, counted only over what the user may see."""
     visible = clients_visible(user=user)
     return {"clients": visible.count(), "interpreter": visible.filter(interpreter_needed=True).count()}
+
+
+def household_current_members(*, user, household) -> list[HouseholdMembership]:
+    """The household's current members that `user` may see."""
+    return list(
+        HouseholdMembership.objects.filter(
+            client_scope(user, prefix="client__"), household=household, end_date__isnull=True
+        )
+        .select_related("client")
+        .order_by("start_date", "id")
+    )

@@ -1,6 +1,7 @@
 """Every change to the client registry: one transaction, one audit event, each."""
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -50,7 +51,6 @@ CLIENT_FIELDS = [
     "identifier_kind",
     "identifier_hash",
     "restricted",
-    "restricted_worker_id",
     "merged_into_id",
 ]
 SECRET_FIELDS = ["identifier_hash"]
@@ -86,7 +86,6 @@ class ClientInput:
     identifier_kind: str = ""
     identifier: str = ""
     restricted: bool = False
-    restricted_worker_id: int | None = None
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "ClientInput":
@@ -100,8 +99,6 @@ def _check_client_input(data: ClientInput, *, today: date) -> None:
         errors["date_of_birth"] = "The date of birth cannot be in the future."
     elif data.date_of_birth < EARLIEST_BIRTH:
         errors["date_of_birth"] = "Check the date of birth: it is before 1900."
-    if data.restricted and not data.restricted_worker_id:
-        errors["restricted_worker_id"] = "A restricted client needs the worker who may see them."
     if data.identifier and not data.identifier_kind:
         errors["identifier_kind"] = "Choose whether this is a US SSN or a Canadian SIN."
     if errors:
@@ -513,6 +510,15 @@ def consent_revoke(*, acting_user, consent: Consent, revoked_on: date) -> Consen
 
 MOVABLE_RELATIONS = [Income, Expense, Asset, Document, Consent]
 
+# Apps above the registry (casework's cases, say) hand in what must follow a merged client.
+_merge_hooks: list[Callable[..., None]] = []
+
+
+def merge_hooks_register(hook: Callable[..., None]) -> None:
+    """`hook(survivor=..., duplicate=...)` runs inside every merge's transaction."""
+    if hook not in _merge_hooks:
+        _merge_hooks.append(hook)
+
 
 def client_merge(*, acting_user, survivor: Client, duplicate: Client, reason: str) -> Client:
     """Fold a duplicate record into the surviving one. Every related record moves; nothing is deleted.
@@ -560,10 +566,10 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client, reason: st
             duplicate.merged_into = survivor
             duplicate.save(update_fields=["merged_into"])
         survivor.restricted = survivor.restricted or duplicate.restricted
-        if survivor.restricted and not survivor.restricted_worker_id:
-            survivor.restricted_worker_id = duplicate.restricted_worker_id
         survivor.updated_at = timezone.now()
         survivor.save()
+        for hook in _merge_hooks:
+            hook(survivor=survivor, duplicate=duplicate)
         audit_record(
             actor=acting_user,
             action=Action.MERGE,

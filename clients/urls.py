@@ -6,7 +6,6 @@ app_name = "clients"
 
 urlpatterns = [
     path("", views.client_list, name="list"),
-    path("intake/", views.intake, name="intake"),
     path("break-glass/", views.break_glass, name="break_glass"),
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,26 +17,14 @@ from clients.forms import (
     ConsentForm,
     ConsentRevokeForm,
     DocumentForm,
-    HouseholdIntakeForm,
-    MemberFormSet,
     MembershipEndForm,
     MergeForm,
+    add_service_errors,
 )
-from clients.identifiers import identifier_hash, identifier_normalize
 from clients.models import Client
-from clients.services import ClientInput, MemberInput
+from clients.services import ClientInput
 
 PAGE_SIZE = 25
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's error next to the field it names, or on top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            name = field.removesuffix("_id")
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _tab(request: HttpRequest, client: Client, tab: str, template: str, **context) -> HttpResponse:
@@ -103,12 +91,12 @@ def client_reveal_identifier(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("clients.edit_client", raise_exception=True)
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_get(user=request.user, pk=pk)
-    form = ClientForm(request.POST or None, instance=client, office=client.office)
+    form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         try:
             services.client_update(acting_user=request.user, client=client, data=ClientInput.from_data(form.to_input()))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Client details saved.")
             return redirect("clients:detail", pk=client.pk)
@@ -137,7 +125,7 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=request.user, membership=membership, end_date=form.cleaned_data["end_date"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{membership.client} has left {membership.household}.")
             return redirect("clients:household", pk=membership.client_id)
@@ -171,7 +159,7 @@ def finance_edit(request: HttpRequest, kind: str, pk: int | None = None, client_
         try:
             services.finance_record_save(acting_user=request.user, record=record, values=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{model._meta.verbose_name.capitalize()} saved.")
             return redirect("clients:finances", pk=client.pk)
@@ -213,7 +201,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 expires_on=data["expires_on"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Document added to the file.")
             return redirect("clients:documents", pk=client.pk)
@@ -266,7 +254,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.consent_record(acting_user=request.user, client=client, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Consent recorded.")
             return redirect("clients:consents", pk=client.pk)
@@ -284,7 +272,7 @@ def consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=request.user, consent=consent, revoked_on=form.cleaned_data["revoked_on"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Consent revoked.")
             return redirect("clients:consents", pk=consent.client_id)
@@ -300,80 +288,6 @@ def client_history(request: HttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_get(user=request.user, pk=pk)
     events = list(audit_events_for_client(client_id=client.pk))
     return _tab(request, client, "history", "clients/client_history.html", events=events)
-
-
-# Intake ---------------------------------------------------------------------------------
-
-
-def _identifier_hash_or_none(kind: str, raw: str) -> str | None:
-    if not (kind and raw):
-        return None
-    try:
-        return identifier_hash(kind, identifier_normalize(kind, raw))
-    except ValidationError:
-        return None
-
-
-@login_required
-@permission_required("clients.register_client", raise_exception=True)
-def intake(request: HttpRequest) -> HttpResponse:
-    """Register a household and its members; likely duplicates are shown before anything is saved."""
-    if request.user.office is None:
-        raise PermissionDenied("You need an office before you can register clients.")
-    household_form = HouseholdIntakeForm(request.POST or None)
-    formset = MemberFormSet(request.POST or None, prefix="member")
-    duplicates: dict[int, list[Client]] = {}
-    if request.method == "POST" and household_form.is_valid() and formset.is_valid():
-        members: list[MemberInput] = []
-        for index, form in enumerate(formset.forms):
-            data = form.cleaned_data
-            match = data.get("match") or ""
-            if match.isdigit():
-                existing = selectors.clients_visible(user=request.user).filter(pk=int(match)).first()
-                if existing is None:
-                    form.add_error(None, "That client is not available; choose again.")
-                    continue
-                members.append(MemberInput(relationship=data["relationship"], existing=existing))
-                continue
-            if match != "new":
-                found = selectors.client_likely_duplicates(
-                    user=request.user,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    date_of_birth=data["date_of_birth"],
-                    identifier_hash=_identifier_hash_or_none(data["identifier_kind"], data["identifier"]),
-                )
-                if found:
-                    form.duplicates = duplicates[index] = found
-                    if data["duplicates_shown"]:
-                        form.add_error(None, "Choose one of the people below, or 'None of these'.")
-                    continue
-            person = {k: v for k, v in data.items() if k not in ("relationship", "match")}
-            person.update(household_form.cleaned_data)
-            if person["restricted"]:
-                person["restricted_worker_id"] = request.user.pk
-            members.append(MemberInput(relationship=data["relationship"], new=ClientInput.from_data(person)))
-        if not duplicates and not any(f.errors for f in formset.forms):
-            try:
-                household = services.household_register(
-                    acting_user=request.user,
-                    office=request.user.office,
-                    members=members,
-                    name=household_form.cleaned_data["name"],
-                )
-            except services.MemberError as error:
-                _add_errors(formset.forms[error.index], error)
-            except ValidationError as error:
-                _add_errors(household_form, error)
-            else:
-                head = household.memberships.get(relationship="head").client
-                messages.success(request, f"{household} registered with {len(members)} member(s).")
-                return redirect("clients:detail", pk=head.pk)
-    return render(
-        request,
-        "clients/intake.html",
-        {"household_form": household_form, "formset": formset, "duplicates": duplicates},
-    )
 
 
 # Supervisor and admin actions -----------------------------------------------------------
@@ -395,7 +309,7 @@ def client_merge(request: HttpRequest, pk: int) -> HttpResponse:
                     acting_user=request.user, survivor=survivor, duplicate=duplicate, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Client {duplicate.pk} merged into this record.")
                 return redirect("clients:detail", pk=survivor.pk)
@@ -418,7 +332,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             try:
                 services.break_glass_open(acting_user=request.user, client=client, reason=form.cleaned_data["reason"])
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.warning(request, "Break-glass access granted and recorded. It expires in a few hours.")
                 return redirect(reverse("clients:detail", args=[client.pk]))

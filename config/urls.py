@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("clients/", include("clients.urls")),
+    path("", include("casework.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

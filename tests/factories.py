@@ -100,3 +100,27 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     purpose = "referral"
     granted_on = date(2025, 6, 1)
     recorded_by = factory.SubFactory(UserFactory)
+
+
+def case_for(client: Client, worker: User, *, restricted: bool = False, status: str = "open"):
+    """A case for `client`'s household (made if they have none), opened by the real service.
+
+    The worker must be a caseworker or supervisor with an office; `status` "open" moves it
+    on from intake as a worker would.
+    """
+    from casework.models import Case
+    from casework.services.cases import case_open, case_transition
+
+    membership = client.memberships.filter(end_date__isnull=True).select_related("household").first()
+    if membership is None:
+        membership = MembershipFactory(
+            client=client, household=HouseholdFactory(office=client.office), relationship="head"
+        )
+    case = case_open(acting_user=worker, household=membership.household, primary_client=client, restricted=restricted)
+    if status != Case.Status.INTAKE:
+        case = case_transition(acting_user=worker, case=case, to=Case.Status.OPEN)
+    if status not in (Case.Status.INTAKE, Case.Status.OPEN):
+        case = case_transition(
+            acting_user=worker, case=case, to=status, reason="Set up for a test", closure_reason="other"
+        )
+    return case

@@ -1,4 +1,4 @@
-"""Demo data for `make run`: one agency, two offices, staff in every role, ~50 households.
+"""Demo data for `make run`: one agency, two offices, staff in every role, ~50 households with cases.
 
 Running it again changes nothing: it stops if the demo offices exist.
 """
@@ -13,6 +13,8 @@ from django.db import transaction
 
 from accounts.models import Office, Role, Team
 from accounts.services import user_create
+from casework.models import Case
+from casework.services import cases as case_services
 from clients import services as client_services
 from clients.models import Client, Expense, HouseholdMembership, Income
 from clients.services import ClientInput, MemberInput
@@ -156,7 +158,6 @@ class Command(BaseCommand):
                     identifier_kind="ssn" if has_identifier else "",
                     identifier=_fake_ssn(rng) if has_identifier else "",
                     restricted=restricted,
-                    restricted_worker_id=worker.pk if restricted else None,
                 )
                 data.interpreter_needed = data.language != "English" and rng.random() < 0.6
                 members.append(MemberInput(relationship=relationship, new=data))
@@ -167,6 +168,12 @@ class Command(BaseCommand):
                 start_date=today - timedelta(days=rng.randint(30, 900)),
             )
             head = HouseholdMembership.objects.get(household=household, relationship="head").client
+            opened = today - timedelta(days=rng.randint(0, 25))
+            case = case_services.case_open(
+                acting_user=worker, household=household, primary_client=head, restricted=h % 17 == 5, opened_on=opened
+            )
+            if h % 5:
+                case_services.case_transition(acting_user=worker, case=case, to=Case.Status.OPEN)
             self._finances(rng, worker, head, today)
         self.stdout.write(self.style.SUCCESS(f"Loaded {households} households, {Client.objects.count()} clients."))
 

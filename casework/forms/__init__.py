@@ -1,0 +1,1 @@
+"""Forms of casework, one module per subject: shape of input and labels, no domain rules."""

@@ -1,0 +1,58 @@
+from django import forms
+
+from accounts.models import User
+from casework.models import Case
+from clients.models import Client
+
+
+class CaseOpenForm(forms.Form):
+    primary_client = forms.ModelChoiceField(queryset=Client.objects.none(), label="Primary client")
+    restricted = forms.BooleanField(
+        required=False,
+        label="Restrict this case to me and my supervisor",
+        help_text="For a victim of domestic violence, say.",
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["primary_client"].queryset = Client.objects.filter(pk__in=[m.client_id for m in members])
+
+
+class CaseTransitionForm(forms.Form):
+    to = forms.ChoiceField(label="Move the case to", choices=Case.Status.choices)
+    closure_reason = forms.ChoiceField(
+        label="Closure reason", choices=[("", "—"), *Case.ClosureReason.choices], required=False
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed to suspend or reopen a case.",
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(s, Case.Status(s).label) for s in case.allowed_moves()]
+
+
+class CaseTransferForm(forms.Form):
+    cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), widget=forms.CheckboxSelectMultiple)
+    to_worker = forms.ModelChoiceField(queryset=User.objects.none(), label="Transfer to")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    override_reason = forms.CharField(
+        label="Reason to exceed the maximum caseload",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only if the worker would go over the office's maximum.",
+    )
+
+    def __init__(self, *args, cases, workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["cases"].label_from_instance = lambda c: f"{c.number} · {c.primary_client} ({c.assigned_worker})"
+        self.fields["to_worker"].queryset = workers
+        self.fields["to_worker"].label_from_instance = lambda w: f"{w} ({w.active_cases} active cases)"
+
+
+class CaseRestrictForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))

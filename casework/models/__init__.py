@@ -1,0 +1,25 @@
+from casework.models.attendance import AttendanceEntry, ScheduledActivity
+from casework.models.cases import Case, CaseAssignment, CaseNumberSequence, CaseStatusChange
+from casework.models.inquiries import Inquiry
+from casework.models.notes import CaseNote, NoteAddendum
+from casework.models.plans import Goal, Plan, PlanStep, ProgressNote, SupportiveService, WorkActivity
+from casework.models.tasks import Task
+
+__all__ = [
+    "AttendanceEntry",
+    "Case",
+    "CaseAssignment",
+    "CaseNote",
+    "CaseNumberSequence",
+    "CaseStatusChange",
+    "Goal",
+    "Inquiry",
+    "NoteAddendum",
+    "Plan",
+    "PlanStep",
+    "ProgressNote",
+    "ScheduledActivity",
+    "SupportiveService",
+    "Task",
+    "WorkActivity",
+]

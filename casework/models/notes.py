@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AppendOnly(models.Model):
+    """Saved once, never changed or removed. On PostgreSQL a trigger enforces it too (migration 0002)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("A case note cannot be changed once saved; add an addendum instead.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("A case note cannot be removed.")
+
+
+class CaseNote(AppendOnly):
+    class Kind(models.TextChoices):
+        OFFICE_VISIT = "office_visit", "Office visit"
+        PHONE_CALL = "phone_call", "Phone call"
+        HOME_VISIT = "home_visit", "Home visit"
+        CASE_CONFERENCE = "case_conference", "Case conference"
+        COLLATERAL = "collateral", "Collateral contact"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+
+    case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="notes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    contact_at = models.DateTimeField(help_text="When the contact happened.")
+    present = models.CharField(max_length=300, blank=True, help_text="Who took part.")
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    confidential = models.BooleanField(
+        default=False, help_text="Only the author, the assigned worker and their supervisor read it."
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-contact_at", "-id"]
+        indexes = [models.Index(fields=["case", "contact_at"], name="note_case_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.contact_at:%Y-%m-%d}"
+
+
+class NoteAddendum(AppendOnly):
+    """A correction or addition to a note, shown under it with its own author and time."""
+
+    note = models.ForeignKey(CaseNote, on_delete=models.PROTECT, related_name="addenda")
+    body = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Addendum to note {self.note_id}"

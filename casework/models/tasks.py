@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Task(models.Model):
+    """Something a worker must do on a case by a date. Other apps create them through
+    `casework.services.tasks.task_create`."""
+
+    class Kind(models.TextChoices):
+        FOLLOW_UP = "follow_up", "Follow-up"
+        DOCUMENT_REQUEST = "document_request", "Document request"
+        REVIEW = "review", "Review"
+        HOME_VISIT = "home_visit", "Home visit"
+        CALL_BACK = "call_back", "Call back"
+        PLAN_REVIEW = "plan_review", "Plan review"
+        PARTICIPATION = "participation", "Participation shortfall"
+        INTAKE = "intake", "Intake"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="tasks")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Set by jobs that must create a task once however often they run (e.g. "plan-review:42:2026-12-01").
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["assignee", "status", "due_on"], name="task_assignee_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(completed_at__isnull=False), name="task_closed_has_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue_on(self, day) -> bool:
+        return self.status == self.Status.OPEN and self.due_on < day

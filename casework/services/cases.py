@@ -1,0 +1,333 @@
+"""Opening, moving and assigning cases, and keeping who-may-see-whom in step."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import access
+from accounts.models import CaseAccess, User
+from audit.models import AuditEvent
+from audit.services import audit_record
+from casework.models import Case, CaseAssignment, CaseNumberSequence, CaseStatusChange
+from clients import services as client_services
+from clients.models import Client, Household, HouseholdMembership
+
+Action = AuditEvent.Action
+
+
+def _next_case_number(year: int) -> str:
+    """The next readable number of the year (2026-000123), taken under a row lock so no two cases share one."""
+    CaseNumberSequence.objects.get_or_create(year=year)
+    sequence = CaseNumberSequence.objects.select_for_update().get(year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{year}-{sequence.last:06d}"
+
+
+def _case_clients(case: Case) -> list[Client]:
+    """The household's current members, and the primary client whatever their membership."""
+    members = Client.objects.filter(
+        memberships__household_id=case.household_id, memberships__end_date__isnull=True
+    ).select_for_update(of=("self",))
+    clients = {c.pk: c for c in members}
+    clients.setdefault(case.primary_client_id, case.primary_client)
+    return list(clients.values())
+
+
+def case_access_sync(*, case: Case) -> None:
+    """Rewrite the access rows of a case from its worker, office, restriction and members.
+
+    Called inside the transaction of every change that alters who may see the case's clients.
+    """
+    clients = _case_clients(case)
+    existing = {row.client_id: row for row in CaseAccess.objects.select_for_update().filter(case_id=case.pk)}
+    for client in clients:
+        values = {
+            "office_id": case.office_id,
+            "worker_id": case.assigned_worker_id,
+            "restricted": case.restricted or client.restricted,
+        }
+        row = existing.pop(client.pk, None)
+        if row is None:
+            CaseAccess.objects.create(case_id=case.pk, client_id=client.pk, **values)
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            CaseAccess.objects.filter(pk=row.pk).update(**values)
+    # Former members keep being seen by the case's worker (their history is on the case),
+    # but the rows follow the case's worker and restriction.
+    if existing:
+        CaseAccess.objects.filter(pk__in=[r.pk for r in existing.values()]).update(
+            office_id=case.office_id, worker_id=case.assigned_worker_id, restricted=True
+        )
+
+
+def _check_worker(*, worker: User, office_id: int) -> None:
+    if not worker.is_active or not access.may_work_cases(worker):
+        raise ValidationError({"worker": f"{worker} cannot be assigned cases."})
+    if worker.office_id != office_id:
+        raise ValidationError({"worker": f"{worker} works in another office; transfer the case between offices first."})
+
+
+@dataclass(frozen=True)
+class CaseloadCheck:
+    open_cases: int
+    recommended: int
+    maximum: int
+
+    @property
+    def over_recommended(self) -> bool:
+        return self.open_cases >= self.recommended
+
+    @property
+    def at_maximum(self) -> bool:
+        return self.open_cases >= self.maximum
+
+
+def caseload_check(*, worker: User) -> CaseloadCheck:
+    """How many active cases the worker has, against their office's limits."""
+    office = worker.office
+    count = Case.objects.filter(assigned_worker=worker, status__in=Case.ACTIVE).count()
+    return CaseloadCheck(open_cases=count, recommended=office.recommended_caseload, maximum=office.maximum_caseload)
+
+
+def _check_caseload(*, worker: User, acting_user: User, override_reason: str) -> CaseloadCheck:
+    check = caseload_check(worker=worker)
+    if check.at_maximum:
+        if not access.may_supervise(acting_user):
+            raise ValidationError(
+                {"worker": f"{worker} already has {check.open_cases} cases, the office's maximum of {check.maximum}."}
+            )
+        if not override_reason.strip():
+            raise ValidationError(
+                {
+                    "override_reason": f"{worker} already has {check.open_cases} cases (maximum {check.maximum}). "
+                    "Give a reason to assign more."
+                }
+            )
+    return check
+
+
+def case_open(
+    *,
+    acting_user: User,
+    household: Household,
+    primary_client: Client,
+    worker: User | None = None,
+    restricted: bool = False,
+    opened_on: date | None = None,
+    override_reason: str = "",
+) -> Case:
+    """Open a case for a household, in intake, assigned to `worker` (by default the person opening it)."""
+    worker = worker or acting_user
+    if not access.may_work_cases(acting_user):
+        raise PermissionDenied("Only caseworkers and supervisors open cases.")
+    if not HouseholdMembership.objects.filter(
+        household=household, client=primary_client, end_date__isnull=True
+    ).exists():
+        raise ValidationError({"primary_client": "The primary client must be a current member of the household."})
+    opened_on = opened_on or timezone.localdate()
+    if opened_on > timezone.localdate():
+        raise ValidationError({"opened_on": "A case cannot be opened in the future."})
+    office_id = worker.office_id
+    if office_id is None:
+        raise ValidationError({"worker": f"{worker} has no office."})
+    _check_worker(worker=worker, office_id=office_id)
+    with transaction.atomic():
+        _check_caseload(worker=worker, acting_user=acting_user, override_reason=override_reason)
+        case = Case.objects.create(
+            number=_next_case_number(opened_on.year),
+            household=household,
+            primary_client=primary_client,
+            office_id=office_id,
+            assigned_worker=worker,
+            restricted=restricted,
+            opened_on=opened_on,
+        )
+        CaseStatusChange.objects.create(case=case, to_status=case.status, changed_by=acting_user, reason="Opened")
+        CaseAssignment.objects.create(
+            case=case, worker=worker, assigned_by=acting_user, reason="Opened", override_reason=override_reason
+        )
+        case_access_sync(case=case)
+        audit_record(
+            actor=acting_user,
+            action=Action.CREATE,
+            target=case,
+            client_ids=[c.pk for c in _case_clients(case)],
+            changes={
+                "number": [None, case.number],
+                "status": [None, case.status],
+                "assigned_worker_id": [None, worker.pk],
+                "restricted": [None, restricted],
+            },
+            reason=override_reason,
+        )
+    return case
+
+
+def case_transition(*, acting_user: User, case: Case, to: str, reason: str = "", closure_reason: str = "") -> Case:
+    """Move a case along `Case.TRANSITIONS`; closing needs a closure reason and reopening a reason."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if to not in case.TRANSITIONS.get(case.status, set()):
+            raise ValidationError(
+                f"A case that is {case.get_status_display().lower()} cannot become "
+                f"{Case.Status(to).label.lower() if to in Case.Status.values else to}."
+            )
+        before = {"status": case.status, "closed_on": case.closed_on, "closure_reason": case.closure_reason}
+        if to == Case.Status.CLOSED:
+            if closure_reason not in Case.ClosureReason.values:
+                raise ValidationError({"closure_reason": "Choose why the case is closing."})
+            case.closed_on = timezone.localdate()
+            case.closure_reason = closure_reason
+        elif case.status == Case.Status.CLOSED:
+            if not reason.strip():
+                raise ValidationError({"reason": "Say why the case is reopened."})
+            case.closed_on = None
+            case.closure_reason = ""
+        if to == Case.Status.SUSPENDED and not reason.strip():
+            raise ValidationError({"reason": "Say why the case is suspended."})
+        from_status = case.status
+        case.status = to
+        case.save(update_fields=["status", "closed_on", "closure_reason"])
+        CaseStatusChange.objects.create(
+            case=case,
+            from_status=from_status,
+            to_status=to,
+            changed_by=acting_user,
+            reason=reason or (case.get_closure_reason_display() if to == Case.Status.CLOSED else ""),
+        )
+        after = {"status": case.status, "closed_on": case.closed_on, "closure_reason": case.closure_reason}
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            target=case,
+            client_ids=list(CaseAccess.objects.filter(case_id=case.pk).values_list("client_id", flat=True)),
+            changes={k: [_iso(before[k]), _iso(after[k])] for k in after if before[k] != after[k]},
+            reason=reason,
+        )
+    return case
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@dataclass
+class TransferResult:
+    moved: list[Case]
+    warnings: list[str]
+
+
+def case_transfer(
+    *, acting_user: User, cases: list[Case], to_worker: User, reason: str, override_reason: str = ""
+) -> TransferResult:
+    """A supervisor moves one or many cases to another worker of the same office, with a reason.
+
+    Past the worker's recommended caseload it warns; past the maximum it refuses unless the
+    supervisor gives an override reason. The assignment history is kept.
+    """
+    if not access.may_supervise(acting_user):
+        raise PermissionDenied("Only a supervisor transfers cases.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the cases are transferred."})
+    if not cases:
+        raise ValidationError("Choose at least one case to transfer.")
+    warnings: list[str] = []
+    moved: list[Case] = []
+    with transaction.atomic():
+        locked = list(Case.objects.select_for_update().filter(pk__in=[c.pk for c in cases]).order_by("pk"))
+        for case in locked:
+            _check_worker(worker=to_worker, office_id=case.office_id)
+        movable = [c for c in locked if c.assigned_worker_id != to_worker.pk]
+        check = caseload_check(worker=to_worker)
+        after = check.open_cases + sum(1 for c in movable if c.is_active)
+        if after > check.maximum and not override_reason.strip():
+            raise ValidationError(
+                {
+                    "override_reason": f"{to_worker} would have {after} cases, over the office's maximum of "
+                    f"{check.maximum}. Give a reason to go over it."
+                }
+            )
+        if after > check.recommended:
+            warnings.append(f"{to_worker} now has {after} cases, more than the recommended {check.recommended}.")
+        now = timezone.now()
+        for case in movable:
+            previous = case.assigned_worker_id
+            CaseAssignment.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+            CaseAssignment.objects.create(
+                case=case,
+                worker=to_worker,
+                assigned_by=acting_user,
+                started_at=now,
+                reason=reason,
+                override_reason=override_reason if after > check.maximum else "",
+            )
+            case.assigned_worker = to_worker
+            case.save(update_fields=["assigned_worker"])
+            case_access_sync(case=case)
+            audit_record(
+                actor=acting_user,
+                action=Action.UPDATE,
+                target=case,
+                client_ids=list(CaseAccess.objects.filter(case_id=case.pk).values_list("client_id", flat=True)),
+                changes={"assigned_worker_id": [previous, to_worker.pk]},
+                reason=reason,
+            )
+            moved.append(case)
+    return TransferResult(moved=moved, warnings=warnings)
+
+
+def case_set_restricted(*, acting_user: User, case: Case, restricted: bool, reason: str) -> Case:
+    """Restrict a case to its worker and their supervisor, or lift that, with a reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why."})
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.restricted == restricted:
+            return case
+        case.restricted = restricted
+        case.save(update_fields=["restricted"])
+        case_access_sync(case=case)
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            target=case,
+            client_ids=list(CaseAccess.objects.filter(case_id=case.pk).values_list("client_id", flat=True)),
+            changes={"restricted": [not restricted, restricted]},
+            reason=reason,
+        )
+    return case
+
+
+def case_record_contact(*, case: Case, contact_at) -> None:
+    """Keep the case's last contact time (for 'no contact in N days'); never moves it backwards."""
+    Case.objects.filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=contact_at), pk=case.pk).update(
+        last_contact_at=contact_at
+    )
+
+
+def _on_client_merge(*, survivor: Client, duplicate: Client) -> None:
+    """A merged client's cases and access follow them to the surviving record."""
+    Case.objects.filter(primary_client=duplicate).update(primary_client=survivor)
+    for row in CaseAccess.objects.filter(client_id=duplicate.pk):
+        if CaseAccess.objects.filter(case_id=row.case_id, client_id=survivor.pk).exists():
+            continue
+        CaseAccess.objects.filter(pk=row.pk).update(client_id=survivor.pk)
+
+
+def register_merge_hook() -> None:
+    client_services.merge_hooks_register(_on_client_merge)
+
+
+def case_view_record(*, acting_user: User, case: Case, page: str) -> None:
+    """A page of a case was shown: a read of its clients' file."""
+    audit_record(
+        actor=acting_user,
+        action=Action.VIEW,
+        target=case,
+        client_ids=list(CaseAccess.objects.filter(case_id=case.pk).values_list("client_id", flat=True)),
+        changes={"page": page},
+    )

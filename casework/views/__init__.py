@@ -1,0 +1,1 @@
+"""Pages of casework, one module per subject."""

@@ -2,20 +2,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from audit.append_only import AppendOnlyError, AppendOnlyModel
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("The audit trail is append-only.")
-
-    def delete(self):
-        raise AppendOnlyError("The audit trail is append-only.")
+__all__ = ["AppendOnlyError", "AuditEvent", "AuditEventClient"]
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """One thing somebody did or saw. Rows are only ever inserted.
 
     On PostgreSQL a trigger (migration 0002) refuses UPDATE and DELETE, so not even
@@ -49,7 +41,7 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
+    append_only_message = "The audit trail is append-only."
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -61,36 +53,17 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("The audit trail is append-only.")
-        # Always an INSERT: a new instance given an existing row's pk must not overwrite that row.
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The audit trail is append-only.")
-
-
-class AuditEventClient(models.Model):
+class AuditEventClient(AppendOnlyModel):
     """Which clients an event concerns: one for a page view, many for a search."""
 
     event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects")
     client_id = models.BigIntegerField(db_index=True)
 
-    objects = AuditEventQuerySet.as_manager()
+    append_only_message = "The audit trail is append-only."
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "client_id"], name="audit_subject_unique")]
 
     def __str__(self) -> str:
         return f"event {self.event_id}: client {self.client_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("The audit trail is append-only.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The audit trail is append-only.")

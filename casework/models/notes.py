@@ -2,25 +2,18 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from audit.append_only import AppendOnlyError, AppendOnlyModel
 
-class AppendOnlyError(Exception):
-    pass
+__all__ = ["AppendOnlyError", "CaseNote", "NoteAddendum"]
 
 
-class AppendOnly(models.Model):
+class AppendOnly(AppendOnlyModel):
     """Saved once, never changed or removed. On PostgreSQL a trigger enforces it too (migration 0002)."""
+
+    append_only_message = "A case note cannot be changed or removed once saved; add an addendum instead."
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("A case note cannot be changed once saved; add an addendum instead.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("A case note cannot be removed.")
 
 
 class CaseNote(AppendOnly):

@@ -31,7 +31,7 @@ class CaseNoteAdmin(CaseScopedAdmin):
     list_display = ["case", "kind", "contact_at", "author", "confidential"]
     list_filter = ["kind", "confidential"]
     list_select_related = ["case", "author"]
-    exclude = ["body"]
+    exclude = ["body", "subject", "present"]
 
 
 @admin.register(Task)

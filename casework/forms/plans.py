@@ -1,0 +1,77 @@
+"""Forms of the plan pages: the shape of input and its labels. The rules are in casework.services.plans."""
+
+from django import forms
+from django.utils import timezone
+
+from casework.models import Goal, Plan, PlanStep, SupportiveService, WorkActivity
+from clients.models import Client
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PlanCreateForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.none(), label="For")
+    kind = forms.ChoiceField(label="Kind of plan", choices=Plan.Kind.choices)
+    summary = forms.CharField(
+        label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="In the client's words."
+    )
+    review_on = forms.DateField(label="Review date", required=False, widget=DATE)
+
+    def __init__(self, *args, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients
+        self.fields["client"].label_from_instance = lambda c: c.display_name
+
+
+class PlanForm(forms.Form):
+    summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    review_on = forms.DateField(
+        label="Review date", required=False, widget=DATE, help_text="A review task is put on the worker's list."
+    )
+
+
+class GoalForm(forms.Form):
+    description = forms.CharField(label="Goal", widget=forms.Textarea(attrs={"rows": 2}))
+    barrier = forms.ChoiceField(label="Barrier it addresses", choices=[("", "—"), *Goal.Barrier.choices])
+
+
+class StepForm(forms.Form):
+    description = forms.CharField(label="Action step", widget=forms.Textarea(attrs={"rows": 2}))
+    responsible = forms.ChoiceField(label="Who is responsible", choices=PlanStep.Responsible.choices)
+    target_on = forms.DateField(label="Target date", widget=DATE)
+    status = forms.ChoiceField(label="Status", choices=PlanStep.Status.choices, initial=PlanStep.Status.NOT_STARTED)
+
+
+class WorkActivityForm(forms.Form):
+    kind = forms.ChoiceField(label="Work activity", choices=WorkActivity.Kind.choices)
+    provider = forms.CharField(label="Provider or site", required=False, max_length=160)
+    weekly_hours = forms.DecimalField(
+        label="Required hours a week", max_digits=5, decimal_places=2, min_value=0, max_value=80
+    )
+
+
+class SupportiveServiceForm(forms.Form):
+    kind = forms.ChoiceField(label="Supportive service", choices=SupportiveService.Kind.choices)
+    description = forms.CharField(label="Details", required=False, max_length=200)
+    estimated_monthly_cost = forms.DecimalField(
+        label="Estimated cost a month", required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+
+
+class PlanAgreeForm(forms.Form):
+    agreed_on = forms.DateField(label="Agreed with the client on", widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"agreed_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class ProgressNoteForm(forms.Form):
+    goal = forms.ModelChoiceField(queryset=Goal.objects.none(), label="About the goal", required=False)
+    body = forms.CharField(label="Progress", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, goals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = Goal.objects.filter(pk__in=[g.pk for g in goals])
+        self.fields["goal"].empty_label = "The plan as a whole"
+        self.fields["goal"].label_from_instance = lambda g: g.description[:80]

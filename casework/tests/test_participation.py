@@ -287,3 +287,19 @@ def test_the_command_defaults_to_last_month(db):
 
     year, month = previous_month(today())
     assert out.getvalue().startswith(f"{year}-{month:02d}: reviewed 0 client(s)")
+
+
+def test_the_monthly_job_fans_out_one_review_per_client_and_running_it_twice_makes_one_task(
+    caseworker, case, job_club, django_capture_on_commit_callbacks, monkeypatch
+):
+    from casework import tasks
+
+    attend_first_week(case, caseworker, job_club)
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: date(2025, 10, 15))
+
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert tasks.participation_enqueue_month() == 1
+
+    task = Task.objects.get()
+    assert task.kind == "participation" and task.case == case

@@ -1,0 +1,528 @@
+"""SNAP (the Supplemental Nutrition Assistance Program), federal rules for the 48 States and D.C.
+
+`evaluate(snapshot, params, determination_date)` applies 7 CFR part 273 to one household for
+the benefit month, the calendar month containing `determination_date`:
+
+1. Income. Each income is turned into a monthly figure: weekly x 4.3, every two weeks x 2.15,
+   twice a month x 2, yearly / 12 (7 CFR 273.10(c)(2)(i)). An income (or expense) whose dates
+   cover only part of the month counts for the days it covers, as the snapshot has no pay
+   dates. Earnings are wages and self-employment income (net of its costs); the rest is
+   unearned.
+2. Gross income test at 130% of poverty (7 CFR 273.9(a)(1)), not applied when a member is
+   elderly (60 or older on the determination date, 7 CFR 271.2) or disabled.
+3. Deductions in the order of 7 CFR 273.10(e)(1)(i): 20% of earnings (273.9(d)(2)); the
+   standard deduction by household size (273.9(d)(1)); medical costs of elderly or disabled
+   members above $35 (273.9(d)(3)); dependent care (273.9(d)(4)); legally owed child support
+   paid (273.9(d)(5)); then either the homeless shelter deduction (273.9(d)(6)(i)) or the
+   excess shelter deduction: rent or mortgage plus the state's standard utility allowance
+   when the household pays for utilities (273.9(d)(6)(iii)), above half of the income left,
+   capped unless a member is elderly or disabled (273.9(d)(6)(ii)). A homeless household that
+   also reports shelter costs gets whichever deduction is larger.
+4. Net income is rounded to the whole dollar (cents 50-99 up, 1-49 down; 7 CFR
+   273.10(e)(1)(ii)(B), exact figures until then) and tested at 100% of poverty (273.9(a)(2)).
+5. Countable resources (assets not marked exempt) against the limit, higher when a member is
+   elderly or disabled (7 CFR 273.8(b)).
+6. Allotment = maximum allotment for the household size minus 30% of net income, the 30%
+   rounded up to the next whole dollar (7 CFR 273.10(e)(2)(ii)(A)(1)), so the allotment is in
+   whole dollars. Eligible one- and two-person households get at least the minimum benefit,
+   except in an initial month (273.10(e)(2)(ii)(C)); larger households with no benefit are
+   not eligible.
+7. Initial month (the benefit month is the month of the application date): the allotment is
+   prorated, allotment x (days from the application date to the end of the month, both
+   counted) / (days in the month), rounded down to the whole dollar; under $10, nothing is
+   issued for that month (7 CFR 273.10(a)(1)(ii), (e)(2)(iii)).
+
+Not modelled: categorical eligibility (households on SSI or TANF, broad-based categorical
+eligibility), ineligible or disqualified members, students, self-employment cost rules,
+state standard medical deductions, utility allowances other than the full SUA, and the
+30-day-month proration option. The rules assume every member is an eligible member of one
+SNAP household.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from types import MappingProxyType
+from typing import Any
+
+from eligibility.rules.parameters import (
+    ParameterSet,
+    ParameterTable,
+    PreparedCache,
+    by_size,
+    check_in_force,
+    frequency_factors,
+    shipped_table,
+    size_table,
+    values_in_force,
+)
+from eligibility.rules.result import Criterion, InvalidSnapshotError, MissingParameterError, Outcome, money, percent
+from eligibility.rules.snapshot import (
+    EARNED_KINDS,
+    ZERO,
+    HouseholdSnapshot,
+    check_determination_date,
+    days_covered,
+    month_bounds,
+    monthly_figure,
+)
+
+PROGRAM = "snap"
+
+REQUIRED = (
+    "snap.gross_income_limit",
+    "snap.net_income_limit",
+    "snap.maximum_allotment",
+    "snap.minimum_benefit",
+    "snap.standard_deduction",
+    "snap.excess_shelter_cap",
+    "snap.asset_limit",
+    "snap.asset_limit_elderly_disabled",
+    "snap.earned_income_deduction_percent",
+    "snap.benefit_reduction_percent",
+    "snap.medical_expense_disregard",
+    "snap.shelter_income_share_percent",
+    "snap.elderly_age",
+    "snap.initial_month_minimum_issuance",
+    "snap.frequency_factors",
+)
+#: Used only when a household needs them: the SUA (utilities paid) and the homeless deduction.
+OPTIONAL = ("snap.standard_utility_allowance", "snap.homeless_shelter_deduction")
+SUA = "snap.standard_utility_allowance"
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapParameters:
+    """The SNAP parameters in force over a span of dates, ready for the rule (nothing left to parse)."""
+
+    valid_from: date
+    valid_until: date | None
+    gross_limit: tuple[tuple[Decimal, ...], Decimal]
+    net_limit: tuple[tuple[Decimal, ...], Decimal]
+    maximum_allotment: tuple[tuple[Decimal, ...], Decimal]
+    minimum_benefit: Decimal
+    standard_deduction: tuple[Decimal, ...]  # index = household size, 6 = 6 or more
+    excess_shelter_cap: Decimal
+    asset_limit: Decimal
+    asset_limit_elderly_disabled: Decimal
+    earned_income_rate: Decimal
+    earned_income_percent: Decimal
+    benefit_reduction_rate: Decimal
+    benefit_reduction_percent: Decimal
+    medical_expense_disregard: Decimal
+    shelter_income_share: Decimal
+    elderly_age: int
+    initial_month_minimum_issuance: Decimal
+    frequency_factors: Mapping[str, tuple[Decimal, Decimal]]
+    standard_utility_allowance: Decimal | None
+    sua_missing_detail: str
+    homeless_shelter_deduction: Decimal | None
+    used: Mapping[str, Any]
+
+
+def prepare(parameter_set: ParameterSet) -> SnapParameters:
+    """Read a ParameterSet once into the immutable object `evaluate` takes."""
+    values = parameter_set
+    standard = values["snap.standard_deduction"]
+    try:
+        standard_by_size = (ZERO, *(Decimal(standard[str(size)]) for size in range(1, 6)), standard["6_or_more"])
+    except KeyError as missing:
+        raise MissingParameterError(
+            "snap.standard_deduction", parameter_set.day, f"it lacks the entry {missing.args[0]!r}"
+        ) from None
+    sua_entry = values.entries.get(SUA)
+    sua_detail = (
+        "no value is in force on that date"
+        if sua_entry is None
+        else f"{sua_entry.note or 'it has no value'} (effective {sua_entry.effective_from.isoformat()})"
+    )
+    earned_percent = values["snap.earned_income_deduction_percent"]
+    reduction_percent = values["snap.benefit_reduction_percent"]
+    return SnapParameters(
+        valid_from=parameter_set.valid_from,
+        valid_until=parameter_set.valid_until,
+        gross_limit=size_table(values["snap.gross_income_limit"], "snap.gross_income_limit"),
+        net_limit=size_table(values["snap.net_income_limit"], "snap.net_income_limit"),
+        maximum_allotment=size_table(values["snap.maximum_allotment"], "snap.maximum_allotment"),
+        minimum_benefit=values["snap.minimum_benefit"],
+        standard_deduction=standard_by_size,
+        excess_shelter_cap=values["snap.excess_shelter_cap"],
+        asset_limit=values["snap.asset_limit"],
+        asset_limit_elderly_disabled=values["snap.asset_limit_elderly_disabled"],
+        earned_income_rate=earned_percent / HUNDRED,
+        earned_income_percent=earned_percent,
+        benefit_reduction_rate=reduction_percent / HUNDRED,
+        benefit_reduction_percent=reduction_percent,
+        medical_expense_disregard=values["snap.medical_expense_disregard"],
+        shelter_income_share=values["snap.shelter_income_share_percent"] / HUNDRED,
+        elderly_age=int(values["snap.elderly_age"]),
+        initial_month_minimum_issuance=values["snap.initial_month_minimum_issuance"],
+        frequency_factors=MappingProxyType(
+            frequency_factors(values["snap.frequency_factors"], "snap.frequency_factors")
+        ),
+        standard_utility_allowance=values.get(SUA),
+        sua_missing_detail=sua_detail,
+        homeless_shelter_deduction=values.get("snap.homeless_shelter_deduction"),
+        used=MappingProxyType(parameter_set.used()),
+    )
+
+
+_PREPARED = PreparedCache()
+
+
+def parameters_on(day: date, table: ParameterTable | None = None) -> SnapParameters:
+    """The prepared parameters in force on `day` (the shipped table by default), cached."""
+    table = shipped_table(PROGRAM) if table is None else table
+    return _PREPARED.get(table, day, lambda: prepare(values_in_force(table, day, required=REQUIRED, optional=OPTIONAL)))
+
+
+def determine(snapshot: HouseholdSnapshot, determination_date: date, table: ParameterTable | None = None) -> Outcome:
+    """`evaluate` with the parameters in force on the determination date."""
+    return evaluate(snapshot, parameters_on(determination_date, table), determination_date)
+
+
+def _people(size: int) -> str:
+    return "1 person" if size == 1 else f"{size} people"
+
+
+def _long_date(day: date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_date: date) -> Outcome:
+    """SNAP eligibility and allotment for the month of `determination_date` (see the module docstring)."""
+    day = check_determination_date(snapshot, determination_date)
+    check_in_force(PROGRAM, params.valid_from, params.valid_until, day)
+    first, last, days_in_month = month_bounds(day.year, day.month)
+    members = snapshot.members
+    size = len(members)
+    elderly_age = params.elderly_age
+    special = {m.id for m in members if m.disabled or m.age_on(day) >= elderly_age}
+    elderly_or_disabled = bool(special)
+    factors = params.frequency_factors
+
+    earned = unearned = ZERO
+    for income in snapshot.incomes:
+        covered = days_covered(income.start, income.end, first, last)
+        if not covered:
+            continue
+        amount = monthly_figure(income.amount, factors[income.frequency])
+        if covered != days_in_month:
+            amount = amount * covered / days_in_month
+        if income.kind in EARNED_KINDS:
+            earned += amount
+        else:
+            unearned += amount
+
+    shelter_costs = dependent_care = child_support = medical = ZERO
+    pays_utilities = False
+    for expense in snapshot.expenses:
+        kind = expense.kind
+        if kind == "other":
+            continue
+        covered = days_covered(expense.start, expense.end, first, last)
+        if not covered:
+            continue
+        amount = monthly_figure(expense.amount, factors[expense.frequency])
+        if covered != days_in_month:
+            amount = amount * covered / days_in_month
+        if kind == "rent" or kind == "mortgage":
+            shelter_costs += amount
+        elif kind == "utilities":
+            pays_utilities = True
+        elif kind == "dependent_care":
+            dependent_care += amount
+        elif kind == "child_support_paid":
+            child_support += amount
+        elif kind == "medical":
+            whose = expense.member_id
+            if whose is None:
+                if special and len(special) != size:
+                    raise InvalidSnapshotError(
+                        "a medical expense has no member_id; SNAP deducts only the medical costs of members "
+                        "who are 60 or older or disabled, so say whose expense it is"
+                    )
+                if special:
+                    medical += amount
+            elif whose in special:
+                medical += amount
+
+    criteria: list[Criterion] = []
+
+    # Gross income test, 7 CFR 273.9(a)(1).
+    gross = (earned + unearned).quantize(CENT, ROUND_HALF_UP)
+    if elderly_or_disabled:
+        gross_ok = True
+        criteria.append(
+            Criterion(
+                "Gross monthly income",
+                gross,
+                None,
+                True,
+                f"Your household's income before deductions is {money(gross)} a month; the gross income limit "
+                "does not apply because someone in your household is 60 or older or has a disability.",
+            )
+        )
+    else:
+        gross_limit = by_size(params.gross_limit, size)
+        gross_ok = gross <= gross_limit
+        criteria.append(
+            Criterion(
+                "Gross monthly income",
+                gross,
+                gross_limit,
+                gross_ok,
+                f"Your household's income before deductions is {money(gross)} a month, "
+                + (
+                    f"within the {money(gross_limit)} limit for {_people(size)}."
+                    if gross_ok
+                    else f"more than the {money(gross_limit)} limit for {_people(size)}, so the household "
+                    "cannot get SNAP."
+                ),
+            )
+        )
+
+    # Deductions, 7 CFR 273.10(e)(1)(i)(B)-(G).
+    earned_deduction = earned * params.earned_income_rate
+    if earned:
+        criteria.append(
+            Criterion(
+                "Earned income deduction",
+                earned_deduction.quantize(CENT, ROUND_HALF_UP),
+                None,
+                True,
+                f"{percent(params.earned_income_percent)} of your household's earnings "
+                f"({money(earned.quantize(CENT, ROUND_HALF_UP))}) is not counted: "
+                f"{money(earned_deduction.quantize(CENT, ROUND_HALF_UP))}.",
+            )
+        )
+    standard = params.standard_deduction[size if size < 6 else 6]
+    criteria.append(
+        Criterion(
+            "Standard deduction",
+            standard,
+            None,
+            True,
+            f"Every household of {_people(size)} gets a standard deduction of {money(standard)}.",
+        )
+    )
+    medical_deduction = ZERO
+    if medical:
+        medical_deduction = max(ZERO, medical - params.medical_expense_disregard)
+        criteria.append(
+            Criterion(
+                "Medical deduction",
+                medical_deduction.quantize(CENT, ROUND_HALF_UP),
+                None,
+                True,
+                f"Medical costs of members who are 60 or older or disabled come to "
+                f"{money(medical.quantize(CENT, ROUND_HALF_UP))}; the part above "
+                f"{money(params.medical_expense_disregard)} is deducted: "
+                f"{money(medical_deduction.quantize(CENT, ROUND_HALF_UP))}.",
+            )
+        )
+    if dependent_care:
+        criteria.append(
+            Criterion(
+                "Dependent care deduction",
+                dependent_care.quantize(CENT, ROUND_HALF_UP),
+                None,
+                True,
+                f"What your household pays for the care of children or other dependents so that someone can "
+                f"work, look for work or train is deducted: {money(dependent_care.quantize(CENT, ROUND_HALF_UP))}.",
+            )
+        )
+    if child_support:
+        criteria.append(
+            Criterion(
+                "Child support deduction",
+                child_support.quantize(CENT, ROUND_HALF_UP),
+                None,
+                True,
+                f"Legally owed child support your household pays is deducted: "
+                f"{money(child_support.quantize(CENT, ROUND_HALF_UP))}.",
+            )
+        )
+    adjusted = earned + unearned - earned_deduction - standard - medical_deduction - dependent_care - child_support
+    if adjusted < 0:
+        adjusted = ZERO
+
+    # Shelter, 7 CFR 273.9(d)(6): homeless deduction, or costs above half of adjusted income.
+    if pays_utilities:
+        sua = params.standard_utility_allowance
+        if sua is None:
+            raise MissingParameterError(SUA, day, params.sua_missing_detail)
+        shelter_costs += sua
+    half_income = adjusted * params.shelter_income_share
+    excess = shelter_costs - half_income if shelter_costs > half_income else ZERO
+    capped = not elderly_or_disabled and excess > params.excess_shelter_cap
+    shelter_deduction = params.excess_shelter_cap if capped else excess
+    homeless_deduction = params.homeless_shelter_deduction
+    if (
+        snapshot.homeless
+        and not snapshot.receives_free_shelter
+        and homeless_deduction is not None
+        and homeless_deduction >= shelter_deduction
+    ):
+        shelter_deduction = homeless_deduction
+        criteria.append(
+            Criterion(
+                "Homeless shelter deduction",
+                homeless_deduction,
+                None,
+                True,
+                f"Because your household is homeless and pays something for shelter, "
+                f"{money(homeless_deduction)} is deducted for shelter costs.",
+            )
+        )
+    elif shelter_costs:
+        costs = shelter_costs.quantize(CENT, ROUND_HALF_UP)
+        utilities = (
+            f" (with the standard utility allowance of {money(params.standard_utility_allowance)})"
+            if pays_utilities
+            else ""
+        )
+        if capped:
+            rest = f"; the deduction is capped at {money(params.excess_shelter_cap)}."
+        elif elderly_or_disabled and excess > params.excess_shelter_cap:
+            rest = (
+                ", deducted in full with no cap because someone in your household is 60 or older or has a disability."
+            )
+        else:
+            rest = ", which is deducted."
+        criteria.append(
+            Criterion(
+                "Excess shelter deduction",
+                shelter_deduction.quantize(CENT, ROUND_HALF_UP),
+                None if elderly_or_disabled else params.excess_shelter_cap,
+                True,
+                f"Your shelter costs are {money(costs)}{utilities}; the part above half of your income after "
+                f"the other deductions ({money(half_income.quantize(CENT, ROUND_HALF_UP))}) is "
+                f"{money(excess.quantize(CENT, ROUND_HALF_UP))}{rest}",
+            )
+        )
+
+    # Net income test, 7 CFR 273.9(a)(2); rounding, 7 CFR 273.10(e)(1)(ii)(B).
+    net_exact = adjusted - shelter_deduction
+    net = net_exact.quantize(ONE, ROUND_HALF_UP) if net_exact > 0 else ZERO
+    net_limit = by_size(params.net_limit, size)
+    net_ok = net <= net_limit
+    criteria.append(
+        Criterion(
+            "Net monthly income",
+            net,
+            net_limit,
+            net_ok,
+            f"Your household's income after deductions is {money(net)} a month, "
+            + (
+                f"within the {money(net_limit)} limit for {_people(size)}."
+                if net_ok
+                else f"more than the {money(net_limit)} limit for {_people(size)}, so the household cannot get SNAP."
+            ),
+        )
+    )
+
+    # Resources, 7 CFR 273.8(b).
+    countable = ZERO
+    for asset in snapshot.assets:
+        if not asset.exempt:
+            countable += asset.value
+    asset_limit = params.asset_limit_elderly_disabled if elderly_or_disabled else params.asset_limit
+    assets_ok = countable <= asset_limit
+    criteria.append(
+        Criterion(
+            "Resources",
+            countable,
+            asset_limit,
+            assets_ok,
+            f"Your household's countable money and property are worth {money(countable)}, "
+            + ("within" if assets_ok else "more than")
+            + f" the {money(asset_limit)} limit"
+            + (" for households with someone 60 or older or disabled" if elderly_or_disabled else "")
+            + ("." if assets_ok else ", so the household cannot get SNAP."),
+        )
+    )
+
+    # Allotment, 7 CFR 273.10(e)(2)(ii)(A).
+    maximum = by_size(params.maximum_allotment, size)
+    contribution = (net * params.benefit_reduction_rate).quantize(ONE, ROUND_CEILING)
+    full = maximum - contribution if maximum > contribution else ZERO
+    tests_ok = gross_ok and net_ok and assets_ok
+    initial_month = snapshot.application_date.year == day.year and snapshot.application_date.month == day.month
+    if not tests_ok:
+        eligible = False
+        amount = ZERO
+        criteria.append(
+            Criterion(
+                "Monthly benefit",
+                ZERO,
+                maximum,
+                False,
+                "No benefit can be paid because the household does not meet the rules above.",
+            )
+        )
+    else:
+        eligible = full > 0 or size <= 2
+        criteria.append(
+            Criterion(
+                "Monthly benefit",
+                full,
+                maximum,
+                eligible,
+                f"The most a household of {_people(size)} can get is {money(maximum)}; "
+                f"{percent(params.benefit_reduction_percent)} of your income after deductions "
+                f"({money(contribution)}) is subtracted, which leaves {money(full)}"
+                + ("." if eligible else "; a household of 3 or more people with no benefit is not eligible."),
+            )
+        )
+        amount = full
+        if eligible and size <= 2 and not initial_month and full < params.minimum_benefit:
+            amount = params.minimum_benefit
+            criteria.append(
+                Criterion(
+                    "Minimum benefit",
+                    amount,
+                    None,
+                    True,
+                    f"Eligible households of one or two people get at least {money(amount)} a month.",
+                )
+            )
+        if eligible and initial_month:
+            application = snapshot.application_date
+            days = days_in_month - application.day + 1
+            if days == days_in_month:
+                sentence = (
+                    f"You applied on {_long_date(application)}, the first day of the month, so this first month "
+                    f"is paid in full: {money(amount)}."
+                )
+            else:
+                amount = (full * days / days_in_month).quantize(ONE, ROUND_FLOOR)
+                sentence = (
+                    f"You applied on {_long_date(application)}, so this first month is paid for {days} of its "
+                    f"{days_in_month} days: {money(amount)}"
+                )
+                if amount < params.initial_month_minimum_issuance:
+                    amount = ZERO
+                    sentence += (
+                        f", which is less than {money(params.initial_month_minimum_issuance)}, so nothing is "
+                        "issued for this first month; full benefits start next month."
+                    )
+                else:
+                    sentence += "."
+            criteria.append(Criterion("First month", amount, full, amount > 0, sentence))
+
+    return Outcome(
+        program=PROGRAM,
+        determination_date=day,
+        eligible=eligible,
+        monthly_amount=amount.quantize(CENT),
+        criteria=tuple(criteria),
+        parameters_used=params.used,
+    )

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate demo worker beat bench-search clean
+.PHONY: run test lint format migrate demo worker beat bench-search bench-rules clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ beat: $(VENV)/.installed
 
 bench-search: $(VENV)/.installed
 	$(BIN)/python scripts/bench_search.py
+
+bench-rules: $(VENV)/.installed
+	$(BIN)/python scripts/bench_rules.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles .test_media

@@ -135,3 +135,8 @@ def may_work_cases(user) -> bool:
 
 def may_supervise(user) -> bool:
     return Role.SUPERVISOR in user.roles
+
+
+def may_read_inquiry_statistics(user) -> bool:
+    """Inquiry figures without names: the office's workers, and auditors across offices."""
+    return bool({Role.CASEWORKER, Role.SUPERVISOR, Role.AUDITOR} & user.roles)

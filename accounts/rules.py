@@ -16,3 +16,4 @@ rules.add_perm("clients.verify_document", rules.predicate(access.may_verify_docu
 rules.add_perm("audit.read_trail", rules.predicate(access.may_read_audit_trail))
 rules.add_perm("casework.work_cases", rules.predicate(access.may_work_cases))
 rules.add_perm("casework.supervise", rules.predicate(access.may_supervise))
+rules.add_perm("casework.read_inquiry_statistics", rules.predicate(access.may_read_inquiry_statistics))

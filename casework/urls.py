@@ -1,6 +1,9 @@
 from django.urls import path
 
-from casework.views import cases, intake
+from casework.views import attendance as attendance_views
+from casework.views import cases, inquiries, intake, tasks
+from casework.views import notes as note_views
+from casework.views import plans as plan_views
 
 app_name = "casework"
 
@@ -14,8 +17,78 @@ urlpatterns = [
     path("cases/<int:pk>/status/", cases.case_transition, name="case_transition"),
     path("cases/<int:pk>/restriction/", cases.case_restrict, name="case_restrict"),
     # Case notes
+    path("cases/<int:pk>/notes/", note_views.case_notes, name="case_notes"),
+    path("cases/<int:pk>/notes/add/", note_views.case_note_add, name="case_note_add"),
+    path(
+        "cases/<int:case_pk>/notes/<int:pk>/addendum/", note_views.case_note_addendum_add, name="case_note_addendum_add"
+    ),
     # Tasks
+    path("tasks/", tasks.task_list, name="task_list"),
+    path("tasks/<int:pk>/complete/", tasks.task_complete, name="task_complete"),
+    path("tasks/<int:pk>/cancel/", tasks.task_cancel, name="task_cancel"),
+    path("cases/<int:pk>/tasks/", tasks.case_tasks, name="case_tasks"),
+    path("cases/<int:pk>/tasks/add/", tasks.task_add, name="task_add"),
     # Plans
+    path("cases/<int:pk>/plans/", plan_views.case_plans, name="case_plans"),
+    path("cases/<int:pk>/plans/new/", plan_views.plan_create, name="plan_create"),
+    path("cases/<int:pk>/plans/<int:plan_pk>/", plan_views.plan_detail, name="plan_detail"),
+    path("cases/<int:pk>/plans/<int:plan_pk>/print/", plan_views.plan_print, name="plan_print"),
+    path("cases/<int:pk>/plans/<int:plan_pk>/edit/", plan_views.plan_edit, name="plan_edit"),
+    path("cases/<int:pk>/plans/<int:plan_pk>/agree/", plan_views.plan_agree, name="plan_agree"),
+    path("cases/<int:pk>/plans/<int:plan_pk>/revise/", plan_views.plan_revise, name="plan_revise"),
+    path("cases/<int:pk>/plans/<int:plan_pk>/goals/add/", plan_views.plan_goal_add, name="plan_goal_add"),
+    path("cases/<int:pk>/plans/<int:plan_pk>/goals/<int:goal_pk>/", plan_views.plan_goal_edit, name="plan_goal_edit"),
+    path(
+        "cases/<int:pk>/plans/<int:plan_pk>/goals/<int:goal_pk>/remove/",
+        plan_views.plan_goal_remove,
+        name="plan_goal_remove",
+    ),
+    path(
+        "cases/<int:pk>/plans/<int:plan_pk>/goals/<int:goal_pk>/steps/add/",
+        plan_views.plan_step_add,
+        name="plan_step_add",
+    ),
+    path("cases/<int:pk>/plans/<int:plan_pk>/steps/<int:step_pk>/", plan_views.plan_step_edit, name="plan_step_edit"),
+    path(
+        "cases/<int:pk>/plans/<int:plan_pk>/steps/<int:step_pk>/remove/",
+        plan_views.plan_step_remove,
+        name="plan_step_remove",
+    ),
+    path("cases/<int:pk>/plans/<int:plan_pk>/activities/add/", plan_views.plan_activity_add, name="plan_activity_add"),
+    path(
+        "cases/<int:pk>/plans/<int:plan_pk>/activities/<int:activity_pk>/remove/",
+        plan_views.plan_activity_remove,
+        name="plan_activity_remove",
+    ),
+    path("cases/<int:pk>/plans/<int:plan_pk>/services/add/", plan_views.plan_service_add, name="plan_service_add"),
+    path(
+        "cases/<int:pk>/plans/<int:plan_pk>/services/<int:service_pk>/remove/",
+        plan_views.plan_service_remove,
+        name="plan_service_remove",
+    ),
+    path("cases/<int:pk>/plans/<int:plan_pk>/notes/add/", plan_views.plan_note_add, name="plan_note_add"),
     # Attendance
+    path("cases/<int:pk>/attendance/", attendance_views.case_attendance, name="case_attendance"),
+    path(
+        "cases/<int:pk>/attendance/activities/add/",
+        attendance_views.attendance_activity_add,
+        name="attendance_activity_add",
+    ),
+    path(
+        "cases/<int:pk>/attendance/activities/<int:activity_pk>/end/",
+        attendance_views.attendance_activity_end,
+        name="attendance_activity_end",
+    ),
+    path(
+        "cases/<int:pk>/attendance/clients/<int:client_pk>/week/",
+        attendance_views.attendance_week,
+        name="attendance_week",
+    ),
     # Inquiries
+    path("inquiries/", inquiries.inquiry_list, name="inquiry_list"),
+    path("inquiries/new/", inquiries.inquiry_add, name="inquiry_add"),
+    path("inquiries/figures/", inquiries.inquiry_statistics, name="inquiry_statistics"),
+    path("inquiries/<int:pk>/", inquiries.inquiry_detail, name="inquiry_detail"),
+    path("inquiries/<int:pk>/respond/", inquiries.inquiry_respond, name="inquiry_respond"),
+    path("inquiries/<int:pk>/close/", inquiries.inquiry_close, name="inquiry_close"),
 ]

@@ -2,10 +2,11 @@
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import access
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -62,6 +63,38 @@ def task_create(
             return Task.objects.get(dedupe_key=dedupe_key)
         raise
     return task
+
+
+def task_add(
+    *,
+    acting_user: User,
+    case: Case,
+    kind: str,
+    title: str,
+    due_on: date,
+    assignee: User | None = None,
+    details: str = "",
+) -> Task:
+    """A worker puts a task on a case by hand.
+
+    Stricter than `task_create`, which jobs use: the due date is not in the past, the case
+    is not closed, and the assignee is a worker of the case's office (so they can see it).
+    """
+    if not access.may_work_cases(acting_user):
+        raise PermissionDenied("Only caseworkers and supervisors add tasks.")
+    assignee = assignee or case.assigned_worker
+    errors: dict[str, str] = {}
+    if due_on < timezone.localdate():
+        errors["due_on"] = "The due date cannot be in the past."
+    if not assignee.is_active or not access.may_work_cases(assignee) or assignee.office_id != case.office_id:
+        errors["assignee"] = f"{assignee} is not a worker of {case.office}."
+    if case.status == Case.Status.CLOSED:
+        errors["__all__"] = f"Case {case.number} is closed; reopen it before adding tasks."
+    if errors:
+        raise ValidationError(errors)
+    return task_create(
+        case=case, kind=kind, title=title, due_on=due_on, assignee=assignee, details=details, created_by=acting_user
+    )
 
 
 def task_complete(*, acting_user: User, task: Task, status: str = Task.Status.DONE) -> Task:

@@ -172,6 +172,8 @@ def client_update(*, acting_user, client: Client, data: ClientInput) -> Client:
         client.updated_at = timezone.now()
         _save_client(client)
         audit_record(actor=acting_user, action=Action.UPDATE, target=client, client_ids=[client.pk], changes=changes)
+        if "restricted" in changes:
+            _client_changed(client)
     return client
 
 
@@ -229,6 +231,7 @@ def _membership_start(*, acting_user, household: Household, client: Client, rela
         client_ids=[client.pk],
         changes={"household_id": [None, household.pk], "relationship": [None, relationship]},
     )
+    _client_changed(client)
     return membership
 
 
@@ -290,6 +293,7 @@ def household_member_end(*, acting_user, membership: HouseholdMembership, end_da
             client_ids=[membership.client_id],
             changes={"end_date": [None, end_date.isoformat()]},
         )
+        _client_changed(membership.client)
     return membership
 
 
@@ -520,6 +524,22 @@ def merge_hooks_register(hook: Callable[..., None]) -> None:
         _merge_hooks.append(hook)
 
 
+# ...and what must follow a change to who a client lives with or whether they are restricted
+# (casework rewrites the access rows of the client's cases).
+_change_hooks: list[Callable[..., None]] = []
+
+
+def change_hooks_register(hook: Callable[..., None]) -> None:
+    """`hook(client=...)` runs inside the transaction of a change to a client's restriction or household."""
+    if hook not in _change_hooks:
+        _change_hooks.append(hook)
+
+
+def _client_changed(client: Client) -> None:
+    for hook in _change_hooks:
+        hook(client=client)
+
+
 def client_merge(*, acting_user, survivor: Client, duplicate: Client, reason: str) -> Client:
     """Fold a duplicate record into the surviving one. Every related record moves; nothing is deleted.
 
@@ -570,6 +590,7 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client, reason: st
         survivor.save()
         for hook in _merge_hooks:
             hook(survivor=survivor, duplicate=duplicate)
+        _client_changed(survivor)
         audit_record(
             actor=acting_user,
             action=Action.MERGE,

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit.models import AppendOnlyError, AuditEvent, AuditEventClient
 from audit.services import audit_record
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, case_for
 
 TRAIL = reverse("audit:trail")
 
@@ -207,6 +207,7 @@ class TestTrailPage:
 
     def test_the_page_shows_the_address_a_client_file_was_read_from(self, client, caseworker, auditor, north):
         john = ClientFactory(office=north, first_name="John", last_name="Smith")
+        case_for(john, caseworker)
         client.force_login(caseworker)
         # A forged X-Forwarded-For is ignored unless the agency runs behind a trusted proxy.
         response = client.get(
@@ -229,6 +230,7 @@ class TestTrailPage:
     ):
         settings.AUDIT_TRUST_X_FORWARDED_FOR = True
         john = ClientFactory(office=north)
+        case_for(john, caseworker)
         client.force_login(caseworker)
         client.get(
             reverse("clients:detail", args=[john.pk]),

@@ -37,7 +37,12 @@ class CaseTransitionForm(forms.Form):
 
 class CaseTransferForm(forms.Form):
     cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), widget=forms.CheckboxSelectMultiple)
-    to_worker = forms.ModelChoiceField(queryset=User.objects.none(), label="Transfer to")
+    to_worker = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Transfer to",
+        # Only the office's workers are offered; anyone else (another office's, say) is refused plainly.
+        error_messages={"invalid_choice": "Choose a worker of your office who can take cases."},
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     override_reason = forms.CharField(
         label="Reason to exceed the maximum caseload",

@@ -45,12 +45,10 @@ def case_access_sync(*, case: Case) -> None:
     """
     clients = _case_clients(case)
     existing = {row.client_id: row for row in CaseAccess.objects.select_for_update().filter(case_id=case.pk)}
+    # One restricted member closes the whole case to colleagues: its pages name every member.
+    restricted = case.restricted or any(client.restricted for client in clients)
     for client in clients:
-        values = {
-            "office_id": case.office_id,
-            "worker_id": case.assigned_worker_id,
-            "restricted": case.restricted or client.restricted,
-        }
+        values = {"office_id": case.office_id, "worker_id": case.assigned_worker_id, "restricted": restricted}
         row = existing.pop(client.pk, None)
         if row is None:
             CaseAccess.objects.create(case_id=case.pk, client_id=client.pk, **values)
@@ -94,6 +92,8 @@ def caseload_check(*, worker: User) -> CaseloadCheck:
 
 
 def _check_caseload(*, worker: User, acting_user: User, override_reason: str) -> CaseloadCheck:
+    # Lock the worker so two assignments at the same moment cannot both slip under the maximum.
+    User.objects.select_for_update().filter(pk=worker.pk).first()
     check = caseload_check(worker=worker)
     if check.at_maximum:
         if not access.may_supervise(acting_user):
@@ -131,9 +131,11 @@ def case_open(
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
         raise ValidationError({"opened_on": "A case cannot be opened in the future."})
-    office_id = worker.office_id
+    office_id = acting_user.office_id
     if office_id is None:
-        raise ValidationError({"worker": f"{worker} has no office."})
+        raise ValidationError({"worker": "You need an office before you can open cases."})
+    if worker.pk != acting_user.pk and not access.may_supervise(acting_user):
+        raise PermissionDenied("Only a supervisor opens a case for another worker.")
     _check_worker(worker=worker, office_id=office_id)
     with transaction.atomic():
         _check_caseload(worker=worker, acting_user=acting_user, override_reason=override_reason)
@@ -169,6 +171,8 @@ def case_open(
 
 def case_transition(*, acting_user: User, case: Case, to: str, reason: str = "", closure_reason: str = "") -> Case:
     """Move a case along `Case.TRANSITIONS`; closing needs a closure reason and reopening a reason."""
+    if not access.may_work_cases(acting_user):
+        raise PermissionDenied("Only caseworkers and supervisors change a case's status.")
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if to not in case.TRANSITIONS.get(case.status, set()):
@@ -239,6 +243,7 @@ def case_transfer(
     moved: list[Case] = []
     with transaction.atomic():
         locked = list(Case.objects.select_for_update().filter(pk__in=[c.pk for c in cases]).order_by("pk"))
+        User.objects.select_for_update().filter(pk=to_worker.pk).first()
         for case in locked:
             _check_worker(worker=to_worker, office_id=case.office_id)
         movable = [c for c in locked if c.assigned_worker_id != to_worker.pk]
@@ -281,7 +286,14 @@ def case_transfer(
 
 
 def case_set_restricted(*, acting_user: User, case: Case, restricted: bool, reason: str) -> Case:
-    """Restrict a case to its worker and their supervisor, or lift that, with a reason."""
+    """Restrict a case to its worker and their supervisor, or lift that, with a reason.
+
+    A worker may restrict a case at once; only a supervisor lifts a restriction.
+    """
+    if not access.may_work_cases(acting_user):
+        raise PermissionDenied("Only caseworkers and supervisors restrict cases.")
+    if not restricted and not access.may_supervise(acting_user):
+        raise PermissionDenied("Only a supervisor lifts a restriction.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why."})
     with transaction.atomic():
@@ -318,8 +330,20 @@ def _on_client_merge(*, survivor: Client, duplicate: Client) -> None:
         CaseAccess.objects.filter(pk=row.pk).update(client_id=survivor.pk)
 
 
+def _on_client_change(*, client: Client) -> None:
+    """A client's restriction or household changed: rewrite the access rows of every case they are in."""
+    cases = Case.objects.filter(
+        Q(primary_client=client)
+        | Q(household__memberships__client=client)
+        | Q(pk__in=CaseAccess.objects.filter(client_id=client.pk).values("case_id"))
+    ).distinct()
+    for case in cases.select_related("primary_client"):
+        case_access_sync(case=case)
+
+
 def register_merge_hook() -> None:
     client_services.merge_hooks_register(_on_client_merge)
+    client_services.change_hooks_register(_on_client_change)
 
 
 def case_view_record(*, acting_user: User, case: Case, page: str) -> None:

@@ -3,11 +3,15 @@
 Every URL of the client registry, the audit trail and the home page, asked by each persona
 and by an anonymous visitor; restricted clients and break-glass access; search results and
 home-page counts that leave out what a user may not see; the audit events that reading a
-file writes; and the Django admin. The rule itself is `accounts.access.client_scope`.
+file writes; and the Django admin. The rule itself is `accounts.access.client_scope`: a user
+sees a client through a case. (The intake page moved to casework: casework/tests/test_case_views.py.)
 
 Personas (conftest.py): `caseworker` and `supervisor` (North office, same team),
 `other_caseworker` (South office), `admin` and `auditor`. This module adds `peer`, a
-caseworker of the same North team who is not the worker named on a restricted client.
+caseworker of the same North team who is not the worker on the restricted client's case,
+and `admin_with_grant`, the admin after break-glass on the client in question. Every client
+here is seen through a case (`tests.factories.case_for`); the North client's case is the
+caseworker's, so `peer` sees it only because the office shares its unrestricted cases.
 """
 
 from collections.abc import Callable
@@ -34,9 +38,10 @@ from tests.factories import (
     IncomeFactory,
     MembershipFactory,
     UserFactory,
+    case_for,
 )
 
-PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]
+PERSONAS = ["caseworker", "supervisor", "peer", "other_caseworker", "admin", "admin_with_grant", "auditor"]
 MISSING = 987_654_321  # an id no record has
 GOOD_REASON = "Court subpoena 2025-CV-0113, requested by legal counsel"
 
@@ -57,9 +62,11 @@ class ClientFile:
     income: object
     consent: object
     document: object
+    case: object
 
 
-def make_file(*, office, uploader, ssn: str | None = None, **client_fields) -> ClientFile:
+def make_file(*, office, worker, ssn: str | None = None, **client_fields) -> ClientFile:
+    """A client with a household, a case `worker` works (who also uploads the document), and one record of each kind."""
     if ssn:
         client_fields.update(
             identifier_kind="ssn",
@@ -68,12 +75,14 @@ def make_file(*, office, uploader, ssn: str | None = None, **client_fields) -> C
             identifier_last4=ssn[-4:],
         )
     client = ClientFactory(office=office, **client_fields)
+    membership = MembershipFactory(client=client, household=HouseholdFactory(office=office))
     return ClientFile(
         client=client,
-        membership=MembershipFactory(client=client, household=HouseholdFactory(office=office)),
+        membership=membership,
         income=IncomeFactory(client=client),
-        consent=ConsentFactory(client=client, recorded_by=uploader),
-        document=services.document_upload(acting_user=uploader, client=client, kind="other", upload=pdf()),
+        consent=ConsentFactory(client=client, recorded_by=worker),
+        document=services.document_upload(acting_user=worker, client=client, kind="other", upload=pdf()),
+        case=case_for(client, worker),
     )
 
 
@@ -89,30 +98,32 @@ NO_FILE = SimpleNamespace(
 
 @pytest.fixture
 def peer(supervisor, north):
-    """A caseworker of the North office, in the caseworker's team, who is not named on the restricted client."""
+    """A caseworker of the North office, in the caseworker's team, who does not work the restricted client's case."""
     return UserFactory(username="north_peer", office=north, team=supervisor.team, roles=["caseworker"])
 
 
 @pytest.fixture
 def people(personas, peer) -> dict:
-    return {**personas, "peer": peer}
+    return {**personas, "peer": peer, "admin_with_grant": personas["admin"]}
+
+
+def sign_in(client, people, persona: str, file) -> None:
+    """Sign `persona` in; `admin_with_grant` is the admin after break-glass on `file`'s client."""
+    user = people[persona]
+    if persona == "admin_with_grant" and file is not NO_FILE:
+        services.break_glass_open(acting_user=user, client=file.client, reason=GOOD_REASON)
+    client.force_login(user)
 
 
 @pytest.fixture
 def north_file(north, caseworker) -> ClientFile:
-    return make_file(office=north, uploader=caseworker, first_name="Ottoline", last_name="Northcott", ssn="123456789")
+    return make_file(office=north, worker=caseworker, first_name="Ottoline", last_name="Northcott", ssn="123456789")
 
 
 @pytest.fixture
 def restricted_file(north, caseworker) -> ClientFile:
-    return make_file(
-        office=north,
-        uploader=caseworker,
-        first_name="Shelterra",
-        last_name="Vantongeren",
-        restricted=True,
-        restricted_worker=caseworker,
-    )
+    """A restricted client whose case the caseworker works."""
+    return make_file(office=north, worker=caseworker, first_name="Shelterra", last_name="Vantongeren", restricted=True)
 
 
 # The URL table ----------------------------------------------------------------------------
@@ -141,19 +152,20 @@ def _page(name, kwargs=_client, method="get"):
     return Url(name, kwargs, method, about_client=True, page_of_file=True)
 
 
-def statuses(caseworker, supervisor, other_caseworker, admin, auditor) -> dict[str, int]:
+def statuses(caseworker, supervisor, peer, other_caseworker, admin, admin_with_grant, auditor) -> dict[str, int]:
     return {
         "caseworker": caseworker,
         "supervisor": supervisor,
+        "peer": peer,
         "other_caseworker": other_caseworker,
         "admin": admin,
+        "admin_with_grant": admin_with_grant,
         "auditor": auditor,
     }
 
 
 HOME = Url("home")
 LIST = Url("clients:list")
-INTAKE = Url("clients:intake")
 BREAK_GLASS = Url("clients:break_glass")
 TRAIL = Url("audit:trail")
 DETAIL = _page("clients:detail")
@@ -174,23 +186,23 @@ CONSENT_REVOKE = _page("clients:consent_revoke", lambda f: {"pk": f.consent.pk})
 HISTORY = _page("clients:history")
 MERGE = _page("clients:merge")
 
-# A page of the file anyone who may see the client reads: 404 for those who may not.
-READ = statuses(200, 200, 404, 200, 404)
+# A page of the file anyone who may see the client reads: 404 for those who may not. An admin
+# sees an unrestricted client only through break-glass, as a restricted one.
+READ = statuses(200, 200, 200, 404, 404, 200, 404)
 # A page that needs `clients.edit_client` first (auditors are refused before any lookup), then the client.
-CHANGE = statuses(200, 200, 404, 200, 403)
+CHANGE = statuses(200, 200, 200, 404, 404, 200, 403)
 
-# Status by persona for a non-restricted client of the North office.
+# Status by persona for a non-restricted client of the North office, whose case the caseworker works.
 NORTH_TABLE: list[tuple[Url, dict[str, int]]] = [
-    #                               caseworker supervisor other_cw admin auditor
-    (HOME, statuses(200, 200, 200, 200, 200)),
-    (LIST, statuses(200, 200, 200, 200, 200)),
-    (INTAKE, statuses(200, 200, 200, 403, 403)),
-    (BREAK_GLASS, statuses(403, 403, 403, 200, 403)),
-    (TRAIL, statuses(403, 403, 403, 200, 200)),
+    #                               caseworker supervisor peer other_cw admin admin+grant auditor
+    (HOME, statuses(200, 200, 200, 200, 200, 200, 200)),
+    (LIST, statuses(200, 200, 200, 200, 200, 200, 200)),
+    (BREAK_GLASS, statuses(403, 403, 403, 403, 200, 200, 403)),
+    (TRAIL, statuses(403, 403, 403, 403, 200, 200, 200)),
     (DETAIL, READ),
     (EDIT, CHANGE),
     # Found first, then only supervisors and admins see the full number.
-    (REVEAL, statuses(403, 200, 404, 200, 404)),
+    (REVEAL, statuses(403, 200, 403, 404, 404, 200, 404)),
     (HOUSEHOLD, READ),
     (MEMBERSHIP_END, CHANGE),
     (FINANCES, READ),
@@ -200,12 +212,12 @@ NORTH_TABLE: list[tuple[Url, dict[str, int]]] = [
     (DOCUMENT_UPLOAD, CHANGE),
     (DOWNLOAD, READ),
     # Verifying needs `clients.verify_document` (caseworkers and supervisors), then redirects to the documents.
-    (VERIFY, statuses(302, 302, 404, 403, 403)),
+    (VERIFY, statuses(302, 302, 302, 404, 403, 403, 403)),
     (CONSENTS, READ),
     (CONSENT_ADD, CHANGE),
     (CONSENT_REVOKE, CHANGE),
     (HISTORY, READ),
-    (MERGE, statuses(403, 200, 403, 403, 403)),
+    (MERGE, statuses(403, 200, 403, 403, 403, 403, 403)),
 ]
 CLIENT_URLS = [url for url, _ in NORTH_TABLE if url.about_client]
 READ_URLS = [url for url, expected in NORTH_TABLE if expected == READ]
@@ -226,9 +238,9 @@ def restricted_statuses(named, supervisor, peer, other_caseworker, admin, admin_
 # Read or change: every persona here has the role, so only the client decides. 404 for those who may not see it.
 R_FILE = restricted_statuses(200, 200, 404, 404, 404, 200)
 
-# Status by persona for a restricted client whose named worker is `caseworker`.
+# Status by persona for a restricted client whose case `caseworker` works.
 RESTRICTED_TABLE: list[tuple[Url, dict[str, int]]] = [
-    #                                            named sup  peer other admin admin+grant
+    #                                            case's worker sup  peer other admin admin+grant
     (DETAIL, R_FILE),
     (EDIT, R_FILE),
     (REVEAL, restricted_statuses(403, 200, 404, 404, 404, 200)),
@@ -281,7 +293,7 @@ def test_the_tables_cover_every_url_of_the_clients_and_audit_apps_and_the_home_p
 def test_each_persona_gets_the_status_the_access_rule_gives_for_a_north_client(
     client, people, north_file, url, expected, persona
 ):
-    client.force_login(people[persona])
+    sign_in(client, people, persona, north_file)
 
     response = fetch(client, url, north_file)
 
@@ -343,13 +355,10 @@ def test_a_refusal_says_nothing_about_whether_the_client_exists(
 
 @pytest.mark.parametrize("persona", list(R_FILE))
 @pytest.mark.parametrize(("url", "expected"), RESTRICTED_TABLE, ids=[str(url) for url, _ in RESTRICTED_TABLE])
-def test_restricted_client_is_seen_by_named_worker_their_supervisor_and_admin_after_break_glass(
+def test_restricted_client_is_seen_by_the_worker_on_its_case_their_supervisor_and_admin_after_break_glass(
     client, people, restricted_file, url, expected, persona
 ):
-    user = people["admin" if persona == "admin_with_grant" else persona]
-    if persona == "admin_with_grant":
-        services.break_glass_open(acting_user=user, client=restricted_file.client, reason=GOOD_REASON)
-    client.force_login(user)
+    sign_in(client, people, persona, restricted_file)
 
     response = fetch(client, url, restricted_file)
 
@@ -359,7 +368,7 @@ def test_restricted_client_is_seen_by_named_worker_their_supervisor_and_admin_af
 
 
 @pytest.mark.parametrize("url", CLIENT_URLS, ids=str)
-def test_caseworker_of_the_same_office_who_is_not_the_named_worker_gets_404_on_a_restricted_client(
+def test_caseworker_of_the_same_office_who_does_not_work_its_case_gets_404_on_a_restricted_client(
     client, peer, restricted_file, url
 ):
     client.force_login(peer)
@@ -370,24 +379,28 @@ def test_caseworker_of_the_same_office_who_is_not_the_named_worker_gets_404_on_a
     assert "Vantongeren" not in html(response)
 
 
-def test_admin_gets_404_on_a_restricted_client_until_break_glass_through_the_page(client, admin_user, restricted_file):
-    restricted = restricted_file.client
+@pytest.mark.parametrize("which", ["restricted_file", "north_file"])
+def test_admin_gets_404_on_a_client_restricted_or_not_until_break_glass_through_the_page(
+    client, request, admin_user, which
+):
+    file = request.getfixturevalue(which)
+    seen = file.client
     client.force_login(admin_user)
-    assert client.get(DETAIL.path(restricted_file)).status_code == 404
+    assert client.get(DETAIL.path(file)).status_code == 404
 
-    response = client.post(reverse("clients:break_glass"), {"client_number": restricted.pk, "reason": GOOD_REASON})
+    response = client.post(reverse("clients:break_glass"), {"client_number": seen.pk, "reason": GOOD_REASON})
 
     assert response.status_code == 302
-    assert response.url == reverse("clients:detail", args=[restricted.pk])
-    grant = BreakGlassGrant.objects.get(user=admin_user, client_id=restricted.pk)
+    assert response.url == reverse("clients:detail", args=[seen.pk])
+    grant = BreakGlassGrant.objects.get(user=admin_user, client_id=seen.pk)
     assert grant.reason == GOOD_REASON
     assert grant.expires_at > timezone.now()
     event = events("break_glass", actor=admin_user).get()
     assert event.reason == GOOD_REASON
-    assert list(event.subjects.values_list("client_id", flat=True)) == [restricted.pk]
-    page = client.get(DETAIL.path(restricted_file))
+    assert list(event.subjects.values_list("client_id", flat=True)) == [seen.pk]
+    page = client.get(DETAIL.path(file))
     assert page.status_code == 200
-    assert "Shelterra Vantongeren" in html(page)
+    assert seen.full_name in html(page)
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "need to see it", "   need to see it   ", "x" * 14])
@@ -438,43 +451,46 @@ def test_an_expired_break_glass_grant_closes_the_file_again(client, admin_user, 
     assert client.get(DETAIL.path(restricted_file)).status_code == 404
 
 
-def test_break_glass_for_one_client_opens_no_other_restricted_client(client, admin_user, north, peer, restricted_file):
-    other = ClientFactory(office=north, restricted=True, restricted_worker=peer)
+def test_break_glass_for_one_client_opens_no_other_client(client, admin_user, north, peer, north_file, restricted_file):
+    other = ClientFactory(office=north, restricted=True)
+    case_for(other, peer)
     services.break_glass_open(acting_user=admin_user, client=restricted_file.client, reason=GOOD_REASON)
     client.force_login(admin_user)
 
     assert client.get(reverse("clients:detail", args=[other.pk])).status_code == 404
+    assert client.get(DETAIL.path(north_file)).status_code == 404
 
 
 # Search and counts --------------------------------------------------------------------------
 
 
 @pytest.fixture
-def quixotes(north, south, peer):
-    """Clients who all answer a search for 'Quixote'; each persona may see only some of them."""
+def quixotes(north, south, caseworker, other_caseworker, peer):
+    """Clients who all answer a search for 'Quixote', each with a case; each persona may see only some of them."""
     visible = ClientFactory(office=north, first_name="Zinnialle", last_name="Quixote")
-    return {
+    people = {
         "north": visible,
         "south": ClientFactory(office=south, first_name="Southwyn", last_name="Quixote", interpreter_needed=True),
         "restricted": ClientFactory(
-            office=north,
-            first_name="Shelterra",
-            last_name="Quixote",
-            restricted=True,
-            restricted_worker=peer,
-            interpreter_needed=True,
+            office=north, first_name="Shelterra", last_name="Quixote", restricted=True, interpreter_needed=True
         ),
+        # Its case would show it to the caseworker: only the merge hides it.
         "merged": ClientFactory(office=north, first_name="Mergeon", last_name="Quixote", merged_into=visible),
     }
+    workers = {"north": caseworker, "south": other_caseworker, "restricted": peer, "merged": caseworker}
+    for key, person in people.items():
+        case_for(person, workers[key])
+    return people
 
 
-# Which of the Quixotes each persona may see. `peer` is named on the restricted one; the supervisor supervises peer.
+# Which of the Quixotes each persona may see. `peer` works the restricted one's case; the supervisor supervises
+# peer; the admin sees none without break-glass.
 SEES = {
     "caseworker": {"north"},
     "supervisor": {"north", "restricted"},
     "peer": {"north", "restricted"},
     "other_caseworker": {"south"},
-    "admin": {"north", "south"},
+    "admin": set(),
     "auditor": set(),
 }
 
@@ -536,6 +552,20 @@ def test_home_page_counts_only_clients_the_user_may_see(client, people, quixotes
         assert f'<p class="card-text display-6">{len(seen)}</p>' in html(response)
 
 
+def test_admin_finds_only_the_clients_opened_by_break_glass(client, admin_user, quixotes):
+    for key in ("south", "restricted"):
+        services.break_glass_open(acting_user=admin_user, client=quixotes[key], reason=GOOD_REASON)
+    client.force_login(admin_user)
+
+    searched = client.get(reverse("clients:list"), {"q": "Quixote"})
+    listed = client.get(reverse("clients:list"))
+
+    expected = {quixotes["south"].pk, quixotes["restricted"].pk}
+    assert {c.pk for c in searched.context["clients"]} == expected
+    assert {c.pk for c in listed.context["clients"]} == expected
+    assert "Zinnialle" not in html(listed)
+
+
 def test_search_writes_one_search_event_listing_the_clients_shown(client, caseworker, quixotes):
     client.force_login(caseworker)
 
@@ -576,11 +606,11 @@ def test_a_search_that_finds_nothing_the_user_may_see_still_writes_a_search_even
 # Audit events written by reads --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["caseworker", "supervisor", "admin"])
+@pytest.mark.parametrize("persona", ["caseworker", "supervisor", "peer", "admin_with_grant"])
 @pytest.mark.parametrize("url", TAB_URLS, ids=str)
 def test_every_page_of_a_client_file_writes_one_view_event_naming_the_client(client, people, north_file, url, persona):
     user = people[persona]
-    client.force_login(user)
+    sign_in(client, people, persona, north_file)
     before = set(AuditEvent.objects.values_list("pk", flat=True))
 
     response = fetch(client, url, north_file)
@@ -605,9 +635,11 @@ def test_a_refused_page_writes_no_read_event(client, other_caseworker, north_fil
 
 
 def test_a_merged_client_redirects_to_the_survivor_without_a_view_event_for_the_merged_one(
-    client, caseworker, north_file, north
+    client, caseworker, supervisor, north_file, north
 ):
-    merged = ClientFactory(office=north, merged_into=north_file.client)
+    merged = ClientFactory(office=north)
+    case_for(merged, caseworker)
+    services.client_merge(acting_user=supervisor, survivor=north_file.client, duplicate=merged, reason="Same person")
     client.force_login(caseworker)
 
     response = client.get(reverse("clients:detail", args=[merged.pk]))
@@ -665,8 +697,13 @@ def admin_change_url(client_record) -> str:
     return reverse("admin:clients_client_change", args=[client_record.pk])
 
 
-def test_admin_site_shows_an_admin_the_change_page_of_a_non_restricted_client(client, admin_user, north_file):
+def test_admin_site_shows_an_admin_the_change_page_of_a_non_restricted_client_only_after_break_glass(
+    client, admin_user, north_file
+):
     client.force_login(admin_user)
+    refused = client.get(admin_change_url(north_file.client), follow=True)
+    assert "Northcott" not in html(refused)
+    services.break_glass_open(acting_user=admin_user, client=north_file.client, reason=GOOD_REASON)
 
     response = client.get(admin_change_url(north_file.client))
 
@@ -687,12 +724,17 @@ def test_admin_site_does_not_show_an_admin_a_restricted_client(client, admin_use
     assert "Vantongeren" not in html(followed)
 
 
-def test_admin_site_client_list_leaves_out_restricted_clients(client, admin_user, north_file, restricted_file):
+def test_admin_site_client_list_shows_only_clients_opened_by_break_glass(
+    client, admin_user, north_file, restricted_file
+):
     client.force_login(admin_user)
+    before = client.get(reverse("admin:clients_client_changelist"))
+    services.break_glass_open(acting_user=admin_user, client=north_file.client, reason=GOOD_REASON)
 
     response = client.get(reverse("admin:clients_client_changelist"))
 
-    assert response.status_code == 200
+    assert before.status_code == response.status_code == 200
+    assert "Northcott" not in html(before)
     assert "Northcott" in html(response)
     assert "Vantongeren" not in html(response)
 
@@ -714,10 +756,12 @@ def test_admin_site_is_closed_to_every_other_persona(client, people, north_file,
 def test_household_tab_leaves_out_a_restricted_member_the_user_may_not_see(
     client, people, north, peer, north_file, persona, sees_member
 ):
-    hidden = ClientFactory(
-        office=north, first_name="Quietta", last_name="Hollowell", restricted=True, restricted_worker=peer
-    )
-    MembershipFactory(client=hidden, household=north_file.membership.household, relationship="spouse")
+    # A restricted client of peer's case who left that household for the North client's.
+    hidden = ClientFactory(office=north, first_name="Quietta", last_name="Hollowell", restricted=True)
+    case_for(hidden, peer)
+    today = timezone.localdate()
+    services.household_member_end(acting_user=peer, membership=hidden.memberships.get(), end_date=today)
+    MembershipFactory(client=hidden, household=north_file.membership.household, relationship="spouse", start_date=today)
     client.force_login(people[persona])
 
     response = client.get(HOUSEHOLD.path(north_file))

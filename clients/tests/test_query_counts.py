@@ -2,8 +2,14 @@
 
 Each test fills a page with SMALL rows, loads it once to warm caches, counts the queries
 of a second load, adds rows up to LARGE, and counts again. The two counts must be equal,
-and each stays under a fixed ceiling (the count measured on SQLite and PostgreSQL; the
-trigram search on PostgreSQL sets its similarity threshold with one extra query).
+and each stays under a fixed ceiling (the count measured on SQLite and PostgreSQL). The
+trigram search on PostgreSQL sets its word-similarity threshold (one extra query), and when
+the strict pass finds less than a full page it takes one looser pass (two more): a fixed
+bound, so there its count may drop as rows are added but must never grow.
+
+A user sees a client through a case, so every client shown has one (`case_for`); where the
+rows are clients, each case has a worker of its own, so that the access rule's join through
+the worker (and the supervisor's team) would show if it ran per row.
 """
 
 from datetime import date, timedelta
@@ -14,6 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -27,14 +34,16 @@ from tests.factories import (
     MembershipFactory,
     OfficeFactory,
     UserFactory,
+    case_for,
 )
 
 SMALL, LARGE = 5, 50
 
-# Queries per page load, whatever the number of rows. On PostgreSQL a name search adds one.
+# Queries per page load, whatever the number of rows. On PostgreSQL a name search adds one to three.
+# The list and search are read by a supervisor, whose office the navigation bar names (one query).
 MAX_QUERIES = {
-    "list": 14,
-    "search": 13,
+    "list": 15,
+    "search": 14,
     "household": 16,
     "finances": 17,
     "documents": 15,
@@ -46,9 +55,9 @@ MAX_QUERIES = {
 _serial = count(1)
 
 
-def new_worker(office):
+def new_worker(office, team=None):
     """A different user for each row, so that a per-row user lookup would show."""
-    return UserFactory(username=f"worker{next(_serial)}", office=office, roles=["caseworker"])
+    return UserFactory(username=f"worker{next(_serial)}", office=office, team=team, roles=["caseworker"])
 
 
 def load(client, path: str, params: dict, ceiling: int, django_assert_max_num_queries):
@@ -64,14 +73,18 @@ def assert_constant(client, page: str, path: str, add_rows, django_assert_max_nu
     Returns the HTML of the LARGE load, for the caller to check that the rows were really shown.
     """
     params = params or {}
-    ceiling = MAX_QUERIES[page] + (1 if page == "search" and connection.vendor == "postgresql" else 0)
+    two_pass_search = page == "search" and connection.vendor == "postgresql"
+    ceiling = MAX_QUERIES[page] + (3 if two_pass_search else 0)
     add_rows(SMALL)
     client.get(path, params)  # warm up: content types, permissions, session
     small, _ = load(client, path, params, ceiling, django_assert_max_num_queries)
     add_rows(LARGE - SMALL)
     large, html = load(client, path, params, ceiling, django_assert_max_num_queries)
     print(f"\n{page} [{connection.vendor}]: {small} queries for {SMALL} rows, {large} for {LARGE}")
-    assert small == large, f"{page}: {small} queries for {SMALL} rows but {large} for {LARGE}"
+    if two_pass_search:
+        assert large <= small, f"{page}: {small} queries for {SMALL} rows but {large} for {LARGE}"
+    else:
+        assert small == large, f"{page}: {small} queries for {SMALL} rows but {large} for {LARGE}"
     return html
 
 
@@ -80,30 +93,39 @@ def offices(north, south):
     return [north, south, OfficeFactory(code="east", name="East Office")]
 
 
-def test_client_list_queries_do_not_grow_with_clients(client, admin_user, offices, django_assert_max_num_queries):
+def test_client_list_queries_do_not_grow_with_clients(
+    client, supervisor, north, offices, django_assert_max_num_queries
+):
+    # Clients registered in three offices, each on a case of a worker of the supervisor's team.
     def add_rows(n):
         for i in range(n):
-            ClientFactory(office=offices[i % len(offices)], first_name="Listed", identifier_last4=f"{i:04d}")
+            listed = ClientFactory(office=offices[i % len(offices)], first_name="Listed", identifier_last4=f"{i:04d}")
+            case_for(listed, new_worker(north, supervisor.team))
 
-    client.force_login(admin_user)
+    client.force_login(supervisor)
     html = assert_constant(client, "list", reverse("clients:list"), add_rows, django_assert_max_num_queries)
     assert html.count(">Listed ") == 25  # one page
     assert all(office.name in html for office in offices)
 
 
-def test_client_search_queries_do_not_grow_with_matches(client, admin_user, offices, django_assert_max_num_queries):
+def test_client_search_queries_do_not_grow_with_matches(
+    client, supervisor, north, offices, django_assert_max_num_queries
+):
     def add_rows(n):
         for i in range(n):
-            ClientFactory(office=offices[i % len(offices)], last_name="Quixote")
+            found = ClientFactory(office=offices[i % len(offices)], last_name="Quixote")
+            case_for(found, new_worker(north, supervisor.team))
 
-    client.force_login(admin_user)
+    client.force_login(supervisor)
     html = assert_constant(
         client, "search", reverse("clients:list"), add_rows, django_assert_max_num_queries, params={"q": "Quixote"}
     )
     assert html.count(" Quixote</a>") == LARGE
 
 
-def test_household_tab_queries_do_not_grow_with_members(client, supervisor, north, django_assert_max_num_queries):
+def test_household_tab_queries_do_not_grow_with_members(
+    client, caseworker, supervisor, north, django_assert_max_num_queries
+):
     head = ClientFactory(office=north)
     household = HouseholdFactory(office=north)
     MembershipFactory(client=head, household=household, relationship="head")
@@ -111,18 +133,17 @@ def test_household_tab_queries_do_not_grow_with_members(client, supervisor, nort
     MembershipFactory(
         client=head, household=HouseholdFactory(office=north), start_date=date(2020, 1, 1), end_date=date(2024, 12, 31)
     )
+    case_for(head, caseworker)
 
     def add_rows(n):
         for i in range(n):
-            # Restricted members of the supervisor's team are shown; the access rule joins through their worker.
-            worker = new_worker(north)
-            worker.team = supervisor.team
-            worker.save(update_fields=["team"])
-            restricted = i % 2 == 0
-            member = ClientFactory(
-                office=north, restricted=restricted, restricted_worker=worker if restricted else None
-            )
-            MembershipFactory(client=member, household=household, relationship="child")
+            # Each member came from a case of a worker of the supervisor's team, half of them restricted:
+            # the supervisor sees them all, and the access rule joins through each one's worker.
+            member = ClientFactory(office=north, restricted=i % 2 == 0)
+            case_for(member, new_worker(north, supervisor.team))
+            today = timezone.localdate()
+            member.memberships.update(end_date=today)
+            MembershipFactory(client=member, household=household, relationship="child", start_date=today)
 
     client.force_login(supervisor)
     path = reverse("clients:household", args=[head.pk])
@@ -135,6 +156,7 @@ def test_finances_tab_queries_do_not_grow_with_incomes_expenses_and_assets(
     client, caseworker, north, django_assert_max_num_queries
 ):
     someone = ClientFactory(office=north)
+    case_for(someone, caseworker)
 
     def add_rows(n):
         for i in range(n):
@@ -153,6 +175,7 @@ def test_documents_tab_queries_do_not_grow_with_documents(
     client, caseworker, supervisor, north, django_assert_max_num_queries
 ):
     someone = ClientFactory(office=north)
+    case_for(someone, caseworker)
 
     def add_rows(n):
         for i in range(n):
@@ -174,6 +197,7 @@ def test_documents_tab_queries_do_not_grow_with_documents(
 
 def test_consents_tab_queries_do_not_grow_with_consents(client, caseworker, north, django_assert_max_num_queries):
     someone = ClientFactory(office=north)
+    case_for(someone, caseworker)
 
     def add_rows(n):
         for i in range(n):
@@ -192,6 +216,7 @@ def test_consents_tab_queries_do_not_grow_with_consents(client, caseworker, nort
 
 def test_history_tab_queries_do_not_grow_with_events(client, caseworker, north, django_assert_max_num_queries):
     someone = ClientFactory(office=north)
+    case_for(someone, caseworker)
 
     def add_rows(n):
         for i in range(n):

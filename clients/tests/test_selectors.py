@@ -1,6 +1,6 @@
 """Finding clients: typo-forgiving search and the duplicate check at intake, always within what the
-searching user may see. Every test runs on SQLite (the Python fallback) and, with DATABASE_URL set,
-on PostgreSQL (pg_trgm)."""
+searching user may see (a user sees a client through a case, so each client here has one). Every
+test runs on SQLite (the Python fallback) and, with DATABASE_URL set, on PostgreSQL (pg_trgm)."""
 
 from datetime import date
 
@@ -10,9 +10,20 @@ from clients.identifiers import identifier_hash
 from clients.models import Client
 from clients.selectors import ClientSearch, client_likely_duplicates, client_search
 from clients.services import ClientInput, client_create
-from tests.factories import ClientFactory, UserFactory
+from tests.factories import ClientFactory, UserFactory, case_for
 
 DOB = date(1980, 4, 12)
+
+
+def on_case(client: Client, worker) -> Client:
+    """`client`, with a case of their household that `worker` works."""
+    case_for(client, worker)
+    return client
+
+
+def known(worker, **fields) -> Client:
+    """A client of `worker`'s office on a case that `worker` works."""
+    return on_case(ClientFactory(office=worker.office, **fields), worker)
 
 
 def names(clients) -> list[str]:
@@ -24,29 +35,29 @@ def search(user, **criteria) -> list[Client]:
 
 
 @pytest.fixture
-def john(north) -> Client:
-    return ClientFactory(office=north, first_name="John", last_name="Smith", date_of_birth=DOB, phone="555-201-3344")
+def john(caseworker) -> Client:
+    return known(caseworker, first_name="John", last_name="Smith", date_of_birth=DOB, phone="555-201-3344")
 
 
 class TestClientSearch:
     def test_a_misspelled_name_finds_the_client(self, caseworker, north, john, on_postgres):
-        ClientFactory(office=north, first_name="Maria", last_name="Garcia")
-        ClientFactory(office=north, first_name="Olufemi", last_name="Adebayo")
+        known(caseworker, first_name="Maria", last_name="Garcia")
+        known(caseworker, first_name="Olufemi", last_name="Adebayo")
 
         found = search(caseworker, name="Jonh Smiht")
 
         assert names(found) == ["John Smith"]
 
     def test_case_and_accents_do_not_matter(self, caseworker, north):
-        ClientFactory(office=north, first_name="José", last_name="O'Neil")
+        known(caseworker, first_name="José", last_name="O'Neil")
 
         assert names(search(caseworker, name="jose o'neil")) == ["José O'Neil"]
         assert names(search(caseworker, name="JOSE ONEIL")) == ["José O'Neil"]
 
     def test_the_exact_match_is_ranked_first(self, caseworker, north, john):
-        ClientFactory(office=north, first_name="Jon", last_name="Smith")
-        ClientFactory(office=north, first_name="John", last_name="Smyth")
-        ClientFactory(office=north, first_name="Johnny", last_name="Smithson")
+        known(caseworker, first_name="Jon", last_name="Smith")
+        known(caseworker, first_name="John", last_name="Smyth")
+        known(caseworker, first_name="Johnny", last_name="Smithson")
 
         found = search(caseworker, name="John Smith")
 
@@ -55,14 +66,14 @@ class TestClientSearch:
         assert "John Smyth" in names(found)
 
     def test_a_misspelling_still_ranks_the_closest_name_first(self, caseworker, north, john):
-        ClientFactory(office=north, first_name="Joan", last_name="Smithers")
+        known(caseworker, first_name="Joan", last_name="Smithers")
 
         found = search(caseworker, name="Jonh Smiht")
 
         assert found[0] == john
 
     def test_date_of_birth_narrows_the_search(self, caseworker, north, john):
-        twin = ClientFactory(office=north, first_name="John", last_name="Smith", date_of_birth=date(1992, 9, 30))
+        twin = known(caseworker, first_name="John", last_name="Smith", date_of_birth=date(1992, 9, 30))
 
         assert search(caseworker, name="John Smith", date_of_birth=DOB) == [john]
         assert search(caseworker, name="John Smith", date_of_birth=date(1992, 9, 30)) == [twin]
@@ -77,7 +88,7 @@ class TestClientSearch:
             identifier_kind="ssn",
             identifier="123-45-6789",
         )
-        ana = client_create(acting_user=caseworker, office=north, data=data)
+        ana = on_case(client_create(acting_user=caseworker, office=north, data=data), caseworker)
 
         assert search(caseworker, last4="6789") == [ana]
         assert search(caseworker, name="Ana Lima", last4="6789") == [ana]
@@ -85,7 +96,7 @@ class TestClientSearch:
 
     @pytest.mark.parametrize("typed", ["555-201-3344", "(555) 201 3344", "5552013344", "+1 555 201 3344", "201-3344"])
     def test_phone_finds_the_client_however_it_is_typed(self, caseworker, north, john, typed):
-        ClientFactory(office=north, first_name="Other", last_name="Person", phone="555-999-0000")
+        known(caseworker, first_name="Other", last_name="Person", phone="555-999-0000")
 
         assert search(caseworker, phone=typed) == [john]
 
@@ -93,8 +104,8 @@ class TestClientSearch:
         assert search(caseworker, name="John Smith", phone="555-999-0000") == []
 
     def test_another_offices_clients_are_never_returned(self, caseworker, other_caseworker, south, john):
-        southern = ClientFactory(
-            office=south, first_name="John", last_name="Smith", date_of_birth=DOB, phone="555-201-3344"
+        southern = known(
+            other_caseworker, first_name="John", last_name="Smith", date_of_birth=DOB, phone="555-201-3344"
         )
 
         for criteria in (
@@ -108,15 +119,14 @@ class TestClientSearch:
 
     def test_restricted_clients_of_other_workers_are_never_returned(self, caseworker, supervisor, north, john):
         colleague = UserFactory(username="colleague", office=north, team=supervisor.team, roles=["caseworker"])
-        hidden = ClientFactory(
-            office=north,
+        hidden = known(
+            colleague,
             first_name="John",
             last_name="Smith",
             date_of_birth=DOB,
             phone="555-201-3344",
             identifier_last4="4321",
             restricted=True,
-            restricted_worker=colleague,
         )
 
         for criteria in (
@@ -127,12 +137,12 @@ class TestClientSearch:
             {"last4": "4321"},
         ):
             assert hidden not in search(caseworker, **criteria), criteria
-            # The named worker and their supervisor do find them.
+            # The worker on their case and that worker's supervisor do find them.
             assert hidden in search(colleague, **criteria), criteria
             assert hidden in search(supervisor, **criteria), criteria
 
     def test_a_merged_client_is_not_returned(self, caseworker, north, john):
-        ClientFactory(office=north, first_name="John", last_name="Smith", date_of_birth=DOB, merged_into=john)
+        known(caseworker, first_name="John", last_name="Smith", date_of_birth=DOB, merged_into=john)
 
         assert search(caseworker, name="John Smith") == [john]
 
@@ -146,7 +156,7 @@ class TestLikelyDuplicates:
             identifier_kind="ssn",
             identifier="123-45-6789",
         )
-        ana = client_create(acting_user=caseworker, office=north, data=data)
+        ana = on_case(client_create(acting_user=caseworker, office=north, data=data), caseworker)
 
         found = client_likely_duplicates(
             user=caseworker,
@@ -159,8 +169,8 @@ class TestLikelyDuplicates:
         assert found == [ana]
 
     def test_similar_name_born_the_same_day_is_a_likely_duplicate(self, caseworker, north, john):
-        ClientFactory(office=north, first_name="John", last_name="Smith", date_of_birth=date(1975, 1, 1))
-        ClientFactory(office=north, first_name="Priya", last_name="Raman", date_of_birth=DOB)
+        known(caseworker, first_name="John", last_name="Smith", date_of_birth=date(1975, 1, 1))
+        known(caseworker, first_name="Priya", last_name="Raman", date_of_birth=DOB)
 
         found = client_likely_duplicates(user=caseworker, first_name="Jon", last_name="Smyth", date_of_birth=DOB)
 
@@ -181,14 +191,15 @@ class TestLikelyDuplicates:
         data = ClientInput(
             first_name="John", last_name="Smith", date_of_birth=DOB, identifier_kind="ssn", identifier="123-45-6789"
         )
-        client_create(acting_user=other_caseworker, office=south, data=data)
+        southern = on_case(client_create(acting_user=other_caseworker, office=south, data=data), other_caseworker)
+        asked = {
+            "first_name": "John",
+            "last_name": "Smith",
+            "date_of_birth": DOB,
+            "identifier_hash": identifier_hash("ssn", "123456789"),
+        }
 
-        found = client_likely_duplicates(
-            user=caseworker,
-            first_name="John",
-            last_name="Smith",
-            date_of_birth=DOB,
-            identifier_hash=identifier_hash("ssn", "123456789"),
-        )
+        found = client_likely_duplicates(user=caseworker, **asked)
 
         assert found == []
+        assert client_likely_duplicates(user=other_caseworker, **asked) == [southern]

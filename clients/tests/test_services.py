@@ -2,6 +2,7 @@
 
 Clients whose creation carries rules (identifiers, households, consent, documents) are made
 through the services; plain related rows (an income, a restricted client) through factories.
+A user sees a client through a case, so a client a test looks for gets one (`case_for`).
 """
 
 import dataclasses
@@ -36,7 +37,7 @@ from clients.services import (
     finance_record_save,
     household_register,
 )
-from tests.factories import ClientFactory, IncomeFactory, UserFactory
+from tests.factories import ClientFactory, IncomeFactory, UserFactory, case_for
 
 VALID_SIN = "130 692 544"  # passes the Luhn check; begins with a digit that SINs are issued with
 PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -823,6 +824,10 @@ class TestClientMerge:
             ],
             start_date=date(2025, 1, 1),
         )
+        # Each is seen through a case of their household, so only the merge can hide the duplicate.
+        case_for(survivor, caseworker)
+        case_for(duplicate, caseworker)
+        assert clients_visible(user=supervisor).filter(pk=duplicate.pk).exists()
 
         client_merge(
             acting_user=supervisor, survivor=survivor, duplicate=duplicate, reason="Same person, typo at intake"
@@ -919,7 +924,9 @@ class TestBreakGlass:
 
     @pytest.fixture
     def restricted(self, caseworker, north):
-        return ClientFactory(office=north, restricted=True, restricted_worker=caseworker)
+        client = ClientFactory(office=north, restricted=True)
+        case_for(client, caseworker)
+        return client
 
     @pytest.mark.parametrize("persona", ["caseworker", "supervisor", "auditor"])
     def test_only_an_admin_may_break_glass(self, request, restricted, persona):
@@ -949,6 +956,15 @@ class TestBreakGlass:
         assert event.actor == admin_user
         assert event.reason == self.REASON
         assert subjects(event) == {restricted.pk}
+
+    def test_an_admin_sees_an_unrestricted_client_too_only_through_a_grant(self, admin_user, caseworker, north):
+        unrestricted = ClientFactory(office=north)
+        case_for(unrestricted, caseworker)
+        assert not clients_visible(user=admin_user).filter(pk=unrestricted.pk).exists()
+
+        break_glass_open(acting_user=admin_user, client=unrestricted, reason=self.REASON)
+
+        assert list(clients_visible(user=admin_user)) == [unrestricted]
 
     def test_an_expired_grant_no_longer_shows_the_client(self, admin_user, restricted):
         grant = break_glass_open(acting_user=admin_user, client=restricted, reason=self.REASON)

@@ -1,5 +1,6 @@
-"""A caseworker registers a household in a real browser, finds the head again with a
-misspelled search, and is stopped by the duplicate check when registering the same person.
+"""A caseworker registers a household in a real browser (intake opens the household's case,
+assigned to them), finds the head again with a misspelled search, and is stopped by the
+duplicate check when registering the same person.
 
 Locators are by label and role, so a field without a label fails the test; the intake page's
 fields are also checked for labels one by one.
@@ -11,6 +12,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
+from accounts.models import CaseAccess
+from casework.models import Case
 from clients.models import Client, Household
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's password
@@ -86,11 +89,15 @@ def test_caseworker_registers_finds_and_is_warned_of_a_duplicate(browser_page: P
     _assert_every_field_labelled(page)
     page.get_by_role("button", name="Check and register").click()
 
-    # The head's page, with the confirmation.
+    # The head's page, with the confirmation naming the case that intake opened.
     expect(page).to_have_url(re.compile(r"/clients/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Guadalupe Fitzgerald")
-    expect(page.get_by_role("alert")).to_contain_text("Fitzgerald household registered with 2 member(s).")
     first_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    case = Case.objects.get(primary_client_id=first_id)
+    expect(page.get_by_role("alert")).to_contain_text(
+        f"Fitzgerald household registered with 2 member(s); case {case.number} opened."
+    )
+    assert re.fullmatch(r"\d{4}-\d{6}", case.number)
     head = Client.objects.get(pk=first_id)
     assert (head.date_of_birth, head.phone, head.address_line1, head.city) == (
         date(1987, 3, 14),
@@ -103,6 +110,15 @@ def test_caseworker_registers_finds_and_is_warned_of_a_duplicate(browser_page: P
         ("Guadalupe", "head"),
         ("Mateo", "child"),
     ]
+    # The case is in intake, the caseworker's, and both members are seen through it.
+    assert (case.household, case.status, case.assigned_worker, case.restricted) == (
+        household,
+        Case.Status.INTAKE,
+        caseworker,
+        False,
+    )
+    access = CaseAccess.objects.filter(case_id=case.pk).values_list("client_id", "worker_id")
+    assert set(access) == {(m.client_id, caseworker.pk) for m in household.memberships.all()}
 
     # A misspelled search still finds her; the result leads to her page.
     _nav(page, "Clients")
@@ -135,9 +151,11 @@ def test_caseworker_registers_finds_and_is_warned_of_a_duplicate(browser_page: P
 
     expect(page).to_have_url(re.compile(r"/clients/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Guadalupe Fitzgerald")
-    expect(page.get_by_role("alert")).to_contain_text("registered with 1 member(s).")
     second_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
     assert second_id != first_id
+    second_case = Case.objects.get(primary_client_id=second_id)
+    expect(page.get_by_role("alert")).to_contain_text(f"registered with 1 member(s); case {second_case.number} opened.")
+    assert second_case.number != case.number
     assert Client.objects.get(pk=second_id).address_line1 == "40 Mill Road"
     assert Client.objects.filter(first_name="Guadalupe", last_name="Fitzgerald").count() == 2
 

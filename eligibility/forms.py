@@ -1,0 +1,96 @@
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from eligibility import rules
+from eligibility.models import Program
+from eligibility.services import WhatIf
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ApplyForm(forms.Form):
+    program = forms.ModelChoiceField(queryset=Program.objects.none())
+    application_date = forms.DateField(widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, programs=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs if programs is not None else Program.objects.filter(is_active=True)
+
+
+class RunForm(forms.Form):
+    as_of = forms.DateField(
+        label="Determination date", widget=DATE, initial=timezone.localdate, help_text="The benefit month is its month."
+    )
+
+
+class FinaliseForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")])
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class WhatIfForm(forms.Form):
+    """Figures to try on the household as it is: one field per income and expense, members to leave out."""
+
+    as_of = forms.DateField(widget=forms.HiddenInput)
+    leave_out = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Leave out")
+    add_ages = forms.CharField(required=False, label="Add people (ages, comma-separated)", max_length=60)
+    add_monthly_earnings = forms.DecimalField(required=False, label="Add monthly earnings", **MONEY)
+
+    def __init__(self, *args, snapshot: rules.HouseholdSnapshot, as_of: date, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "whatif_%s")  # the run form on the same page has its own as_of
+        super().__init__(*args, **kwargs)
+        self.snapshot = snapshot
+        self.fields["as_of"].initial = as_of
+        numbers = {m.id: n for n, m in enumerate(snapshot.members, start=1)}
+        self.fields["leave_out"].choices = [
+            (m.id, f"Member {numbers[m.id]} (age {m.age_on(as_of)})") for m in snapshot.members
+        ]
+        for index, item in enumerate(snapshot.incomes):
+            self.fields[f"income_{index}"] = forms.DecimalField(
+                label=f"{item.kind.replace('_', ' ').capitalize()} income, member {numbers[item.member_id]}, "
+                f"{item.frequency}",
+                initial=item.amount,
+                **MONEY,
+            )
+        for index, item in enumerate(snapshot.expenses):
+            self.fields[f"expense_{index}"] = forms.DecimalField(
+                label=f"{item.kind.replace('_', ' ').capitalize()}, {item.frequency}", initial=item.amount, **MONEY
+            )
+
+    def clean_add_ages(self) -> tuple[int, ...]:
+        text = self.cleaned_data["add_ages"].strip()
+        if not text:
+            return ()
+        try:
+            ages = tuple(int(part) for part in text.split(","))
+        except ValueError:
+            raise forms.ValidationError("Write ages as whole numbers, such as 4, 35.") from None
+        if any(age < 0 or age > 120 for age in ages):
+            raise forms.ValidationError("An age is between 0 and 120.")
+        return ages
+
+    def change(self) -> WhatIf:
+        data = self.cleaned_data
+        incomes = {
+            i: data[f"income_{i}"]
+            for i, item in enumerate(self.snapshot.incomes)
+            if data.get(f"income_{i}") is not None and data[f"income_{i}"] != item.amount
+        }
+        expenses = {
+            i: data[f"expense_{i}"]
+            for i, item in enumerate(self.snapshot.expenses)
+            if data.get(f"expense_{i}") is not None and data[f"expense_{i}"] != item.amount
+        }
+        return WhatIf(
+            income_amounts=incomes,
+            expense_amounts=expenses,
+            leave_out=frozenset(data["leave_out"]),
+            add_ages=data["add_ages"],
+            add_monthly_earnings=data["add_monthly_earnings"],
+        )

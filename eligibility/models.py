@@ -1,0 +1,206 @@
+"""Programs, their dated parameters, a case's enrollments and the determinations behind them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Program(models.Model):
+    """A program a case can enroll in, and the settings its notices and reviews follow."""
+
+    class RulesModule(models.TextChoices):
+        SNAP = "snap", "SNAP (7 CFR part 273)"
+        INCOME_SUPPORT = "income_support", "Income Support"
+        DRUG_ASSISTANCE = "drug_assistance", "Prescription Drug Assistance"
+
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    rules_module = models.CharField(max_length=20, choices=RulesModule.choices)
+    review_period_months = models.PositiveSmallIntegerField(
+        default=12, help_text="Length of a certification period; the next review falls at its end."
+    )
+    notice_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Days of advance notice before an adverse action takes effect."
+    )
+    grace_days = models.PositiveSmallIntegerField(default=0, help_text="Days after a missed review before suspension.")
+    appeal_days = models.PositiveSmallIntegerField(
+        default=90, help_text="Days the household has, from the notice, to ask for a fair hearing."
+    )
+    appeal_authority = models.CharField(
+        max_length=200, blank=True, help_text="The rule that gives the right to appeal, cited on notices."
+    )
+    exempt_asset_kinds = models.JSONField(
+        default=list, blank=True, help_text="Asset kinds this program does not count (the home, for instance)."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ParameterValue(models.Model):
+    """One version of one rule parameter; admins add versions, nobody rewrites a used one."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="parameters")
+    name = models.CharField(max_length=100)
+    value = models.JSONField(null=True, blank=True, help_text="Amounts as strings ('1696'); null: still to be set.")
+    effective_from = models.DateField()
+    source_title = models.CharField(max_length=300)
+    source_url = models.URLField(max_length=500, blank=True)
+    note = models.TextField(blank=True)
+    example = models.BooleanField(default=False, help_text="An illustrative value, not an official rate.")
+
+    class Meta:
+        ordering = ["program", "name", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name", "effective_from"], name="parameter_one_per_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} from {self.effective_from:%Y-%m-%d}"
+
+
+class Enrollment(models.Model):
+    """A case's enrollment in a program; its status moves only through `enrollment_transition`."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        PENDING = "pending", "Pending decision"
+        ACTIVE = "active", "Active"
+        DENIED = "denied", "Denied"
+        SUSPENDED = "suspended", "Suspended"
+        TERMINATED = "terminated", "Terminated"
+
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.APPLIED: {Status.PENDING},
+        Status.PENDING: {Status.ACTIVE, Status.DENIED},
+        Status.ACTIVE: {Status.SUSPENDED, Status.TERMINATED},
+        Status.SUSPENDED: {Status.ACTIVE, Status.TERMINATED},
+        Status.DENIED: set(),
+        Status.TERMINATED: set(),
+    }
+    #: Statuses in which the enrollment is still live: at most one per case and program.
+    LIVE = (Status.APPLIED, Status.PENDING, Status.ACTIVE, Status.SUSPENDED)
+
+    case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="enrollments")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPLIED)
+    application_date = models.DateField()
+    certification_start = models.DateField(null=True, blank=True)
+    certification_end = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+    monthly_amount = models.DecimalField(**MONEY, default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-application_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "program"],
+                condition=Q(status__in=["applied", "pending", "active", "suspended"]),
+                name="enrollment_one_live_per_case_program",
+            ),
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="enrollment_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(certification_end__isnull=True) | Q(certification_end__gte=models.F("certification_start")),
+                name="enrollment_certification_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} for case {self.case_id} ({self.get_status_display()})"
+
+    def allowed_moves(self) -> list[str]:
+        return sorted(self.TRANSITIONS.get(self.status, set()))
+
+
+class EnrollmentStatusChange(models.Model):
+    """One row per status move: the enrollment's history."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=12, choices=Enrollment.Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Enrollment.Status.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class FinalisedError(Exception):
+    """A finalised determination was about to be changed or removed."""
+
+
+class Determination(models.Model):
+    """One run of a program's rules: the household as it was, the values used and the result.
+
+    Once approved or denied it never changes: `save()` and `delete()` refuse, so the decision
+    can be explained and replayed (`determination_replay`) years later.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        DENIED = "denied", "Denied"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="determinations")
+    as_of = models.DateField(help_text="The determination date; the benefit month is its calendar month.")
+    snapshot = models.JSONField(help_text="HouseholdSnapshot.to_dict() at the time of the run.")
+    outcome = models.JSONField(help_text="Outcome.to_dict() without the parameters (kept beside).")
+    parameters_used = models.JSONField(help_text="Each parameter's value, effective date and source.")
+    eligible = models.BooleanField()
+    monthly_amount = models.DecimalField(**MONEY)
+    copay_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    reasons = models.JSONField(default=list, blank=True, help_text="The failed criteria, for a denial.")
+    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    run_at = models.DateTimeField(default=timezone.now)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finalised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-run_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="determination_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(finalised_by__isnull=False) & Q(finalised_at__isnull=False)),
+                name="determination_finalised_has_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Determination {self.pk} as of {self.as_of:%Y-%m-%d} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        # The guard of an append-only record: the row as stored decides, not the instance.
+        if self._stored_is_final():
+            raise FinalisedError(f"{self} is finalised and cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_final or self._stored_is_final():
+            raise FinalisedError(f"{self} is finalised and cannot be removed")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    def _stored_is_final(self) -> bool:
+        return (
+            self.pk is not None and Determination.objects.filter(pk=self.pk).exclude(status=self.Status.DRAFT).exists()
+        )

@@ -1,0 +1,25 @@
+"""The verbs of eligibility: enrollments, snapshots, determinations, what-ifs and notices."""
+
+from eligibility.services.determinations import (
+    determination_finalise,
+    determination_notice_issue,
+    determination_replay,
+    determination_run,
+    determination_whatif,
+)
+from eligibility.services.enrollments import enrollment_apply, enrollment_transition
+from eligibility.services.snapshots import WhatIf, parameter_table, snapshot_build, snapshot_change
+
+__all__ = [
+    "WhatIf",
+    "determination_finalise",
+    "determination_notice_issue",
+    "determination_replay",
+    "determination_run",
+    "determination_whatif",
+    "enrollment_apply",
+    "enrollment_transition",
+    "parameter_table",
+    "snapshot_build",
+    "snapshot_change",
+]

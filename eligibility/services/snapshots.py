@@ -1,0 +1,144 @@
+"""The household as the rules see it, built from the client records, and the program's parameter table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from casework.models import Case
+from clients.models import Asset, Expense, HouseholdMembership, Income
+from eligibility import rules
+from eligibility.models import ParameterValue, Program
+from eligibility.rules.parameters import decode_value
+
+
+def parameter_table(program: Program) -> rules.ParameterTable:
+    """Every stored version of the program's parameters, as the rules read them (one query)."""
+    try:
+        return rules.ParameterTable(
+            rules.ParameterValue(
+                name=row.name,
+                value=decode_value(row.value, row.name),
+                effective_from=row.effective_from,
+                source=rules.Source(title=row.source_title, url=row.source_url),
+                note=row.note,
+                example=row.example,
+            )
+            for row in ParameterValue.objects.filter(program=program)
+        )
+    except rules.RulesError as error:
+        raise ValidationError(f"The {program} parameters are malformed: {error}") from None
+
+
+def snapshot_build(
+    *, case: Case, as_of: date, application_date: date, exempt_asset_kinds: Iterable[str] = ()
+) -> rules.HouseholdSnapshot:
+    """The household of `case` on `as_of`, frozen for the rules (see `eligibility.rules.snapshot`).
+
+    Members: the memberships that cover `as_of`. Incomes and expenses: their rows not ended
+    before the benefit month (the rules count only the days each covers). Assets: held on
+    `as_of`, those of `exempt_asset_kinds` marked exempt. A household with nobody in it is refused.
+    """
+    memberships = list(
+        HouseholdMembership.objects.filter(household_id=case.household_id, start_date__lte=as_of)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=as_of))
+        .select_related("client")
+        .order_by("start_date", "id")
+    )
+    if not memberships:
+        raise ValidationError(
+            f"Household {case.household} has no members on {as_of:%Y-%m-%d}; add its members before a determination."
+        )
+    client_ids = [m.client_id for m in memberships]
+    first_of_month = as_of.replace(day=1)
+    running = Q(client_id__in=client_ids) & (Q(end_date__isnull=True) | Q(end_date__gte=first_of_month))
+    exempt = set(exempt_asset_kinds)
+    try:
+        return rules.HouseholdSnapshot(
+            application_date=application_date,
+            members=tuple(rules.Member(id=str(m.client_id), date_of_birth=m.client.date_of_birth) for m in memberships),
+            incomes=tuple(
+                rules.Income(
+                    member_id=str(row.client_id),
+                    kind=row.kind,
+                    amount=row.amount,
+                    frequency=row.frequency,
+                    start=row.start_date,
+                    end=row.end_date,
+                )
+                for row in Income.objects.filter(running).order_by("start_date", "id")
+            ),
+            expenses=tuple(
+                rules.Expense(
+                    member_id=str(row.client_id),
+                    kind=row.kind,
+                    amount=row.amount,
+                    frequency=row.frequency,
+                    start=row.start_date,
+                    end=row.end_date,
+                )
+                for row in Expense.objects.filter(running).order_by("start_date", "id")
+            ),
+            assets=tuple(
+                rules.Asset(member_id=str(row.client_id), kind=row.kind, value=row.value, exempt=row.kind in exempt)
+                for row in Asset.objects.filter(client_id__in=client_ids, as_of__lte=as_of)
+                .filter(Q(disposed_on__isnull=True) | Q(disposed_on__gt=as_of))
+                .order_by("id")
+            ),
+        )
+    except rules.RulesError as error:
+        raise ValidationError(f"The household's records cannot be assessed: {error}") from None
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Changes to try on a snapshot without saving anything.
+
+    `income_amounts` / `expense_amounts`: new amounts by position in the snapshot's lists;
+    `leave_out`: member ids to take out (with their incomes); `add_ages`: people to add, by age.
+    """
+
+    income_amounts: Mapping[int, Decimal] = field(default_factory=dict)
+    expense_amounts: Mapping[int, Decimal] = field(default_factory=dict)
+    leave_out: frozenset[str] = frozenset()
+    add_ages: tuple[int, ...] = ()
+    add_monthly_earnings: Decimal | None = None
+
+
+def snapshot_change(snapshot: rules.HouseholdSnapshot, change: WhatIf, *, as_of: date) -> rules.HouseholdSnapshot:
+    """A copy of `snapshot` with `change` applied; the rules' own checks refuse bad figures."""
+    data: dict[str, Any] = snapshot.to_dict()
+    for index, amount in change.income_amounts.items():
+        data["incomes"][index]["amount"] = str(amount)
+    for index, amount in change.expense_amounts.items():
+        data["expenses"][index]["amount"] = str(amount)
+    data["members"] = [m for m in data["members"] if m["id"] not in change.leave_out]
+    data["incomes"] = [i for i in data["incomes"] if i["member_id"] not in change.leave_out]
+    data["expenses"] = [e for e in data["expenses"] if e.get("member_id") not in change.leave_out]
+    data["assets"] = [a for a in data["assets"] if a.get("member_id") not in change.leave_out]
+    for number, age in enumerate(change.add_ages, start=1):
+        born = date(as_of.year - age, 1, 1) if age else as_of
+        data["members"].append({"id": f"whatif-{number}", "date_of_birth": born.isoformat(), "disabled": False})
+    if change.add_monthly_earnings:
+        if not data["members"]:
+            raise ValidationError("Keep at least one person in the household to add earnings.")
+        data["incomes"].append(
+            {
+                "member_id": data["members"][0]["id"],
+                "kind": "earned",
+                "amount": str(change.add_monthly_earnings),
+                "frequency": "monthly",
+                "start": snapshot.application_date.isoformat(),
+                "end": None,
+            }
+        )
+    try:
+        return rules.HouseholdSnapshot.from_dict(data)
+    except rules.RulesError as error:
+        raise ValidationError(f"The changed household cannot be assessed: {error}") from None

@@ -322,7 +322,7 @@ def test_a_supervisor_transfers_cases_through_the_page(client, supervisor, casew
 
     response = client.post(reverse("casework:case_transfer"), transfer_data(team_cases, peer), follow=True)
 
-    assert response.redirect_chain == [(reverse("casework:case_list"), 302)]
+    assert response.redirect_chain == [(reverse("casework:case_list") + "?scope=team", 302)]
     assert escape(f"2 case(s) transferred to {peer}.") in html(response)
     for case in team_cases:
         case.refresh_from_db()

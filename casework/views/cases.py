@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from casework.forms.cases import CaseOpenForm, CaseRestrictForm, CaseTransferForm, CaseTransitionForm
@@ -146,7 +147,8 @@ def case_transfer(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{len(result.moved)} case(s) transferred to {data['to_worker']}.")
             for warning in result.warnings:
                 messages.warning(request, warning)
-            return redirect("casework:case_list")
+            # The moved cases are no longer the supervisor's own: show them among the team's.
+            return redirect(f"{reverse('casework:case_list')}?scope=team")
     return render(request, "casework/case_transfer.html", {"form": form})
 
 

@@ -21,6 +21,7 @@ client registry or of casework.
 """
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from accounts.models import BreakGlassGrant, CaseAccess, Role
@@ -38,12 +39,13 @@ def client_scope(user, *, prefix: str = "", include_merged: bool = False) -> Q:
 
     client_id = OuterRef(f"{prefix}id")
     allowed: list[Q] = []
-    own = _own_rows(user)
-    if own is not None:
-        allowed.append(Q(Exists(CaseAccess.objects.filter(own, client_id=client_id))))
-    shared = _shared_rows(user)
-    if shared is not None:
-        allowed.append(Q(Exists(CaseAccess.objects.filter(shared, client_id=client_id))) & f(restricted=False))
+    # One Exists with the paths OR'ed inside it: PostgreSQL can then check access as a semi-join
+    # on the few best name matches instead of two subplans on every candidate (bench_search.py).
+    rows = _any(
+        [q for q in (_own_rows(user), _shared_rows(user, client_restricted=OuterRef(f"{prefix}restricted"))) if q]
+    )
+    if rows is not NOTHING:
+        allowed.append(Q(Exists(CaseAccess.objects.filter(rows, client_id=client_id))))
     if Role.ADMIN in user.roles:
         granted = BreakGlassGrant.objects.filter(user_id=user.pk, client_id=client_id, expires_at__gt=timezone.now())
         allowed.append(Q(Exists(granted)))
@@ -57,14 +59,10 @@ def case_scope(user, *, prefix: str = "") -> Q:
     """A filter on Case (or, with `prefix`, on a model related to it): the same rule, case by case."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
-    case_id = OuterRef(f"{prefix}id")
     allowed: list[Q] = []
-    own = _own_rows(user)
-    if own is not None:
-        allowed.append(Q(Exists(CaseAccess.objects.filter(own, case_id=case_id))))
-    shared = _shared_rows(user)
-    if shared is not None:
-        allowed.append(Q(Exists(CaseAccess.objects.filter(shared, case_id=case_id))))
+    rows = _any([q for q in (_own_rows(user), _shared_rows(user)) if q])
+    if rows is not NOTHING:
+        allowed.append(Q(Exists(CaseAccess.objects.filter(rows, case_id=OuterRef(f"{prefix}id")))))
     if Role.ADMIN in user.roles:
         granted = BreakGlassGrant.objects.filter(
             user_id=user.pk, client_id=OuterRef(f"{prefix}primary_client_id"), expires_at__gt=timezone.now()
@@ -84,11 +82,19 @@ def _own_rows(user) -> Q | None:
     return own
 
 
-def _shared_rows(user) -> Q | None:
-    """Access rows of unrestricted cases in the user's office, where the office shares them."""
+def _shared_rows(user, *, client_restricted: OuterRef | None = None) -> Q | None:
+    """Access rows of unrestricted cases in the user's office, where the office shares them.
+
+    With `client_restricted` (the outer client's flag), a restricted client is left out too.
+    """
     if not user.office_id or not ({Role.CASEWORKER, Role.SUPERVISOR} & user.roles):
         return None
-    return Q(office_id=user.office_id, restricted=False, office__share_cases_in_office=True)
+    if not user.office.share_cases_in_office:
+        return None
+    shared = Q(office_id=user.office_id, restricted=False)
+    if client_restricted is not None:
+        shared &= Q(Exact(client_restricted, False))
+    return shared
 
 
 def _any(conditions: list[Q]) -> Q:

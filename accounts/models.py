@@ -127,7 +127,13 @@ class CaseAccess(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case_id", "client_id"], name="case_access_unique")]
         indexes = [
-            models.Index(fields=["client_id", "worker"], name="case_access_client_worker"),
+            # Covers the access check (accounts.access) without reading the table.
+            models.Index(
+                fields=["client_id", "worker"], include=["office", "restricted"], name="case_access_client_covering"
+            ),
+            models.Index(
+                fields=["case_id", "worker"], include=["office", "restricted"], name="case_access_case_covering"
+            ),
             models.Index(fields=["office", "restricted", "client_id"], name="case_access_office"),
         ]
 

@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from eligibility.models import Determination, Enrollment, ParameterValue, Program
+from eligibility.models import Determination, Enrollment, JobClaim, ParameterValue, Program, Review
 
 
 class ParameterValueInline(admin.TabularInline):
@@ -46,3 +46,20 @@ class EnrollmentAdmin(ReadOnlyAdmin):
 class DeterminationAdmin(ReadOnlyAdmin):
     list_display = ("enrollment", "as_of", "eligible", "monthly_amount", "status", "finalised_at")
     list_filter = ("status",)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("enrollment", "due_on", "status", "opened_at", "closed_at")
+    list_filter = ("status",)
+    raw_id_fields = ("enrollment", "task")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # reviews move through the jobs and the decision services
+
+
+@admin.register(JobClaim)
+class JobClaimAdmin(admin.ModelAdmin):
+    list_display = ("job", "run_on", "enrollment", "status", "done_at")
+    list_filter = ("job", "status", "run_on")
+    raw_id_fields = ("enrollment",)

@@ -171,6 +171,12 @@ class Determination(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     finalised_at = models.DateTimeField(null=True, blank=True)
+    is_redetermination = models.BooleanField(
+        default=False, help_text="Run by the nightly job because the household's facts changed."
+    )
+    effective_on = models.DateField(
+        null=True, blank=True, help_text="A redetermination: the first of the month the household's facts changed."
+    )
 
     class Meta:
         ordering = ["-run_at", "-id"]
@@ -204,3 +210,65 @@ class Determination(models.Model):
         return (
             self.pk is not None and Determination.objects.filter(pk=self.pk).exclude(status=self.Status.DRAFT).exists()
         )
+
+
+class Review(models.Model):
+    """A periodic review of an enrollment: one per enrollment and due date (the certification end).
+
+    Opened by the daily job when the due date comes within the program's notice days;
+    completed when a new determination is decided; overdue when the grace days pass first,
+    which suspends the enrollment.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        COMPLETED = "completed", "Completed"
+        OVERDUE = "overdue", "Overdue (enrollment suspended)"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="reviews")
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    task = models.ForeignKey("casework.Task", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["enrollment", "due_on"], name="review_one_per_due_date")]
+        indexes = [models.Index(fields=["status", "due_on"], name="review_status_due")]
+
+    def __str__(self) -> str:
+        return f"Review of enrollment {self.enrollment_id} due {self.due_on:%Y-%m-%d} ({self.get_status_display()})"
+
+
+class JobClaim(models.Model):
+    """One periodic job's work on one enrollment on one day, claimed before it is done.
+
+    The enqueue step writes the rows as pending; each small task flips its row to done with a
+    conditional UPDATE in the same transaction as its work, so a second copy of the task
+    finds nothing to claim, and a task that dies rolls its claim back with its work.
+    """
+
+    class Job(models.TextChoices):
+        REVIEWS_OPEN = "reviews_open", "Open reviews"
+        REVIEWS_OVERDUE = "reviews_overdue", "Suspend overdue reviews"
+        REDETERMINE = "redetermine", "Redetermine changed households"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+
+    job = models.CharField(max_length=20, choices=Job.choices)
+    run_on = models.DateField()
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "run_on", "enrollment"], name="jobclaim_one_per_job_day_enrollment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.run_on:%Y-%m-%d} enrollment {self.enrollment_id} ({self.status})"

@@ -1,11 +1,13 @@
 """Reads for the eligibility pages, scoped by the access rule and shaped for fixed query counts."""
 
-from django.db.models import Count, QuerySet
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.access import case_scope
 from casework.models import Case
-from eligibility.models import Determination, Enrollment, Program
+from eligibility.models import Determination, Enrollment, Program, Review
 
 
 def programs_open() -> QuerySet[Program]:
@@ -62,4 +64,66 @@ def determination_get(*, user, pk: int) -> Determination:
             "enrollment__case__assigned_worker",
         ),
         pk=pk,
+    )
+
+
+def reviews_due_enrollment_ids(*, run_on: date) -> list[int]:
+    """Active enrollments whose review falls within their program's notice days and has no review yet."""
+    opened = Review.objects.filter(enrollment=OuterRef("pk"), due_on=OuterRef("next_review_on"))
+    ids: list[int] = []
+    # One query per program: the window is the program's own notice days.
+    for program in Program.objects.filter(enrollments__status=Enrollment.Status.ACTIVE).distinct():
+        ids += (
+            Enrollment.objects.filter(
+                program=program,
+                status=Enrollment.Status.ACTIVE,
+                next_review_on__lte=run_on + timedelta(days=program.notice_days),
+            )
+            .exclude(Exists(opened))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    return sorted(ids)
+
+
+def reviews_overdue_enrollment_ids(*, run_on: date) -> list[int]:
+    """Active enrollments with an open review past its due date and the program's grace days."""
+    ids: set[int] = set()
+    for program in Program.objects.filter(enrollments__reviews__status=Review.Status.OPEN).distinct():
+        ids.update(
+            Review.objects.filter(
+                enrollment__program=program,
+                enrollment__status=Enrollment.Status.ACTIVE,
+                status=Review.Status.OPEN,
+                due_on__lt=run_on - timedelta(days=program.grace_days),
+            ).values_list("enrollment_id", flat=True)
+        )
+    return sorted(ids)
+
+
+def redetermine_enrollment_ids(*, run_on: date) -> list[int]:
+    """Active enrollments the nightly redetermination looks at (the snapshot comparison is per enrollment)."""
+    return list(redetermine_candidates(run_on=run_on).order_by("pk").values_list("pk", flat=True))
+
+
+def redetermine_candidates(*, run_on: date) -> QuerySet[Enrollment]:
+    """Active enrollments with a decided determination and no newer draft waiting for a worker.
+
+    Older drafts (runs superseded before a decision) stay drafts forever; only one newer than
+    the last decision means somebody is already deciding on a change.
+    """
+    last_decided = (
+        Determination.objects.filter(enrollment=OuterRef("pk"))
+        .exclude(status=Determination.Status.DRAFT)
+        .order_by("-run_at", "-id")
+        .values("run_at")[:1]
+    )
+    waiting = Determination.objects.filter(
+        enrollment=OuterRef("pk"), status=Determination.Status.DRAFT, run_at__gt=OuterRef("last_decided_at")
+    )
+    return (
+        Enrollment.objects.filter(status=Enrollment.Status.ACTIVE, program__is_active=True)
+        .annotate(last_decided_at=Subquery(last_decided))
+        .filter(last_decided_at__isnull=False)
+        .exclude(Exists(waiting))
     )

@@ -18,6 +18,7 @@ from eligibility import rules
 from eligibility.models import Determination, Enrollment
 from eligibility.services.common import case_client_ids
 from eligibility.services.enrollments import move
+from eligibility.services.reviews import reviews_complete
 from eligibility.services.snapshots import WhatIf, parameter_table, snapshot_build, snapshot_change
 
 Action = AuditEvent.Action
@@ -137,15 +138,22 @@ def determination_finalise(
         if decision == "approve":
             if not determination.eligible:
                 raise ValidationError("The household does not meet the rules; this determination can only be denied.")
-            start = determination.as_of.replace(day=1)
-            end = _add_months(start, enrollment.program.review_period_months) - timedelta(days=1)
-            enrollment.monthly_amount = determination.monthly_amount
-            enrollment.certification_start = start
-            enrollment.certification_end = end
-            enrollment.next_review_on = end
-            enrollment.save(
-                update_fields=["monthly_amount", "certification_start", "certification_end", "next_review_on"]
-            )
+            if determination.is_redetermination and enrollment.certification_end is not None:
+                # A change reported mid-certification: the new amount, the same certification period.
+                enrollment.monthly_amount = determination.monthly_amount
+                enrollment.save(update_fields=["monthly_amount"])
+            else:
+                start = determination.as_of.replace(day=1)
+                end = _add_months(start, enrollment.program.review_period_months) - timedelta(days=1)
+                enrollment.monthly_amount = determination.monthly_amount
+                enrollment.certification_start = start
+                enrollment.certification_end = end
+                enrollment.next_review_on = end
+                enrollment.save(
+                    update_fields=["monthly_amount", "certification_start", "certification_end", "next_review_on"]
+                )
+                # A decision on a new certification is the review: the open (or overdue) one is done.
+                reviews_complete(enrollment=enrollment)
             if enrollment.status != Status.ACTIVE:
                 move(acting_user=acting_user, enrollment=enrollment, to=Status.ACTIVE, reason="Determination approved")
             transaction.on_commit(partial(_enqueue_review, enrollment.pk))
@@ -170,6 +178,8 @@ def determination_finalise(
             to = Status.DENIED if enrollment.status == Status.PENDING else Status.TERMINATED
             move(acting_user=acting_user, enrollment=enrollment, to=to, reason=reason or "Determination denied")
             determination.status = Determination.Status.DENIED
+            # Denied at review or on a change: the enrollment ends, and with it its review.
+            reviews_complete(enrollment=enrollment)
         determination.finalised_by = acting_user
         determination.finalised_at = timezone.now()
         determination.save(update_fields=["status", "reasons", "finalised_by", "finalised_at"])

@@ -41,7 +41,7 @@ worker: $(VENV)/.installed
 	$(BIN)/celery -A config worker --loglevel=info
 
 beat: $(VENV)/.installed
-	$(BIN)/celery -A config beat --loglevel=info
+	$(BIN)/celery -A config beat --loglevel=info --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 bench-search: $(VENV)/.installed
 	$(BIN)/python scripts/bench_search.py

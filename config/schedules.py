@@ -13,4 +13,24 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "casework.tasks.participation_enqueue_month",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
+    "referrals-follow-ups": {
+        # Referrals with no move for their urgency's days: a follow-up task for the worker, once.
+        "task": "referrals.tasks.referrals_enqueue_follow_ups",
+        "schedule": crontab(minute=30, hour=6),
+    },
+    "eligibility-reviews-open": {
+        # Reviews falling due within the program's notice days: a review record and a task, once.
+        "task": "eligibility.tasks.reviews_enqueue_due",
+        "schedule": crontab(minute=0, hour=5),
+    },
+    "eligibility-reviews-overdue": {
+        # Open reviews past due plus the grace days: suspend the enrollment and tell the worker.
+        "task": "eligibility.tasks.reviews_enqueue_overdue",
+        "schedule": crontab(minute=15, hour=5),
+    },
+    "eligibility-redetermine": {
+        # Households whose facts changed since their last decision: run the rules again.
+        "task": "eligibility.tasks.redetermine_enqueue",
+        "schedule": crontab(minute=0, hour=1),
+    },
 }

@@ -175,6 +175,11 @@ class Command(BaseCommand):
             if h % 5:
                 case_services.case_transition(acting_user=worker, case=case, to=Case.Status.OPEN)
             self._finances(rng, worker, head, today)
+        # The resource directory (an Open Referral HSDS package) and a few referrals from open cases.
+        from referrals.demo import load_demo_directory, load_demo_referrals
+
+        load_demo_directory()
+        load_demo_referrals()
         self.stdout.write(self.style.SUCCESS(f"Loaded {households} households, {Client.objects.count()} clients."))
 
     def _finances(self, rng, worker, client, today) -> None:

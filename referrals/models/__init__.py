@@ -1,0 +1,14 @@
+from referrals.models.directory import Category, Language, Location, Organization, Service, ServiceAtLocation
+from referrals.models.referrals import Referral, ReferralStatusChange, SharedInfo
+
+__all__ = [
+    "Category",
+    "Language",
+    "Location",
+    "Organization",
+    "Referral",
+    "ReferralStatusChange",
+    "Service",
+    "ServiceAtLocation",
+    "SharedInfo",
+]

@@ -1,0 +1,115 @@
+"""Referral figures per month, without names: five queries whatever the number of referrals.
+
+A referral counts in the month it was made (its `created_at`, in the agency's time zone).
+"Share completed" is the part of that month's referrals that ended with the client getting
+the service; "days to completion" run from sending to the completed move, and their median
+is taken over the month's completed referrals, in Python, the same on every database.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from statistics import median
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from accounts.models import Office, Role
+from referrals.models import Referral
+
+S = Referral.Status
+
+
+@dataclass
+class MonthRow:
+    month: date
+    made: int = 0
+    completed: int = 0
+    not_completed: int = 0
+    declined: int = 0
+    withdrawn: int = 0
+    open: int = 0
+    days_to_completion: list[float] = field(default_factory=list)
+
+    @property
+    def share_completed(self) -> float | None:
+        return self.completed / self.made if self.made else None
+
+    @property
+    def median_days(self) -> float | None:
+        return round(median(self.days_to_completion), 1) if self.days_to_completion else None
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _start(month: date) -> datetime:
+    return timezone.make_aware(datetime.combine(month, time.min))
+
+
+def figures_scope(*, user, office: Office | None = None) -> QuerySet[Referral]:
+    """Auditors and admins see every office (or the one asked for); a supervisor their own office."""
+    referrals = Referral.objects.all()
+    if {Role.AUDITOR, Role.ADMIN} & user.roles:
+        return referrals.filter(case__office=office) if office else referrals
+    if Role.SUPERVISOR in user.roles and user.office_id:
+        return referrals.filter(case__office_id=user.office_id)
+    return referrals.none()
+
+
+def referral_figures(*, user, month: date, months: int = 12, office: Office | None = None) -> dict:
+    """The `months` months up to `month` in a table, and `month` broken down by organization,
+    category and outcome."""
+    first = add_months(month, -(months - 1))
+    scope = figures_scope(user=user, office=office)
+    in_range = scope.filter(created_at__gte=_start(first), created_at__lt=_start(add_months(month, 1)))
+    in_month = scope.filter(created_at__gte=_start(month), created_at__lt=_start(add_months(month, 1)))
+
+    rows = {add_months(first, i): MonthRow(month=add_months(first, i)) for i in range(months)}
+    monthly = (
+        in_range.annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(
+            made=Count("id"),
+            completed=Count("id", filter=Q(status=S.COMPLETED)),
+            not_completed=Count("id", filter=Q(status=S.NOT_COMPLETED)),
+            declined=Count("id", filter=Q(status=S.DECLINED)),
+            withdrawn=Count("id", filter=Q(status=S.WITHDRAWN)),
+            open=Count("id", filter=Q(status__in=Referral.OPEN)),
+        )
+        .order_by("month")
+    )
+    for values in monthly:
+        moment = values.pop("month")
+        key = (timezone.localtime(moment) if isinstance(moment, datetime) else moment).replace(day=1)
+        key = key.date() if isinstance(key, datetime) else key
+        if key in rows:
+            for name, number in values.items():
+                setattr(rows[key], name, number)
+    completed = in_range.filter(status=S.COMPLETED).values_list("created_at", "sent_at", "closed_at")
+    for created_at, sent_at, closed_at in completed:
+        key = timezone.localtime(created_at).date().replace(day=1)
+        rows[key].days_to_completion.append((closed_at - (sent_at or created_at)).total_seconds() / 86400)
+
+    by_organization = list(
+        in_month.values("organization__name").annotate(n=Count("id")).order_by("-n", "organization__name")
+    )
+    by_category = list(
+        in_month.values("service__categories__name")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("-n", "service__categories__name")
+    )
+    by_outcome = list(in_month.values("status", "outcome").annotate(n=Count("id")).order_by("-n", "status"))
+    statuses, outcomes = dict(S.choices), dict(Referral.Outcome.choices)
+    return {
+        "months": list(rows.values()),
+        "month": rows[month],
+        "by_organization": [(r["organization__name"], r["n"]) for r in by_organization],
+        "by_category": [(r["service__categories__name"] or "No category", r["n"]) for r in by_category],
+        "by_outcome": [
+            (statuses[r["status"]] + (f": {outcomes[r['outcome']].lower()}" if r["outcome"] else ""), r["n"])
+            for r in by_outcome
+        ],
+    }

@@ -1,0 +1,334 @@
+"""Referrals: making them, moving them along `Referral.TRANSITIONS`, following them up,
+issuing their letter; and importing the resource directory.
+
+Consent (the agency's policy, as the referrals issue states it; not a statute's text): a
+referral that shares any of the client's information with an outside organization needs
+the client's consent for the purpose "referral", naming that organization, in force on
+the day the information leaves (the day the referral is sent; it is checked when a
+referral is made, too). A supervisor may override with a written reason, which is kept on
+the referral and in the audit trail. A referral that shares nothing, or goes to one of
+the agency's own programs (the information stays inside the agency), needs none.
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import audit_diff, audit_record, audit_snapshot
+from casework.models import Case, Task
+from casework.services.tasks import task_complete, task_create
+from clients.models import Client, HouseholdMembership
+from referrals import hsds, letters
+from referrals.models import Location, Referral, ReferralStatusChange, Service, SharedInfo
+from referrals.rules import may_manage_directory, may_override_consent, may_refer
+from referrals.selectors.referrals import consent_covering, follow_up_due
+
+Action = AuditEvent.Action
+S = Referral.Status
+CLOSING = {S.DECLINED, S.COMPLETED, S.NOT_COMPLETED, S.WITHDRAWN}
+SNAPSHOT = ["status", "outcome", "sent_at", "closed_at", "consent_id", "consent_override_reason", "intake_task_id"]
+
+
+def _address_protected(client: Client, case: Case) -> bool:
+    return client.restricted or client.address_confidential or case.restricted
+
+
+def _needs_consent(service: Service, shared: list[str]) -> bool:
+    return bool(shared) and not service.is_internal
+
+
+def _no_consent_message(client: Client, referral_org: str) -> str:
+    return (
+        f"{client.full_name} has no consent in force today to share their information with {referral_org} "
+        "for a referral. Record their consent (purpose: referral, naming the organization) on the client's "
+        "consent page, share nothing, or ask a supervisor to override with a written reason."
+    )
+
+
+def referral_create(
+    *,
+    acting_user,
+    case: Case,
+    client: Client,
+    service: Service,
+    reason: str,
+    urgency: str = Referral.Urgency.ROUTINE,
+    shared: list[str] | tuple[str, ...] = (),
+    location: Location | None = None,
+    send: bool = True,
+    consent_override_reason: str = "",
+) -> Referral:
+    """Refer a member of a case's household to a service; sent at once unless `send` is False.
+
+    Refused when the information shared needs the client's consent and none covers the
+    organization today, unless a supervisor overrides with a reason (see the module's note).
+    A restricted client's or a confidential address is never shared.
+    """
+    if not may_refer(acting_user):
+        raise PermissionDenied("Only caseworkers and supervisors make referrals.")
+    unknown = set(shared) - set(SharedInfo.values)
+    shared = [value for value in SharedInfo.values if value in set(shared)]
+    override = consent_override_reason.strip()
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = "Say why the client is referred."
+    if urgency not in Referral.Urgency.values:
+        errors["urgency"] = "Choose how urgent the referral is."
+    if unknown:
+        errors["shared"] = f"Unknown kinds of information: {', '.join(sorted(unknown))}."
+    if SharedInfo.ADDRESS in shared and _address_protected(client, case):
+        errors["shared"] = "The address of a restricted client, or a confidential address, is never shared."
+    if service.status not in Service.LISTED:
+        errors["service"] = f"{service.name} is {service.get_status_display().lower()} and takes no referrals."
+    if location is not None and not service.service_locations.filter(location=location).exists():
+        errors["location"] = f"{service.name} is not offered at {location}."
+    if override and not may_override_consent(acting_user):
+        errors["consent_override_reason"] = "Only a supervisor may override the consent rule."
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    with transaction.atomic():
+        # Locked so the case cannot close, or change hands, while the referral is made.
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status == Case.Status.CLOSED:
+            raise ValidationError(f"Case {case.number} is closed; reopen it before referring.")
+        is_member = HouseholdMembership.objects.filter(
+            household_id=case.household_id, client=client, end_date__isnull=True
+        ).exists()
+        if client.pk != case.primary_client_id and not is_member:
+            raise ValidationError({"client": f"{client.full_name} is not a member of this case's household."})
+        consent = consent_covering(client=client, organization=service.organization, day=today)
+        needs = _needs_consent(service, shared)
+        if needs and consent is None and not override:
+            raise ValidationError(_no_consent_message(client, service.organization.name), code="no_consent")
+        overridden = needs and consent is None
+        now = timezone.now()
+        referral = Referral.objects.create(
+            case=case,
+            client=client,
+            service=service,
+            organization=service.organization,
+            location=location,
+            reason=reason.strip(),
+            urgency=urgency,
+            shared=shared,
+            consent=consent if needs else None,
+            consent_override_reason=override if overridden else "",
+            consent_override_by=acting_user if overridden else None,
+            created_by=acting_user,
+            created_at=now,
+            last_moved_at=now,
+        )
+        ReferralStatusChange.objects.create(
+            referral=referral, to_status=S.DRAFT, changed_by=acting_user, changed_at=now, reason="Made"
+        )
+        audit_record(
+            actor=acting_user,
+            action=Action.CREATE,
+            target=referral,
+            client_ids=[client.pk],
+            changes={
+                "service_id": [None, service.pk],
+                "organization": [None, service.organization.name],
+                "urgency": [None, urgency],
+                "shared": [None, shared],
+                "consent_id": [None, referral.consent_id],
+                "consent_override": [None, overridden],
+            },
+            reason=referral.consent_override_reason,
+        )
+        if send:
+            referral = _move(acting_user=acting_user, referral=referral, to=S.SENT)
+    return referral
+
+
+def referral_move(
+    *,
+    acting_user,
+    referral: Referral,
+    to: str,
+    reason: str = "",
+    outcome: str = "",
+    consent_override_reason: str = "",
+) -> Referral:
+    """Move a referral along `Referral.TRANSITIONS`, keeping who moved it and when.
+
+    Declining and withdrawing need a reason; "not completed" needs the outcome (no capacity,
+    not eligible, could not contact, client declined). Sending checks consent again.
+    """
+    if not may_refer(acting_user):
+        raise PermissionDenied("Only caseworkers and supervisors move referrals.")
+    if consent_override_reason.strip() and not may_override_consent(acting_user):
+        raise ValidationError({"consent_override_reason": "Only a supervisor may override the consent rule."})
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        return _move(
+            acting_user=acting_user,
+            referral=referral,
+            to=to,
+            reason=reason,
+            outcome=outcome,
+            consent_override_reason=consent_override_reason,
+        )
+
+
+def _move(
+    *, acting_user, referral: Referral, to: str, reason: str = "", outcome: str = "", consent_override_reason: str = ""
+) -> Referral:
+    """The move itself, inside the caller's transaction, on a locked (or just created) row."""
+    if to not in referral.TRANSITIONS.get(referral.status, set()):
+        label = S(to).label.lower() if to in S.values else to
+        raise ValidationError(f"A referral that is {referral.get_status_display().lower()} cannot become {label}.")
+    reason = reason.strip()
+    if to in (S.DECLINED, S.WITHDRAWN) and not reason:
+        raise ValidationError({"reason": f"Say why the referral is {S(to).label.lower()}."})
+    if to == S.NOT_COMPLETED and outcome not in Referral.Outcome.values:
+        raise ValidationError({"outcome": "Choose why the client did not get the service."})
+    before = audit_snapshot(referral, SNAPSHOT)
+    now = timezone.now()
+    if to == S.SENT:
+        _check_before_sending(acting_user, referral, consent_override_reason.strip())
+        referral.sent_at = now
+    if to in CLOSING:
+        referral.closed_at = now
+    referral.outcome = outcome if to == S.NOT_COMPLETED else ""
+    from_status = referral.status
+    referral.status = to
+    referral.last_moved_at = now
+    referral.save(update_fields=["status", "outcome", "sent_at", "closed_at", "last_moved_at", "consent",
+                                 "consent_override_reason", "consent_override_by"])  # fmt: skip
+    if to == S.SENT and referral.service.is_internal:
+        referral.intake_task = _intake_task(acting_user, referral)
+        referral.save(update_fields=["intake_task"])
+    ReferralStatusChange.objects.create(
+        referral=referral,
+        from_status=from_status,
+        to_status=to,
+        outcome=referral.outcome,
+        reason=reason,
+        changed_by=acting_user,
+        changed_at=now,
+    )
+    audit_record(
+        actor=acting_user,
+        action=Action.UPDATE,
+        target=referral,
+        client_ids=[referral.client_id],
+        changes=audit_diff(before, audit_snapshot(referral, SNAPSHOT)),
+        reason=reason or consent_override_reason,
+    )
+    if to == S.WITHDRAWN and referral.intake_task_id:
+        task = Task.objects.get(pk=referral.intake_task_id)
+        if task.status == Task.Status.OPEN:
+            task_complete(acting_user=acting_user, task=task, status=Task.Status.CANCELLED)
+    return referral
+
+
+def _check_before_sending(acting_user, referral: Referral, override: str) -> None:
+    """The consent and address rules, on the day the information leaves the agency."""
+    client, case, service = referral.client, referral.case, referral.service
+    if SharedInfo.ADDRESS in referral.shared and _address_protected(client, case):
+        raise ValidationError(
+            "This referral would share an address that is now restricted or confidential; "
+            "withdraw it and refer again without the address."
+        )
+    if not _needs_consent(service, referral.shared):
+        return
+    consent = consent_covering(client=client, organization=referral.organization, day=timezone.localdate())
+    if consent is not None:
+        referral.consent = consent
+    elif override:
+        referral.consent = None
+        referral.consent_override_reason, referral.consent_override_by = override, acting_user
+    elif not referral.consent_override_reason:
+        raise ValidationError(_no_consent_message(client, referral.organization.name), code="no_consent")
+
+
+def _intake_task(acting_user, referral: Referral) -> Task:
+    """A referral to one of the agency's programs: an intake task on the case.
+
+    It goes to the program's intake worker when they work in the case's office (so they
+    can open the case), otherwise to the case's worker, who passes it on.
+    """
+    service, case = referral.service, referral.case
+    worker = service.intake_worker
+    if worker is None or not worker.is_active or worker.office_id != case.office_id or not may_refer(worker):
+        worker = case.assigned_worker
+    days = Referral.follow_up_days()[referral.urgency]
+    return task_create(
+        case=case,
+        kind=Task.Kind.INTAKE,
+        title=f"Intake for {service.name}: {referral.client.full_name}"[:200],
+        due_on=timezone.localdate() + timedelta(days=days),
+        assignee=worker,
+        details=referral.reason,
+        created_by=acting_user,
+        dedupe_key=f"referral-intake:{referral.pk}",
+    )
+
+
+def referral_follow_up(*, referral_id: int, today: date | None = None) -> Task | None:
+    """Give the case's worker a follow-up task for a referral with no move for its urgency's days.
+
+    Runs from the follow-up job, which may run twice or die halfway: the task's key names the
+    referral and the day of its last move, so there is one task per quiet spell, and a
+    referral that moved since the job looked is left alone.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().filter(follow_up_due(today), pk=referral_id).first()
+        if referral is None:
+            return None
+        last_move = timezone.localdate(referral.last_moved_at)
+        service = referral.service
+        return task_create(
+            case=referral.case,
+            kind=Task.Kind.FOLLOW_UP,
+            title=f"Follow up the referral to {service.name}"[:200],
+            due_on=today,
+            details=(
+                f"{referral.client.full_name}: {referral.get_status_display().lower()} since {last_move:%Y-%m-%d} "
+                f"({referral.get_urgency_display().lower()} urgency). Ask {referral.organization.name} "
+                "what has happened and record it on the referral."
+            ),
+            dedupe_key=f"referral-follow-up:{referral.pk}:{last_move.isoformat()}",
+        )
+
+
+def referral_letter_issue(*, acting_user, referral: Referral) -> bytes:
+    """The referral letter as a PDF; issuing it is a read of the client's file, and is audited."""
+    if not may_refer(acting_user):
+        raise PermissionDenied("Only caseworkers and supervisors print referral letters.")
+    pdf = letters.html_to_pdf(letters.referral_letter_html(referral=referral))
+    audit_record(
+        actor=acting_user,
+        action=Action.DOWNLOAD,
+        target=referral,
+        client_ids=[referral.client_id],
+        changes={"document": "referral letter", "shared": list(referral.shared)},
+    )
+    return pdf
+
+
+def directory_import(*, acting_user, source, name: str = "") -> hsds.ImportReport:
+    """Import an HSDS datapackage into the directory, all or nothing (see referrals.hsds.importer).
+
+    `acting_user` is None when a management command runs it.
+    """
+    if acting_user is not None and not may_manage_directory(acting_user):
+        raise PermissionDenied("Only administrators import the directory.")
+    with transaction.atomic():
+        report = hsds.import_package(source)
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            object_type="referrals.directory",
+            object_id="hsds",
+            object_repr="Resource directory",
+            changes={"hsds_import": [None, report.summary()]},
+            reason=f"HSDS import of {name or source}"[:500],
+        )
+    return report

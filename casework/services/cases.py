@@ -28,6 +28,11 @@ def _next_case_number(year: int) -> str:
     return f"{year}-{sequence.last:06d}"
 
 
+def case_client_ids(case_id: int) -> list[int]:
+    """The clients whose file a change to this case touches: the case's access rows."""
+    return list(CaseAccess.objects.filter(case_id=case_id).values_list("client_id", flat=True))
+
+
 def _case_clients(case: Case) -> list[Client]:
     """The household's current members, and the primary client whatever their membership."""
     members = Client.objects.filter(
@@ -208,7 +213,7 @@ def case_transition(*, acting_user: User, case: Case, to: str, reason: str = "",
             actor=acting_user,
             action=Action.UPDATE,
             target=case,
-            client_ids=list(CaseAccess.objects.filter(case_id=case.pk).values_list("client_id", flat=True)),
+            client_ids=case_client_ids(case.pk),
             changes={k: [_iso(before[k]), _iso(after[k])] for k in after if before[k] != after[k]},
             reason=reason,
         )
@@ -277,7 +282,7 @@ def case_transfer(
                 actor=acting_user,
                 action=Action.UPDATE,
                 target=case,
-                client_ids=list(CaseAccess.objects.filter(case_id=case.pk).values_list("client_id", flat=True)),
+                client_ids=case_client_ids(case.pk),
                 changes={"assigned_worker_id": [previous, to_worker.pk]},
                 reason=reason,
             )
@@ -307,7 +312,7 @@ def case_set_restricted(*, acting_user: User, case: Case, restricted: bool, reas
             actor=acting_user,
             action=Action.UPDATE,
             target=case,
-            client_ids=list(CaseAccess.objects.filter(case_id=case.pk).values_list("client_id", flat=True)),
+            client_ids=case_client_ids(case.pk),
             changes={"restricted": [not restricted, restricted]},
             reason=reason,
         )
@@ -352,6 +357,6 @@ def case_view_record(*, acting_user: User, case: Case, page: str) -> None:
         actor=acting_user,
         action=Action.VIEW,
         target=case,
-        client_ids=list(CaseAccess.objects.filter(case_id=case.pk).values_list("client_id", flat=True)),
+        client_ids=case_client_ids(case.pk),
         changes={"page": page},
     )

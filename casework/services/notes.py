@@ -7,16 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import access
-from accounts.models import CaseAccess, User
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, CaseNote, NoteAddendum
 from casework.selectors.notes import note_is_readable
-from casework.services.cases import case_record_contact
-
-
-def _case_client_ids(case_id: int) -> list[int]:
-    return list(CaseAccess.objects.filter(case_id=case_id).values_list("client_id", flat=True))
+from casework.services.cases import case_client_ids, case_record_contact
 
 
 def note_write(
@@ -67,7 +63,7 @@ def note_write(
             actor=acting_user,
             action=AuditEvent.Action.CREATE,
             target=note,
-            client_ids=_case_client_ids(case.pk),
+            client_ids=case_client_ids(case.pk),
             changes={
                 "case_id": [None, case.pk],
                 "kind": [None, kind],
@@ -93,7 +89,7 @@ def note_addendum_add(*, acting_user: User, note: CaseNote, body: str) -> NoteAd
             actor=acting_user,
             action=AuditEvent.Action.CREATE,
             target=addendum,
-            client_ids=_case_client_ids(note.case_id),
+            client_ids=case_client_ids(note.case_id),
             changes={"note_id": [None, note.pk], "case_id": [None, note.case_id]},
         )
     return addendum

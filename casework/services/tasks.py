@@ -34,6 +34,10 @@ def task_create(
         raise ValidationError({"kind": "Choose a kind of task."})
     if not title.strip():
         raise ValidationError({"title": "Say what needs doing."})
+    assignee = assignee or case.assigned_worker
+    # A task for someone who cannot see the case would sit on nobody's list.
+    if not assignee.is_active or not access.may_work_cases(assignee) or assignee.office_id != case.office_id:
+        raise ValidationError({"assignee": f"{assignee} is not a worker of {case.office}."})
     if dedupe_key:
         existing = Task.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
@@ -42,7 +46,7 @@ def task_create(
         with transaction.atomic():
             task = Task.objects.create(
                 case=case,
-                assignee=assignee or case.assigned_worker,
+                assignee=assignee,
                 kind=kind,
                 title=title.strip(),
                 details=details,
@@ -77,17 +81,14 @@ def task_add(
 ) -> Task:
     """A worker puts a task on a case by hand.
 
-    Stricter than `task_create`, which jobs use: the due date is not in the past, the case
-    is not closed, and the assignee is a worker of the case's office (so they can see it).
+    Stricter than `task_create`, which jobs use: the due date is not in the past and the case
+    is not closed. (`task_create` checks the assignee for both.)
     """
     if not access.may_work_cases(acting_user):
         raise PermissionDenied("Only caseworkers and supervisors add tasks.")
-    assignee = assignee or case.assigned_worker
     errors: dict[str, str] = {}
     if due_on < timezone.localdate():
         errors["due_on"] = "The due date cannot be in the past."
-    if not assignee.is_active or not access.may_work_cases(assignee) or assignee.office_id != case.office_id:
-        errors["assignee"] = f"{assignee} is not a worker of {case.office}."
     if case.status == Case.Status.CLOSED:
         errors["__all__"] = f"Case {case.number} is closed; reopen it before adding tasks."
     if errors:

@@ -186,6 +186,15 @@ def test_the_same_dedupe_key_makes_one_task(case):
 # My tasks and the team's overdue tasks --------------------------------------------------------
 
 
+def test_no_task_is_made_for_someone_who_cannot_see_the_case(case, other_caseworker, auditor):
+    # Jobs and other apps go through task_create too: a task nobody can see would be lost.
+    for assignee in (other_caseworker, auditor):
+        with pytest.raises(ValidationError) as refused:
+            task_create(case=case, kind="follow_up", title="Call back", due_on=today(), assignee=assignee)
+        assert "assignee" in refused.value.message_dict
+    assert not Task.objects.exists()
+
+
 def test_my_tasks_lists_overdue_ones_first_then_by_due_date(client, case, caseworker, peer):
     later = make_task(case, due_on=days(9), title="Later")
     oldest = make_task(case, due_on=days(-5), title="Oldest overdue")

@@ -1,12 +1,9 @@
 from datetime import date
 from typing import Any
 
-from accounts.models import CaseAccess
+from casework.services.cases import case_client_ids
 
-
-def case_client_ids(case_id: int) -> list[int]:
-    """The clients whose file a change to this case touches (as the case pages record them)."""
-    return list(CaseAccess.objects.filter(case_id=case_id).values_list("client_id", flat=True))
+__all__ = ["case_client_ids", "plain"]
 
 
 def plain(value: Any) -> Any:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "casework",
     "referrals",
     "eligibility",
+    "assistance",
 ]
 
 MIDDLEWARE = [

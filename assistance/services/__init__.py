@@ -1,0 +1,34 @@
+"""The verbs of assistance: issuances, the ledger, the payment run, overpayments and budgets."""
+
+from assistance.services.budgets import budget_effect, budget_in_force, budget_totals
+from assistance.services.issuances import (
+    IssuanceRequest,
+    issuance_approve,
+    issuance_cancel,
+    issuance_issue,
+    issuance_reject,
+    issuance_request,
+    issuance_reverse,
+    money,
+)
+from assistance.services.ledger import Line, ledger_post, ledger_post_many
+from assistance.services.limits import authority_for, limits_exceeded
+
+__all__ = [
+    "IssuanceRequest",
+    "Line",
+    "authority_for",
+    "budget_effect",
+    "budget_in_force",
+    "budget_totals",
+    "issuance_approve",
+    "issuance_cancel",
+    "issuance_issue",
+    "issuance_reject",
+    "issuance_request",
+    "issuance_reverse",
+    "ledger_post",
+    "ledger_post_many",
+    "limits_exceeded",
+    "money",
+]

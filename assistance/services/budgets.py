@@ -1,0 +1,78 @@
+"""A program's budget for the fiscal year: what is issued, what is committed, what is left."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from assistance.models import Account, Budget, Issuance, LedgerEntry
+
+
+@dataclass(frozen=True)
+class BudgetEffect:
+    budget: Budget
+    issued: Decimal
+    committed: Decimal
+    amount: Decimal
+
+    @property
+    def after(self) -> Decimal:
+        return self.issued + self.committed + self.amount
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget.amount - self.issued - self.committed
+
+    @property
+    def exceeds(self) -> bool:
+        return self.after > self.budget.amount
+
+    @property
+    def warns(self) -> bool:
+        return self.after * 100 > self.budget.amount * self.budget.warn_at_percent
+
+    @property
+    def message(self) -> str:
+        if self.exceeds:
+            return (
+                f"Approving ${self.amount} takes {self.budget} past its budget of ${self.budget.amount:,} "
+                f"(${self.remaining:,} left after what is issued and committed)."
+            )
+        if self.warns:
+            return f"After this, {self.budget} has ${self.remaining - self.amount:,} left of ${self.budget.amount:,}."
+        return ""
+
+
+def budget_in_force(*, program_id: int, on: date | None = None) -> Budget | None:
+    on = on or timezone.localdate()
+    return Budget.objects.filter(program_id=program_id, starts_on__lte=on, ends_on__gte=on).first()
+
+
+def budget_totals(budget: Budget) -> tuple[Decimal, Decimal]:
+    """Issued (the ledger's assistance account over the year) and committed (approved, not yet issued)."""
+    issued = LedgerEntry.objects.filter(
+        program_id=budget.program_id,
+        account=Account.ISSUED,
+        period__gte=budget.starts_on.replace(day=1),
+        period__lte=budget.ends_on,
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    committed = Issuance.objects.filter(
+        program_id=budget.program_id,
+        status=Issuance.Status.APPROVED,
+        requested_at__date__gte=budget.starts_on,
+        requested_at__date__lte=budget.ends_on,
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return issued, committed
+
+
+def budget_effect(*, program_id: int, amount: Decimal, on: date | None = None) -> BudgetEffect | None:
+    """What approving `amount` does to the program's budget in force; None when it has no budget."""
+    budget = budget_in_force(program_id=program_id, on=on)
+    if budget is None:
+        return None
+    issued, committed = budget_totals(budget)
+    return BudgetEffect(budget=budget, issued=issued, committed=committed, amount=amount)

@@ -1,0 +1,447 @@
+"""Requesting, approving, rejecting, issuing, cancelling and reversing an issuance.
+
+Each verb is one transaction that locks the issuance, checks `Issuance.TRANSITIONS`, writes
+the status change and its audit event, and (for issue and reverse) posts to the ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import access
+from accounts.models import User
+from assistance.models import Issuance, IssuanceStatusChange, LedgerTransaction, Overpayment
+from assistance.services.budgets import budget_effect
+from assistance.services.ledger import issue_lines, ledger_post, reversal_lines
+from assistance.services.limits import limits_exceeded
+from audit.models import AuditEvent
+from audit.services import audit_record
+from casework.models import Case, SupportiveService
+from casework.services.cases import case_client_ids
+from clients.models import Client
+from eligibility.models import Program
+
+Action = AuditEvent.Action
+Status = Issuance.Status
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class IssuanceRequest:
+    """What a worker asks for. `amount` is ignored for shelter: it is nights times the nightly rate."""
+
+    kind: str
+    amount: Decimal | None
+    payee_name: str
+    method: str
+    payee_kind: str = Issuance.PayeeKind.CLIENT
+    payee_address: str = ""
+    purpose: str = ""
+    units: int | None = None
+    unit_rate: Decimal | None = None
+    supportive_service_id: int | None = None
+
+    def fingerprint(self, *, case_id: int, client_id: int, program_id: int) -> str:
+        details = {
+            "case": case_id,
+            "client": client_id,
+            "program": program_id,
+            "kind": self.kind,
+            "amount": str(self.amount) if self.amount is not None else None,
+            "units": self.units,
+            "unit_rate": str(self.unit_rate) if self.unit_rate is not None else None,
+            "payee_kind": self.payee_kind,
+            "payee_name": self.payee_name.strip(),
+            "payee_address": self.payee_address.strip(),
+            "method": self.method,
+            "purpose": self.purpose.strip(),
+            "supportive_service": self.supportive_service_id,
+        }
+        return hashlib.sha256(json.dumps(details, sort_keys=True).encode()).hexdigest()
+
+
+def money(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    """A positive amount of dollars and cents, or a ValidationError that says what is wrong."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "").lstrip("$"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: "Enter an amount in dollars and cents, like 250.00."}) from None
+    if not amount.is_finite():
+        raise ValidationError({field: "Enter an amount in dollars and cents, like 250.00."})
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValidationError({field: "The amount must be more than zero."})
+    if amount != amount.quantize(CENT):
+        raise ValidationError({field: "Amounts are in dollars and cents: at most two decimal places."})
+    if amount >= Decimal("10000000000"):
+        raise ValidationError({field: "That amount is too large."})
+    return amount.quantize(CENT)
+
+
+def _validated(request: IssuanceRequest, *, case: Case, client: Client, program: Program) -> IssuanceRequest:
+    errors: dict[str, str] = {}
+    if request.kind not in Issuance.REQUESTABLE:
+        errors["kind"] = "Choose a kind of assistance."
+    if request.method not in Issuance.Method.values:
+        errors["method"] = "Choose how it is paid."
+    if request.payee_kind not in Issuance.PayeeKind.values:
+        errors["payee_kind"] = "Choose who is paid."
+    if not request.payee_name.strip():
+        errors["payee_name"] = "Name the payee."
+    if request.method == Issuance.Method.CHEQUE and not request.payee_address.strip():
+        errors["payee_address"] = "A cheque needs the payee's mailing address."
+    if not program.is_active:
+        errors["program"] = f"{program} is not issuing assistance."
+    amount, unit_rate, units = request.amount, request.unit_rate, request.units
+    if request.kind == Issuance.Kind.SHELTER:
+        if not units or units < 1:
+            errors["units"] = "Shelter needs the number of nights, one or more."
+        try:
+            unit_rate = money(unit_rate if unit_rate is not None else "", field="unit_rate")
+        except ValidationError as error:
+            errors.update({"unit_rate": error.message_dict["unit_rate"][0].replace("amount", "nightly rate")})
+        if "units" not in errors and "unit_rate" not in errors:
+            amount = (unit_rate * units).quantize(CENT)
+    else:
+        units = unit_rate = None
+        try:
+            amount = money(amount if amount is not None else "")
+        except ValidationError as error:
+            errors.update({"amount": error.message_dict["amount"][0]})
+    if request.kind == Issuance.Kind.SUPPORTIVE:
+        if not request.supportive_service_id:
+            errors["supportive_service"] = "Choose the supportive service from the client's employment plan."
+        elif not SupportiveService.objects.filter(pk=request.supportive_service_id, plan__case_id=case.pk).exists():
+            errors["supportive_service"] = "That supportive service is not on this case's plans."
+    elif request.supportive_service_id:
+        errors["supportive_service"] = "Only a supportive-service issuance names a supportive service."
+    if client.pk not in case_client_ids(case.pk):
+        errors["client"] = "The client must be a member of this case's household."
+    if not case.is_active:
+        errors["case"] = f"Case {case.number} is {case.get_status_display().lower()}: reopen it to issue assistance."
+    if errors:
+        raise ValidationError(errors)
+    return IssuanceRequest(
+        kind=request.kind,
+        amount=amount,
+        payee_name=request.payee_name.strip(),
+        method=request.method,
+        payee_kind=request.payee_kind,
+        payee_address=request.payee_address.strip(),
+        purpose=request.purpose.strip(),
+        units=units,
+        unit_rate=unit_rate,
+        supportive_service_id=request.supportive_service_id,
+    )
+
+
+def _same_key(key: str, fingerprint: str) -> Issuance | None:
+    existing = Issuance.objects.filter(idempotency_key=key).first()
+    if existing is not None and existing.fingerprint != fingerprint:
+        raise ValidationError(
+            "This request was already sent with other details. Start a new request to ask for something else."
+        )
+    return existing
+
+
+def issuance_request(
+    *,
+    acting_user: User,
+    case: Case,
+    client: Client,
+    program: Program,
+    request: IssuanceRequest,
+    idempotency_key: str,
+) -> Issuance:
+    """Ask for assistance for a client on a case.
+
+    Within the requester's authority it is approved and issued at once; past it, it waits for a
+    supervisor. The same `idempotency_key` again gives back the first issuance (a double click,
+    a retry after a timeout); the same key with different details is refused.
+    """
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise ValidationError("This request has no valid request key; reload the form and send it again.")
+    if not access.may_work_cases(acting_user):
+        raise ValidationError("Only caseworkers and supervisors request assistance.")
+    # Raw details first: a retry of a finished request is answered even if the case has closed since.
+    fingerprint = request.fingerprint(case_id=case.pk, client_id=client.pk, program_id=program.pk)
+    existing = _same_key(idempotency_key, fingerprint)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            # The client's row serialises their requests, so two at once cannot both fit in 30 days.
+            client = Client.objects.select_for_update().get(pk=client.pk)
+            case = Case.objects.get(pk=case.pk)
+            existing = _same_key(idempotency_key, fingerprint)
+            if existing is not None:
+                return existing
+            details = _validated(request, case=case, client=client, program=program)
+            issuance = Issuance(
+                case=case,
+                client=client,
+                program=program,
+                kind=details.kind,
+                amount=details.amount,
+                units=details.units,
+                unit_rate=details.unit_rate,
+                purpose=details.purpose,
+                payee_kind=details.payee_kind,
+                payee_name=details.payee_name,
+                payee_address=details.payee_address,
+                method=details.method,
+                supportive_service_id=details.supportive_service_id,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                requested_by=acting_user,
+                reference=_provisional_reference(idempotency_key),
+            )
+            issuance.exceeds = limits_exceeded(
+                user=acting_user, kind=details.kind, client_id=client.pk, amount=details.amount, units=details.units
+            )
+            issuance.save()
+            issuance.reference = reference_for(issuance.pk)
+            issuance.save(update_fields=["reference"])
+            _log(issuance, "", Status.REQUESTED, acting_user)
+            audit_record(
+                actor=acting_user,
+                action=Action.CREATE,
+                target=issuance,
+                client_ids=case_client_ids(case.pk),
+                changes={
+                    "kind": [None, issuance.kind],
+                    "amount": [None, str(issuance.amount)],
+                    "payee": [None, issuance.payee_name],
+                    "method": [None, issuance.method],
+                },
+            )
+            if issuance.exceeds:
+                _move(issuance, Status.PENDING, acting_user, reason=_exceeds_text(issuance.exceeds))
+            else:
+                _move(issuance, Status.APPROVED, acting_user, reason="Within the requester's authority")
+                _issue(issuance, acting_user)
+    except IntegrityError:
+        # Another copy of this request committed first (the unique key): answer with its result.
+        existing = _same_key(idempotency_key, fingerprint)
+        if existing is None:
+            raise
+        return existing
+    return issuance
+
+
+def issuance_approve(
+    *, acting_user: User, issuance: Issuance, reason: str = "", budget_acknowledged: bool = False
+) -> Issuance:
+    """A supervisor approves a waiting request within their own authority; the requester then issues it."""
+    _require_supervisor(acting_user)
+    try:
+        with transaction.atomic():
+            issuance = _locked(issuance)
+            _check_decider(issuance, acting_user, verb="approve")
+            over = limits_exceeded(
+                user=acting_user,
+                kind=issuance.kind,
+                client_id=issuance.client_id,
+                amount=issuance.amount,
+                units=issuance.units,
+                exclude_id=issuance.pk,
+            )
+            if over:
+                raise ValidationError(
+                    f"This is beyond your own authority ({_exceeds_text(over)}); "
+                    "it needs an approver with a higher limit."
+                )
+            effect = budget_effect(program_id=issuance.program_id, amount=issuance.amount)
+            if effect is not None and effect.exceeds and not budget_acknowledged:
+                raise ValidationError(
+                    {"budget_acknowledged": f"{effect.message} Tick the box to approve it all the same."}
+                )
+            issuance.decided_by = acting_user
+            issuance.decided_at = timezone.now()
+            issuance.decision_reason = reason.strip()
+            issuance.save(update_fields=["decided_by", "decided_at", "decision_reason"])
+            _move(issuance, Status.APPROVED, acting_user, reason=reason.strip() or "Approved")
+    except IntegrityError:
+        # The database's own refusal of a self-approval, should a caller get past the check above.
+        raise ValidationError("Nobody approves their own request.") from None
+    return issuance
+
+
+def issuance_reject(*, acting_user: User, issuance: Issuance, reason: str) -> Issuance:
+    """A supervisor turns down a waiting request, saying why; the requester sees it on their home page."""
+    _require_supervisor(acting_user)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the request is rejected; the caseworker will read it."})
+    with transaction.atomic():
+        issuance = _locked(issuance)
+        _check_decider(issuance, acting_user, verb="reject")
+        issuance.decided_by = acting_user
+        issuance.decided_at = timezone.now()
+        issuance.decision_reason = reason.strip()
+        issuance.save(update_fields=["decided_by", "decided_at", "decision_reason"])
+        _move(issuance, Status.REJECTED, acting_user, reason=reason.strip())
+    return issuance
+
+
+def issuance_issue(*, acting_user: User, issuance: Issuance) -> Issuance:
+    """Release an approved issuance to its payee: post it to the ledger, once."""
+    if not access.may_work_cases(acting_user):
+        raise ValidationError("Only caseworkers and supervisors issue assistance.")
+    with transaction.atomic():
+        issuance = _locked(issuance)
+        if issuance.status == Status.ISSUED:
+            return issuance
+        if issuance.status != Status.APPROVED:
+            raise ValidationError(f"This request is {issuance.get_status_display().lower()}; it cannot be issued.")
+        case = Case.objects.get(pk=issuance.case_id)
+        if not case.is_active:
+            raise ValidationError(f"Case {case.number} is {case.get_status_display().lower()}; reopen it to issue.")
+        _issue(issuance, acting_user)
+    return issuance
+
+
+def issuance_cancel(*, acting_user: User, issuance: Issuance, reason: str) -> Issuance:
+    """Withdraw a waiting or approved request before it is issued."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the request is cancelled."})
+    with transaction.atomic():
+        issuance = _locked(issuance)
+        if acting_user.pk != issuance.requested_by_id and not access.may_supervise(acting_user):
+            raise ValidationError("Only the requester or a supervisor can cancel a request.")
+        _move(issuance, Status.CANCELLED, acting_user, reason=reason.strip())
+    return issuance
+
+
+def issuance_reverse(*, acting_user: User, issuance: Issuance, reason: str) -> Issuance:
+    """Undo an issued payment: a new, opposite ledger transaction; nothing is removed.
+
+    What the payment recovered of an overpayment is owed again.
+    """
+    _require_supervisor(acting_user)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the payment is reversed."})
+    with transaction.atomic():
+        issuance = _locked(issuance)
+        if issuance.status != Status.ISSUED:
+            status = issuance.get_status_display().lower()
+            raise ValidationError(f"This request is {status}; only an issued one can be reversed.")
+        original = LedgerTransaction.objects.get(issuance=issuance, kind=LedgerTransaction.Kind.ISSUE)
+        lines = reversal_lines(original)
+        ledger_post(
+            kind=LedgerTransaction.Kind.REVERSAL,
+            lines=lines,
+            posted_by=acting_user,
+            issuance=issuance,
+            reverses=original,
+            memo=reason.strip()[:300],
+        )
+        for line in lines:
+            if line.overpayment_id:
+                _restore_balance(line.overpayment_id, line.amount, acting_user)
+        _move(issuance, Status.REVERSED, acting_user, reason=reason.strip())
+    return issuance
+
+
+def reference_for(pk: int) -> str:
+    return f"AS-{pk:08d}"
+
+
+def _provisional_reference(key: str) -> str:
+    return "tmp-" + hashlib.sha256(key.encode()).hexdigest()[:26]
+
+
+def _issue(issuance: Issuance, acting_user: User) -> None:
+    ledger_post(
+        kind=LedgerTransaction.Kind.ISSUE, lines=issue_lines(issuance), posted_by=acting_user, issuance=issuance
+    )
+    issuance.issued_by = acting_user
+    issuance.issued_at = timezone.now()
+    issuance.save(update_fields=["issued_by", "issued_at"])
+    _move(issuance, Status.ISSUED, acting_user)
+
+
+def _restore_balance(overpayment_id: int, amount: Decimal, acting_user: User) -> None:
+    """A reversed recovery: the receivable entry's opposite (a debit) puts the amount back on the balance."""
+    overpayment = Overpayment.objects.select_for_update().get(pk=overpayment_id)
+    overpayment.balance += amount
+    fields = ["balance"]
+    if overpayment.status == Overpayment.Status.RECOVERED:
+        from assistance.models import OverpaymentStatusChange
+
+        OverpaymentStatusChange.objects.create(
+            overpayment=overpayment,
+            from_status=overpayment.status,
+            to_status=Overpayment.Status.RECOVERING,
+            reason="A payment that recovered part of it was reversed",
+            changed_by=acting_user,
+        )
+        overpayment.status = Overpayment.Status.RECOVERING
+        fields.append("status")
+    overpayment.save(update_fields=fields)
+
+
+def _locked(issuance: Issuance) -> Issuance:
+    return Issuance.objects.select_for_update().get(pk=issuance.pk)
+
+
+def _require_supervisor(user: User) -> None:
+    if not access.may_supervise(user):
+        raise ValidationError("Only a supervisor can do this.")
+
+
+def _check_decider(issuance: Issuance, user: User, *, verb: str) -> None:
+    if issuance.status != Status.PENDING:
+        who = f" by {issuance.decided_by.get_full_name() or issuance.decided_by}" if issuance.decided_by else ""
+        raise ValidationError(
+            f"This request was already {issuance.get_status_display().lower()}{who}; nothing to {verb}."
+        )
+    if issuance.requested_by_id == user.pk:
+        raise ValidationError("Nobody approves or rejects their own request; another supervisor must decide it.")
+
+
+def _move(issuance: Issuance, to: str, user: User, *, reason: str = "") -> None:
+    if to not in Issuance.TRANSITIONS.get(issuance.status, set()):
+        raise ValidationError(
+            f"A request that is {issuance.get_status_display().lower()} cannot become {Status(to).label.lower()}."
+        )
+    from_status = issuance.status
+    issuance.status = to
+    issuance.save(update_fields=["status"])
+    _log(issuance, from_status, to, user, reason=reason)
+    audit_record(
+        actor=user,
+        action=Action.UPDATE,
+        target=issuance,
+        client_ids=case_client_ids(issuance.case_id),
+        changes={"status": [from_status, to]},
+        reason=reason,
+    )
+
+
+def _log(issuance: Issuance, from_status: str, to: str, user: User, *, reason: str = "") -> None:
+    IssuanceStatusChange.objects.create(
+        issuance=issuance, from_status=from_status, to_status=to, changed_by=user, reason=reason
+    )
+
+
+def _exceeds_text(over: list[dict]) -> str:
+    parts = []
+    for item in over:
+        if item["limit"] is None:
+            parts.append(item["label"])
+        elif item["measure"] == "max_units":
+            parts.append(f"{item['label']}: {item['value']} against a limit of {item['limit']}")
+        else:
+            parts.append(f"{item['label']}: ${item['value']} against a limit of ${item['limit']}")
+    return "; ".join(parts)
+
+
+def period_of(day: date) -> date:
+    return day.replace(day=1)

@@ -1,0 +1,129 @@
+"""Posting to the ledger. Every posting is balanced here, and again by PostgreSQL at commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import User
+from assistance.models import Account, Issuance, LedgerEntry, LedgerTransaction, Overpayment
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One entry to post: an amount (debit positive) on an account, for a case's client and a program."""
+
+    account: str
+    amount: Decimal
+    case_id: int
+    client_id: int
+    program_id: int
+    period: date
+    overpayment_id: int | None = None
+
+
+def ledger_post(
+    *,
+    kind: str,
+    lines: list[Line],
+    posted_by: User,
+    issuance: Issuance | None = None,
+    overpayment: Overpayment | None = None,
+    reverses: LedgerTransaction | None = None,
+    memo: str = "",
+) -> LedgerTransaction:
+    """Post one balanced transaction inside the caller's database transaction."""
+    return ledger_post_many(postings=[(kind, lines, issuance, overpayment, reverses, memo)], posted_by=posted_by)[0]
+
+
+def ledger_post_many(*, postings: list[tuple], posted_by: User) -> list[LedgerTransaction]:
+    """Post many transactions with two INSERTs (the payment run's path).
+
+    Each posting is `(kind, lines, issuance, overpayment, reverses, memo)`. A posting whose
+    lines do not sum to zero, or with a zero line, is refused before anything is written.
+    """
+    now = timezone.now()
+    for kind, lines, *_ in postings:
+        if len(lines) < 2 or any(line.amount == 0 for line in lines):
+            raise ValidationError(f"A {kind} posting needs two or more non-zero lines.")
+        total = sum((line.amount for line in lines), ZERO)
+        if total != 0:
+            raise ValidationError(f"A {kind} posting must balance: its lines sum to {total}.")
+    transactions = LedgerTransaction.objects.bulk_create(
+        [
+            LedgerTransaction(
+                kind=kind,
+                issuance=issuance,
+                overpayment=overpayment,
+                reverses=reverses,
+                memo=memo,
+                posted_by=posted_by,
+                posted_at=now,
+            )
+            for kind, _lines, issuance, overpayment, reverses, memo in postings
+        ]
+    )
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                transaction=transaction,
+                account=line.account,
+                amount=line.amount,
+                case_id=line.case_id,
+                client_id=line.client_id,
+                program_id=line.program_id,
+                period=line.period,
+                overpayment_id=line.overpayment_id,
+                posted_at=now,
+            )
+            for transaction, (_kind, lines, *_rest) in zip(transactions, postings, strict=True)
+            for line in lines
+        ]
+    )
+    return transactions
+
+
+def issue_lines(issuance: Issuance, *, recoveries: list[tuple[int, Decimal]] = ()) -> list[Line]:
+    """The lines of an issue: the assistance granted, paid to the payee less what recovers overpayments.
+
+    `recoveries` are `(overpayment_id, amount)` pairs that add up to `issuance.recovered`.
+    """
+    period = issuance.period or timezone.localdate().replace(day=1)
+    common = {
+        "case_id": issuance.case_id,
+        "client_id": issuance.client_id,
+        "program_id": issuance.program_id,
+        "period": period,
+    }
+    lines = [Line(account=Account.ISSUED, amount=issuance.amount, **common)]
+    paid = issuance.amount - issuance.recovered
+    if paid:
+        lines.append(Line(account=Account.PAYMENTS, amount=-paid, **common))
+    lines.extend(
+        Line(account=Account.RECEIVABLE, amount=-amount, overpayment_id=overpayment_id, **common)
+        for overpayment_id, amount in recoveries
+        if amount
+    )
+    return lines
+
+
+def reversal_lines(transaction: LedgerTransaction) -> list[Line]:
+    """The opposite of every entry of a transaction."""
+    return [
+        Line(
+            account=entry.account,
+            amount=-entry.amount,
+            case_id=entry.case_id,
+            client_id=entry.client_id,
+            program_id=entry.program_id,
+            period=entry.period,
+            overpayment_id=entry.overpayment_id,
+        )
+        for entry in transaction.entries.order_by("id")
+    ]

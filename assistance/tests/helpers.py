@@ -1,0 +1,53 @@
+"""Set-up for assistance tests: a case with a client, and requests made through the real services."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from assistance.models import Issuance
+from assistance.services import IssuanceRequest, issuance_request
+from eligibility.models import Program
+from tests.factories import ClientFactory, case_for
+
+
+def client_case(worker, **client_fields):
+    """A client and an open case worked by `worker`."""
+    client = ClientFactory(office=worker.office, **client_fields)
+    return client, case_for(client, worker)
+
+
+def income_support() -> Program:
+    return Program.objects.get(code="income_support")
+
+
+def request(
+    worker,
+    case,
+    *,
+    kind: str = Issuance.Kind.EMERGENCY,
+    amount: str | Decimal | None = "100.00",
+    key: str | None = None,
+    client=None,
+    program: Program | None = None,
+    **fields,
+) -> Issuance:
+    """Ask for assistance as `worker`; paid by direct deposit to the client unless told otherwise."""
+    fields.setdefault("payee_name", "The client")
+    fields.setdefault("method", Issuance.Method.DIRECT_DEPOSIT)
+    return issuance_request(
+        acting_user=worker,
+        case=case,
+        client=client or case.primary_client,
+        program=program or income_support(),
+        request=IssuanceRequest(kind=kind, amount=Decimal(amount) if amount is not None else None, **fields),
+        idempotency_key=key or uuid.uuid4().hex,
+    )
+
+
+def shelter(worker, case, *, nights: int, rate: str = "60.00", **fields) -> Issuance:
+    fields.setdefault("payee_kind", Issuance.PayeeKind.SHELTER)
+    fields.setdefault("payee_name", "Harbour Light Shelter")
+    return request(
+        worker, case, kind=Issuance.Kind.SHELTER, amount=None, units=nights, unit_rate=Decimal(rate), **fields
+    )

@@ -33,4 +33,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "eligibility.tasks.redetermine_enqueue",
         "schedule": crontab(minute=0, hour=1),
     },
+    "assistance-payment-run": {
+        # On the 25th: next month's recurring benefits, less recovery deductions, and the payment file.
+        "task": "assistance.tasks.payment_run_enqueue",
+        "schedule": crontab(minute=0, hour=3, day_of_month=25),
+    },
+    "assistance-settle-redeterminations": {
+        # Decided redeterminations with an earlier effective date: overpayments and arrears, once each.
+        "task": "assistance.tasks.settlements_enqueue",
+        "schedule": crontab(minute=30, hour=1),
+    },
 }

@@ -14,5 +14,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("referrals/", include("referrals.urls")),
     path("eligibility/", include("eligibility.urls")),
+    path("assistance/", include("assistance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,64 @@
+"""Admins set authority limits and budgets in the Django admin; every change is in the trail."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assistance.models import AuthorityLimit, Budget
+from audit.models import AuditEvent
+from eligibility.models import Program
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_admin_adds_a_new_limit_version_and_it_is_audited(client, admin_user):
+    client.force_login(admin_user)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = client.post(
+        reverse("admin:assistance_authoritylimit_add"),
+        {
+            "role": "caseworker",
+            "kind": "emergency",
+            "effective_from": tomorrow.isoformat(),
+            "per_issuance": "1200.00",
+            "note": "Council decision 2026-14",
+        },
+    )
+    assert response.status_code == 302
+    limit = AuthorityLimit.objects.get(role="caseworker", kind="emergency", effective_from=tomorrow)
+    event = AuditEvent.objects.get(object_type__icontains="authoritylimit", object_id=str(limit.pk))
+    assert event.changes["per_issuance"] == [None, "1200.00"]
+
+
+def test_a_limit_in_force_cannot_be_rewritten(client, admin_user):
+    client.force_login(admin_user)
+    shipped = AuthorityLimit.objects.get(role="caseworker", kind="emergency")
+    response = client.get(reverse("admin:assistance_authoritylimit_change", args=[shipped.pk]))
+    assert response.status_code == 200
+    assert b'name="per_issuance"' not in response.content  # shown read-only
+
+
+def test_a_caseworker_cannot_open_the_admin_pages(client, caseworker):
+    client.force_login(caseworker)
+    response = client.get(reverse("admin:assistance_budget_changelist"))
+    assert response.status_code == 302  # to the admin sign-in
+
+
+def test_an_admin_sets_a_budget(client, admin_user):
+    client.force_login(admin_user)
+    program = Program.objects.get(code="income_support")
+    response = client.post(
+        reverse("admin:assistance_budget_add"),
+        {
+            "program": program.pk,
+            "fiscal_year": "2026-27",
+            "starts_on": "2026-04-01",
+            "ends_on": "2027-03-31",
+            "amount": "2500000.00",
+            "warn_at_percent": "90",
+        },
+    )
+    assert response.status_code == 302
+    assert Budget.objects.get(program=program).amount == 2500000

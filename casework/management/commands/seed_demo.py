@@ -180,6 +180,10 @@ class Command(BaseCommand):
 
         load_demo_directory()
         load_demo_referrals()
+        # Income Support enrollments, a budget, an office manager and issuances in every state.
+        from assistance.demo import load_demo_assistance
+
+        load_demo_assistance(password=DEMO_PASSWORD)
         self.stdout.write(self.style.SUCCESS(f"Loaded {households} households, {Client.objects.count()} clients."))
 
     def _finances(self, rng, worker, client, today) -> None:
@@ -235,6 +239,7 @@ class Command(BaseCommand):
             "  admin             administrator (Django admin at /admin/)\n"
             "  auditor           auditor (audit trail)\n"
             "  north.supervisor  supervisor, North Office\n"
+            "  north.manager     office manager: approves beyond a supervisor's limit\n"
             "  north.worker1..3  caseworkers, North Office\n"
             "  south.supervisor  supervisor, South Office\n"
             "  south.worker1..3  caseworkers, South Office\n"

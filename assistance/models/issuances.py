@@ -71,11 +71,6 @@ class Issuance(models.Model):
         VOUCHER = "voucher", "Voucher"
         CARD = "card", "Card"
 
-    class SupportiveKind(models.TextChoices):
-        TRANSPORTATION = "transportation", "Transportation"
-        CHILDCARE = "childcare", "Childcare"
-        OTHER = "other", "Other"
-
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="issuances")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="issuances")
     program = models.ForeignKey("eligibility.Program", on_delete=models.PROTECT, related_name="issuances")

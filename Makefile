@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate demo worker beat bench-search bench-rules clean
+.PHONY: run test lint format migrate demo worker beat bench-search bench-rules bench-payments clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ bench-search: $(VENV)/.installed
 
 bench-rules: $(VENV)/.installed
 	$(BIN)/python scripts/bench_rules.py
+
+bench-payments: $(VENV)/.installed
+	$(BIN)/python scripts/bench_payment_run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles .test_media

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AssistanceConfig(AppConfig):
     name = "assistance"
     verbose_name = "Assistance"
+
+    def ready(self) -> None:
+        # casework's home page may not import this app; it shows the card this hands it.
+        from assistance.views.issuances import home_card
+        from casework.home_cards import home_card_register
+
+        home_card_register(home_card)

@@ -47,9 +47,11 @@ class BudgetEffect:
         return ""
 
 
-def budget_in_force(*, program_id: int, on: date | None = None) -> Budget | None:
+def budget_in_force(*, program_id: int, on: date | None = None, lock: bool = False) -> Budget | None:
+    """The program's budget whose year holds `on`; with `lock`, its row is locked for the transaction."""
     on = on or timezone.localdate()
-    return Budget.objects.filter(program_id=program_id, starts_on__lte=on, ends_on__gte=on).first()
+    rows = Budget.objects.filter(program_id=program_id, starts_on__lte=on, ends_on__gte=on)
+    return (rows.select_for_update() if lock else rows).first()
 
 
 def budget_totals(budget: Budget) -> tuple[Decimal, Decimal]:
@@ -69,9 +71,11 @@ def budget_totals(budget: Budget) -> tuple[Decimal, Decimal]:
     return issued, committed
 
 
-def budget_effect(*, program_id: int, amount: Decimal, on: date | None = None) -> BudgetEffect | None:
+def budget_effect(
+    *, program_id: int, amount: Decimal, on: date | None = None, lock: bool = False
+) -> BudgetEffect | None:
     """What approving `amount` does to the program's budget in force; None when it has no budget."""
-    budget = budget_in_force(program_id=program_id, on=on)
+    budget = budget_in_force(program_id=program_id, on=on, lock=lock)
     if budget is None:
         return None
     issued, committed = budget_totals(budget)

@@ -245,6 +245,9 @@ def issuance_approve(
         with transaction.atomic():
             issuance = _locked(issuance)
             _check_decider(issuance, acting_user, verb="approve")
+            # The client's row and the budget's serialise approvals, as requests are: two approvals at
+            # once for one client cannot both fit the approver's 30 days, nor both pass the budget unwarned.
+            Client.objects.select_for_update().filter(pk=issuance.client_id).first()
             over = limits_exceeded(
                 user=acting_user,
                 kind=issuance.kind,
@@ -258,7 +261,7 @@ def issuance_approve(
                     f"This is beyond your own authority ({_exceeds_text(over)}); "
                     "it needs an approver with a higher limit."
                 )
-            effect = budget_effect(program_id=issuance.program_id, amount=issuance.amount)
+            effect = budget_effect(program_id=issuance.program_id, amount=issuance.amount, lock=True)
             if effect is not None and effect.exceeds and not budget_acknowledged:
                 raise ValidationError(
                     {"budget_acknowledged": f"{effect.message} Tick the box to approve it all the same."}

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import Role
+from casework.home_cards import home_cards
 from casework.selectors import home as selectors
 from clients.selectors import client_counts
 
@@ -14,7 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """A caseworker's cases, tasks, latest contacts and inquiries; a supervisor's team.
 
     Admins and auditors keep their cards (the registry's figures, the audit trail); auditors
-    also get the inquiry figures.
+    also get the inquiry figures. Apps above casework add their own cards (`casework.home_cards`).
     """
     user = request.user
     context = {"counts": client_counts(user=user)}
@@ -22,4 +23,5 @@ def home(request: HttpRequest) -> HttpResponse:
         context["worker"] = selectors.worker_home(user=user)
     if user.has_role(Role.SUPERVISOR):
         context["team"] = selectors.supervisor_home(user=user)
+    context["cards"] = home_cards(user)
     return render(request, "home.html", context)

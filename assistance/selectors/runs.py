@@ -1,0 +1,212 @@
+"""Reads for the monthly payment run: which enrollments a month pays, why others are not paid, and the pages.
+
+An enrollment is paid for a benefit month when it is active with a monthly amount above zero,
+its program is issuing, its case is not closed, it has an approved determination, and its
+certification period covers the month (started on or before the month's last day, ended on or
+after its first). An active enrollment whose certification ended before the month is not paid:
+its review was not completed in time, and the overdue-review job will suspend it; the run
+report lists it with that reason so the worker can act.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role
+from assistance.models import Issuance, PaymentRun
+from casework.models import Case
+from eligibility.models import Determination, Enrollment
+
+Status = Enrollment.Status
+ZERO = Decimal("0.00")
+
+#: Not due this month: counted in the report, not listed.
+NOT_DUE = ("suspended", "no monthly amount")
+
+
+def month_end(period: date) -> date:
+    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
+
+
+def approved_determination() -> Exists:
+    return Exists(Determination.objects.filter(enrollment=OuterRef("pk"), status=Determination.Status.APPROVED))
+
+
+def paid_for(period: date):
+    """The enrollment already has its recurring benefit for `period` (from any run): a boolean expression.
+
+    On PostgreSQL the EXISTS carries `OFFSET 0`, which keeps it a per-enrollment probe of the
+    unique (enrollment, period) index. Without it the planner turns it into a join, and while a
+    run is inserting a month's issuances the table's statistics still say there are none for
+    the month: it then picks a nested loop that rescans every new issuance for each enrollment
+    (minutes at 100,000, seen in the benchmark). The probe costs the same whatever the statistics say.
+    """
+    if connection.vendor != "postgresql":
+        return Exists(Issuance.objects.filter(enrollment=OuterRef("pk"), kind=Issuance.Kind.RECURRING, period=period))
+    return RawSQL(
+        f"EXISTS (SELECT 1 FROM {Issuance._meta.db_table} paid WHERE paid.enrollment_id = "
+        f"{Enrollment._meta.db_table}.id AND paid.kind = %s AND paid.period = %s OFFSET 0)",
+        (Issuance.Kind.RECURRING.value, period),
+        output_field=BooleanField(),
+    )
+
+
+def payable(period: date) -> Q:
+    """The enrollments the run pays for `period` (see the module's docstring); `why_not_paid` mirrors it."""
+    return (
+        Q(status=Status.ACTIVE, monthly_amount__gt=0, program__is_active=True)
+        & ~Q(case__status=Case.Status.CLOSED)
+        & Q(certification_start__lte=month_end(period), certification_end__gte=period)
+        & approved_determination()
+    )
+
+
+def pending(period: date) -> QuerySet[Enrollment]:
+    """The enrollments still to pay for `period`."""
+    return Enrollment.objects.alias(paid=paid_for(period)).filter(payable(period), paid=False)
+
+
+def pending_enrollment_ids(*, period: date) -> list[int]:
+    """The enrollments still to pay for `period`, in id order (one query)."""
+    return list(pending(period).order_by("pk").values_list("pk", flat=True))
+
+
+def pending_exists(*, period: date) -> bool:
+    return pending(period).exists()
+
+
+@dataclass(frozen=True, slots=True)
+class Unpaid:
+    """An active or suspended enrollment without its recurring benefit for the month."""
+
+    enrollment_id: int
+    status: str
+    monthly_amount: Decimal
+    certification_start: date | None
+    certification_end: date | None
+    case_status: str
+    case_id: int
+    case_number: str
+    program_code: str
+    program_active: bool
+    decided: bool
+
+
+def why_not_paid(row: Unpaid, period: date) -> tuple[str, str] | None:
+    """Why the run does not pay this enrollment for `period`, as (kind, explanation); None when it should."""
+    if row.status == Status.SUSPENDED:
+        return "suspended", "suspended"
+    if row.status != Status.ACTIVE:
+        return row.status, row.status
+    if row.monthly_amount <= 0:
+        return "no monthly amount", "no monthly amount"
+    if not row.program_active:
+        return "program not issuing", "the program is not issuing"
+    if row.case_status == Case.Status.CLOSED:
+        return "case closed", "the case is closed"
+    if row.certification_start is None or row.certification_end is None:
+        return "no certification period", "no certification period on record"
+    if row.certification_end < period:
+        return "certification ended", (
+            f"certification ended {row.certification_end:%Y-%m-%d}; the review was not completed"
+        )
+    if row.certification_start > month_end(period):
+        return "certification not started", f"certification starts {row.certification_start:%Y-%m-%d}"
+    if not row.decided:
+        return "no approved determination", "no approved determination"
+    return None
+
+
+def unpaid_enrollments(*, period: date) -> list[Unpaid]:
+    """Active and suspended enrollments without a recurring benefit for `period`, in id order (one query)."""
+    rows = (
+        Enrollment.objects.alias(paid=paid_for(period))
+        .filter(status__in=[Status.ACTIVE, Status.SUSPENDED], paid=False)
+        .annotate(decided=approved_determination())
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "status",
+            "monthly_amount",
+            "certification_start",
+            "certification_end",
+            "case__status",
+            "case_id",
+            "case__number",
+            "program__code",
+            "program__is_active",
+            "decided",
+        )
+    )
+    return [Unpaid(*row) for row in rows]
+
+
+# Pages -----------------------------------------------------------------------------------
+
+
+def may_see_runs(user) -> bool:
+    """Payment runs are for supervisors and for administrators (staff with the admin role)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_perm("casework.supervise") or (user.is_staff and Role.ADMIN in user.roles)
+
+
+def run_list(*, page: int | str | None = 1, per_page: int = 24) -> Page:
+    """The runs, newest month first, each with its figures (two queries besides the count).
+
+    A completed run's figures are its report; a running one's are counted live from its issuances.
+    """
+    runs = Paginator(PaymentRun.objects.select_related("started_by").order_by("-period"), per_page).get_page(page)
+    running = [run.pk for run in runs if run.status == PaymentRun.Status.RUNNING]
+    live = run_figures(run_ids=running) if running else {}
+    for run in runs:
+        run.figures = live.get(run.pk) or _report_figures(run)
+    return runs
+
+
+def run_get(*, pk: int) -> PaymentRun:
+    return get_object_or_404(PaymentRun.objects.select_related("started_by"), pk=pk)
+
+
+def run_figures(*, run_ids: list[int]) -> dict[int, dict]:
+    """Issued count and totals of running runs, from their issuances (one query)."""
+    rows = (
+        Issuance.objects.filter(payment_run_id__in=run_ids)
+        .values("payment_run_id")
+        .annotate(n=Count("id"), total=Sum("amount"), withheld=Sum("recovered"))
+    )
+    figures = {pk: {"issued": 0, "gross": ZERO, "recovered": ZERO, "net": ZERO} for pk in run_ids}
+    for row in rows:
+        figures[row["payment_run_id"]] = {
+            "issued": row["n"],
+            "gross": row["total"],
+            "recovered": row["withheld"],
+            "net": row["total"] - row["withheld"],
+        }
+    return figures
+
+
+def run_progress(*, run: PaymentRun) -> dict:
+    """A running run's figures so far and how many enrollments it still has to pay."""
+    figures = run_figures(run_ids=[run.pk])[run.pk]
+    figures["pending"] = pending(run.period).count()
+    return figures
+
+
+def _report_figures(run: PaymentRun) -> dict:
+    report = run.report or {}
+    return {
+        "issued": report.get("issued", 0),
+        "gross": Decimal(report.get("gross", "0")),
+        "recovered": Decimal(report.get("recovered", "0")),
+        "net": Decimal(report.get("net", "0")),
+    }

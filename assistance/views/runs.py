@@ -1,0 +1,45 @@
+"""The payment run pages, for supervisors and administrators: the runs, one run's report, its payment file."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from assistance.models import PaymentRun
+from assistance.selectors import runs as selectors
+from assistance.services.runs import payment_file_issue
+
+
+def _require_run_access(request: HttpRequest) -> None:
+    if not selectors.may_see_runs(request.user):
+        raise PermissionDenied("Payment runs are for supervisors and administrators.")
+
+
+@login_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    _require_run_access(request)
+    page = selectors.run_list(page=request.GET.get("page"))
+    return render(request, "assistance/run_list.html", {"page": page})
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_run_access(request)
+    run = selectors.run_get(pk=pk)
+    progress = selectors.run_progress(run=run) if run.status == PaymentRun.Status.RUNNING else None
+    return render(request, "assistance/run_detail.html", {"run": run, "report": run.report, "progress": progress})
+
+
+@login_required
+def run_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The payment file as CSV, recorded in the audit trail with every payee it names."""
+    _require_run_access(request)
+    run = selectors.run_get(pk=pk)
+    if run.status != PaymentRun.Status.COMPLETED:
+        messages.error(request, "The payment file is ready once the run is complete.")
+        return redirect("assistance:run_detail", pk=run.pk)
+    content = payment_file_issue(acting_user=request.user, run=run)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="payments-{run.period:%Y-%m}.csv"'
+    return response

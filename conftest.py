@@ -13,6 +13,9 @@ from django.conf import settings
 from django.db import connection
 
 from tests.factories import OfficeFactory, TeamFactory, UserFactory
+from tests.migration_rows import restore_migration_rows
+
+_flushed = {"module": False}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -29,6 +32,34 @@ def pytest_collection_modifyitems(config, items):
 def _private_media():
     yield
     shutil.rmtree(settings.PRIVATE_MEDIA_ROOT, ignore_errors=True)
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows(request, django_db_blocker):
+    """A transactional test may follow another's flush: it starts with the migrations' rows back."""
+    if _transactional(request):
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            restore_migration_rows()
+        _flushed["module"] = True
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _migration_rows_after_flush(django_db_blocker):
+    """Module-scoped, so it runs after the module's last flush: later tests, and a reused test
+    database's next run, find the migrations' rows."""
+    yield
+    if _flushed["module"]:
+        with django_db_blocker.unblock():
+            restore_migration_rows()
+        _flushed["module"] = False
 
 
 @pytest.fixture

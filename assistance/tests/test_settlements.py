@@ -3,14 +3,12 @@ too little, suspended months skipped, each determination settled once (also by t
 
 from __future__ import annotations
 
-import importlib
 import threading
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
@@ -509,38 +507,9 @@ def test_the_command_prints_a_summary(caseworker, capsys):
 # Two workers at once, on PostgreSQL -----------------------------------------------------------
 
 
-def _seed() -> None:
-    """The rows migrations seed, made again where a transactional test's flush removed them."""
-    from django.contrib.auth.models import Group
-
-    from eligibility.loading import load_shipped
-    from eligibility.models import ParameterValue, Program
-
-    for name in importlib.import_module("accounts.migrations.0002_roles").ROLES:
-        Group.objects.get_or_create(name=name)
-    load_shipped(Program, ParameterValue)
-    importlib.import_module("assistance.migrations.0003_default_authority_limits").add_defaults(apps, None)
-    importlib.import_module("assistance.migrations.0004_recovery_parameters").add_caps(apps, None)
-
-
-@pytest.fixture
-def reseeded(django_db_setup, django_db_blocker):
-    """An earlier transactional test (here or elsewhere) may have flushed the seeded rows."""
-    with django_db_blocker.unblock():
-        _seed()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _seeded_after_module(django_db_setup, django_db_blocker):
-    """Module-scoped, so it runs after the last test's flush: the next tests find the seeded rows."""
-    yield
-    with django_db_blocker.unblock():
-        _seed()
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_settling_one_determination_at_once_make_one_settlement(reseeded, caseworker):
+def test_two_workers_settling_one_determination_at_once_make_one_settlement(caseworker):
     enrollment = active_enrollment(caseworker)
     pay(enrollment, JAN)
     pay(enrollment, FEB, "30.00")

@@ -5,7 +5,6 @@ is installed, so Bootstrap and the page's scripts load as they do in production)
 Chromium is Debian's (/usr/bin/chromium; CI installs it). Without it the tests are skipped.
 """
 
-import importlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -25,34 +24,6 @@ CHROMIUM_ARGS = [
 ]
 # Long enough for a slow CI machine, short enough that a broken locator fails fast.
 TIMEOUT_MS = 10_000
-
-
-def _ensure_role_groups() -> None:
-    """The role groups come from a data migration; a transactional test's flush deletes them."""
-    from django.contrib.auth.models import Group
-
-    for name in importlib.import_module("accounts.migrations.0002_roles").ROLES:
-        Group.objects.get_or_create(name=name)
-
-
-@pytest.fixture(autouse=True)
-def _role_groups(django_db_setup, django_db_blocker) -> None:
-    """The personas need the role groups, which an earlier transactional test may have flushed."""
-    with django_db_blocker.unblock():
-        _ensure_role_groups()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _role_groups_after_flush(django_db_setup, django_db_blocker) -> Iterator[None]:
-    """Put the role groups back once `live_server`'s flush has emptied the tables.
-
-    Module-scoped, so it is torn down after the last test's database teardown (a function-scoped
-    fixture would run before it). Without it a reused test database (`--reuse-db` on PostgreSQL)
-    would be left with no roles, and the next run's persona tests would fail.
-    """
-    yield
-    with django_db_blocker.unblock():
-        _ensure_role_groups()
 
 
 @pytest.fixture

@@ -9,27 +9,16 @@ Set up through the factories and services; locators are by label and role, as in
 browser tests.
 """
 
-import importlib
 import re
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from assistance.models import Issuance, LedgerEntry
 from tests.factories import ClientFactory, case_for
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's password
-
-
-def _restore_reference_data() -> None:
-    """live_server's flush of an earlier test deletes what migrations put in: the programs and the
-    default authority limits."""
-    call_command("eligibility_load_parameters", stdout=StringIO())
-    importlib.import_module("assistance.migrations.0003_default_authority_limits").add_defaults(apps, None)
 
 
 def _sign_in(page: Page, username: str) -> None:
@@ -56,7 +45,6 @@ def _open_request_form(page: Page, case) -> None:
 @pytest.mark.browser
 def test_a_request_past_the_limit_is_approved_from_the_queue_and_issued(browser_page: Page, caseworker, supervisor):
     page = browser_page
-    _restore_reference_data()
     client = ClientFactory(office=caseworker.office, first_name="Marisol", last_name="Oyelaran")
     case = case_for(client, caseworker)
 

@@ -36,6 +36,8 @@ def _private_media():
 
 def _transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("serialized_rollback"):
+        return False  # pytest-django reloads the rows as they were, ids and all
     return bool(
         (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(request.fixturenames)
     )

@@ -55,9 +55,9 @@ class IssuanceRequest:
             "client": client_id,
             "program": program_id,
             "kind": self.kind,
-            "amount": str(self.amount) if self.amount is not None else None,
+            "amount": _canonical(self.amount),
             "units": self.units,
-            "unit_rate": str(self.unit_rate) if self.unit_rate is not None else None,
+            "unit_rate": _canonical(self.unit_rate),
             "payee_kind": self.payee_kind,
             "payee_name": self.payee_name.strip(),
             "payee_address": self.payee_address.strip(),
@@ -66,6 +66,16 @@ class IssuanceRequest:
             "supportive_service": self.supportive_service_id,
         }
         return hashlib.sha256(json.dumps(details, sort_keys=True).encode()).hexdigest()
+
+
+def _canonical(value) -> str | None:
+    """An amount as the fingerprint sees it: 100 and 100.00 are the same request."""
+    if value is None:
+        return None
+    try:
+        return str(Decimal(str(value)).quantize(CENT))
+    except (InvalidOperation, ValueError):
+        return str(value)
 
 
 def money(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
@@ -245,6 +255,11 @@ def issuance_approve(
         with transaction.atomic():
             issuance = _locked(issuance)
             _check_decider(issuance, acting_user, verb="approve")
+            case = Case.objects.get(pk=issuance.case_id)
+            if not case.is_active:
+                raise ValidationError(
+                    f"Case {case.number} is {case.get_status_display().lower()}; reopen it or reject the request."
+                )
             # The client's row and the budget's serialise approvals, as requests are: two approvals at
             # once for one client cannot both fit the approver's 30 days, nor both pass the budget unwarned.
             Client.objects.select_for_update().filter(pk=issuance.client_id).first()
@@ -271,8 +286,10 @@ def issuance_approve(
             issuance.decision_reason = reason.strip()
             issuance.save(update_fields=["decided_by", "decided_at", "decision_reason"])
             _move(issuance, Status.APPROVED, acting_user, reason=reason.strip() or "Approved")
-    except IntegrityError:
+    except IntegrityError as error:
         # The database's own refusal of a self-approval, should a caller get past the check above.
+        if "issuance_not_decided_by_requester" not in str(error):
+            raise
         raise ValidationError("Nobody approves their own request.") from None
     return issuance
 

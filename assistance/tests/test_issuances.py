@@ -152,3 +152,20 @@ def test_cancel_a_waiting_request(caseworker):
     issuance_cancel(acting_user=caseworker, issuance=issuance, reason="Client found other help")
     issuance.refresh_from_db()
     assert issuance.status == Status.CANCELLED
+
+
+def test_the_same_amount_written_differently_is_the_same_request(caseworker):
+    _client, case = client_case(caseworker)
+    first = request(caseworker, case, amount="100", key="k-2")
+    assert request(caseworker, case, amount="100.00", key="k-2").pk == first.pk
+
+
+def test_a_request_on_a_case_closed_since_cannot_be_approved(caseworker, supervisor):
+    from casework.services.cases import case_transition
+
+    _client, case = client_case(caseworker)
+    issuance = request(caseworker, case, amount="1500.00")
+    case_transition(acting_user=caseworker, case=case, to="closed", reason="Moved away", closure_reason="other")
+    with pytest.raises(ValidationError, match="reopen it or reject"):
+        issuance_approve(acting_user=supervisor, issuance=issuance)
+    issuance_reject(acting_user=supervisor, issuance=issuance, reason="Case closed")

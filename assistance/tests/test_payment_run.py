@@ -30,6 +30,7 @@ from assistance.models import (
 from assistance.services import ledger_post
 from assistance.services import runs as run_services
 from assistance.services.ledger import Line
+from assistance.services.runs import batches as run_batches
 from assistance.services.runs import payment_file, payment_run_inline
 from audit.models import AuditEvent
 from config.celery import app
@@ -336,7 +337,7 @@ def test_killed_halfway_and_run_again_gives_the_result_of_one_clean_run(househol
         transaction.set_rollback(True)
     assert not Issuance.objects.exists()
 
-    real = run_services._postings
+    real = run_batches._postings
     calls = {"n": 0}
 
     def dies_on_the_second_batch(payments):
@@ -346,7 +347,7 @@ def test_killed_halfway_and_run_again_gives_the_result_of_one_clean_run(househol
             raise Crash("the worker was killed")
         return real(payments)
 
-    with mock.patch.object(run_services, "_postings", dies_on_the_second_batch), pytest.raises(Crash):
+    with mock.patch.object(run_batches, "_postings", dies_on_the_second_batch), pytest.raises(Crash):
         payment_run_inline(period=PERIOD, batch_size=2)
     assert Issuance.objects.count() == 2  # the first batch stands; the second rolled back whole
     assert PaymentRun.objects.get(period=PERIOD).status == PaymentRun.Status.RUNNING
@@ -359,7 +360,7 @@ def test_killed_halfway_and_run_again_gives_the_result_of_one_clean_run(househol
 def test_a_batch_that_meets_the_unique_constraint_is_tried_again(caseworker):
     """Another writer paid an enrollment between the batch's read and its insert: the batch starts over."""
     enrollments = [active(caseworker, amount="100.00") for _ in range(2)]
-    real = run_services._postings
+    real = run_batches._postings
     calls = {"n": 0}
 
     def collides_once(payments):
@@ -368,7 +369,7 @@ def test_a_batch_that_meets_the_unique_constraint_is_tried_again(caseworker):
             raise IntegrityError("duplicate key value violates unique constraint")
         return real(payments)
 
-    with mock.patch.object(run_services, "_postings", collides_once):
+    with mock.patch.object(run_batches, "_postings", collides_once):
         run = payment_run_inline(period=PERIOD)
     assert calls["n"] == 2
     assert run.status == PaymentRun.Status.COMPLETED

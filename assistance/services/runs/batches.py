@@ -1,30 +1,4 @@
-"""The monthly payment run: a benefit month's recurring issuances, less recovery deductions, and its payment file.
-
-A run is one `PaymentRun` per benefit month (the period is unique). `payment_run_start` makes
-it (or finds it); `payment_run_batch` pays a batch of enrollments in one transaction; and
-`payment_run_complete` closes the run with its report once no payable enrollment is left
-unpaid. The Celery tasks fan the batches out; `payment_run_inline` (the management command
-and the benchmark) runs them in this process, one after another or on a few threads.
-
-Why it can run twice, or die halfway and run again, and give the result of one clean run:
-
-- at most one recurring issuance per enrollment and month (a unique constraint), and each
-  batch pays only the enrollments of its list still unpaid. A second copy of a batch running
-  at the same time waits on the first's new rows in that constraint's index (or on the
-  overpayments it locks), fails on the constraint once the first commits, and is tried
-  again: then it finds them paid. Enrollments are not locked: a suspension committed while
-  a batch runs counts as after it (locking them cost a fifth of the run's time);
-- a batch is one transaction: its issuances, their status rows, their ledger postings, the
-  overpayment balances and statuses they lower and the batch's audit event commit together
-  or not at all, so a crash leaves whole batches behind it and the re-run pays the rest;
-- references, idempotency keys and the payment file are derived from the enrollment and the
-  month, never from the order or timing of the work, so the file is the same bytes however
-  the run was interrupted;
-- a batch holds the run's row in share mode and completion takes it exclusively, so a run
-  cannot be completed while a batch is still writing, and a completed run takes no more.
-
-A unique-constraint error (another writer paid an enrollment between the batch's read and its
-insert) rolls the batch back, and it is tried again.
+"""Paying a batch of the run: its recurring issuances, less recovery deductions, in one transaction.
 
 Speed: on PostgreSQL a batch writes its rows with COPY (`_write_copy`), a few statements per
 batch and no model instance per row; the ledger lines are still `issue_lines`, checked as
@@ -34,21 +8,15 @@ SQLite (developers' machines) the same rows go through `bulk_create` and `ledger
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
-import queue
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -57,84 +25,18 @@ from assistance.models import (
     IssuanceStatusChange,
     LedgerEntry,
     LedgerTransaction,
-    Overpayment,
-    OverpaymentStatusChange,
     PaymentRun,
 )
-from assistance.selectors.runs import (
-    NOT_DUE,
-    may_see_runs,
-    payable,
-    pending_enrollment_ids,
-    pending_exists,
-    unpaid_enrollments,
-    why_not_paid,
-)
+from assistance.selectors.runs import payable
 from assistance.services.ledger import issue_lines, ledger_post_many
 from assistance.services.recovery import as_claims, deductions, open_claims, recoveries_record, recovery_caps
+from assistance.services.runs.common import ZERO, Action, Kind, idempotency_key, reference, run_reason
 from audit.models import AuditEvent, AuditEventClient
 from audit.services import audit_record
 from eligibility.models import Determination, Enrollment
-from eligibility.services.reviews import JOB_USERNAME, job_user
+from eligibility.services.reviews import job_user
 
-Action = AuditEvent.Action
-Kind = Issuance.Kind
-ZERO = Decimal("0.00")
-DEFAULT_BATCH_SIZE = 1000
 RETRIES = 10  # each failed try means another writer committed, so the next one sees more paid
-FILE_COLUMNS = ("payee", "method", "amount", "reference", "period", "program")
-
-
-def period_parse(value: str | date) -> date:
-    """A benefit month from `YYYY-MM` (or any date in it, `YYYY-MM-DD`): the first of the month."""
-    if isinstance(value, date):
-        return value.replace(day=1)
-    text = str(value).strip()
-    try:
-        return date.fromisoformat(f"{text}-01" if len(text) == 7 else text).replace(day=1)
-    except ValueError:
-        raise ValidationError({"period": f"{text!r} is not a month: write it as YYYY-MM, like 2026-03."}) from None
-
-
-def next_period(day: date) -> date:
-    """The benefit month after `day`'s (the run on the 25th pays the next month)."""
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def reference(enrollment_id: int, period: date) -> str:
-    """The payment's reference: the month and the enrollment, the same however often the run is repeated."""
-    return f"RB-{period:%Y%m}-{enrollment_id:08d}"
-
-
-def idempotency_key(enrollment_id: int, period: date) -> str:
-    return f"recurring:{enrollment_id}:{period:%Y-%m}"
-
-
-def run_reason(period: date) -> str:
-    return f"Monthly payment run {period:%Y-%m}"
-
-
-def file_name(run: PaymentRun) -> str:
-    """Where the payment file is kept in the private media storage."""
-    return f"payments/payments-{run.period:%Y-%m}.csv"
-
-
-def payment_run_start(*, acting_user: User, period: date) -> PaymentRun:
-    """The run for benefit month `period`, made if it does not exist yet (one per month: a unique period)."""
-    if acting_user.get_username() != JOB_USERNAME and not may_see_runs(acting_user):
-        raise ValidationError("Only supervisors and administrators start a payment run.")
-    if period.day != 1:
-        raise ValidationError({"period": "A benefit month starts on the first: give the first of the month."})
-    with transaction.atomic():
-        run, created = PaymentRun.objects.get_or_create(period=period, defaults={"started_by": acting_user})
-        if created:
-            audit_record(
-                actor=acting_user,
-                action=Action.CREATE,
-                target=run,
-                changes={"period": [None, f"{period:%Y-%m}"], "status": [None, run.status]},
-            )
-    return run
 
 
 @dataclass
@@ -485,248 +387,3 @@ def _copy(raw_cursor, model, columns: Sequence[str], lines: list[str]) -> None:
     if lines:
         buffer = io.StringIO("".join(lines))
         raw_cursor.copy_expert(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN", buffer)
-
-
-def payment_run_complete(
-    *, run: PaymentRun | int, acting_user: User | None = None, quick_check: bool = True
-) -> PaymentRun | None:
-    """Close the run with its report and the payment file's digest once nothing payable is left unpaid.
-
-    Returns the completed run, or None while enrollments remain to be paid. The run's row is
-    locked: batches still writing finish first, and two callers complete it once.
-    `quick_check`: first ask whether anything is left unpaid, which stops at the first one
-    found (a Celery batch, while others still run); the report finds it too, more slowly.
-    """
-    run_id = run.pk if isinstance(run, PaymentRun) else int(run)
-    with transaction.atomic():
-        run = PaymentRun.objects.select_for_update().get(pk=run_id)
-        if run.status == PaymentRun.Status.COMPLETED:
-            return run
-        if quick_check and pending_exists(period=run.period):
-            return None
-        report = payment_run_report(run=run)
-        if report is None:
-            return None
-        content = payment_file(run=run)
-        run.report = report
-        run.file_sha256 = hashlib.sha256(content).hexdigest()
-        run.status = PaymentRun.Status.COMPLETED
-        run.finished_at = timezone.now()
-        run.save(update_fields=["report", "file_sha256", "status", "finished_at"])
-        audit_record(
-            actor=acting_user or job_user(),
-            action=Action.UPDATE,
-            target=run,
-            changes={
-                "status": [PaymentRun.Status.RUNNING, PaymentRun.Status.COMPLETED],
-                "issued": [None, report["issued"]],
-                "net": [None, report["net"]],
-                "file_sha256": [None, run.file_sha256],
-            },
-        )
-        transaction.on_commit(lambda: payment_file_store(run=run, content=content))
-    return run
-
-
-def payment_run_report(*, run: PaymentRun) -> dict | None:
-    """The run's report, from the database alone: the same however the run went (None if unpaid work is left).
-
-    Issued: the recurring issuances of this run, in all and per program (gross, withheld for
-    overpayments, net). Already paid: enrollments whose benefit for the month came from
-    elsewhere. Not due: suspended enrollments and those with no amount, counted. Skipped:
-    active enrollments the run did not pay, each listed with the reason.
-    """
-    period = run.period
-    programs: dict[str, dict] = {}
-    totals = {"issued": 0, "gross": ZERO, "recovered": ZERO, "with_deduction": 0}
-    rows = (
-        Issuance.objects.filter(payment_run=run, kind=Kind.RECURRING)
-        .values("program__code", "program__name")
-        .annotate(
-            n=Count("id"),
-            total=Sum("amount"),
-            withheld=Sum("recovered"),
-            deducted=Count("id", filter=Q(recovered__gt=0)),
-        )
-        .order_by("program__code")
-    )
-    for row in rows:
-        figures = {
-            "issued": row["n"],
-            "gross": row["total"],
-            "recovered": row["withheld"],
-            "with_deduction": row["deducted"],
-        }
-        programs[row["program__code"]] = {
-            "name": row["program__name"],
-            **{key: str(value) if isinstance(value, Decimal) else value for key, value in figures.items()},
-            "net": str(figures["gross"] - figures["recovered"]),
-        }
-        for key in totals:
-            totals[key] += figures[key]
-    not_due: dict[str, int] = {}
-    skipped_reasons: dict[str, int] = {}
-    skipped: list[dict] = []
-    for unpaid in unpaid_enrollments(period=period):
-        why = why_not_paid(unpaid, period)
-        if why is None:
-            return None
-        kind, explanation = why
-        if kind in NOT_DUE:
-            not_due[kind] = not_due.get(kind, 0) + 1
-            continue
-        skipped_reasons[kind] = skipped_reasons.get(kind, 0) + 1
-        skipped.append(
-            {
-                "enrollment": unpaid.enrollment_id,
-                "case_id": unpaid.case_id,
-                "case": unpaid.case_number,
-                "program": unpaid.program_code,
-                "reason": explanation,
-            }
-        )
-    already_paid = Issuance.objects.filter(kind=Kind.RECURRING, period=period).exclude(payment_run_id=run.pk).count()
-    recovered_in_full = OverpaymentStatusChange.objects.filter(
-        to_status=Overpayment.Status.RECOVERED, reason=f"Recovered by {run_reason(period).lower()}"
-    ).count()
-    return {
-        "period": f"{period:%Y-%m}",
-        "issued": totals["issued"],
-        "gross": str(totals["gross"]),
-        "recovered": str(totals["recovered"]),
-        "net": str(totals["gross"] - totals["recovered"]),
-        "with_deduction": totals["with_deduction"],
-        "overpayments_recovered_in_full": recovered_in_full,
-        "already_paid": already_paid,
-        "not_due": dict(sorted(not_due.items())),
-        "skipped_count": len(skipped),
-        "skipped_reasons": dict(sorted(skipped_reasons.items())),
-        "skipped": skipped,
-        "programs": programs,
-    }
-
-
-def payment_file(*, run: PaymentRun) -> bytes:
-    """The payment file: one CSV row per payment of the run, ordered by reference, built from the database.
-
-    Columns: payee, method, amount (net of recovery deductions), reference, period (YYYY-MM),
-    program (its code). A benefit withheld in full for an overpayment pays nothing and has no
-    row. There is no address column: the run pays by direct deposit, which needs none, so no
-    client's address (restricted or not) ever leaves in this file. A run paying by cheque
-    would need one, and must leave out any restricted client's or confidential address.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(FILE_COLUMNS)
-    month = f"{run.period:%Y-%m}"  # every issuance of a run is for its month
-    rows = (
-        Issuance.objects.filter(payment_run=run, kind=Kind.RECURRING, amount__gt=F("recovered"))
-        .order_by("reference")
-        .values_list("payee_name", "method", "amount", "recovered", "reference", "program__code")
-    )
-    # Amounts are stored with two decimals, so their difference prints as dollars and cents.
-    writer.writerows(
-        (payee, method, str(amount - recovered), ref, month, program)
-        for payee, method, amount, recovered, ref, program in rows.iterator(chunk_size=10_000)
-    )
-    return buffer.getvalue().encode("utf-8")
-
-
-def payment_file_store(*, run: PaymentRun, content: bytes | None = None) -> str:
-    """Keep the payment file in the private media storage; returns its path on disk (or its name)."""
-    name = file_name(run)
-    content = payment_file(run=run) if content is None else content
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    default_storage.save(name, ContentFile(content))
-    try:
-        return default_storage.path(name)
-    except NotImplementedError:
-        return name
-
-
-def payment_file_issue(*, acting_user: User, run: PaymentRun) -> bytes:
-    """The payment file handed to a supervisor or administrator, recorded in the trail with every payee."""
-    if not may_see_runs(acting_user):
-        raise ValidationError("Only supervisors and administrators download payment files.")
-    content = payment_file(run=run)
-    audit_record(
-        actor=acting_user,
-        action=Action.DOWNLOAD,
-        target=run,
-        client_ids=Issuance.objects.filter(payment_run=run, kind=Kind.RECURRING).values_list("client_id", flat=True),
-        changes={"document": "payment file", "file_sha256": hashlib.sha256(content).hexdigest()},
-    )
-    return content
-
-
-Progress = Callable[[int, int, BatchResult], None]
-
-
-def payment_run_inline(
-    *,
-    period: date,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    acting_user: User | None = None,
-    progress: Progress | None = None,
-    workers: int = 1,
-) -> PaymentRun:
-    """The whole run in this process, batch after batch (the management command; safe to run again).
-
-    `workers` > 1 (PostgreSQL only) pays that many batches at once, each on its own database
-    connection, as that many Celery workers would. Returns the run: completed, unless
-    enrollments kept becoming payable while it ran.
-    """
-    acting_user = acting_user or job_user()
-    run = payment_run_start(acting_user=acting_user, period=period)
-    for _round in range(3):
-        if run.status == PaymentRun.Status.COMPLETED:
-            return run
-        ids = pending_enrollment_ids(period=period)
-        batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
-        if workers > 1 and connection.vendor == "postgresql":
-            _pay_in_threads(run, batches, acting_user, progress, workers)
-        else:
-            for number, batch in enumerate(batches, 1):
-                result = payment_run_batch(run=run, enrollment_ids=batch, acting_user=acting_user)
-                if progress is not None:
-                    progress(number, len(batches), result)
-        run = payment_run_complete(run=run, acting_user=acting_user, quick_check=False) or run
-    return run
-
-
-def _pay_in_threads(
-    run: PaymentRun, batches: list[list[int]], acting_user: User, progress: Progress | None, workers: int
-) -> None:
-    """Pay the batches on `workers` threads; the first error stops the others taking more, and is raised."""
-    todo: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
-    for batch in batches:
-        todo.put(batch)
-    lock = threading.Lock()
-    done = {"count": 0}
-    errors: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            while not errors:
-                try:
-                    batch = todo.get_nowait()
-                except queue.Empty:
-                    return
-                result = payment_run_batch(run=run, enrollment_ids=batch, acting_user=acting_user)
-                with lock:
-                    done["count"] += 1
-                    if progress is not None:
-                        progress(done["count"], len(batches), result)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=work, name=f"payment-run-{n}") for n in range(min(workers, len(batches)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]

@@ -18,6 +18,8 @@ from assistance.selectors.runs import NOT_DUE, may_see_runs, unpaid_enrollments,
 from assistance.services.runs.common import ZERO, Action, Kind, file_name, run_reason
 from audit.services import audit_record
 
+CENT = Decimal("0.01")
+
 FILE_COLUMNS = ("payee", "method", "amount", "reference", "period", "program")
 
 
@@ -46,8 +48,9 @@ def payment_run_report(*, run: PaymentRun) -> dict | None:
     for row in rows:
         figures = {
             "issued": row["n"],
-            "gross": row["total"],
-            "recovered": row["withheld"],
+            # Rounded to cents: SQLite adds decimals as floats (PostgreSQL is exact already).
+            "gross": row["total"].quantize(CENT),
+            "recovered": row["withheld"].quantize(CENT),
             "with_deduction": row["deducted"],
         }
         programs[row["program__code"]] = {

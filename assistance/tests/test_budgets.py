@@ -157,3 +157,26 @@ def test_a_reversal_gives_the_money_back_to_the_budget(caseworker, supervisor):
     assert budget_totals(budget) == (Decimal("700.00"), Decimal("0.00"))
     assert issuance_approve(acting_user=supervisor, issuance=waiting).status == Status.APPROVED
     assert budget_totals(budget) == (Decimal("700.00"), Decimal("1100.00"))
+
+
+def test_the_queues_bulk_budget_figures_agree_with_the_service(caseworker, supervisor):
+    from assistance.selectors.ledger import budget_figures
+    from assistance.services import budget_effect, issuance_approve
+    from assistance.tests.helpers import client_case, income_support, request
+
+    program = income_support()
+    today = timezone.localdate()
+    Budget.objects.create(
+        program=program,
+        fiscal_year="test",
+        starts_on=today.replace(month=1, day=1),
+        ends_on=today.replace(month=12, day=31),
+        amount=Decimal("5000.00"),
+    )
+    _client, case = client_case(caseworker)
+    request(caseworker, case, amount="700.00")
+    issuance_approve(acting_user=supervisor, issuance=request(caseworker, case, amount="1200.00"))
+    service = budget_effect(program_id=program.pk, amount=Decimal("900.00"))
+    bulk = budget_figures(program_ids=[program.pk])[program.pk].effect(Decimal("900.00"))
+    assert (bulk.issued, bulk.committed, bulk.remaining) == (service.issued, service.committed, service.remaining)
+    assert (service.issued, service.committed) == (Decimal("700.00"), Decimal("1200.00"))

@@ -8,8 +8,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from assistance.models import Account, Issuance, LedgerEntry, LedgerTransaction
-from assistance.services import issuance_approve, issuance_cancel, issuance_issue, issuance_reject, issuance_reverse
-from assistance.tests.helpers import client_case, request, shelter
+from assistance.services import (
+    IssuanceRequest,
+    issuance_approve,
+    issuance_cancel,
+    issuance_issue,
+    issuance_reject,
+    issuance_request,
+    issuance_reverse,
+)
+from assistance.tests.helpers import client_case, income_support, request, shelter
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +124,14 @@ def test_the_same_key_gives_back_the_first_result(caseworker):
 def test_bad_amounts_are_refused_with_a_clear_error(caseworker, amount, message):
     _client, case = client_case(caseworker)
     with pytest.raises(ValidationError, match=message):
-        request(caseworker, case, amount=None if amount == "abc" else Decimal(amount) if amount != "abc" else None)
+        issuance_request(
+            acting_user=caseworker,
+            case=case,
+            client=case.primary_client,
+            program=income_support(),
+            request=IssuanceRequest(kind="emergency", amount=amount, payee_name="The client", method="card"),
+            idempotency_key=f"bad-{amount}",
+        )
     assert not Issuance.objects.exists()
 
 

@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from accounts.admin_access import AuditedAdmin, ReadOnlyRoleInline, VersionedAdmin
 from eligibility.models import Determination, Enrollment, JobClaim, ParameterValue, Program, Review
+from eligibility.rules.labels import parameter_label
 from eligibility.rules.parameters import ParameterError, decode_value
 from eligibility.selectors import parameter_value_in_use
 from eligibility.services import parameter_value_save
@@ -51,7 +52,7 @@ class ParameterValueAdmin(VersionedAdmin):
 
     form = ParameterValueForm
     fields = (*PARAMETER_FIELDS, "reason")
-    list_display = ("name", "program", "effective_from", "example", "source_title")
+    list_display = ("name", "label", "program", "effective_from", "example", "source_title")
     list_filter = ("program", "example")
     search_fields = ("name", "source_title")
     list_select_related = ("program",)
@@ -59,6 +60,10 @@ class ParameterValueAdmin(VersionedAdmin):
         "A decided determination used this value, so it cannot be changed: "
         "add a new version with a later effective date."
     )
+
+    @admin.display(description="On notices as")
+    def label(self, obj) -> str:
+        return parameter_label(obj.name)
 
     def is_history(self, obj) -> bool:
         return parameter_value_in_use(parameter=obj)

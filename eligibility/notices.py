@@ -63,9 +63,3 @@ def notice_context(*, determination: Determination) -> dict[str, Any]:
 
 def notice_html(*, determination: Determination) -> str:
     return render_to_string("eligibility/notice.html", notice_context(determination=determination))
-
-
-def notice_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # imported here: it loads Pango, which only notices need
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -15,6 +15,7 @@ from eligibility.rules.labels import LABELS
 from eligibility.services import determination_finalise, determination_run, enrollment_apply
 from eligibility.tests.helpers import APPLIED, FY2026, single_earner
 from tests.factories import case_for
+from tests.pdf import assert_tagged_pdf_ua
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +70,13 @@ def test_every_parameter_a_rule_reads_has_a_plain_label():
     for code, module in PROGRAMS.items():
         names = {*module.REQUIRED, *getattr(module, "OPTIONAL", ()), *shipped_table(code).names}
         assert names <= set(LABELS), sorted(names - set(LABELS))
+
+
+@pytest.mark.parametrize("program_code", ["snap", "income_support", "drug_assistance"])
+def test_the_notice_pdf_is_tagged_for_screen_readers(client, caseworker, program_code):
+    determination = decided(caseworker, program_code)
+    client.force_login(caseworker)
+    response = client.get(reverse("eligibility:determination_notice", args=[determination.pk]))
+    assert response.status_code == 200
+    program = Program.objects.get(code=program_code)
+    assert_tagged_pdf_ua(response.content, title=f"{program.name} decision notice")

@@ -84,6 +84,10 @@ def test_a_value_a_decided_determination_used_is_read_only(client, admin_user, d
     assert page.status_code == 200
     assert b'name="value"' not in page.content
     assert b"add a new version with a later effective date" in page.content
+    new_version = (
+        reverse("admin:eligibility_parametervalue_add") + f"?program={used.program_id}&amp;name=snap.asset_limit"
+    )
+    assert new_version in page.content.decode()
 
     response = client.post(url, form_data(used, value='"9999"'))
     assert response.status_code == 403

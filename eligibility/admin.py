@@ -28,6 +28,7 @@ class ProgramAdmin(AuditedAdmin):
 
 
 class ParameterValueForm(forms.ModelForm):
+    source_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why the value is added or changed (a new rate, a corrected figure); kept in the audit trail.",

@@ -1,27 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.admin_access import ReadOnlyRoleAdmin, RoleAdmin
+from accounts.admin_access import AuditedAdmin, ReadOnlyRoleAdmin
 from accounts.models import BreakGlassGrant, Office, Team, User
 from audit.models import AuditEvent
-from audit.services import audit_diff, audit_record, audit_snapshot
-
-
-class AuditedAdmin(RoleAdmin):
-    """Every add or change made in the admin goes in the audit trail with old and new values."""
-
-    audited_fields: list[str] = []
-
-    def save_model(self, request, obj, form, change):
-        fields = self.audited_fields or [f.attname for f in obj._meta.concrete_fields if f.attname != "password"]
-        before = audit_snapshot(type(obj).objects.get(pk=obj.pk), fields) if change else {}
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
-            target=obj,
-            changes=audit_diff(before, audit_snapshot(obj, fields)),
-        )
+from audit.services import audit_record
 
 
 @admin.register(Office)

@@ -7,34 +7,15 @@ where the access rule applies; they change only through the services.
 from django.contrib import admin
 from django.utils import timezone
 
-from accounts.admin_access import ReadOnlyRoleAdmin, RoleAdmin
+from accounts.admin_access import AuditedAdmin, ReadOnlyRoleAdmin, VersionedAdmin
 from assistance.models import AuthorityLimit, Budget, PaymentRun
-from audit.models import AuditEvent
-from audit.services import audit_diff, audit_record, audit_snapshot
 
 LIMIT_FIELDS = ["role", "user", "kind", "effective_from", "per_issuance", "per_client_30_days", "max_units", "note"]
 BUDGET_FIELDS = ["program", "fiscal_year", "starts_on", "ends_on", "amount", "warn_at_percent"]
 
 
-class AuditedAdmin(RoleAdmin):
-    """Every save is in the audit trail with what changed."""
-
-    audited_fields: list[str] = []
-
-    def save_model(self, request, obj, form, change) -> None:
-        before = audit_snapshot(type(obj).objects.get(pk=obj.pk), self.audited_fields) if change else {}
-        super().save_model(request, obj, form, change)
-        after = audit_snapshot(obj, self.audited_fields)
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
-            target=obj,
-            changes=audit_diff(before, after),
-        )
-
-
 @admin.register(AuthorityLimit)
-class AuthorityLimitAdmin(AuditedAdmin):
+class AuthorityLimitAdmin(VersionedAdmin, AuditedAdmin):
     """A limit in force, or one that was, is history: change the figure by adding a new version."""
 
     audited_fields = [name.replace("user", "user_id") if name == "user" else name for name in LIMIT_FIELDS]
@@ -44,10 +25,10 @@ class AuthorityLimitAdmin(AuditedAdmin):
     autocomplete_fields = ["user"]
     fields = LIMIT_FIELDS
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.effective_from <= timezone.localdate():
-            return False
-        return super().has_change_permission(request, obj)
+    history_message = "A limit in force, or one that was, cannot be changed: add a new version from a later date."
+
+    def is_history(self, obj) -> bool:
+        return obj.effective_from <= timezone.localdate()
 
 
 @admin.register(Budget)

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from eligibility.models import Determination
+from eligibility.rules.labels import parameter_label
 
 
 def mailing_address(client, *, case_restricted: bool) -> list[str] | None:
@@ -26,13 +27,14 @@ def mailing_address(client, *, case_restricted: bool) -> list[str] | None:
     return [line for line in lines if line.strip()] or None
 
 
-def rules_cited(parameters_used: dict[str, Any]) -> list[dict[str, str]]:
-    """Each distinct source of the values used, with the parameters it set, in a stable order."""
+def rules_cited(parameters_used: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each distinct source of the values used, with the parameters it set by their plain names
+    and citations (never their keys), in a stable order."""
     sources: dict[tuple[str, str], list[str]] = {}
     for name, record in sorted(parameters_used.items()):
         source = record.get("source", {})
-        sources.setdefault((source.get("title", ""), source.get("url", "")), []).append(name)
-    return [{"title": title, "url": url, "parameters": ", ".join(names)} for (title, url), names in sources.items()]
+        sources.setdefault((source.get("title", ""), source.get("url", "")), []).append(parameter_label(name))
+    return [{"title": title, "url": url, "parameters": labels} for (title, url), labels in sources.items()]
 
 
 def notice_context(*, determination: Determination) -> dict[str, Any]:
@@ -61,9 +63,3 @@ def notice_context(*, determination: Determination) -> dict[str, Any]:
 
 def notice_html(*, determination: Determination) -> str:
     return render_to_string("eligibility/notice.html", notice_context(determination=determination))
-
-
-def notice_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # imported here: it loads Pango, which only notices need
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

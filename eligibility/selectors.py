@@ -7,11 +7,25 @@ from django.shortcuts import get_object_or_404
 
 from accounts.access import case_scope
 from casework.models import Case
-from eligibility.models import Determination, Enrollment, Program, Review
+from eligibility.models import Determination, Enrollment, ParameterValue, Program, Review
 
 
 def programs_open() -> QuerySet[Program]:
     return Program.objects.filter(is_active=True).order_by("name")
+
+
+def parameter_value_in_use(*, parameter: ParameterValue) -> bool:
+    """Whether a decided determination used this version of the parameter (same name and effective date).
+
+    Such a version is history: the decision rests on it, so it is superseded by a new version,
+    never rewritten.
+    """
+    return (
+        Determination.objects.filter(enrollment__program_id=parameter.program_id)
+        .exclude(status=Determination.Status.DRAFT)
+        .filter(**{f"parameters_used__{parameter.name}__effective_from": parameter.effective_from.isoformat()})
+        .exists()
+    )
 
 
 def case_enrollments(*, case: Case) -> list[Enrollment]:

@@ -10,8 +10,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.pdf import html_to_pdf
 from referrals.models import Referral
 from referrals.selectors.referrals import referral_letter_facts
+
+__all__ = ["html_to_pdf", "referral_letter_html"]
 
 
 def referral_letter_html(*, referral: Referral, today: date | None = None) -> str:
@@ -29,9 +32,3 @@ def referral_letter_html(*, referral: Referral, today: date | None = None) -> st
             "AGENCY_NAME": settings.AGENCY_NAME,
         },
     )
-
-
-def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # imported here: it loads Pango, which only letters need
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from casework.forms.plans import (
@@ -25,9 +26,11 @@ from casework.forms.plans import (
 from casework.models import Case, Plan
 from casework.selectors import cases as case_selectors
 from casework.selectors import plans as selectors
+from casework.services import cases as case_services
 from casework.services import plans as services
 from casework.views.cases import case_page
 from clients.forms import add_service_errors
+from core.pdf import html_to_pdf
 
 WORK = "casework.work_cases"
 
@@ -120,9 +123,19 @@ def plan_detail(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
 
 @login_required
 def plan_print(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
-    """A copy to print and sign. It never shows an address: printed plans leave the agency."""
+    """A copy to print and sign, or (`?format=pdf`) the same as a tagged PDF to hand over.
+
+    It never shows an address: printed plans leave the agency.
+    """
     case, plan = _fetch(request, pk, plan_pk)
-    return case_page(request, case, "plans", "casework/plan_print.html", plan=plan, goals=list(plan.goals.all()))
+    goals = list(plan.goals.all())
+    if request.GET.get("format") != "pdf":
+        return case_page(request, case, "plans", "casework/plan_print.html", plan=plan, goals=goals)
+    case_services.case_view_record(acting_user=request.user, case=case, page="plans")
+    html = render_to_string("casework/plan_pdf.html", {"case": case, "plan": plan, "goals": goals}, request=request)
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="plan-{plan.pk}.pdf"'
+    return response
 
 
 # Writing the plan -------------------------------------------------------------------------------

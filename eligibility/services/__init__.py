@@ -8,6 +8,7 @@ from eligibility.services.determinations import (
     determination_whatif,
 )
 from eligibility.services.enrollments import enrollment_apply, enrollment_transition
+from eligibility.services.parameters import parameter_value_save
 from eligibility.services.snapshots import WhatIf, parameter_table, snapshot_build, snapshot_change
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "enrollment_apply",
     "enrollment_transition",
     "parameter_table",
+    "parameter_value_save",
     "snapshot_build",
     "snapshot_change",
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.pdf import html_to_pdf
 from eligibility import rules
 from eligibility.models import Determination, Enrollment
 from eligibility.services.common import case_client_ids
@@ -267,11 +268,11 @@ def determination_whatif(*, acting_user: User, enrollment: Enrollment, as_of: da
 
 def determination_notice_issue(*, acting_user: User, determination: Determination) -> bytes:
     """The decision notice as a PDF, recorded in the trail as a file handed out."""
-    from eligibility.notices import notice_html, notice_pdf
+    from eligibility.notices import notice_html
 
     if not determination.is_final:
         raise ValidationError("A notice is issued only for an approved or denied determination.")
-    pdf = notice_pdf(notice_html(determination=determination))
+    pdf = html_to_pdf(notice_html(determination=determination))
     audit_record(
         actor=acting_user,
         action=Action.DOWNLOAD,

@@ -197,6 +197,16 @@ class TestLikelyDuplicates:
 
         assert found == []
 
+    def test_names_in_another_script_are_compared_by_their_letters(self, caseworker, north):
+        mohammed = known(caseworker, first_name="محمد", last_name="عبد الله", date_of_birth=DOB)
+        known(caseworker, first_name="Иван", last_name="Петров", date_of_birth=DOB)
+
+        found = client_likely_duplicates(user=caseworker, first_name="محمد", last_name="عبدالله", date_of_birth=DOB)
+        other = client_likely_duplicates(user=caseworker, first_name="王", last_name="小明", date_of_birth=DOB)
+
+        assert found == [mohammed]
+        assert other == []
+
     def test_duplicates_the_user_may_not_see_are_not_shown(self, caseworker, other_caseworker, south):
         data = ClientInput(
             first_name="John", last_name="Smith", date_of_birth=DOB, identifier_kind="ssn", identifier="123-45-6789"

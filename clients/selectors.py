@@ -55,8 +55,10 @@ class ClientSearch:
 def client_search(*, user, criteria: ClientSearch, limit: int = SEARCH_LIMIT) -> list[Client]:
     """Clients `user` may see that match every criterion given, best name match first.
 
-    A name forgives typos: on PostgreSQL through pg_trgm trigram similarity (a GIN index on
-    `search_name`), elsewhere by comparing the candidates that share a three-letter start.
+    A name is compared as `search_key` folds it (any script, transliterated to ASCII, so both
+    back-ends compare the same letters) and forgives typos: on PostgreSQL through pg_trgm
+    trigram similarity (a GIN index on `search_name`), elsewhere by comparing the candidates
+    that share a word's first or last two letters. A name with no letters matches nobody.
     """
     clients = clients_visible(user=user).select_related("office")
     if criteria.date_of_birth:
@@ -68,6 +70,9 @@ def client_search(*, user, criteria: ClientSearch, limit: int = SEARCH_LIMIT) ->
         clients = clients.filter(phone_digits__endswith=phone[-10:])
     key = search_key(criteria.name)
     if not key:
+        if criteria.name.strip():
+            # Only symbols or emoji: no name is like that, and listing everyone would be noise.
+            return []
         return list(clients.order_by("last_name", "first_name", "id")[:limit])
     if connection.vendor == "postgresql":
         return _search_trigram(clients, key, limit)

@@ -26,6 +26,7 @@ from clients.identifiers import (
     identifier_normalize,
 )
 from clients.models import Asset, Client, Consent, Document, Expense, Household, HouseholdMembership, Income
+from clients.uploads import content_problem
 
 Action = AuditEvent.Action
 
@@ -369,14 +370,12 @@ def _check_upload(upload: UploadedFile) -> str:
         raise ValidationError({"file": f"The file is larger than the {limit} limit."})
     if upload.size == 0:
         raise ValidationError({"file": "The file is empty."})
-    head = upload.read(8)
     upload.seek(0)
-    if extension == ".pdf" and not head.startswith(b"%PDF"):
-        raise ValidationError({"file": "This file is not a PDF, whatever its name says."})
-    if extension == ".png" and not head.startswith(b"\x89PNG"):
-        raise ValidationError({"file": "This file is not a PNG image, whatever its name says."})
-    if extension in (".jpg", ".jpeg") and not head.startswith(b"\xff\xd8"):
-        raise ValidationError({"file": "This file is not a JPEG image, whatever its name says."})
+    data = upload.read()
+    upload.seek(0)
+    problem = content_problem(data, allowed[extension])
+    if problem:
+        raise ValidationError({"file": problem})
     return allowed[extension]
 
 
@@ -389,7 +388,8 @@ def document_upload(
     description: str = "",
     expires_on: date | None = None,
 ) -> Document:
-    """Keep a document on the client's file. Only listed types, within the size limit."""
+    """Keep a document on the client's file: only listed types, within the size limit, whose content
+    is what the name says (`clients.uploads`)."""
     content_type = _check_upload(upload)
     document = Document(
         client=client,

@@ -31,6 +31,7 @@ from audit.models import AuditEvent
 from clients import services
 from clients import urls as clients_urls
 from clients.identifiers import identifier_encrypt, identifier_hash
+from tests.documents import pdf_bytes
 from tests.factories import (
     ClientFactory,
     ConsentFactory,
@@ -50,7 +51,7 @@ GOOD_REASON = "Court subpoena 2025-CV-0113, requested by legal counsel"
 
 
 def pdf(name: str = "letter.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4\n% a test document\n", content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
 @dataclass

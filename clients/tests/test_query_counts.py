@@ -26,6 +26,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from clients import services
 from clients.models import Asset, Document, Expense
+from tests.documents import pdf_bytes
 from tests.factories import (
     ClientFactory,
     ConsentFactory,
@@ -179,7 +180,7 @@ def test_documents_tab_queries_do_not_grow_with_documents(
 
     def add_rows(n):
         for i in range(n):
-            upload = SimpleUploadedFile(f"statement-{i}.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+            upload = SimpleUploadedFile(f"statement-{i}.pdf", pdf_bytes(), content_type="application/pdf")
             document = services.document_upload(
                 acting_user=new_worker(north), client=someone, kind="bank_statement", upload=upload
             )

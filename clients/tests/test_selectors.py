@@ -3,12 +3,22 @@ searching user may see (a user sees a client through a case, so each client here
 test runs on SQLite (the Python fallback) and, with DATABASE_URL set, on PostgreSQL (pg_trgm)."""
 
 from datetime import date
+from importlib import import_module
 
 import pytest
 
 from clients.identifiers import identifier_hash
 from clients.models import Client
-from clients.selectors import ClientSearch, client_likely_duplicates, client_search
+from clients.normalize import search_key
+from clients.selectors import (
+    SEARCH_LIMIT,
+    ClientSearch,
+    _search_fallback,
+    _search_trigram,
+    client_likely_duplicates,
+    client_search,
+    clients_visible,
+)
 from clients.services import ClientInput, client_create
 from tests.factories import ClientFactory, UserFactory, case_for
 
@@ -187,6 +197,16 @@ class TestLikelyDuplicates:
 
         assert found == []
 
+    def test_names_in_another_script_are_compared_by_their_letters(self, caseworker, north):
+        mohammed = known(caseworker, first_name="محمد", last_name="عبد الله", date_of_birth=DOB)
+        known(caseworker, first_name="Иван", last_name="Петров", date_of_birth=DOB)
+
+        found = client_likely_duplicates(user=caseworker, first_name="محمد", last_name="عبدالله", date_of_birth=DOB)
+        other = client_likely_duplicates(user=caseworker, first_name="王", last_name="小明", date_of_birth=DOB)
+
+        assert found == [mohammed]
+        assert other == []
+
     def test_duplicates_the_user_may_not_see_are_not_shown(self, caseworker, other_caseworker, south):
         data = ClientInput(
             first_name="John", last_name="Smith", date_of_birth=DOB, identifier_kind="ssn", identifier="123-45-6789"
@@ -203,3 +223,97 @@ class TestLikelyDuplicates:
 
         assert found == []
         assert client_likely_duplicates(user=other_caseworker, **asked) == [southern]
+
+
+# Names as a caseworker would register them, in the scripts the agency's clients write them in.
+PEOPLE = [
+    ("John", "Smith"),
+    ("Maria", "Garcia"),
+    ("محمد", "عبد الله"),
+    ("فاطمة", "الزهراء"),
+    ("Иван", "Петров"),
+    ("Ольга", "Смирнова"),
+    ("小明", "王"),
+    ("娜", "李"),
+    ("राहुल", "शर्मा"),
+    ("प्रिया", "पटेल"),
+    ("Carlos", "Ñúñez"),
+    ("Hans", "Müller"),
+    ("Greta", "Muller"),
+]
+
+
+@pytest.fixture
+def people(caseworker, north) -> list[Client]:
+    return [known(caseworker, first_name=first, last_name=last) for first, last in PEOPLE]
+
+
+# What is typed, and whom it must find (full names; nobody else).
+FINDS = [
+    ("محمد عبد الله", {"محمد عبد الله"}),
+    ("محمد", {"محمد عبد الله"}),
+    ("فاطمة الزهراء", {"فاطمة الزهراء"}),
+    ("Иван Петров", {"Иван Петров"}),
+    ("петров", {"Иван Петров"}),
+    ("Ольга Смирнова", {"Ольга Смирнова"}),
+    ("王小明", {"小明 王"}),
+    ("王", {"小明 王"}),
+    ("李娜", {"娜 李"}),
+    ("राहुल शर्मा", {"राहुल शर्मा"}),
+    ("प्रिया", {"प्रिया पटेल"}),
+    ("Carlos Nunez", {"Carlos Ñúñez"}),
+    ("nunez", {"Carlos Ñúñez"}),
+    ("Ñúñez", {"Carlos Ñúñez"}),
+    ("Muller", {"Hans Müller", "Greta Muller"}),
+    ("Hans Muller", {"Hans Müller"}),
+    ("Greta Müller", {"Greta Muller"}),
+]
+
+# Typed, and matching nobody: symbols only, or nothing near enough.
+FINDS_NOBODY = ["😀", "🙂 👍🏽", "***", "— !", "يوسف", "Владимир", "Zbigniew Kowalczyk", "Xqzv"]
+
+
+class TestNamesInEveryScript:
+    @pytest.mark.parametrize(("typed", "expected"), FINDS)
+    def test_a_name_is_found_in_its_own_script_and_without_its_accents(self, caseworker, people, typed, expected):
+        assert set(names(search(caseworker, name=typed))) == expected
+
+    @pytest.mark.parametrize("typed", FINDS_NOBODY)
+    def test_symbols_or_a_name_like_nobody_s_find_nobody(self, caseworker, people, typed):
+        assert search(caseworker, name=typed) == []
+
+    def test_symbols_with_a_date_of_birth_find_nobody_rather_than_everyone_born_that_day(self, caseworker, north, john):
+        assert search(caseworker, name="😀", date_of_birth=DOB) == []
+
+    def test_a_name_saved_through_the_service_is_found_in_its_script(self, caseworker, north):
+        data = ClientInput(first_name="Наталья", last_name="Кузнецова", date_of_birth=DOB)
+        natalia = on_case(client_create(acting_user=caseworker, office=north, data=data), caseworker)
+
+        assert search(caseworker, name="Наталья Кузнецова") == [natalia]
+        assert search(caseworker, name="Natalya Kuznetsova") == [natalia]
+
+
+def test_names_saved_before_transliteration_are_found_after_the_data_migration(caseworker, north):
+    from django.apps import apps
+
+    recompute = import_module("clients.migrations.0003_search_name_in_every_script").recompute_search_names
+    # As stored before: letters outside Latin folded to nothing.
+    ivan = known(caseworker, first_name="Иван", last_name="Петров", search_name="")
+    jose = known(caseworker, first_name="José", last_name="O'Neil", search_name="jose o neil")
+
+    recompute(apps, None)
+
+    assert search(caseworker, name="Иван Петров") == [ivan]
+    assert search(caseworker, name="Jose O'Neil") == [jose]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("typed", [typed for typed, _ in FINDS] + FINDS_NOBODY + ["Jonh Smiht", "Jon Smyth"])
+def test_trigram_search_and_the_python_fallback_find_the_same_people(caseworker, people, typed):
+    visible = clients_visible(user=caseworker)
+    key = search_key(typed)
+
+    by_trigram = _search_trigram(visible, key, SEARCH_LIMIT) if key else []
+    by_fallback = _search_fallback(visible, key, SEARCH_LIMIT) if key else []
+
+    assert set(names(by_trigram)) == set(names(by_fallback))

@@ -37,10 +37,11 @@ from clients.services import (
     finance_record_save,
     household_register,
 )
+from tests.documents import pdf_bytes
 from tests.factories import ClientFactory, IncomeFactory, UserFactory, case_for
 
 VALID_SIN = "130 692 544"  # passes the Luhn check; begins with a digit that SINs are issued with
-PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+PDF_BYTES = pdf_bytes()
 
 
 def today() -> date:

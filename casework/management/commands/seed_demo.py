@@ -3,6 +3,7 @@
 Running it again changes nothing: it stops if the demo offices exist.
 """
 
+import functools
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -229,7 +230,7 @@ class Command(BaseCommand):
             acting_user=worker,
             client=client,
             kind="lease",
-            upload=SimpleUploadedFile("lease.pdf", b"%PDF-1.4\n% demo lease\n%%EOF\n", content_type="application/pdf"),
+            upload=SimpleUploadedFile("lease.pdf", _demo_lease(), content_type="application/pdf"),
             description="Current lease",
         )
 
@@ -245,6 +246,14 @@ class Command(BaseCommand):
             "  south.worker1..3  caseworkers, South Office\n"
             "Site: http://127.0.0.1:8000\n"
         )
+
+
+@functools.cache
+def _demo_lease() -> bytes:
+    """A real one-page PDF: uploads are kept only when their content is what their name says."""
+    from weasyprint import HTML
+
+    return HTML(string="<h1>Residential lease</h1><p>Demo document.</p>").write_pdf()
 
 
 def _fake_ssn(rng: random.Random) -> str:

@@ -1,29 +1,13 @@
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
 
 from audit import context
+from audit.encoding import audit_value
 from audit.models import AuditEvent, AuditEventClient
 
 REDACTED = "(hidden)"
-
-
-def audit_value(value: Any) -> Any:
-    """A JSON-safe form of a field value for the trail."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, models.Model):
-        return value.pk
-    if hasattr(value, "name") and hasattr(value, "url"):  # a FieldFile
-        return value.name or ""
-    return str(value)
 
 
 def audit_snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -75,7 +59,7 @@ def audit_record(
             object_type=object_type,
             object_id=str(object_id),
             object_repr=object_repr[:200],
-            changes=dict(changes or {}),
+            changes=audit_value(dict(changes or {})),
             reason=reason,
         )
         ids = sorted({int(i) for i in client_ids})

@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
 from casework.models import Case, Task
 from casework.services.tasks import task_complete, task_create
-from clients.models import Client, HouseholdMembership
+from clients.models import Client, Consent, HouseholdMembership
 from referrals import hsds, letters
 from referrals.models import Location, Referral, ReferralStatusChange, Service, SharedInfo
 from referrals.rules import may_manage_directory, may_override_consent, may_refer
@@ -229,22 +229,31 @@ def _move(
 
 def _check_before_sending(acting_user, referral: Referral, override: str) -> None:
     """The consent and address rules, on the day the information leaves the agency."""
-    client, case, service = referral.client, referral.case, referral.service
-    if SharedInfo.ADDRESS in referral.shared and _address_protected(client, case):
+    if SharedInfo.ADDRESS in referral.shared and _address_protected(referral.client, referral.case):
         raise ValidationError(
             "This referral would share an address that is now restricted or confidential; "
             "withdraw it and refer again without the address."
         )
-    if not _needs_consent(service, referral.shared):
-        return
-    consent = consent_covering(client=client, organization=referral.organization, day=timezone.localdate())
+    consent = _consent_for_sharing(referral, override=override)
     if consent is not None:
         referral.consent = consent
-    elif override:
+    elif override and _needs_consent(referral.service, referral.shared):
         referral.consent = None
         referral.consent_override_reason, referral.consent_override_by = override, acting_user
-    elif not referral.consent_override_reason:
-        raise ValidationError(_no_consent_message(client, referral.organization.name), code="no_consent")
+
+
+def _consent_for_sharing(referral: Referral, *, override: str = "") -> Consent | None:
+    """The consent in force today that covers what the referral shares, when it needs one.
+
+    None when it needs none or a supervisor overrides (now, or on the referral before);
+    otherwise the sharing is refused.
+    """
+    if not _needs_consent(referral.service, referral.shared):
+        return None
+    consent = consent_covering(client=referral.client, organization=referral.organization, day=timezone.localdate())
+    if consent is None and not override and not referral.consent_override_reason:
+        raise ValidationError(_no_consent_message(referral.client, referral.organization.name), code="no_consent")
+    return consent
 
 
 def _intake_task(acting_user, referral: Referral) -> Task:
@@ -299,9 +308,21 @@ def referral_follow_up(*, referral_id: int, today: date | None = None) -> Task |
 
 
 def referral_letter_issue(*, acting_user, referral: Referral) -> bytes:
-    """The referral letter as a PDF; issuing it is a read of the client's file, and is audited."""
+    """The referral letter as a PDF; issuing it is a read of the client's file, and is audited.
+
+    A letter hands the shared information over as sending does, so only an open referral
+    (`Referral.OPEN`) has one, and the consent rule is checked again today. (The letter
+    itself leaves out an address that has become protected.)
+    """
     if not may_refer(acting_user):
         raise PermissionDenied("Only caseworkers and supervisors print referral letters.")
+    if referral.status not in Referral.OPEN:
+        raise ValidationError(
+            f"A referral that is {referral.get_status_display().lower()} has no letter to print: "
+            "nothing more is shared with the organization.",
+            code="closed",
+        )
+    _consent_for_sharing(referral)
     pdf = letters.html_to_pdf(letters.referral_letter_html(referral=referral))
     audit_record(
         actor=acting_user,

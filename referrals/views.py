@@ -238,7 +238,12 @@ def referral_move(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The referral letter as a PDF, with only what the referral shares."""
     referral = selectors.referral_get(user=request.user, pk=pk)
-    pdf = services.referral_letter_issue(acting_user=request.user, referral=referral)
+    try:
+        pdf = services.referral_letter_issue(acting_user=request.user, referral=referral)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("referrals:referral_detail", pk=referral.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="referral-{referral.pk}.pdf"'
     return response

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from assistance.models import PaymentRun
 from assistance.selectors import runs as selectors
 from assistance.services.runs import payment_file_issue
+from audit.services import audit_page_read
 
 
 def _require_run_access(request: HttpRequest) -> None:
@@ -28,7 +29,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_run_access(request)
     run = selectors.run_get(pk=pk)
     progress = selectors.run_progress(run=run) if run.status == PaymentRun.Status.RUNNING else None
-    report, _named = selectors.run_report_for(user=request.user, run=run)
+    report, named = selectors.run_report_for(user=request.user, run=run)
+    audit_page_read(
+        actor=request.user, page="payment run report", object_type="assistance.paymentrun", client_ids=named
+    )
     return render(request, "assistance/run_detail.html", {"run": run, "report": report, "progress": progress})
 
 

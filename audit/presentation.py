@@ -52,10 +52,13 @@ def show(value: Any, field: models.Field | None = None, model: type[models.Model
     if isinstance(value, list | tuple):
         return ", ".join(show(item) for item in value)
     if isinstance(value, Mapping):
-        return "; ".join(
-            f"{label(model, str(key))}: {show(item, _field(model, str(key)))}" for key, item in value.items()
-        )
+        return "; ".join(f"{label(model, key)}: {show(item, _field(model, key))}" for key, item in _sorted(value))
     return str(value)
+
+
+def _sorted(mapping: Mapping) -> list[tuple[str, Any]]:
+    # PostgreSQL's jsonb keeps keys in its own order, not as written: sort them, the same on every database.
+    return sorted((str(key), item) for key, item in mapping.items())
 
 
 def _is_pair(value: Any) -> bool:
@@ -66,14 +69,14 @@ def change_lines(object_type: str, changes: Mapping[str, Any] | None) -> list[st
     """Each change as one line: "Label: old → new"; a group of values changed together lists only those that moved."""
     model = _model(object_type or "")
     lines = []
-    for key, value in (changes or {}).items():
-        name, field = label(model, str(key)), _field(model, str(key))
+    for key, value in _sorted(changes or {}):
+        name, field = label(model, key), _field(model, key)
         if _is_pair(value) and (isinstance(value[0], Mapping) or isinstance(value[1], Mapping)):
             old, new = value[0] or {}, value[1] or {}
             if not old:
-                parts = [f"{label(model, k)}: {show(v, _field(model, k), model)}" for k, v in new.items()]
+                parts = [f"{label(model, k)}: {show(v, _field(model, k), model)}" for k, v in _sorted(new)]
             else:
-                keys = list(dict.fromkeys([*old, *new]))
+                keys = sorted({*old, *new})
                 parts = [
                     f"{label(model, k)}: {show(old.get(k), _field(model, k), model)} → "
                     f"{show(new.get(k), _field(model, k), model)}"

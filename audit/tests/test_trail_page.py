@@ -52,12 +52,12 @@ def test_each_change_reads_field_old_arrow_new_with_the_fields_label(client, aud
     page = client.get(reverse("audit:trail")).content.decode()
 
     for line in [
-        "2026-11-09 Job club (#4): Scheduled: 1.00 → 1.20; Excused: No → Yes",
-        "2026-11-10 Job club (#4): Scheduled: 2.00; Attended: 1.50",
+        "2026-11-09 Job club (#4): Excused: No → Yes; Scheduled: 1.00 → 1.20",
+        "2026-11-10 Job club (#4): Attended: 1.50; Scheduled: 2.00",
         "Date of birth: 1980-01-01 → 1981-01-01",  # the model's verbose name
         "Sex: Not stated → Female",  # a choice by its label
         "Preferred name: — → Mo",
-        "Criteria: Q: Okafor; Dob: 1984-03-09",
+        "Criteria: Dob: 1984-03-09; Q: Okafor",
         "Results: 2",
         "Monthly amount: 10.00 → 12.50",  # an unknown record type: the key, humanised
         "Tags: — → a, b",

@@ -168,7 +168,8 @@ def may_see_runs(user) -> bool:
 def run_payments(*, user, run: PaymentRun) -> QuerySet[Issuance]:
     """The payments in `user`'s payment file: the agency's for finance, else those to clients they may see.
 
-    A benefit withheld in full for an overpayment pays nothing and is not a payment.
+    `user` None is the run itself building the file it keeps (no person reads it here). A
+    benefit withheld in full for an overpayment pays nothing and is not a payment.
     """
     payments = Issuance.objects.filter(payment_run=run, kind=Issuance.Kind.RECURRING, amount__gt=F("recovered"))
     if user is not None and not user.has_perm("assistance.read_agency_payments"):

@@ -22,7 +22,7 @@ from casework.models import Case, Task
 from casework.services.tasks import task_complete, task_create
 from clients.models import Client, Consent, HouseholdMembership
 from referrals import hsds, letters
-from referrals.models import Location, Referral, ReferralStatusChange, Service, SharedInfo
+from referrals.models import Location, Organization, Referral, ReferralStatusChange, Service, SharedInfo
 from referrals.rules import may_manage_directory, may_override_consent, may_refer
 from referrals.selectors.referrals import consent_covering, follow_up_due
 
@@ -89,7 +89,6 @@ def referral_create(
         errors["consent_override_reason"] = "Only a supervisor may override the consent rule."
     if errors:
         raise ValidationError(errors)
-    today = timezone.localdate()
     with transaction.atomic():
         # Locked so the case cannot close, or change hands, while the referral is made.
         case = Case.objects.select_for_update().get(pk=case.pk)
@@ -100,10 +99,10 @@ def referral_create(
         ).exists()
         if client.pk != case.primary_client_id and not is_member:
             raise ValidationError({"client": f"{client.full_name} is not a member of this case's household."})
-        consent = consent_covering(client=client, organization=service.organization, day=today)
+        consent = _consent_for(
+            client=client, service=service, organization=service.organization, shared=shared, override=override
+        )
         needs = _needs_consent(service, shared)
-        if needs and consent is None and not override:
-            raise ValidationError(_no_consent_message(client, service.organization.name), code="no_consent")
         overridden = needs and consent is None
         now = timezone.now()
         referral = Referral.objects.create(
@@ -243,16 +242,26 @@ def _check_before_sending(acting_user, referral: Referral, override: str) -> Non
 
 
 def _consent_for_sharing(referral: Referral, *, override: str = "") -> Consent | None:
-    """The consent in force today that covers what the referral shares, when it needs one.
+    """The consent rule for a referral made earlier: a supervisor's override kept on it still counts."""
+    return _consent_for(
+        client=referral.client,
+        service=referral.service,
+        organization=referral.organization,
+        shared=referral.shared,
+        override=override or referral.consent_override_reason,
+    )
 
-    None when it needs none or a supervisor overrides (now, or on the referral before);
-    otherwise the sharing is refused.
-    """
-    if not _needs_consent(referral.service, referral.shared):
+
+def _consent_for(
+    *, client: Client, service: Service, organization: Organization, shared: list[str], override: str
+) -> Consent | None:
+    """The consent rule (the module's note), on the day the information leaves: the consent in force
+    that covers it; None when the sharing needs none or a supervisor overrides; otherwise refused."""
+    if not _needs_consent(service, shared):
         return None
-    consent = consent_covering(client=referral.client, organization=referral.organization, day=timezone.localdate())
-    if consent is None and not override and not referral.consent_override_reason:
-        raise ValidationError(_no_consent_message(referral.client, referral.organization.name), code="no_consent")
+    consent = consent_covering(client=client, organization=organization, day=timezone.localdate())
+    if consent is None and not override:
+        raise ValidationError(_no_consent_message(client, organization.name), code="no_consent")
     return consent
 
 

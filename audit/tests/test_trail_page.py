@@ -74,3 +74,19 @@ def test_the_trail_is_a_table_of_one_row_per_event(client, auditor, events):
 
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     assert body.count("<tr") == AuditEvent.objects.count() >= 4
+
+
+def test_an_event_naming_many_clients_lists_the_first_few(client, auditor, caseworker):
+    audit_record(
+        actor=caseworker,
+        action=AuditEvent.Action.VIEW,
+        object_repr="case list",
+        client_ids=range(101, 131),
+        changes={"page": "case list", "clients": 30},
+    )
+    client.force_login(auditor)
+
+    page = client.get(reverse("audit:trail")).content.decode()
+
+    assert "101, 102, 103, 104, 105 and 25 more" in page
+    assert "<li>Page: case list</li>" in page

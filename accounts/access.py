@@ -14,6 +14,7 @@ that casework keeps):
 - an administrator opens a client's file only through a live break-glass
   grant, given with a written reason;
 - an auditor reads the audit trail, not client files;
+- finance reads the agency's payment files, and no client file;
 - a merged client is not listed: their records live on the surviving client.
 
 The rule works on field names only, so this app needs no import of the
@@ -146,3 +147,20 @@ def may_supervise(user) -> bool:
 def may_read_inquiry_statistics(user) -> bool:
     """Inquiry figures without names: the office's workers, and auditors across offices."""
     return bool({Role.CASEWORKER, Role.SUPERVISOR, Role.AUDITOR} & user.roles)
+
+
+def may_see_payment_runs(user) -> bool:
+    """The runs' pages: supervisors, finance, and administrators (staff with the admin role)."""
+    if {Role.SUPERVISOR, Role.FINANCE} & user.roles:
+        return True
+    return user.is_staff and Role.ADMIN in user.roles
+
+
+def may_download_payment_files(user) -> bool:
+    """A supervisor's file holds the payments to clients they may see; finance's holds the agency's."""
+    return bool({Role.SUPERVISOR, Role.FINANCE} & user.roles)
+
+
+def may_read_agency_payments(user) -> bool:
+    """Every payment of a run, whoever the client: finance pays them, and reads no client file."""
+    return Role.FINANCE in user.roles

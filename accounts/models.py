@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", "Supervisor"
     ADMIN = "admin", "Administrator"
     AUDITOR = "auditor", "Auditor"
+    FINANCE = "finance", "Finance"
 
 
 class Office(models.Model):

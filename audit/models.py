@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from audit.append_only import AppendOnlyError, AppendOnlyModel
+from audit.encoding import AuditJSONEncoder
 
 __all__ = ["AppendOnlyError", "AuditEvent", "AuditEventClient"]
 
@@ -38,7 +39,7 @@ class AuditEvent(AppendOnlyModel):
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=dict, blank=True, encoder=AuditJSONEncoder)
     reason = models.TextField(blank=True)
 
     append_only_message = "The audit trail is append-only."

@@ -1,29 +1,13 @@
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
 
 from audit import context
+from audit.encoding import audit_value
 from audit.models import AuditEvent, AuditEventClient
 
 REDACTED = "(hidden)"
-
-
-def audit_value(value: Any) -> Any:
-    """A JSON-safe form of a field value for the trail."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, models.Model):
-        return value.pk
-    if hasattr(value, "name") and hasattr(value, "url"):  # a FieldFile
-        return value.name or ""
-    return str(value)
 
 
 def audit_snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -75,10 +59,29 @@ def audit_record(
             object_type=object_type,
             object_id=str(object_id),
             object_repr=object_repr[:200],
-            changes=dict(changes or {}),
+            changes=audit_value(dict(changes or {})),
             reason=reason,
         )
         ids = sorted({int(i) for i in client_ids})
         if ids:
             AuditEventClient.objects.bulk_create(AuditEventClient(event=event, client_id=i) for i in ids)
     return event
+
+
+def audit_page_read(*, actor, page: str, client_ids: Iterable[int], object_type: str = "") -> AuditEvent | None:
+    """A page that names clients (a list, the home page) was shown: one read event naming them all.
+
+    Its clients go in with one bulk insert, so a page costs the same queries however many
+    rows it shows. A page that showed no client writes nothing.
+    """
+    ids = sorted({int(i) for i in client_ids if i is not None})
+    if not ids:
+        return None
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type=object_type,
+        object_repr=page[:200],
+        client_ids=ids,
+        changes={"page": page, "clients": len(ids)},
+    )

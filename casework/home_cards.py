@@ -4,7 +4,8 @@ Imports point down (assistance -> eligibility -> casework), so the home page can
 apps for their figures. Instead each registers a card function at start-up, in its
 `AppConfig.ready()`, and the home page calls every one. A card function takes the signed-in
 user and returns a dict with the card's `template` and whatever that template reads, or None
-when it has nothing for this user. It must cost a fixed number of queries.
+when it has nothing for this user. It must cost a fixed number of queries. A card that names
+clients lists them in `client_ids`, so the page's read event names them too.
 """
 
 from collections.abc import Callable

@@ -20,9 +20,9 @@ from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
 from casework.models import Case, Task
 from casework.services.tasks import task_complete, task_create
-from clients.models import Client, HouseholdMembership
+from clients.models import Client, Consent, HouseholdMembership
 from referrals import hsds, letters
-from referrals.models import Location, Referral, ReferralStatusChange, Service, SharedInfo
+from referrals.models import Location, Organization, Referral, ReferralStatusChange, Service, SharedInfo
 from referrals.rules import may_manage_directory, may_override_consent, may_refer
 from referrals.selectors.referrals import consent_covering, follow_up_due
 
@@ -89,7 +89,6 @@ def referral_create(
         errors["consent_override_reason"] = "Only a supervisor may override the consent rule."
     if errors:
         raise ValidationError(errors)
-    today = timezone.localdate()
     with transaction.atomic():
         # Locked so the case cannot close, or change hands, while the referral is made.
         case = Case.objects.select_for_update().get(pk=case.pk)
@@ -100,10 +99,10 @@ def referral_create(
         ).exists()
         if client.pk != case.primary_client_id and not is_member:
             raise ValidationError({"client": f"{client.full_name} is not a member of this case's household."})
-        consent = consent_covering(client=client, organization=service.organization, day=today)
+        consent = _consent_for(
+            client=client, service=service, organization=service.organization, shared=shared, override=override
+        )
         needs = _needs_consent(service, shared)
-        if needs and consent is None and not override:
-            raise ValidationError(_no_consent_message(client, service.organization.name), code="no_consent")
         overridden = needs and consent is None
         now = timezone.now()
         referral = Referral.objects.create(
@@ -229,22 +228,41 @@ def _move(
 
 def _check_before_sending(acting_user, referral: Referral, override: str) -> None:
     """The consent and address rules, on the day the information leaves the agency."""
-    client, case, service = referral.client, referral.case, referral.service
-    if SharedInfo.ADDRESS in referral.shared and _address_protected(client, case):
+    if SharedInfo.ADDRESS in referral.shared and _address_protected(referral.client, referral.case):
         raise ValidationError(
             "This referral would share an address that is now restricted or confidential; "
             "withdraw it and refer again without the address."
         )
-    if not _needs_consent(service, referral.shared):
-        return
-    consent = consent_covering(client=client, organization=referral.organization, day=timezone.localdate())
+    consent = _consent_for_sharing(referral, override=override)
     if consent is not None:
         referral.consent = consent
-    elif override:
+    elif override and _needs_consent(referral.service, referral.shared):
         referral.consent = None
         referral.consent_override_reason, referral.consent_override_by = override, acting_user
-    elif not referral.consent_override_reason:
-        raise ValidationError(_no_consent_message(client, referral.organization.name), code="no_consent")
+
+
+def _consent_for_sharing(referral: Referral, *, override: str = "") -> Consent | None:
+    """The consent rule for a referral made earlier: a supervisor's override kept on it still counts."""
+    return _consent_for(
+        client=referral.client,
+        service=referral.service,
+        organization=referral.organization,
+        shared=referral.shared,
+        override=override or referral.consent_override_reason,
+    )
+
+
+def _consent_for(
+    *, client: Client, service: Service, organization: Organization, shared: list[str], override: str
+) -> Consent | None:
+    """The consent rule (the module's note), on the day the information leaves: the consent in force
+    that covers it; None when the sharing needs none or a supervisor overrides; otherwise refused."""
+    if not _needs_consent(service, shared):
+        return None
+    consent = consent_covering(client=client, organization=organization, day=timezone.localdate())
+    if consent is None and not override:
+        raise ValidationError(_no_consent_message(client, organization.name), code="no_consent")
+    return consent
 
 
 def _intake_task(acting_user, referral: Referral) -> Task:
@@ -299,9 +317,21 @@ def referral_follow_up(*, referral_id: int, today: date | None = None) -> Task |
 
 
 def referral_letter_issue(*, acting_user, referral: Referral) -> bytes:
-    """The referral letter as a PDF; issuing it is a read of the client's file, and is audited."""
+    """The referral letter as a PDF; issuing it is a read of the client's file, and is audited.
+
+    A letter hands the shared information over as sending does, so only an open referral
+    (`Referral.OPEN`) has one, and the consent rule is checked again today. (The letter
+    itself leaves out an address that has become protected.)
+    """
     if not may_refer(acting_user):
         raise PermissionDenied("Only caseworkers and supervisors print referral letters.")
+    if referral.status not in Referral.OPEN:
+        raise ValidationError(
+            f"A referral that is {referral.get_status_display().lower()} has no letter to print: "
+            "nothing more is shared with the organization.",
+            code="closed",
+        )
+    _consent_for_sharing(referral)
     pdf = letters.html_to_pdf(letters.referral_letter_html(referral=referral))
     audit_record(
         actor=acting_user,

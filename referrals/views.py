@@ -20,7 +20,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import client_scope
 from accounts.models import Office, Role
+from audit.services import audit_page_read
 from casework.selectors import cases as case_selectors
+from casework.services.cases import case_view_record
 from casework.views.cases import case_page
 from clients.forms import add_service_errors
 from clients.models import Client, HouseholdMembership
@@ -64,6 +66,8 @@ def directory(request: HttpRequest) -> HttpResponse:
         area=criteria.get("area", ""),
     )
     page = Paginator(services_found, PAGE_SIZE).get_page(request.GET.get("page"))
+    if case is not None:
+        case_view_record(acting_user=request.user, case=case, page="directory")
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -79,7 +83,10 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_in_context(request)
     my_cases = []
     if case is None and request.user.has_perm("referrals.refer"):
-        my_cases = case_selectors.case_list(user=request.user, worker=request.user, status="active")
+        my_cases = list(case_selectors.case_list(user=request.user, worker=request.user, status="active"))
+    if case is not None:
+        case_view_record(acting_user=request.user, case=case, page="directory")
+    audit_page_read(actor=request.user, page="refer from a service", client_ids=[c.primary_client_id for c in my_cases])
     return render(request, "referrals/service_detail.html", {"service": service, "case": case, "my_cases": my_cases})
 
 
@@ -238,7 +245,12 @@ def referral_move(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The referral letter as a PDF, with only what the referral shares."""
     referral = selectors.referral_get(user=request.user, pk=pk)
-    pdf = services.referral_letter_issue(acting_user=request.user, referral=referral)
+    try:
+        pdf = services.referral_letter_issue(acting_user=request.user, referral=referral)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("referrals:referral_detail", pk=referral.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="referral-{referral.pk}.pdf"'
     return response
@@ -252,6 +264,7 @@ def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
 def follow_up(request: HttpRequest) -> HttpResponse:
     """The open referrals on the worker's cases, those awaiting follow-up first."""
     page = Paginator(selectors.my_open_referrals(user=request.user), 50).get_page(request.GET.get("page"))
+    audit_page_read(actor=request.user, page="referrals to follow up", client_ids=[r.client_id for r in page])
     return render(request, "referrals/follow_up.html", {"page": page, "follow_up_days": _follow_up_days()})
 
 

@@ -17,8 +17,9 @@ def restore_migration_rows() -> None:
     from eligibility.loading import load_shipped
     from eligibility.models import ParameterValue, Program
 
-    for name in importlib.import_module("accounts.migrations.0002_roles").ROLES:
-        Group.objects.get_or_create(name=name)
+    for migration in ("0002_roles", "0004_finance_role"):
+        for name in importlib.import_module(f"accounts.migrations.{migration}").ROLES:
+            Group.objects.get_or_create(name=name)
     load_shipped(Program, ParameterValue)
     importlib.import_module("assistance.migrations.0003_default_authority_limits").add_defaults(apps, None)
     importlib.import_module("assistance.migrations.0004_recovery_parameters").add_caps(apps, None)

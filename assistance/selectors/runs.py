@@ -17,10 +17,11 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
+from accounts.access import case_scope, client_scope
 from accounts.models import Role
 from assistance.models import Issuance, PaymentRun
 from casework.models import Case
@@ -153,11 +154,44 @@ def unpaid_enrollments(*, period: date) -> list[Unpaid]:
 # Pages -----------------------------------------------------------------------------------
 
 
-def may_see_runs(user) -> bool:
-    """Payment runs are for supervisors and for administrators (staff with the admin role)."""
+def may_start_runs(user) -> bool:
+    """Supervisors and administrators (staff with the admin role) start a month's run."""
     if not getattr(user, "is_authenticated", False):
         return False
     return user.has_perm("casework.supervise") or (user.is_staff and Role.ADMIN in user.roles)
+
+
+def may_see_runs(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.has_perm("assistance.see_payment_runs")
+
+
+def run_payments(*, user, run: PaymentRun) -> QuerySet[Issuance]:
+    """The payments in `user`'s payment file: the agency's for finance, else those to clients they may see.
+
+    `user` None is the run itself building the file it keeps (no person reads it here). A
+    benefit withheld in full for an overpayment pays nothing and is not a payment.
+    """
+    payments = Issuance.objects.filter(payment_run=run, kind=Issuance.Kind.RECURRING, amount__gt=F("recovered"))
+    if user is not None and not user.has_perm("assistance.read_agency_payments"):
+        payments = payments.filter(client_scope(user, prefix="client__", include_merged=True))
+    return payments
+
+
+def run_report_for(*, user, run: PaymentRun) -> tuple[dict, list[int]]:
+    """The run's report as `user` may read it, and the clients it names.
+
+    Figures are the agency's and name nobody; the list of enrollments not paid keeps only the
+    cases the user may open (finance and administrators without break-glass see none).
+    """
+    report = dict(run.report or {})
+    skipped = report.get("skipped") or []
+    visible = dict(
+        Case.objects.filter(case_scope(user), pk__in={item["case_id"] for item in skipped}).values_list(
+            "pk", "primary_client_id"
+        )
+    )
+    report["skipped"] = [item for item in skipped if item["case_id"] in visible]
+    return report, sorted(set(visible.values()))
 
 
 def run_list(*, page: int | str | None = 1, per_page: int = 24) -> Page:

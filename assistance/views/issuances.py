@@ -311,7 +311,9 @@ def home_card(user: User) -> dict | None:
         if {Role.AUDITOR, Role.ADMIN} & user.roles:
             return {"template": "assistance/home_card_figures.html"}
         return None
+    assistance = selectors.home_assistance(user=user, supervisor=access.may_supervise(user))
     return {
         "template": "assistance/home_card.html",
-        "assistance": selectors.home_assistance(user=user, supervisor=access.may_supervise(user)),
+        "assistance": assistance,
+        "client_ids": [i.client_id for i in [*assistance.decided, *assistance.waiting]],
     }

@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from assistance.models import PaymentRun
 from assistance.selectors import runs as selectors
 from assistance.services.runs import payment_file_issue
+from audit.services import audit_page_read
 
 
 def _require_run_access(request: HttpRequest) -> None:
     if not selectors.may_see_runs(request.user):
-        raise PermissionDenied("Payment runs are for supervisors and administrators.")
+        raise PermissionDenied("Payment runs are for supervisors, finance and administrators.")
 
 
 @login_required
@@ -28,13 +29,19 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_run_access(request)
     run = selectors.run_get(pk=pk)
     progress = selectors.run_progress(run=run) if run.status == PaymentRun.Status.RUNNING else None
-    return render(request, "assistance/run_detail.html", {"run": run, "report": run.report, "progress": progress})
+    report, named = selectors.run_report_for(user=request.user, run=run)
+    audit_page_read(
+        actor=request.user, page="payment run report", object_type="assistance.paymentrun", client_ids=named
+    )
+    return render(request, "assistance/run_detail.html", {"run": run, "report": report, "progress": progress})
 
 
 @login_required
 def run_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The payment file as CSV, recorded in the audit trail with every payee it names."""
     _require_run_access(request)
+    if not request.user.has_perm("assistance.download_payment_file"):
+        raise PermissionDenied("Payment files are for supervisors and finance.")
     run = selectors.run_get(pk=pk)
     if run.status != PaymentRun.Status.COMPLETED:
         messages.error(request, "The payment file is ready once the run is complete.")

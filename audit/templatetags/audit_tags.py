@@ -1,15 +1,11 @@
 from django import template
 
+from audit.presentation import change_lines
+
 register = template.Library()
 
 
-def _show(value) -> str:
-    return "—" if value in (None, "") else str(value)
-
-
 @register.filter
-def change(values) -> str:
-    """`[old, new]` as 'old → new'; anything else as it is."""
-    if isinstance(values, list) and len(values) == 2:
-        return f"{_show(values[0])} → {_show(values[1])}"
-    return _show(values)
+def changes(event) -> list[str]:
+    """The event's changes as lines of "Label: old → new"."""
+    return change_lines(event.object_type, event.changes)

@@ -1,14 +1,15 @@
 """Reads of inquiries and complaints, and their daily and monthly figures.
 
-An inquiry belongs to its office: the office's caseworkers and supervisors see it. The
-client or case it is linked to is shown only to those the access rule lets see them, so
-each row carries `client_visible` and `case_visible`, decided by the database.
+An inquiry belongs to its office: the office's caseworkers and supervisors see it, except
+that one about a client is seen only by those the access rule lets see that client. The
+case it is linked to is shown only to those who may see the case, so each row carries
+`client_visible` and `case_visible`, decided by the database.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,10 +24,15 @@ WORKER_GROUPS = ["caseworker", "supervisor"]
 
 
 def inquiries_visible(*, user) -> QuerySet[Inquiry]:
-    """The inquiries of the user's office, if they are one of its caseworkers or supervisors."""
+    """The inquiries of the user's office, if they are one of its caseworkers or supervisors.
+
+    An inquiry about a client follows that client's access rule too: what it says about a
+    restricted client is for their worker and supervisor only.
+    """
     if not getattr(user, "is_authenticated", False) or not access.may_work_cases(user) or not user.office_id:
         return Inquiry.objects.none()
-    return Inquiry.objects.filter(office_id=user.office_id)
+    about_visible_client = Q(client__isnull=True) | client_scope(user, prefix="client__", include_merged=True)
+    return Inquiry.objects.filter(about_visible_client, office_id=user.office_id)
 
 
 def with_links(inquiries: QuerySet[Inquiry], *, user) -> QuerySet[Inquiry]:

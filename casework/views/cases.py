@@ -7,20 +7,24 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit.services import audit_page_read
 from casework.forms.cases import CaseOpenForm, CaseRestrictForm, CaseTransferForm, CaseTransitionForm
 from casework.models import Case
 from casework.selectors import cases as selectors
 from casework.services import cases as services
 from clients import selectors as client_selectors
+from clients import services as client_services
 from clients.forms import add_service_errors
 
 PAGE_SIZE = 50
 
 
-def case_page(request: HttpRequest, case: Case, tab: str, template: str, **context) -> HttpResponse:
+def case_page(
+    request: HttpRequest, case: Case, tab: str, template: str, *, status: int = 200, **context
+) -> HttpResponse:
     """Render one tab of a case, recording that its clients' file was seen."""
     services.case_view_record(acting_user=request.user, case=case, page=tab)
-    return render(request, template, {"case": case, "tab": tab, **context})
+    return render(request, template, {"case": case, "tab": tab, **context}, status=status)
 
 
 @login_required
@@ -40,6 +44,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         scope = "mine"
         filters["worker"] = request.user
     page = Paginator(selectors.case_list(user=request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_page_read(actor=request.user, page="case list", client_ids=[case.primary_client_id for case in page])
     return render(
         request,
         "casework/case_list.html",
@@ -82,16 +87,14 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Case {case.number} is now {case.get_status_display().lower()}.")
             return redirect("casework:case_detail", pk=case.pk)
-    return render(
+    return case_page(
         request,
+        case,
+        "overview",
         "casework/case_detail.html",
-        {
-            "case": case,
-            "tab": "overview",
-            "transition_form": form,
-            **selectors.case_detail(user=request.user, case=case),
-        },
         status=400,
+        transition_form=form,
+        **selectors.case_detail(user=request.user, case=case),
     )
 
 
@@ -120,6 +123,7 @@ def case_open(request: HttpRequest, client_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Case {case.number} opened.")
             return redirect("casework:case_detail", pk=case.pk)
+    client_services.client_view_record(acting_user=request.user, client=client, page="open a case")
     return render(request, "casework/case_open.html", {"client": client, "household": household, "form": form})
 
 
@@ -149,6 +153,11 @@ def case_transfer(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, warning)
             # The moved cases are no longer the supervisor's own: show them among the team's.
             return redirect(f"{reverse('casework:case_list')}?scope=team")
+    audit_page_read(
+        actor=request.user,
+        page="case transfer",
+        client_ids=[case.primary_client_id for case in form.fields["cases"].queryset],
+    )
     return render(request, "casework/case_transfer.html", {"form": form})
 
 
@@ -167,4 +176,5 @@ def case_restrict(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Restriction changed.")
             return redirect("casework:case_detail", pk=case.pk)
+    services.case_view_record(acting_user=request.user, case=case, page="restriction")
     return render(request, "casework/case_restrict.html", {"case": case, "form": form, "tab": "overview"})

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import Role
+from audit.services import audit_page_read
 from casework.home_cards import home_cards
 from casework.selectors import home as selectors
 from clients.selectors import client_counts
@@ -24,4 +25,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_role(Role.SUPERVISOR):
         context["team"] = selectors.supervisor_home(user=user)
     context["cards"] = home_cards(user)
+    audit_page_read(actor=user, page="home", client_ids=_clients_named(context))
     return render(request, "home.html", context)
+
+
+def _clients_named(context: dict) -> list[int]:
+    """The clients whose names the home page shows: tasks' and quiet cases' clients, and the cards'."""
+    ids = []
+    if "worker" in context:
+        ids += [task.case.primary_client_id for task in context["worker"].tasks]
+    if "team" in context:
+        ids += [case.primary_client_id for case in context["team"].no_contact_cases]
+    for card in context["cards"]:
+        ids += card.get("client_ids", [])
+    return ids

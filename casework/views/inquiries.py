@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from audit.services import audit_page_read
 from casework.forms.inquiries import InquiryFilterForm, InquiryForm, InquiryRespondForm, InquiryStatisticsForm
 from casework.models import Inquiry
 from casework.selectors import inquiries as selectors
@@ -34,6 +35,11 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
         mine=criteria.get("mine", False),
     )
     page = Paginator(inquiries, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_page_read(
+        actor=request.user,
+        page="inquiry list",
+        client_ids=[inquiry.client_id for inquiry in page if inquiry.client_visible],
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

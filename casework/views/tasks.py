@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from audit.services import audit_page_read
 from casework.forms.tasks import TaskForm
 from casework.models import Task
 from casework.selectors import cases as case_selectors
@@ -32,6 +33,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         scope = "mine"
         tasks = selectors.my_tasks(user=request.user)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_page_read(actor=request.user, page="task list", client_ids=[task.case.primary_client_id for task in page])
     return render(request, "casework/task_list.html", {"page": page, "scope": scope})
 
 
@@ -74,7 +76,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Task “{task.title}” added for {task.assignee}, due {task.due_on:%Y-%m-%d}.")
             return redirect("casework:case_tasks", pk=case.pk)
-    return render(request, "casework/task_form.html", {"case": case, "tab": "tasks", "form": form})
+    return case_page(request, case, "tasks", "casework/task_form.html", form=form)
 
 
 def _close(request: HttpRequest, pk: int, status: str, done: str) -> HttpResponse:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assistance.models import PaymentRun
-from assistance.selectors.runs import may_see_runs, pending_enrollment_ids, pending_exists
+from assistance.selectors.runs import may_start_runs, pending_enrollment_ids, pending_exists
 from assistance.services.runs.batches import BatchResult, payment_run_batch
 from assistance.services.runs.common import Action
 from assistance.services.runs.report import payment_file, payment_file_store, payment_run_report
@@ -26,7 +26,7 @@ DEFAULT_BATCH_SIZE = 1000
 
 def payment_run_start(*, acting_user: User, period: date) -> PaymentRun:
     """The run for benefit month `period`, made if it does not exist yet (one per month: a unique period)."""
-    if acting_user.get_username() != JOB_USERNAME and not may_see_runs(acting_user):
+    if acting_user.get_username() != JOB_USERNAME and not may_start_runs(acting_user):
         raise ValidationError("Only supervisors and administrators start a payment run.")
     if period.day != 1:
         raise ValidationError({"period": "A benefit month starts on the first: give the first of the month."})

@@ -7,14 +7,14 @@ import hashlib
 import io
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import User
 from assistance.models import Issuance, Overpayment, OverpaymentStatusChange, PaymentRun
-from assistance.selectors.runs import NOT_DUE, may_see_runs, unpaid_enrollments, why_not_paid
+from assistance.selectors.runs import NOT_DUE, run_payments, unpaid_enrollments, why_not_paid
 from assistance.services.runs.common import ZERO, Action, Kind, file_name, run_reason
 from audit.services import audit_record
 
@@ -102,7 +102,7 @@ def payment_run_report(*, run: PaymentRun) -> dict | None:
     }
 
 
-def payment_file(*, run: PaymentRun) -> bytes:
+def payment_file(*, run: PaymentRun, payments: QuerySet[Issuance] | None = None) -> bytes:
     """The payment file: one CSV row per payment of the run, ordered by reference, built from the database.
 
     Columns: payee, method, amount (net of recovery deductions), reference, period (YYYY-MM),
@@ -110,15 +110,16 @@ def payment_file(*, run: PaymentRun) -> bytes:
     row. There is no address column: the run pays by direct deposit, which needs none, so no
     client's address (restricted or not) ever leaves in this file. A run paying by cheque
     would need one, and must leave out any restricted client's or confidential address.
+    `payments` narrows it to a reader's rows (`run_payments`); without it, every payment.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(FILE_COLUMNS)
     month = f"{run.period:%Y-%m}"  # every issuance of a run is for its month
-    rows = (
-        Issuance.objects.filter(payment_run=run, kind=Kind.RECURRING, amount__gt=F("recovered"))
-        .order_by("reference")
-        .values_list("payee_name", "method", "amount", "recovered", "reference", "program__code")
+    if payments is None:
+        payments = run_payments(user=None, run=run)
+    rows = payments.order_by("reference").values_list(
+        "payee_name", "method", "amount", "recovered", "reference", "program__code"
     )
     # Amounts are stored with two decimals, so their difference prints as dollars and cents.
     writer.writerows(
@@ -142,15 +143,23 @@ def payment_file_store(*, run: PaymentRun, content: bytes | None = None) -> str:
 
 
 def payment_file_issue(*, acting_user: User, run: PaymentRun) -> bytes:
-    """The payment file handed to a supervisor or administrator, recorded in the trail with every payee."""
-    if not may_see_runs(acting_user):
-        raise ValidationError("Only supervisors and administrators download payment files.")
-    content = payment_file(run=run)
+    """The payment file as `acting_user` may have it, recorded in the trail with every client it names.
+
+    Finance gets the agency's file; a supervisor gets the payments to the clients they may see.
+    """
+    if not acting_user.has_perm("assistance.download_payment_file"):
+        raise PermissionDenied("Payment files are for supervisors and finance.")
+    payments = run_payments(user=acting_user, run=run)
+    content = payment_file(run=run, payments=payments)
     audit_record(
         actor=acting_user,
         action=Action.DOWNLOAD,
         target=run,
-        client_ids=Issuance.objects.filter(payment_run=run, kind=Kind.RECURRING).values_list("client_id", flat=True),
-        changes={"document": "payment file", "file_sha256": hashlib.sha256(content).hexdigest()},
+        client_ids=payments.values_list("client_id", flat=True),
+        changes={
+            "document": "payment file",
+            "scope": "agency" if acting_user.has_perm("assistance.read_agency_payments") else "own clients",
+            "file_sha256": hashlib.sha256(content).hexdigest(),
+        },
     )
     return content

@@ -105,6 +105,14 @@ class Command(BaseCommand):
             first_name="Audrey",
             last_name="Auditor",
         )
+        user_create(
+            acting_user=admin,
+            username="finance",
+            password=DEMO_PASSWORD,
+            roles=[Role.FINANCE],
+            first_name="Frances",
+            last_name="Finance",
+        )
         workers = []
         for code, name in [("north", "North Office"), ("south", "South Office")]:
             office = Office.objects.create(code=code, name=name, address=f"1 {name} Plaza", phone="555-0100")
@@ -239,6 +247,7 @@ class Command(BaseCommand):
             f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})\n"
             "  admin             administrator (Django admin at /admin/)\n"
             "  auditor           auditor (audit trail)\n"
+            "  finance           finance: the agency-wide payment files\n"
             "  north.supervisor  supervisor, North Office\n"
             "  north.manager     office manager: approves beyond a supervisor's limit\n"
             "  north.worker1..3  caseworkers, North Office\n"

@@ -561,16 +561,20 @@ def test_old_decisions_leave_the_card(client, caseworker, supervisor, setup):
     assert "No decisions on your requests in the last two weeks." in text(client.get(reverse("home")))
 
 
-def test_a_supervisor_sees_how_many_requests_wait_in_their_queue(client, caseworker, supervisor, setup):
+def test_a_supervisor_sees_the_requests_waiting_for_their_approval_first(client, caseworker, supervisor, setup):
     _c, case = setup
-    for amount in ("1100.00", "1200.00", "1300.00"):
-        request(caseworker, case, amount=amount)
+    waiting = [request(caseworker, case, amount=amount) for amount in ("1100.00", "1200.00", "1300.00")]
     client.force_login(supervisor)
 
     response = client.get(reverse("home"))
 
-    assert "3 requests waiting for your approval" in text(response)
-    assert f'href="{reverse("assistance:queue")}">Approvals</a>' in html(response)
+    page = text(response)
+    assert "Waiting for your approval: 3" in page
+    assert "Emergency funds of $1,100.00 for Ana Okafor" in page
+    for issuance in waiting:
+        assert f'href="{reverse("assistance:issuance_detail", args=[issuance.pk])}"' in html(response)
+    assert f'href="{reverse("assistance:queue")}">Open the approval queue</a>' in html(response)
+    assert page.index("Waiting for your approval") < page.index("My team's caseloads")
 
 
 def test_the_card_is_for_those_who_request_and_figures_for_auditors(client, auditor, admin_user):

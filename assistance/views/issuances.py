@@ -315,5 +315,6 @@ def home_card(user: User) -> dict | None:
         return None
     return {
         "template": "assistance/home_card.html",
+        "order": 10,
         "assistance": selectors.home_assistance(user=user, supervisor=access.may_supervise(user)),
     }

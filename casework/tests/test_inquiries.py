@@ -464,7 +464,7 @@ def test_the_figures_page_says_nothing_happened_in_an_empty_range(client, casewo
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "<h1 class=\"h3\">Inquiries and complaints: figures</h1>" in page and 'name="start"' in page
+    assert '<h1 class="h3">Inquiries and complaints: figures</h1>' in page and 'name="start"' in page
     assert "Nothing in this range." in page
     assert 'id="per-day"' not in page and 'id="per-month"' not in page
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import Office, Role, User
 from accounts.services import user_create
 from assistance.models import AuthorityLimit, Budget, Issuance
-from assistance.services import IssuanceRequest, issuance_approve, issuance_request
+from assistance.services import IssuanceRequest, enrolled_programs, issuance_approve, issuance_request
 from casework.models import Case
 from eligibility import rules
 from eligibility.models import Program
@@ -116,6 +116,10 @@ def _issuances(rng: random.Random, program: Program) -> None:
                     kind, amount = Issuance.Kind.EMERGENCY, Decimal("1350.00")  # over a caseworker's $1,000
                 extra = {}
                 payee = {"payee_name": client.display_name}
+            enrolled = enrolled_programs(case=case)
+            reason = "" if enrolled else "Utility shut-off before the application is decided"
+            if reason and kind != Issuance.Kind.SHELTER:
+                kind = Issuance.Kind.EMERGENCY  # the one kind that may go out before enrolment
             method = Issuance.Method.VOUCHER if kind == Issuance.Kind.FOOD_VOUCHER else Issuance.Method.CARD
             if kind == Issuance.Kind.EMERGENCY:
                 method = Issuance.Method.DIRECT_DEPOSIT
@@ -124,8 +128,16 @@ def _issuances(rng: random.Random, program: Program) -> None:
                     acting_user=worker,
                     case=case,
                     client=client,
-                    program=program,
-                    request=IssuanceRequest(kind=kind, amount=amount, method=method, purpose="Demo", **payee, **extra),
+                    program=enrolled[0] if enrolled else program,
+                    request=IssuanceRequest(
+                        kind=kind,
+                        amount=amount,
+                        method=method,
+                        purpose="Demo",
+                        unenrolled_reason=reason,
+                        **payee,
+                        **extra,
+                    ),
                     idempotency_key=f"demo-{uuid.UUID(int=rng.getrandbits(128))}",
                 )
             except ValidationError:

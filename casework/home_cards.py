@@ -4,8 +4,9 @@ Imports point down (assistance -> eligibility -> casework), so the home page can
 apps for their figures. Instead each registers a card function at start-up, in its
 `AppConfig.ready()`, and the home page calls every one. A card function takes the signed-in
 user and returns a dict with the card's `template` and whatever that template reads, or None
-when it has nothing for this user. It must cost a fixed number of queries. A card that names
-clients lists them in `client_ids`, so the page's read event names them too.
+when it has nothing for this user; an `order` (lower first) places it among the others. It must
+cost a fixed number of queries. A card that names clients lists them in `client_ids`, so the
+page's read event names them too.
 """
 
 from collections.abc import Callable
@@ -25,5 +26,6 @@ def home_card_register(card: HomeCard) -> HomeCard:
 
 
 def home_cards(user) -> list[dict]:
-    """The cards for `user`, in the order they were registered."""
-    return [card for card in (fn(user) for fn in _cards) if card]
+    """The cards for `user`, by their `order`, then in the order they were registered."""
+    cards = [card for card in (fn(user) for fn in _cards) if card]
+    return sorted(cards, key=lambda card: card.get("order", 100))

@@ -1,8 +1,9 @@
 """Reads for the eligibility pages, scoped by the access rule and shaped for fixed query counts."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
 from django.shortcuts import get_object_or_404
 
 from accounts.access import case_scope
@@ -141,3 +142,30 @@ def redetermine_candidates(*, run_on: date) -> QuerySet[Enrollment]:
         .filter(last_decided_at__isnull=False)
         .exclude(Exists(waiting))
     )
+
+
+# The home page's card ------------------------------------------------------------------------------
+
+HOME_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class HomeReviews:
+    reviews: list[Review]  # open reviews on the worker's own cases, the soonest due first
+    count: int
+
+
+def home_reviews(*, user) -> HomeReviews:
+    """The open periodic reviews of enrollments on the cases the user works: one query (a window
+    counts them all while only the first few are read)."""
+    reviews = list(
+        Review.objects.filter(
+            case_scope(user, prefix="enrollment__case__"),
+            enrollment__case__assigned_worker=user,
+            status=Review.Status.OPEN,
+        )
+        .select_related("enrollment__program", "enrollment__case__primary_client")
+        .annotate(total=Window(Count("id")))
+        .order_by("due_on", "id")[:HOME_LIMIT]
+    )
+    return HomeReviews(reviews=reviews, count=reviews[0].total if reviews else 0)

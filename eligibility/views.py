@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
 from casework.selectors import cases as case_selectors
 from casework.views.cases import case_page
 from clients.forms import add_service_errors
@@ -194,3 +195,21 @@ def determination_notice(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{determination.pk}.pdf"'
     return response
+
+
+# The home page's card ---------------------------------------------------------------------------------
+
+
+def home_card(user) -> dict | None:
+    """Registered with casework's home page (see `eligibility.apps`): the periodic reviews open
+    on a caseworker's own cases."""
+    if not user.has_role(Role.CASEWORKER):
+        return None
+    reviews = selectors.home_reviews(user=user)
+    return {
+        "template": "eligibility/home_card.html",
+        "order": 20,
+        "reviews": reviews,
+        "today": timezone.localdate(),
+        "client_ids": [review.enrollment.case.primary_client_id for review in reviews.reviews],
+    }

@@ -304,3 +304,20 @@ def figures(request: HttpRequest) -> HttpResponse:
             "own_office": None if agency_wide else request.user.office,
         },
     )
+
+
+# The home page's card ---------------------------------------------------------------------------------
+
+
+def home_card(user) -> dict | None:
+    """Registered with casework's home page (see `referrals.apps`): a caseworker's referrals
+    awaiting follow-up."""
+    if not user.has_role(Role.CASEWORKER):
+        return None
+    follow_ups = selectors.home_follow_ups(user=user)
+    return {
+        "template": "referrals/home_card.html",
+        "order": 30,
+        "follow_ups": follow_ups,
+        "client_ids": [referral.client_id for referral in follow_ups.referrals],
+    }

@@ -41,7 +41,15 @@ def _dollars(value: str, message: str) -> Decimal | None:
 
 class IssuanceRequestForm(forms.Form):
     client = forms.ModelChoiceField(label="For", queryset=Client.objects.none(), empty_label=None)
-    program = forms.ModelChoiceField(label="Program", queryset=None, empty_label=None)
+    # Preselected only from the case's own enrollments; otherwise the worker chooses.
+    program = forms.ModelChoiceField(label="Program", queryset=None, empty_label="Choose…")
+    unenrolled_reason = forms.CharField(
+        label="Reason to issue without enrolment",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only for emergency funds under a program the case is not enrolled in.",
+    )
     kind = forms.ChoiceField(label="Kind of assistance")
     amount = forms.CharField(label="Amount ($)", required=False, max_length=20, help_text=AMOUNT_HELP)
     units = forms.IntegerField(label="Nights", required=False)
@@ -98,6 +106,7 @@ class IssuanceRequestForm(forms.Form):
             units=data.get("units"),
             unit_rate=data.get("unit_rate"),
             supportive_service_id=service.pk if service else None,
+            unenrolled_reason=data.get("unenrolled_reason", ""),
         )
 
 

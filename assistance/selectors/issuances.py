@@ -402,6 +402,7 @@ class HomeAssistance:
     waiting: list[Issuance]  # the user's requests still waiting, oldest first
     waiting_count: int
     queue_count: int | None  # requests in a supervisor's queue; None for others
+    queue: list[Issuance] = field(default_factory=list)  # the first of them, oldest first
 
 
 def home_assistance(*, user: User, supervisor: bool, now=None) -> HomeAssistance:
@@ -445,4 +446,5 @@ def home_assistance(*, user: User, supervisor: bool, now=None) -> HomeAssistance
         waiting=groups["waiting"],
         waiting_count=sizes.get("waiting", 0),
         queue_count=sizes.get("queue", 0) if supervisor else None,
+        queue=groups["queue"],
     )

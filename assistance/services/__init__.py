@@ -3,6 +3,7 @@
 from assistance.services.budgets import budget_effect, budget_in_force, budget_totals
 from assistance.services.issuances import (
     IssuanceRequest,
+    enrolled_programs,
     issuance_approve,
     issuance_cancel,
     issuance_issue,
@@ -21,6 +22,7 @@ __all__ = [
     "budget_effect",
     "budget_in_force",
     "budget_totals",
+    "enrolled_programs",
     "issuance_approve",
     "issuance_cancel",
     "issuance_issue",

@@ -27,7 +27,7 @@ from audit.services import audit_record
 from casework.models import Case, SupportiveService
 from casework.services.cases import case_client_ids
 from clients.models import Client
-from eligibility.models import Program
+from eligibility.models import Enrollment, Program
 
 Action = AuditEvent.Action
 Status = Issuance.Status
@@ -48,6 +48,8 @@ class IssuanceRequest:
     units: int | None = None
     unit_rate: Decimal | None = None
     supportive_service_id: int | None = None
+    #: Why emergency funds go out under a program the case is not enrolled in (none otherwise).
+    unenrolled_reason: str = ""
 
     def fingerprint(self, *, case_id: int, client_id: int, program_id: int) -> str:
         details = {
@@ -65,6 +67,9 @@ class IssuanceRequest:
             "purpose": self.purpose.strip(),
             "supportive_service": self.supportive_service_id,
         }
+        if self.unenrolled_reason.strip():
+            # Only when given, so the keys of requests made before the reason existed still match.
+            details["unenrolled_reason"] = self.unenrolled_reason.strip()
         return hashlib.sha256(json.dumps(details, sort_keys=True).encode()).hexdigest()
 
 
@@ -95,6 +100,34 @@ def money(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
     return amount.quantize(CENT)
 
 
+def enrolled_programs(*, case: Case) -> list[Program]:
+    """The programs the case is enrolled in or has applied to (a suspended, denied or ended
+    enrollment pays nothing): active enrollments first, then the most recent first."""
+    live = (Enrollment.Status.APPLIED, Enrollment.Status.PENDING, Enrollment.Status.ACTIVE)
+    enrollments = (
+        Enrollment.objects.filter(case_id=case.pk, status__in=live)
+        .select_related("program")
+        .order_by("-application_date", "-id")
+    )
+    # sorted() is stable, so within each group the most recent enrollment stays first.
+    return [e.program for e in sorted(enrollments, key=lambda e: e.status != Enrollment.Status.ACTIVE)]
+
+
+def _enrollment_error(request: IssuanceRequest, *, case: Case, program: Program) -> str | None:
+    """Assistance is paid under one of the case's own programs. Emergency funds alone may go out
+    before enrolment (a family facing eviction this week), and then only with a written reason."""
+    if program.pk in {p.pk for p in enrolled_programs(case=case)}:
+        return None
+    if request.kind == Issuance.Kind.EMERGENCY and request.unenrolled_reason.strip():
+        return None
+    if request.kind == Issuance.Kind.EMERGENCY:
+        return (
+            f"Case {case.number} is not enrolled in {program}. Choose one of its programs, "
+            "or give the reason these emergency funds cannot wait for enrolment."
+        )
+    return f"Case {case.number} is not enrolled in {program}: choose one of its programs."
+
+
 def _validated(request: IssuanceRequest, *, case: Case, client: Client, program: Program) -> IssuanceRequest:
     errors: dict[str, str] = {}
     if request.kind not in Issuance.REQUESTABLE:
@@ -109,6 +142,8 @@ def _validated(request: IssuanceRequest, *, case: Case, client: Client, program:
         errors["payee_address"] = "A cheque needs the payee's mailing address."
     if not program.is_active:
         errors["program"] = f"{program} is not issuing assistance."
+    elif (enrollment_error := _enrollment_error(request, case=case, program=program)) is not None:
+        errors["program"] = enrollment_error
     amount, unit_rate, units = request.amount, request.unit_rate, request.units
     if request.kind == Issuance.Kind.SHELTER:
         if not units or units < 1:
@@ -149,6 +184,7 @@ def _validated(request: IssuanceRequest, *, case: Case, client: Client, program:
         units=units,
         unit_rate=unit_rate,
         supportive_service_id=request.supportive_service_id,
+        unenrolled_reason=request.unenrolled_reason.strip(),
     )
 
 
@@ -230,6 +266,7 @@ def issuance_request(
                     "amount": [None, str(issuance.amount)],
                     "payee": [None, issuance.payee_name],
                     "method": [None, issuance.method],
+                    **({"unenrolled_reason": [None, details.unenrolled_reason]} if details.unenrolled_reason else {}),
                 },
             )
             if issuance.exceeds:

@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from assistance.models import Issuance
 from assistance.services import IssuanceRequest, issuance_request
-from eligibility.models import Program
+from eligibility.models import Enrollment, Program
 from tests.factories import ClientFactory, case_for
 
 
-def client_case(worker, **client_fields):
-    """A client and an open case worked by `worker`."""
+def client_case(worker, *, enrolled: bool = False, **client_fields):
+    """A client and an open case worked by `worker`, enrolled in Income Support if asked."""
     client = ClientFactory(office=worker.office, **client_fields)
-    return client, case_for(client, worker)
+    case = case_for(client, worker)
+    if enrolled:
+        enrol(case, income_support())
+    return client, case
+
+
+def enrol(case, program: Program, *, application_date: date = date(2026, 1, 5)) -> Enrollment:
+    """An active enrollment of the case in `program` (the determination behind it is not the point here)."""
+    enrollment = Enrollment.objects.filter(case=case, program=program, status__in=Enrollment.LIVE).first()
+    return enrollment or Enrollment.objects.create(
+        case=case,
+        program=program,
+        status=Enrollment.Status.ACTIVE,
+        application_date=application_date,
+        created_by=case.assigned_worker,
+    )
 
 
 def income_support() -> Program:
@@ -35,11 +51,14 @@ def request(
     """Ask for assistance as `worker`; paid by direct deposit to the client unless told otherwise."""
     fields.setdefault("payee_name", "The client")
     fields.setdefault("method", Issuance.Method.DIRECT_DEPOSIT)
+    program = program or income_support()
+    if not fields.get("unenrolled_reason"):
+        enrol(case, program)
     return issuance_request(
         acting_user=worker,
         case=case,
         client=client or case.primary_client,
-        program=program or income_support(),
+        program=program,
         request=IssuanceRequest(kind=kind, amount=Decimal(amount) if amount is not None else None, **fields),
         idempotency_key=key or uuid.uuid4().hex,
     )

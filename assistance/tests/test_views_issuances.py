@@ -2,27 +2,30 @@
 its errors, one issuance with the actions open to each user, and the home page's card."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from assistance.models import Account, Issuance, LedgerEntry
 from assistance.services import issuance_approve, issuance_reject
-from assistance.tests.helpers import client_case, income_support, request, shelter
+from assistance.tests.helpers import client_case, enrol, income_support, request, shelter
 from audit.models import AuditEvent
 from casework.models import Plan, SupportiveService
 from casework.services.cases import case_transition
 from clients.services import break_glass_open
-from tests.factories import ClientFactory, UserFactory, case_for
+from eligibility.models import Program
+from tests.factories import ClientFactory, HouseholdFactory, MembershipFactory, UserFactory, case_for
 
 pytestmark = pytest.mark.django_db
 Status = Issuance.Status
 PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]
 SEES = {"caseworker", "supervisor"}
 TIMES = "\N{MULTIPLICATION SIGN}"
+NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 
 
 def html(response) -> str:
@@ -52,7 +55,7 @@ def form_data(case, **fields) -> dict:
 
 @pytest.fixture
 def setup(caseworker):
-    client, case = client_case(caseworker, first_name="Ana", last_name="Okafor")
+    client, case = client_case(caseworker, enrolled=True, first_name="Ana", last_name="Okafor")
     return client, case
 
 
@@ -286,6 +289,69 @@ def test_a_request_on_a_closed_case_is_refused_with_the_reason(client, caseworke
     assert not Issuance.objects.exists()
 
 
+@pytest.fixture
+def family_case(caseworker):
+    """A case whose primary client is a parent and whose child sorts first by name, enrolled in
+    SNAP long ago and in Prescription Drug Assistance more recently (not in Income Support)."""
+    household = HouseholdFactory(office=caseworker.office)
+    parent = ClientFactory(office=caseworker.office, first_name="Zainab", last_name="Okafor")
+    child = ClientFactory(office=caseworker.office, first_name="Ade", last_name="Okafor")
+    MembershipFactory(household=household, client=parent, relationship="head")
+    MembershipFactory(household=household, client=child, relationship="child")
+    case = case_for(parent, caseworker)
+    enrol(case, Program.objects.get(code="snap"), application_date=date(2025, 3, 1))
+    enrol(case, Program.objects.get(code="drug_assistance"), application_date=date(2026, 2, 1))
+    return case
+
+
+def selected(page: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+    return re.findall(r"<option[^>]*selected[^>]*>([^<]*)</option>", select)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_request_form_preselects_the_primary_client_and_the_cases_latest_program(client, caseworker, family_case):
+    client.force_login(caseworker)
+
+    page = html(client.get(reverse("assistance:issuance_request", args=[family_case.pk])))
+
+    assert selected(page, "client") == ["Zainab Okafor"]
+    assert selected(page, "program") == ["Prescription Drug Assistance"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_program_the_case_is_not_enrolled_in_is_refused_on_the_field_and_nothing_is_saved(
+    client, caseworker, family_case
+):
+    client.force_login(caseworker)
+    data = form_data(family_case, kind=Issuance.Kind.FOOD_VOUCHER, method=Issuance.Method.VOUCHER)
+
+    response = client.post(reverse("assistance:issuance_request", args=[family_case.pk]), data)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["program"] == [
+        f"Case {family_case.number} is not enrolled in Income Support: choose one of its programs."
+    ]
+    assert not Issuance.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_emergency_funds_without_enrolment_need_a_written_reason_which_is_audited(client, caseworker, family_case):
+    client.force_login(caseworker)
+    url = reverse("assistance:issuance_request", args=[family_case.pk])
+
+    refused = client.post(url, form_data(family_case, idempotency_key="no-reason"))
+    reason = "Eviction on Friday; Income Support application goes in Monday"
+    sent = client.post(url, form_data(family_case, idempotency_key="with-reason", unenrolled_reason=reason))
+
+    assert refused.status_code == 400
+    assert "give the reason these emergency funds cannot wait for enrolment" in text(refused)
+    issuance = Issuance.objects.get()
+    assert sent["Location"] == reverse("assistance:issuance_detail", args=[issuance.pk])
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE, object_type="assistance.issuance")
+    assert event.changes["unenrolled_reason"] == [None, reason]
+
+
 def test_a_double_submit_with_the_same_key_makes_one_issuance(client, caseworker, setup):
     _c, case = setup
     client.force_login(caseworker)
@@ -495,16 +561,20 @@ def test_old_decisions_leave_the_card(client, caseworker, supervisor, setup):
     assert "No decisions on your requests in the last two weeks." in text(client.get(reverse("home")))
 
 
-def test_a_supervisor_sees_how_many_requests_wait_in_their_queue(client, caseworker, supervisor, setup):
+def test_a_supervisor_sees_the_requests_waiting_for_their_approval_first(client, caseworker, supervisor, setup):
     _c, case = setup
-    for amount in ("1100.00", "1200.00", "1300.00"):
-        request(caseworker, case, amount=amount)
+    waiting = [request(caseworker, case, amount=amount) for amount in ("1100.00", "1200.00", "1300.00")]
     client.force_login(supervisor)
 
     response = client.get(reverse("home"))
 
-    assert "3 requests waiting for your approval" in text(response)
-    assert f'href="{reverse("assistance:queue")}">Approvals</a>' in html(response)
+    page = text(response)
+    assert "Waiting for your approval: 3" in page
+    assert "Emergency funds of $1,100.00 for Ana Okafor" in page
+    for issuance in waiting:
+        assert f'href="{reverse("assistance:issuance_detail", args=[issuance.pk])}"' in html(response)
+    assert f'href="{reverse("assistance:queue")}">Open the approval queue</a>' in html(response)
+    assert page.index("Waiting for your approval") < page.index("My team's caseloads")
 
 
 def test_the_card_is_for_those_who_request_and_figures_for_auditors(client, auditor, admin_user):

@@ -67,6 +67,7 @@ def case_issuances(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _request_form(case: Case, clients: QuerySet[Client], data=None) -> IssuanceRequestForm:
     programs = selectors.programs_issuing()
+    enrolled = services.enrolled_programs(case=case)
     return IssuanceRequestForm(
         data,
         clients=clients,
@@ -74,6 +75,7 @@ def _request_form(case: Case, clients: QuerySet[Client], data=None) -> IssuanceR
         supportive_services=selectors.case_supportive_services(case=case),
         initial={
             "client": case.primary_client_id,
+            "program": enrolled[0].pk if enrolled else None,
             "payee_name": case.primary_client.full_name,
             "kind": Issuance.Kind.EMERGENCY,
             "payee_kind": Issuance.PayeeKind.CLIENT,
@@ -314,6 +316,7 @@ def home_card(user: User) -> dict | None:
     assistance = selectors.home_assistance(user=user, supervisor=access.may_supervise(user))
     return {
         "template": "assistance/home_card.html",
+        "order": 10,
         "assistance": assistance,
         "client_ids": [i.client_id for i in [*assistance.decided, *assistance.waiting]],
     }

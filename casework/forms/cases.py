@@ -19,7 +19,11 @@ class CaseOpenForm(forms.Form):
 
 
 class CaseTransitionForm(forms.Form):
-    to = forms.ChoiceField(label="Move the case to", choices=Case.Status.choices)
+    to = forms.ChoiceField(
+        label="Move the case to",
+        choices=Case.Status.choices,
+        error_messages={"required": "Choose the status the case moves to."},
+    )
     closure_reason = forms.ChoiceField(
         label="Closure reason", choices=[("", "—"), *Case.ClosureReason.choices], required=False
     )
@@ -32,7 +36,9 @@ class CaseTransitionForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(s, Case.Status(s).label) for s in case.allowed_moves()]
+        # No move is preselected: a worker saving the form without choosing must not close the case.
+        moves = [(s, Case.Status(s).label) for s in case.allowed_moves()]
+        self.fields["to"].choices = [("", "Choose…"), *moves] if moves else []
 
 
 class CaseTransferForm(forms.Form):

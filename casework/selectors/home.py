@@ -20,6 +20,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models import Case as CaseWhen
 from django.db.models.functions import Coalesce
@@ -48,12 +49,22 @@ class TaskCounts:
 
 @dataclass(frozen=True)
 class WorkerHome:
+    today: date
     active_cases: int
     task_counts: TaskCounts
     tasks: list[Task]  # overdue first, then due today and this week
     notes: list[CaseNote]  # latest contacts on the worker's cases; bodies never loaded
     inquiries_due: list[Inquiry]
     inquiries_due_count: int
+
+    @property
+    def tasks_now(self) -> list[Task]:
+        """What needs doing today: the overdue tasks and those due today."""
+        return [t for t in self.tasks if t.due_on <= self.today]
+
+    @property
+    def tasks_later(self) -> list[Task]:
+        return [t for t in self.tasks if t.due_on > self.today]
 
 
 def _task_counts(tasks: QuerySet[Task], today: date) -> TaskCounts:
@@ -70,15 +81,26 @@ def worker_home(*, user: User, today: date | None = None) -> WorkerHome:
     today = today or timezone.localdate()
     week_end = today + timedelta(days=WEEK - 1)
     my_open = tasks_visible(user=user).filter(assignee=user, status=Task.Status.OPEN)
+    # The counts are windows over the same rows (every overdue task is due before the week ends),
+    # so the list and its counts are one query.
     tasks = list(
         my_open.filter(due_on__lte=week_end)
         .select_related("case", "case__primary_client")
         .annotate(
             overdue=CaseWhen(
                 When(due_on__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField()
-            )
+            ),
+            overdue_count=Window(Count("id", filter=Q(due_on__lt=today))),
+            today_count=Window(Count("id", filter=Q(due_on=today))),
+            week_count=Window(Count("id", filter=Q(due_on__gt=today))),
         )
         .order_by("due_on", "id")[: LIST_LIMIT * 2]
+    )
+    first = tasks[0] if tasks else None
+    task_counts = TaskCounts(
+        overdue=first.overdue_count if first else 0,
+        today=first.today_count if first else 0,
+        week=first.week_count if first else 0,
     )
     # A confidential note's subject is content; the home page shows only that a contact happened.
     notes = list(
@@ -92,16 +114,20 @@ def worker_home(*, user: User, today: date | None = None) -> WorkerHome:
         )
         .order_by("-contact_at", "-id")[:LIST_LIMIT]
     )
-    inquiries = inquiries_visible(user=user).filter(
-        handled_by=user, status=Inquiry.Status.OPEN, response_due_on__lte=week_end
+    inquiries = list(
+        inquiries_visible(user=user)
+        .filter(handled_by=user, status=Inquiry.Status.OPEN, response_due_on__lte=week_end)
+        .annotate(total=Window(Count("id")))
+        .order_by("response_due_on", "id")[:LIST_LIMIT]
     )
     return WorkerHome(
+        today=today,
         active_cases=Case.objects.filter(case_scope(user), assigned_worker=user, status__in=Case.ACTIVE).count(),
-        task_counts=_task_counts(my_open, today),
+        task_counts=task_counts,
         tasks=tasks,
         notes=notes,
-        inquiries_due=list(inquiries.order_by("response_due_on", "id")[:LIST_LIMIT]),
-        inquiries_due_count=inquiries.count(),
+        inquiries_due=inquiries,
+        inquiries_due_count=inquiries[0].total if inquiries else 0,
     )
 
 

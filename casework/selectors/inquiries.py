@@ -103,6 +103,11 @@ class StatisticsTable:
         return tuple(sum(row.counts[i] for row in self.rows) for i in range(len(self.columns)))
 
     @property
+    def busy_rows(self) -> tuple[StatisticsRow, ...]:
+        """The periods in which something was counted: a month of empty days says nothing."""
+        return tuple(row for row in self.rows if row.total)
+
+    @property
     def total(self) -> int:
         return sum(self.totals)
 

@@ -278,12 +278,26 @@ def test_reopening_without_a_reason_shows_a_clear_error(client, caseworker):
 def test_a_move_the_table_does_not_allow_is_not_offered_nor_accepted(client, caseworker, the_case):
     client.force_login(caseworker)
     page = client.get(DETAIL.path(the_case))
-    assert [value for value, _ in page.context["transition_form"].fields["to"].choices] == ["closed", "suspended"]
+    assert [value for value, _ in page.context["transition_form"].fields["to"].choices] == ["", "closed", "suspended"]
 
     response = client.post(TRANSITION.path(the_case), {"to": "intake"})
 
     assert response.status_code == 400
     assert response.context["transition_form"].errors["to"]
+    assert Case.objects.get(pk=the_case.pk).status == Case.Status.OPEN
+
+
+def test_the_status_form_preselects_no_move_and_saving_it_unchosen_changes_nothing(client, caseworker, the_case):
+    client.force_login(caseworker)
+
+    page = html(client.get(DETAIL.path(the_case)))
+    response = client.post(TRANSITION.path(the_case), {"to": "", "closure_reason": "", "reason": ""})
+
+    status_select = re.search(r'<select name="to".*?</select>', page, re.S).group(0)
+    assert "selected" not in status_select.replace('<option value="" selected>', "")
+    assert re.search(r'<option value="" selected>Choose…</option>', status_select)
+    assert response.status_code == 400
+    assert response.context["transition_form"].errors == {"to": ["Choose the status the case moves to."]}
     assert Case.objects.get(pk=the_case.pk).status == Case.Status.OPEN
 
 

@@ -6,8 +6,9 @@ Personas (conftest.py): `caseworker` and `supervisor` (North, same team), `other
 who is not the worker of the caseworker's restricted case.
 """
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 from urllib.parse import parse_qs, urlsplit
 
@@ -457,6 +458,40 @@ def test_the_figures_page_shows_a_worker_their_offices_counts(client, caseworker
     html = response.content.decode()
     assert "<caption>8 from 2025-01-29 to 2025-02-03</caption>" in html
     assert '<th scope="row" class="text-start">January 2025</th>' in html
+
+
+@time_machine.travel(datetime(2025, 3, 3, 15, 0, tzinfo=UTC), tick=False)
+def test_the_figures_page_lists_only_the_days_and_months_with_inquiries_and_their_totals(client, caseworker, known_set):
+    client.force_login(caseworker)
+
+    response = client.get(reverse("casework:inquiry_statistics"), {"start": "2025-01-01", "end": "2025-02-28"})
+
+    page = response.content.decode()
+    per_day = re.search(r'<table[^>]*id="per-day".*?</table>', page, re.S).group(0)
+    days = re.findall(r'<th scope="row" class="text-start">([^<]+)</th>', per_day)
+    assert days == ["Tue 2025-01-28", "Thu 2025-01-30", "Fri 2025-01-31", "Sat 2025-02-01", "Mon 2025-02-03",
+                    "Total"]  # fmt: skip
+    assert re.search(r"<th[^>]*>Total</th><td>5</td><td>1</td><td>1</td><td>2</td><td>9</td>", per_day)
+    per_month = re.search(r'<table[^>]*id="per-month".*?</table>', page, re.S).group(0)
+    assert re.findall(r'<th scope="row" class="text-start">([^<]+)</th>', per_month) == [
+        "January 2025",
+        "February 2025",
+        "Total",
+    ]
+    assert "Nothing in this range." not in page and page.count('id="per-day"') == 1
+
+
+@time_machine.travel(datetime(2025, 3, 3, 15, 0, tzinfo=UTC), tick=False)
+def test_the_figures_page_says_nothing_happened_in_an_empty_range(client, caseworker, known_set):
+    client.force_login(caseworker)
+
+    response = client.get(reverse("casework:inquiry_statistics"), {"start": "2024-12-01", "end": "2024-12-31"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 class="h3">Inquiries and complaints: figures</h1>' in page and 'name="start"' in page
+    assert page.count("Nothing in this range.") == 1
+    assert 'id="per-day"' not in page and 'id="per-month"' not in page
 
 
 def test_the_figures_page_shows_an_auditor_figures_only(client, auditor, north, south, known_set):

@@ -22,7 +22,7 @@ S = Referral.Status
 
 @dataclass
 class MonthRow:
-    month: date
+    month: date | None  # None for the totals of a range
     made: int = 0
     completed: int = 0
     not_completed: int = 0
@@ -38,6 +38,16 @@ class MonthRow:
     @property
     def median_days(self) -> float | None:
         return round(median(self.days_to_completion), 1) if self.days_to_completion else None
+
+
+def total_row(rows: list[MonthRow]) -> MonthRow:
+    """The range's totals: counts summed, the median over every completed referral of the range."""
+    total = MonthRow(month=None)
+    for row in rows:
+        for name in ("made", "completed", "not_completed", "declined", "withdrawn", "open"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        total.days_to_completion.extend(row.days_to_completion)
+    return total
 
 
 def add_months(month: date, n: int) -> date:
@@ -105,6 +115,9 @@ def referral_figures(*, user, month: date, months: int = 12, office: Office | No
     statuses, outcomes = dict(S.choices), dict(Referral.Outcome.choices)
     return {
         "months": list(rows.values()),
+        # A year of empty months says nothing: the page lists the months in which referrals were made.
+        "busy_months": [row for row in rows.values() if row.made],
+        "total": total_row(list(rows.values())),
         "month": rows[month],
         "by_organization": [(r["organization__name"], r["n"]) for r in by_organization],
         "by_category": [(r["service__categories__name"] or "No category", r["n"]) for r in by_category],

@@ -1,9 +1,10 @@
 """Reads of referrals, scoped by the access rule: a referral is seen by whoever may see its
 case and its client (so a restricted member of an unrestricted case stays hidden)."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Count, Q, QuerySet, Value, When, Window
 from django.db.models import Case as CaseWhen
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -121,6 +122,28 @@ def my_open_referrals(*, user, today: date | None = None) -> QuerySet[Referral]:
         .annotate(due=_due_flag(today))
         .order_by("-due", "last_moved_at", "id")
     )
+
+
+HOME_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class HomeFollowUps:
+    referrals: list[Referral]  # open referrals on the worker's cases due for follow-up, longest waiting first
+    count: int
+
+
+def home_follow_ups(*, user, today: date | None = None) -> HomeFollowUps:
+    """The referrals awaiting the worker's follow-up: one query (a window counts them all)."""
+    today = today or timezone.localdate()
+    referrals = list(
+        referrals_visible(user=user)
+        .filter(follow_up_due(today), case__assigned_worker=user)
+        .select_related("case", "client", "service", "organization")
+        .annotate(total=Window(Count("id")))
+        .order_by("last_moved_at", "id")[:HOME_LIMIT]
+    )
+    return HomeFollowUps(referrals=referrals, count=referrals[0].total if referrals else 0)
 
 
 def referral_letter_facts(*, referral: Referral, today: date | None = None) -> dict:

@@ -7,13 +7,15 @@ and its client; the directory by every signed-in staff member.
 """
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -359,6 +361,43 @@ def test_figures_per_month_count_share_and_median(client, supervisor, caseworker
 
     current = client.get(reverse("referrals:figures")).context["figures"]["month"]
     assert (current.made, current.declined, current.open, current.median_days) == (2, 1, 1, None)
+
+
+@time_machine.travel(datetime(2026, 3, 16, 15, 0, tzinfo=UTC), tick=False)
+def test_the_figures_list_the_months_with_referrals_and_their_totals(client, supervisor, caseworker, north):
+    food = make_service("Pantry", organization="Riverton Food Bank", categories=("Food pantries",))
+    case = case_for(ClientFactory(office=north), caseworker)
+    for day, moves in ((date(2025, 6, 9), [S.ACCEPTED, S.COMPLETED]), (date(2025, 6, 10), []), (date(2026, 1, 7), [])):
+        referral = refer(caseworker, case, food, shared=[])
+        for status in moves:
+            referral = referral_move(acting_user=caseworker, referral=referral, to=status, reason="r")
+        made = _at(day)
+        Referral.objects.filter(pk=referral.pk).update(
+            created_at=made, sent_at=made, closed_at=made + timedelta(days=3) if referral.closed_at else None
+        )
+    client.force_login(supervisor)
+
+    page = client.get(reverse("referrals:figures")).content.decode()
+
+    table = re.search(r'<table class="table table-sm" id="per-month">.*?</table>', page, re.S).group(0)
+    cells = [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+    assert cells == [
+        ["2025-06", "2", "1", "0", "0", "0", "1", "50%", "3.0"],
+        ["2026-01", "1", "0", "0", "0", "0", "1", "0%", "—"],
+        ["Total", "3", "1", "0", "0", "0", "2", "33%", "3.0"],
+    ]
+    assert "Nothing in this range." not in page
+
+
+@time_machine.travel(datetime(2026, 3, 16, 15, 0, tzinfo=UTC), tick=False)
+def test_the_figures_say_so_when_no_referral_was_made_in_the_range(client, supervisor):
+    client.force_login(supervisor)
+
+    page = client.get(reverse("referrals:figures")).content.decode()
+
+    assert "Nothing in this range." in page
+    assert 'id="per-month"' not in page
+    assert "March 2026: 0 referrals" in page
 
 
 # Query counts ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from assistance.models import Issuance, LedgerEntry
+from assistance.tests.helpers import enrol, income_support
 from tests.factories import ClientFactory, case_for
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's password
@@ -47,6 +48,7 @@ def test_a_request_past_the_limit_is_approved_from_the_queue_and_issued(browser_
     page = browser_page
     client = ClientFactory(office=caseworker.office, first_name="Marisol", last_name="Oyelaran")
     case = case_for(client, caseworker)
+    enrol(case, income_support())
 
     # --- The caseworker asks for $1,200.00: past her limit, it waits ----------------------------
     _sign_in(page, caseworker.username)
@@ -85,7 +87,7 @@ def test_a_request_past_the_limit_is_approved_from_the_queue_and_issued(browser_
     decisions = page.get_by_role("list", name="Decisions on my requests")
     expect(decisions).to_contain_text("Approved Emergency funds of $1,200.00 for Marisol Oyelaran")
     expect(decisions).to_contain_text("Note: Eviction notice seen.")
-    decisions.get_by_role("button", name=f"Issue {first.reference} now").click()
+    decisions.get_by_role("button", name=f"Issue now: {first.reference}").click()
     expect(page.get_by_role("alert")).to_contain_text("Issued: Emergency funds of $1,200.00 to Marisol Oyelaran")
     expect(decisions).to_contain_text("Issued Emergency funds of $1,200.00")
     first.refresh_from_db()

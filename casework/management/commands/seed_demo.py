@@ -4,7 +4,10 @@ Running it again changes nothing: it stops if the demo offices exist.
 """
 
 import functools
+import logging
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -78,14 +81,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--households", type=int, default=50)
+        parser.add_argument("--host", default="127.0.0.1", help="Where the site will listen, for the address printed.")
+        parser.add_argument("--port", default="8000", help="The port the site will listen on, likewise.")
 
-    def handle(self, *args, households: int, **options):
+    def handle(self, *args, households: int, host: str, port: str, **options):
         if Office.objects.filter(code="north").exists():
             self.stdout.write("Demo data is already loaded.")
         else:
-            with transaction.atomic():
+            with _quiet_background(), transaction.atomic():
                 self._load(households)
-        self._print_logins()
+        self._print_logins(host=host, port=port)
 
     def _load(self, households: int) -> None:
         rng = random.Random(2026)
@@ -242,9 +247,13 @@ class Command(BaseCommand):
             description="Current lease",
         )
 
-    def _print_logins(self) -> None:
+    def _print_logins(self, *, host: str, port: str) -> None:
+        # Last, so it is the one thing on screen when the server starts.
+        address = f"[{host}]" if ":" in host else host
         self.stdout.write(
-            f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})\n"
+            "\n"
+            f"Casework: http://{address}:{port}/\n"
+            f"Sign in as one of these (password for all: {DEMO_PASSWORD})\n"
             "  admin             administrator (Django admin at /admin/)\n"
             "  auditor           auditor (audit trail)\n"
             "  finance           finance: the agency-wide payment files\n"
@@ -253,7 +262,6 @@ class Command(BaseCommand):
             "  north.worker1..3  caseworkers, North Office\n"
             "  south.supervisor  supervisor, South Office\n"
             "  south.worker1..3  caseworkers, South Office\n"
-            "Site: http://127.0.0.1:8000\n"
         )
 
 
@@ -263,6 +271,21 @@ def _demo_lease() -> bytes:
     from weasyprint import HTML
 
     return HTML(string="<h1>Residential lease</h1><p>Demo document.</p>").write_pdf()
+
+
+@contextmanager
+def _quiet_background() -> Iterator[None]:
+    """Without a broker Celery runs the demo's tasks in-process and logs a line for each, and kombu
+    warns that its in-memory transport has no hostname: noise over the sign-ins. Errors still show."""
+    loggers = [logging.getLogger(name) for name in ("celery.app.trace", "kombu.connection")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _fake_ssn(rng: random.Random) -> str:

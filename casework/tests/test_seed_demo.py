@@ -1,0 +1,43 @@
+"""`make run`'s demo data: quiet while loading, then the sign-ins last with the address the site
+will really listen on."""
+
+import logging
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+# Committed for real, so the jobs that follow the demo's writes run in-process as under `make run`.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@time_machine.travel(datetime(2026, 3, 10, 14, 0, tzinfo=UTC), tick=False)
+def test_the_demo_ends_with_the_sign_ins_and_the_address_of_the_chosen_port(caplog):
+    out = StringIO()
+    caplog.set_level(logging.INFO)
+
+    call_command("seed_demo", households=4, host="127.0.0.1", port="8123", stdout=out)
+
+    lines = out.getvalue().rstrip().splitlines()
+    block = lines[lines.index("Casework: http://127.0.0.1:8123/") :]
+    assert block[1] == "Sign in as one of these (password for all: casework-demo-2026)"
+    assert [line.split()[0] for line in block[2:]] == [
+        "admin",
+        "auditor",
+        "finance",
+        "north.supervisor",
+        "north.manager",
+        "north.worker1..3",
+        "south.supervisor",
+        "south.worker1..3",
+    ]
+    assert "8000" not in out.getvalue()
+    noise = [r.getMessage() for r in caplog.records if r.name.startswith(("celery", "kombu"))]
+    assert noise == []
+
+    again = StringIO()
+    call_command("seed_demo", port="9000", stdout=again)
+    assert again.getvalue().startswith("Demo data is already loaded.")
+    assert "Casework: http://127.0.0.1:9000/" in again.getvalue()

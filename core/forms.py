@@ -1,0 +1,60 @@
+"""Form fields every app shares."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from core.money import MoneyError, format_money, parse_money
+
+
+class MoneyField(forms.Field):
+    """An amount of dollars and cents read by `core.money.parse_money`.
+
+    `min_value` is the field's floor: 0 (the default) refuses a negative, 0.01 a zero too, None
+    lets a negative through.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, *, min_value: Decimal | None = Decimal("0"), max_value: Decimal | None = None, **kwargs) -> None:
+        kwargs.setdefault("help_text", "In dollars and cents, like 1,450.00.")
+        super().__init__(**kwargs)
+        self.min_value = min_value
+        self.max_value = max_value
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return f"{Decimal(value):.2f}"
+        return value
+
+    def to_python(self, value) -> Decimal | None:
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return parse_money(value)
+        except MoneyError as error:
+            raise ValidationError(error.message, code="invalid") from None
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        if self.min_value is not None and value < self.min_value:
+            if self.min_value == 0:
+                message = "The amount cannot be negative."
+            elif self.min_value == Decimal("0.01"):
+                message = "The amount must be more than zero."
+            else:
+                message = f"Enter {format_money(self.min_value)} or more."
+            raise ValidationError(message, code="min_value")
+        if self.max_value is not None and value > self.max_value:
+            raise ValidationError(f"Enter {format_money(self.max_value)} or less.", code="max_value")
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return self.to_python(data) != (None if initial in self.empty_values else parse_money(initial))
+        except (ValidationError, MoneyError, TypeError):
+            return True

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from assistance.models import Account, LedgerEntry, Overpayment
-from assistance.services.issuances import money
+from assistance.services.issuances import positive_amount
 from assistance.services.overpayments.common import ZERO, Action, PeriodAmount, Status, _locked, establish
 from audit.services import audit_record
 from casework.models import Case
@@ -119,7 +119,7 @@ def _months_and_amounts(periods: Sequence[tuple[date, Decimal | str]], error) ->
             error("periods", f"{label} is entered twice; enter each month once with its whole amount.")
         seen.add(period)
         try:
-            months.append((period, money(amount)))
+            months.append((period, positive_amount(amount)))
         except ValidationError as bad:
             error("periods", f"{label}: {bad.message_dict['amount'][0]}")
     if not periods:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from assistance.models import Account, LedgerTransaction, Overpayment, RepaymentAgreement
-from assistance.services.issuances import money
+from assistance.services.issuances import positive_amount
 from assistance.services.overpayments.common import (
     Action,
     Status,
@@ -39,7 +39,7 @@ def repayment_agreement_make(
         raise ValidationError("Only caseworkers and supervisors record a repayment agreement.")
     errors: dict[str, str] = {}
     try:
-        instalment = money(instalment, field="instalment")
+        instalment = positive_amount(instalment, field="instalment")
     except ValidationError as bad:
         errors.update({"instalment": bad.message_dict["instalment"][0]})
     if not isinstance(first_due_on, date):
@@ -116,7 +116,7 @@ def repayment_record(
         raise ValidationError("Only caseworkers and supervisors record a repayment.")
     errors: dict[str, str] = {}
     try:
-        amount = money(amount)
+        amount = positive_amount(amount)
     except ValidationError as bad:
         errors.update({"amount": bad.message_dict["amount"][0]})
     if not isinstance(received_on, date):

@@ -5,12 +5,14 @@ where the access rule applies; they change only through the services.
 """
 
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 
 from accounts.admin_access import ReadOnlyRoleAdmin, RoleAdmin
 from assistance.models import AuthorityLimit, Budget, PaymentRun
 from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
+from core.forms import money_formfield
 
 LIMIT_FIELDS = ["role", "user", "kind", "effective_from", "per_issuance", "per_client_30_days", "max_units", "note"]
 BUDGET_FIELDS = ["program", "fiscal_year", "starts_on", "ends_on", "amount", "warn_at_percent"]
@@ -20,6 +22,11 @@ class AuditedAdmin(RoleAdmin):
     """Every save is in the audit trail with what changed."""
 
     audited_fields: list[str] = []
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DecimalField) and db_field.decimal_places == 2:
+            return money_formfield(db_field)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
         before = audit_snapshot(type(obj).objects.get(pk=obj.pk), self.audited_fields) if change else {}

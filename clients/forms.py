@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clients.models import Asset, Client, Consent, Document, Expense, HouseholdMembership, Income
+from core.forms import MoneyField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -119,6 +120,8 @@ MemberFormSet = forms.formset_factory(
 
 
 class IncomeForm(forms.ModelForm):
+    amount = MoneyField(label="Amount")
+
     class Meta:
         model = Income
         fields = ["kind", "amount", "frequency", "start_date", "end_date", "verification", "description"]
@@ -126,6 +129,8 @@ class IncomeForm(forms.ModelForm):
 
 
 class ExpenseForm(forms.ModelForm):
+    amount = MoneyField(label="Amount")
+
     class Meta:
         model = Expense
         fields = ["kind", "amount", "frequency", "start_date", "end_date", "verification", "description"]
@@ -133,6 +138,8 @@ class ExpenseForm(forms.ModelForm):
 
 
 class AssetForm(forms.ModelForm):
+    value = MoneyField(label="Value")
+
     class Meta:
         model = Asset
         fields = ["kind", "value", "description", "as_of", "disposed_on", "verification"]

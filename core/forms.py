@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 
 from core.money import MoneyError, format_money, parse_money
 
@@ -58,3 +59,11 @@ class MoneyField(forms.Field):
             return self.to_python(data) != (None if initial in self.empty_values else parse_money(initial))
         except (ValidationError, MoneyError, TypeError):
             return True
+
+
+def money_formfield(db_field, **kwargs) -> MoneyField:
+    """The MoneyField for a model's amount column, for ModelAdmin.formfield_for_dbfield."""
+    kwargs.setdefault("label", capfirst(db_field.verbose_name))
+    kwargs.setdefault("help_text", db_field.help_text or "In dollars and cents, like 1,450.00.")
+    kwargs.setdefault("required", not db_field.blank)
+    return MoneyField(**kwargs)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from casework.models import Goal, Plan, PlanStep, SupportiveService, WorkActivity
 from clients.models import Client
+from core.forms import MoneyField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -53,9 +54,7 @@ class WorkActivityForm(forms.Form):
 class SupportiveServiceForm(forms.Form):
     kind = forms.ChoiceField(label="Supportive service", choices=SupportiveService.Kind.choices)
     description = forms.CharField(label="Details", required=False, max_length=200)
-    estimated_monthly_cost = forms.DecimalField(
-        label="Estimated cost a month", required=False, max_digits=12, decimal_places=2, min_value=0
-    )
+    estimated_monthly_cost = MoneyField(label="Estimated cost a month", required=False)
 
 
 class PlanAgreeForm(forms.Form):

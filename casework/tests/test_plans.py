@@ -675,3 +675,16 @@ def test_plan_page_queries_do_not_grow_with_goals_and_steps(client, north, casew
         django_assert_max_num_queries,
     )
     assert html.count("<td>Step ") == 2 * LARGE
+
+
+@pytest.mark.parametrize("typed", ["7,5", "1e-2", "Infinity"])
+def test_a_supportive_service_cost_that_is_not_an_amount_is_refused_on_the_page(client, case, caseworker, typed):
+    plan = services.plan_create(acting_user=caseworker, case=case, client=case.primary_client, kind="employment")
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("casework:plan_service_add", args=[case.pk, plan.pk]),
+        {"service-kind": "transportation", "service-estimated_monthly_cost": typed},
+    )
+    assert response.status_code == 400
+    assert "Enter an amount like 1,450.00." in response.content.decode()
+    assert not SupportiveService.objects.exists()

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clients.models import Asset, Client, Consent, Document, Expense, HouseholdMembership, Income
-from core.forms import MoneyField
+from core.forms import ConstraintErrorsOnFields, MoneyField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -119,8 +119,9 @@ MemberFormSet = forms.formset_factory(
 )
 
 
-class IncomeForm(forms.ModelForm):
+class IncomeForm(ConstraintErrorsOnFields, forms.ModelForm):
     amount = MoneyField(label="Amount")
+    constraint_fields = {"income_amount_not_negative": "amount", "income_end_after_start": "end_date"}
 
     class Meta:
         model = Income
@@ -128,8 +129,9 @@ class IncomeForm(forms.ModelForm):
         widgets = {"start_date": DATE, "end_date": DATE}
 
 
-class ExpenseForm(forms.ModelForm):
+class ExpenseForm(ConstraintErrorsOnFields, forms.ModelForm):
     amount = MoneyField(label="Amount")
+    constraint_fields = {"expense_amount_not_negative": "amount", "expense_end_after_start": "end_date"}
 
     class Meta:
         model = Expense
@@ -137,8 +139,9 @@ class ExpenseForm(forms.ModelForm):
         widgets = {"start_date": DATE, "end_date": DATE}
 
 
-class AssetForm(forms.ModelForm):
+class AssetForm(ConstraintErrorsOnFields, forms.ModelForm):
     value = MoneyField(label="Value")
+    constraint_fields = {"asset_value_not_negative": "value", "asset_disposed_after_as_of": "disposed_on"}
 
     class Meta:
         model = Asset
@@ -156,7 +159,9 @@ class DocumentForm(forms.Form):
     file = forms.FileField()
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(ConstraintErrorsOnFields, forms.ModelForm):
+    constraint_fields = {"consent_expires_after_granted": "expires_on", "consent_revoked_after_granted": "revoked_on"}
+
     class Meta:
         model = Consent
         fields = ["organization", "purpose", "details", "granted_on", "expires_on"]

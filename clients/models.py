@@ -160,16 +160,21 @@ class HouseholdMembership(models.Model):
         ordering = ["household", "start_date", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client"], condition=Q(end_date__isnull=True), name="membership_one_current_household"
+                fields=["client"],
+                condition=Q(end_date__isnull=True),
+                name="membership_one_current_household",
+                violation_error_message="This person is already a current member of a household.",
             ),
             models.UniqueConstraint(
                 fields=["household"],
                 condition=Q(end_date__isnull=True, relationship="head"),
                 name="membership_one_current_head",
+                violation_error_message="This household already has a head.",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="membership_end_after_start",
+                violation_error_message="A member cannot leave the household before joining it.",
             ),
         ]
 
@@ -206,10 +211,15 @@ class DatedAmount(models.Model):
 
 def _amount_constraints(prefix: str) -> list[models.BaseConstraint]:
     return [
-        models.CheckConstraint(condition=Q(amount__gte=Decimal("0")), name=f"{prefix}_amount_not_negative"),
+        models.CheckConstraint(
+            condition=Q(amount__gte=Decimal("0")),
+            name=f"{prefix}_amount_not_negative",
+            violation_error_message="The amount cannot be negative.",
+        ),
         models.CheckConstraint(
             condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
             name=f"{prefix}_end_after_start",
+            violation_error_message="The end date cannot be before the start date.",
         ),
     ]
 
@@ -265,10 +275,15 @@ class Asset(models.Model):
     class Meta:
         ordering = ["-as_of", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=Decimal("0")), name="asset_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=Decimal("0")),
+                name="asset_value_not_negative",
+                violation_error_message="The value cannot be negative.",
+            ),
             models.CheckConstraint(
                 condition=Q(disposed_on__isnull=True) | Q(disposed_on__gte=F("as_of")),
                 name="asset_disposed_after_as_of",
+                violation_error_message="The date it was disposed of cannot be before the date of its value.",
             ),
         ]
 
@@ -347,10 +362,12 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=F("granted_on")),
                 name="consent_revoked_after_granted",
+                violation_error_message="Consent cannot be revoked before the date it was granted.",
             ),
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("granted_on")),
                 name="consent_expires_after_granted",
+                violation_error_message="Consent cannot expire before the date it was granted.",
             ),
         ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import capfirst
 
 from core.money import MoneyError, format_money, parse_money
@@ -67,3 +67,33 @@ def money_formfield(db_field, **kwargs) -> MoneyField:
     kwargs.setdefault("help_text", db_field.help_text or "In dollars and cents, like 1,450.00.")
     kwargs.setdefault("required", not db_field.blank)
     return MoneyField(**kwargs)
+
+
+class ConstraintErrorsOnFields:
+    """For a ModelForm: a model constraint's message beside the field it is about, not above the form.
+
+    `constraint_fields` names the field for each constraint; the constraint's own
+    `violation_error_message` is what the page shows.
+    """
+
+    constraint_fields: dict[str, str] = {}
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        errors = self._errors.get(NON_FIELD_ERRORS)
+        if not errors:
+            return
+        fields = {
+            constraint.get_violation_error_message(): self.constraint_fields[constraint.name]
+            for constraint in self._meta.model._meta.constraints
+            if constraint.name in self.constraint_fields
+        }
+        kept, moved = [], []
+        for error in errors.as_data():
+            field = fields.get(error.message)
+            (moved if field in self.fields else kept).append((field, error))
+        if not moved:
+            return
+        del self._errors[NON_FIELD_ERRORS]
+        for field, error in kept + moved:
+            self.add_error(field, error)

@@ -62,3 +62,51 @@ def test_a_misread_amount_is_refused_beside_the_field(client, caseworker, person
     assert list(form_errors(response)) == [field]
     assert "like 1,450.00" in form_errors(response)[field][0]
     assert not model.objects.exists()
+
+
+# A constraint is a last line: the page says what is wrong in words, beside its field --------------
+
+CONSTRAINT_CASES = [
+    ("income", {"amount": "-5.00"}, "amount", "The amount cannot be negative."),
+    ("income", {"start_date": "2026-05-01", "end_date": "2026-04-30"}, "end_date", "before the start date"),
+    ("expense", {"amount": "-5.00"}, "amount", "The amount cannot be negative."),
+    ("expense", {"start_date": "2026-05-01", "end_date": "2026-04-30"}, "end_date", "before the start date"),
+    ("asset", {"value": "-1"}, "value", "cannot be negative."),
+    ("asset", {"as_of": "2026-05-01", "disposed_on": "2026-04-30"}, "disposed_on", "cannot be before the date"),
+]
+
+
+def constraint_names() -> set[str]:
+    from django.apps import apps
+
+    return {c.name for model in apps.get_models() for c in model._meta.constraints}
+
+
+def assert_no_database_wording(page: str) -> None:
+    assert "Constraint" not in page and "violated" not in page
+    assert not [name for name in constraint_names() if name in page]
+
+
+@pytest.mark.parametrize(("kind", "changes", "field", "message"), CONSTRAINT_CASES)
+def test_a_finance_record_against_a_constraint_is_refused_beside_its_field(
+    client, caseworker, person, kind, changes, field, message
+):
+    model, _field, _data = FINANCES[kind]
+    client.force_login(caseworker)
+    response = client.post(reverse("clients:finance_add", args=[person.pk, kind]), finance_data(kind, **changes))
+    assert response.status_code == 200
+    assert list(form_errors(response)) == [field] and message in form_errors(response)[field][0]
+    assert_no_database_wording(response.content.decode())
+    assert not model.objects.exists()
+
+
+def test_consent_expiring_before_it_was_granted_is_refused_beside_the_expiry(client, caseworker, person):
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("clients:consent_add", args=[person.pk]),
+        {"organization": "Food bank", "purpose": "referral", "granted_on": "2026-11-10", "expires_on": "2026-11-01"},
+    )
+    assert response.status_code == 200
+    assert form_errors(response) == {"expires_on": ["Consent cannot expire before the date it was granted."]}
+    assert_no_database_wording(response.content.decode())
+    assert not person.consents.exists()

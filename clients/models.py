@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clients.normalize import digits_only, search_key
+from core.money import format_money
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -203,7 +204,7 @@ class DatedAmount(models.Model):
         ordering = ["-start_date", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ${self.amount} {self.get_frequency_display().lower()}"
+        return f"{self.get_kind_display()} {format_money(self.amount)} {self.get_frequency_display().lower()}"
 
     def is_current_on(self, day) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
@@ -288,7 +289,7 @@ class Asset(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} worth ${self.value}"
+        return f"{self.get_kind_display()} worth {format_money(self.value)}"
 
 
 def document_path(instance: "Document", filename: str) -> str:

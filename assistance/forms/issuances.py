@@ -15,6 +15,7 @@ from assistance.models import Issuance
 from assistance.services import IssuanceRequest
 from clients.models import Client
 from core.forms import MoneyField
+from core.money import format_money
 
 AMOUNT_HELP = "In dollars and cents, like 250.00."
 CENT = Decimal("0.01")
@@ -88,7 +89,7 @@ def _supportive_label(service) -> str:
     if service.description:
         label += f": {service.description}"
     if service.estimated_monthly_cost is not None:
-        label += f" (about ${service.estimated_monthly_cost:,.2f} a month)"
+        label += f" (about {format_money(service.estimated_monthly_cost)} a month)"
     return f"{label} — {service.plan.get_kind_display().lower()} of {service.plan.client.display_name}"
 
 

@@ -27,7 +27,7 @@ from audit.services import audit_record
 from casework.models import Case, SupportiveService
 from casework.services.cases import case_client_ids
 from clients.models import Client
-from core.money import MoneyError, parse_money
+from core.money import MoneyError, format_money, parse_money
 from eligibility.models import Program
 
 Action = AuditEvent.Action
@@ -454,7 +454,9 @@ def _exceeds_text(over: list[dict]) -> str:
         elif item["measure"] == "max_units":
             parts.append(f"{item['label']}: {item['value']} against a limit of {item['limit']}")
         else:
-            parts.append(f"{item['label']}: ${item['value']} against a limit of ${item['limit']}")
+            parts.append(
+                f"{item['label']}: {format_money(item['value'])} against a limit of {format_money(item['limit'])}"
+            )
     return "; ".join(parts)
 
 

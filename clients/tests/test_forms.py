@@ -110,3 +110,12 @@ def test_consent_expiring_before_it_was_granted_is_refused_beside_the_expiry(cli
     assert form_errors(response) == {"expires_on": ["Consent cannot expire before the date it was granted."]}
     assert_no_database_wording(response.content.decode())
     assert not person.consents.exists()
+
+
+def test_the_finances_tab_shows_amounts_with_thousands_and_cents(client, caseworker, person):
+    Income.objects.create(client=person, kind="earned", amount="1450", start_date=date(2026, 1, 1))
+    Asset.objects.create(client=person, kind="cash", value="12500.5")
+    client.force_login(caseworker)
+    page = client.get(reverse("clients:finances", args=[person.pk])).content.decode()
+    assert "$1,450.00" in page and "$12,500.50" in page
+    assert "$1450" not in page and "$12500" not in page

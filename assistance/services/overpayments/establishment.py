@@ -20,6 +20,7 @@ from audit.services import audit_record
 from casework.models import Case
 from casework.services.cases import case_client_ids
 from clients.models import Client
+from core.money import format_money
 from eligibility.models import Enrollment, Program
 
 CENT = Decimal("0.01")
@@ -76,7 +77,7 @@ def overpayment_establish(
         for period, amount in months:
             paid = issued.get(period, ZERO)
             if amount > paid:
-                shown = f"${paid}" if paid > 0 else "nothing"
+                shown = f"{format_money(paid)}" if paid > 0 else "nothing"
                 error(
                     "periods",
                     f"{period:%B %Y}: the ledger shows {shown} of {program} issued to {client.full_name} and not "

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import capfirst
 
+from core.dates import DateKind, plausible_date_error
 from core.money import MoneyError, format_money, parse_money
 
 
@@ -97,3 +99,30 @@ class ConstraintErrorsOnFields:
         del self._errors[NON_FIELD_ERRORS]
         for field, error in kept + moved:
             self.add_error(field, error)
+
+
+class PlausibleDateField(forms.DateField):
+    """A date within the range of its kind (`core.dates`); `born`, when the form knows it, bounds events."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def __init__(self, *, kind: DateKind, born: date | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
+        self.born = born
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is not None:
+            error = plausible_date_error(value, self.kind, born=self.born)
+            if error:
+                raise ValidationError(error, code="implausible")
+
+
+def plausible_date_formfield(db_field, *, kind: DateKind, **kwargs) -> PlausibleDateField:
+    """The PlausibleDateField for a model's date column, for a ModelForm's declared fields."""
+    kwargs.setdefault("label", capfirst(db_field.verbose_name))
+    kwargs.setdefault("required", not db_field.blank)
+    if db_field.help_text:
+        kwargs.setdefault("help_text", db_field.help_text)
+    return PlausibleDateField(kind=kind, **kwargs)

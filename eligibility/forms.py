@@ -3,7 +3,8 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from core.forms import MoneyField
+from core.dates import DateKind
+from core.forms import MoneyField, PlausibleDateField
 from eligibility import rules
 from eligibility.models import Program
 from eligibility.services import WhatIf
@@ -13,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class ApplyForm(forms.Form):
     program = forms.ModelChoiceField(queryset=Program.objects.none())
-    application_date = forms.DateField(widget=DATE, initial=timezone.localdate)
+    application_date = PlausibleDateField(kind=DateKind.EVENT, initial=timezone.localdate)
 
     def __init__(self, *args, programs=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -21,8 +22,12 @@ class ApplyForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    as_of = forms.DateField(
-        label="Determination date", widget=DATE, initial=timezone.localdate, help_text="The benefit month is its month."
+    as_of = PlausibleDateField(
+        kind=DateKind.EXPIRY,
+        label="Determination date",
+        widget=DATE,
+        initial=timezone.localdate,
+        help_text="The benefit month is its month.",
     )
 
 
@@ -34,7 +39,7 @@ class FinaliseForm(forms.Form):
 class WhatIfForm(forms.Form):
     """Figures to try on the household as it is: one field per income and expense, members to leave out."""
 
-    as_of = forms.DateField(widget=forms.HiddenInput)
+    as_of = PlausibleDateField(kind=DateKind.EXPIRY, widget=forms.HiddenInput)
     leave_out = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Leave out")
     add_ages = forms.CharField(required=False, label="Add people (ages, comma-separated)", max_length=60)
     add_monthly_earnings = MoneyField(required=False, label="Add monthly earnings")

@@ -10,7 +10,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from assistance.models import Overpayment
-from core.forms import MoneyField
+from core.dates import DateKind
+from core.forms import MoneyField, PlausibleDateField
 
 #: The most months one establishment takes on the page.
 MAX_ROWS = 36
@@ -120,7 +121,9 @@ class WriteOffDecideForm(ActionForm):
 class AgreementForm(ActionForm):
     id_prefix = "agreement"
     instalment = MoneyField(label="Monthly instalment ($)", min_value=CENT)
-    first_due_on = forms.DateField(label="First instalment due", widget=forms.DateInput(attrs={"type": "date"}))
+    first_due_on = PlausibleDateField(
+        kind=DateKind.PLANNED, label="First instalment due", widget=forms.DateInput(attrs={"type": "date"})
+    )
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -132,4 +135,6 @@ class AgreementEndForm(ActionForm):
 class RepaymentForm(ActionForm):
     id_prefix = "repayment"
     amount = MoneyField(label="Amount received ($)", min_value=CENT)
-    received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = PlausibleDateField(
+        kind=DateKind.EVENT, label="Received on", widget=forms.DateInput(attrs={"type": "date"})
+    )

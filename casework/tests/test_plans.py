@@ -386,7 +386,7 @@ def test_a_caseworker_builds_and_agrees_a_plan_through_the_pages(client, case, c
         {"agree-agreed_on": (today() + timedelta(days=3)).isoformat()},
     )
     assert future.status_code == 400
-    assert "date still to come" in future.content.decode()
+    assert "Enter a date that has already happened" in future.content.decode()
 
     agreed = client.post(reverse("casework:plan_agree", args=[case.pk, plan.pk]), {"agree-agreed_on": today()})
 

@@ -1,6 +1,6 @@
 """What the client pages refuse, as a worker sees it: a message beside the field and nothing saved."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -15,7 +15,7 @@ TODAY = date(2026, 11, 16)
 
 @pytest.fixture(autouse=True)
 def _frozen_clock():
-    with time_machine.travel(date(2026, 11, 16), tick=False):
+    with time_machine.travel(datetime(2026, 11, 16, 12, 0, tzinfo=UTC), tick=False):
         yield
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -9,6 +10,7 @@ from django.utils.http import urlencode
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
+from core.forms import money_formfield
 
 
 def _is_admin(request) -> bool:
@@ -18,6 +20,12 @@ def _is_admin(request) -> bool:
 
 class RoleAdmin(admin.ModelAdmin):
     """Configuration that administrators edit: offices, teams, users, programs, limits."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Amounts in the admin are read like every other amount: one strict parser.
+        if isinstance(db_field, models.DecimalField) and db_field.decimal_places == 2:
+            return money_formfield(db_field)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_module_permission(self, request) -> bool:
         return _is_admin(request)

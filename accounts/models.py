@@ -39,6 +39,7 @@ class Office(models.Model):
             models.CheckConstraint(
                 condition=models.Q(maximum_caseload__gte=models.F("recommended_caseload")),
                 name="office_maximum_caseload_not_below_recommended",
+                violation_error_message="The maximum caseload cannot be below the recommended caseload.",
             )
         ]
 
@@ -59,7 +60,13 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["office__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["office", "name"], name="team_unique_name_per_office")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "name"],
+                name="team_unique_name_per_office",
+                violation_error_message="This office already has a team of that name.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.office})"

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from audit.models import AuditEvent
+from core.dates import DateKind
+from core.forms import PlausibleDateField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -10,8 +12,8 @@ class AuditFilterForm(forms.Form):
     client = forms.IntegerField(label="Client number", required=False, min_value=1)
     actor = forms.ModelChoiceField(label="User", queryset=get_user_model().objects.order_by("username"), required=False)
     action = forms.ChoiceField(choices=[("", "Any action"), *AuditEvent.Action.choices], required=False)
-    since = forms.DateField(label="From", required=False, widget=DATE)
-    until = forms.DateField(label="To", required=False, widget=DATE)
+    since = PlausibleDateField(kind=DateKind.EVENT, label="From", required=False)
+    until = PlausibleDateField(kind=DateKind.EVENT, label="To", required=False)
 
     def clean(self):
         data = super().clean()

@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clients.models import Asset, Client, Consent, Document, Expense, HouseholdMembership, Income
+from core.dates import DateKind
+from core.forms import ConstraintErrorsOnFields, MoneyField, PlausibleDateField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -35,6 +37,7 @@ class IdentifierFields(forms.Form):
 
 
 class ClientForm(forms.ModelForm):
+    date_of_birth = PlausibleDateField(label="Date of birth", kind=DateKind.BIRTH)
     identifier_kind = IdentifierFields.base_fields["identifier_kind"]
     identifier = IdentifierFields.base_fields["identifier"]
 
@@ -57,7 +60,7 @@ class ClientForm(forms.ModelForm):
 
 class ClientSearchForm(forms.Form):
     q = forms.CharField(label="Name", required=False, max_length=120)
-    dob = forms.DateField(label="Date of birth", required=False, widget=DATE)
+    dob = PlausibleDateField(label="Date of birth", required=False, kind=DateKind.BIRTH)
     last4 = forms.RegexField(
         label="Identifier (last 4)",
         regex=r"^\d{4}$",
@@ -92,7 +95,7 @@ class MemberIntakeForm(forms.Form):
     middle_name = forms.CharField(max_length=80, required=False)
     last_name = forms.CharField(max_length=80)
     preferred_name = forms.CharField(max_length=80, required=False)
-    date_of_birth = forms.DateField(widget=DATE)
+    date_of_birth = PlausibleDateField(kind=DateKind.BIRTH)
     sex = forms.ChoiceField(choices=Client.Sex.choices, initial=Client.Sex.UNKNOWN)
     language = forms.CharField(max_length=60, initial="English")
     interpreter_needed = forms.BooleanField(required=False)
@@ -118,21 +121,47 @@ MemberFormSet = forms.formset_factory(
 )
 
 
-class IncomeForm(forms.ModelForm):
+class ClientDatesMixin:
+    """Events in the client's life are not before their birth."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        client = getattr(self.instance, "client", None) if self.instance.client_id else None
+        for field in self.fields.values():
+            if isinstance(field, PlausibleDateField) and field.kind is DateKind.EVENT and client is not None:
+                field.born = client.date_of_birth
+
+
+class IncomeForm(ClientDatesMixin, ConstraintErrorsOnFields, forms.ModelForm):
+    amount = MoneyField(label="Amount")
+    start_date = PlausibleDateField(label="Start date", kind=DateKind.EVENT)
+    end_date = PlausibleDateField(label="End date", required=False, kind=DateKind.EXPIRY)
+    constraint_fields = {"income_amount_not_negative": "amount", "income_end_after_start": "end_date"}
+
     class Meta:
         model = Income
         fields = ["kind", "amount", "frequency", "start_date", "end_date", "verification", "description"]
         widgets = {"start_date": DATE, "end_date": DATE}
 
 
-class ExpenseForm(forms.ModelForm):
+class ExpenseForm(ClientDatesMixin, ConstraintErrorsOnFields, forms.ModelForm):
+    amount = MoneyField(label="Amount")
+    start_date = PlausibleDateField(label="Start date", kind=DateKind.EVENT)
+    end_date = PlausibleDateField(label="End date", required=False, kind=DateKind.EXPIRY)
+    constraint_fields = {"expense_amount_not_negative": "amount", "expense_end_after_start": "end_date"}
+
     class Meta:
         model = Expense
         fields = ["kind", "amount", "frequency", "start_date", "end_date", "verification", "description"]
         widgets = {"start_date": DATE, "end_date": DATE}
 
 
-class AssetForm(forms.ModelForm):
+class AssetForm(ClientDatesMixin, ConstraintErrorsOnFields, forms.ModelForm):
+    value = MoneyField(label="Value")
+    as_of = PlausibleDateField(label="As of", kind=DateKind.EVENT)
+    disposed_on = PlausibleDateField(label="Disposed on", required=False, kind=DateKind.EVENT)
+    constraint_fields = {"asset_value_not_negative": "value", "asset_disposed_after_as_of": "disposed_on"}
+
     class Meta:
         model = Asset
         fields = ["kind", "value", "description", "as_of", "disposed_on", "verification"]
@@ -145,11 +174,15 @@ FINANCE_FORMS = {"income": (Income, IncomeForm), "expense": (Expense, ExpenseFor
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(choices=Document.Kind.choices)
     description = forms.CharField(max_length=160, required=False)
-    expires_on = forms.DateField(required=False, widget=DATE)
+    expires_on = PlausibleDateField(required=False, kind=DateKind.EXPIRY)
     file = forms.FileField()
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(ConstraintErrorsOnFields, forms.ModelForm):
+    granted_on = PlausibleDateField(label="Granted on", kind=DateKind.EVENT)
+    expires_on = PlausibleDateField(label="Expires on", required=False, kind=DateKind.EXPIRY)
+    constraint_fields = {"consent_expires_after_granted": "expires_on", "consent_revoked_after_granted": "revoked_on"}
+
     class Meta:
         model = Consent
         fields = ["organization", "purpose", "details", "granted_on", "expires_on"]
@@ -157,11 +190,11 @@ class ConsentForm(forms.ModelForm):
 
 
 class ConsentRevokeForm(forms.Form):
-    revoked_on = forms.DateField(widget=DATE)
+    revoked_on = PlausibleDateField(kind=DateKind.EVENT)
 
 
 class MembershipEndForm(forms.Form):
-    end_date = forms.DateField(label="Left the household on", widget=DATE)
+    end_date = PlausibleDateField(label="Left the household on", kind=DateKind.EVENT)
 
 
 class MergeForm(forms.Form):

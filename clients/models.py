@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clients.normalize import digits_only, search_key
+from core.money import format_money
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -160,16 +161,21 @@ class HouseholdMembership(models.Model):
         ordering = ["household", "start_date", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client"], condition=Q(end_date__isnull=True), name="membership_one_current_household"
+                fields=["client"],
+                condition=Q(end_date__isnull=True),
+                name="membership_one_current_household",
+                violation_error_message="This person is already a current member of a household.",
             ),
             models.UniqueConstraint(
                 fields=["household"],
                 condition=Q(end_date__isnull=True, relationship="head"),
                 name="membership_one_current_head",
+                violation_error_message="This household already has a head.",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="membership_end_after_start",
+                violation_error_message="A member cannot leave the household before joining it.",
             ),
         ]
 
@@ -198,7 +204,7 @@ class DatedAmount(models.Model):
         ordering = ["-start_date", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ${self.amount} {self.get_frequency_display().lower()}"
+        return f"{self.get_kind_display()} {format_money(self.amount)} {self.get_frequency_display().lower()}"
 
     def is_current_on(self, day) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
@@ -206,10 +212,15 @@ class DatedAmount(models.Model):
 
 def _amount_constraints(prefix: str) -> list[models.BaseConstraint]:
     return [
-        models.CheckConstraint(condition=Q(amount__gte=Decimal("0")), name=f"{prefix}_amount_not_negative"),
+        models.CheckConstraint(
+            condition=Q(amount__gte=Decimal("0")),
+            name=f"{prefix}_amount_not_negative",
+            violation_error_message="The amount cannot be negative.",
+        ),
         models.CheckConstraint(
             condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
             name=f"{prefix}_end_after_start",
+            violation_error_message="The end date cannot be before the start date.",
         ),
     ]
 
@@ -265,15 +276,20 @@ class Asset(models.Model):
     class Meta:
         ordering = ["-as_of", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=Decimal("0")), name="asset_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=Decimal("0")),
+                name="asset_value_not_negative",
+                violation_error_message="The value cannot be negative.",
+            ),
             models.CheckConstraint(
                 condition=Q(disposed_on__isnull=True) | Q(disposed_on__gte=F("as_of")),
                 name="asset_disposed_after_as_of",
+                violation_error_message="The date it was disposed of cannot be before the date of its value.",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} worth ${self.value}"
+        return f"{self.get_kind_display()} worth {format_money(self.value)}"
 
 
 def document_path(instance: "Document", filename: str) -> str:
@@ -347,10 +363,12 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=F("granted_on")),
                 name="consent_revoked_after_granted",
+                violation_error_message="Consent cannot be revoked before the date it was granted.",
             ),
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("granted_on")),
                 name="consent_expires_after_granted",
+                violation_error_message="Consent cannot expire before the date it was granted.",
             ),
         ]
 

@@ -1,9 +1,10 @@
 from datetime import date
-from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 
+from core.dates import DateKind
+from core.forms import MoneyField, PlausibleDateField
 from eligibility import rules
 from eligibility.models import Program
 from eligibility.services import WhatIf
@@ -13,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class ApplyForm(forms.Form):
     program = forms.ModelChoiceField(queryset=Program.objects.none())
-    application_date = forms.DateField(widget=DATE, initial=timezone.localdate)
+    application_date = PlausibleDateField(kind=DateKind.EVENT, initial=timezone.localdate)
 
     def __init__(self, *args, programs=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -21,8 +22,12 @@ class ApplyForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    as_of = forms.DateField(
-        label="Determination date", widget=DATE, initial=timezone.localdate, help_text="The benefit month is its month."
+    as_of = PlausibleDateField(
+        kind=DateKind.EXPIRY,
+        label="Determination date",
+        widget=DATE,
+        initial=timezone.localdate,
+        help_text="The benefit month is its month.",
     )
 
 
@@ -31,16 +36,13 @@ class FinaliseForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
-
-
 class WhatIfForm(forms.Form):
     """Figures to try on the household as it is: one field per income and expense, members to leave out."""
 
-    as_of = forms.DateField(widget=forms.HiddenInput)
+    as_of = PlausibleDateField(kind=DateKind.EXPIRY, widget=forms.HiddenInput)
     leave_out = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Leave out")
     add_ages = forms.CharField(required=False, label="Add people (ages, comma-separated)", max_length=60)
-    add_monthly_earnings = forms.DecimalField(required=False, label="Add monthly earnings", **MONEY)
+    add_monthly_earnings = MoneyField(required=False, label="Add monthly earnings")
 
     def __init__(self, *args, snapshot: rules.HouseholdSnapshot, as_of: date, **kwargs) -> None:
         kwargs.setdefault("auto_id", "whatif_%s")  # the run form on the same page has its own as_of
@@ -52,15 +54,15 @@ class WhatIfForm(forms.Form):
             (m.id, f"Member {numbers[m.id]} (age {m.age_on(as_of)})") for m in snapshot.members
         ]
         for index, item in enumerate(snapshot.incomes):
-            self.fields[f"income_{index}"] = forms.DecimalField(
+            self.fields[f"income_{index}"] = MoneyField(
                 label=f"{item.kind.replace('_', ' ').capitalize()} income, member {numbers[item.member_id]}, "
                 f"{item.frequency}",
                 initial=item.amount,
-                **MONEY,
+                help_text="",
             )
         for index, item in enumerate(snapshot.expenses):
-            self.fields[f"expense_{index}"] = forms.DecimalField(
-                label=f"{item.kind.replace('_', ' ').capitalize()}, {item.frequency}", initial=item.amount, **MONEY
+            self.fields[f"expense_{index}"] = MoneyField(
+                label=f"{item.kind.replace('_', ' ').capitalize()}, {item.frequency}", initial=item.amount, help_text=""
             )
 
     def clean_add_ages(self) -> tuple[int, ...]:

@@ -60,7 +60,11 @@ class ParameterValue(models.Model):
     class Meta:
         ordering = ["program", "name", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["program", "name", "effective_from"], name="parameter_one_per_date")
+            models.UniqueConstraint(
+                fields=["program", "name", "effective_from"],
+                name="parameter_one_per_date",
+                violation_error_message="This program already has a value for this parameter from that date.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -234,7 +238,13 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-due_on", "-id"]
-        constraints = [models.UniqueConstraint(fields=["enrollment", "due_on"], name="review_one_per_due_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "due_on"],
+                name="review_one_per_due_date",
+                violation_error_message="This enrollment already has a review due on that date.",
+            )
+        ]
         indexes = [models.Index(fields=["status", "due_on"], name="review_status_due")]
 
     def __str__(self) -> str:

@@ -1,11 +1,11 @@
 """Forms of the issuance pages: a request for assistance, and the reasons of a decision.
 
-They shape the input only: amounts are read as typed (a zero, a negative or a third decimal is
-passed on, and the service says what is wrong with it, next to the field).
+They shape the input only: amounts are read by core's one money parser; the service says what
+else is wrong, next to the field.
 """
 
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -14,8 +14,11 @@ from django.db.models import QuerySet
 from assistance.models import Issuance
 from assistance.services import IssuanceRequest
 from clients.models import Client
+from core.forms import MoneyField
+from core.money import format_money
 
 AMOUNT_HELP = "In dollars and cents, like 250.00."
+CENT = Decimal("0.01")
 
 
 def _helper() -> FormHelper:
@@ -23,20 +26,6 @@ def _helper() -> FormHelper:
     helper.form_tag = False
     helper.disable_csrf = True  # the page's <form> has its token
     return helper
-
-
-def _dollars(value: str, message: str) -> Decimal | None:
-    """The typed amount as a Decimal, exactly as typed ("$1,200" is 1200); None when blank."""
-    text = (value or "").strip().replace(",", "").replace("$", "").strip()
-    if not text:
-        return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise forms.ValidationError(message) from None
-    if not amount.is_finite():
-        raise forms.ValidationError(message)
-    return amount
 
 
 class IssuanceRequestForm(forms.Form):
@@ -51,9 +40,9 @@ class IssuanceRequestForm(forms.Form):
         help_text="Only for emergency funds under a program the case is not enrolled in.",
     )
     kind = forms.ChoiceField(label="Kind of assistance")
-    amount = forms.CharField(label="Amount ($)", required=False, max_length=20, help_text=AMOUNT_HELP)
+    amount = MoneyField(label="Amount ($)", required=False, min_value=CENT, help_text=AMOUNT_HELP)
     units = forms.IntegerField(label="Nights", required=False)
-    unit_rate = forms.CharField(label="Nightly rate ($)", required=False, max_length=20, help_text=AMOUNT_HELP)
+    unit_rate = MoneyField(label="Nightly rate ($)", required=False, min_value=CENT, help_text="Like 62.50.")
     supportive_service = forms.ModelChoiceField(
         label="Supportive service", queryset=None, required=False, empty_label="Choose from the case's plans"
     )
@@ -86,12 +75,6 @@ class IssuanceRequestForm(forms.Form):
         self.fields["supportive_service"].label_from_instance = _supportive_label
         self.helper = _helper()
 
-    def clean_amount(self) -> Decimal | None:
-        return _dollars(self.cleaned_data["amount"], "Enter an amount in dollars and cents, like 250.00.")
-
-    def clean_unit_rate(self) -> Decimal | None:
-        return _dollars(self.cleaned_data["unit_rate"], "Enter the nightly rate in dollars and cents, like 62.50.")
-
     def issuance_request(self) -> IssuanceRequest:
         data = self.cleaned_data
         service = data.get("supportive_service")
@@ -115,7 +98,7 @@ def _supportive_label(service) -> str:
     if service.description:
         label += f": {service.description}"
     if service.estimated_monthly_cost is not None:
-        label += f" (about ${service.estimated_monthly_cost:,.2f} a month)"
+        label += f" (about {format_money(service.estimated_monthly_cost)} a month)"
     return f"{label} — {service.plan.get_kind_display().lower()} of {service.plan.client.display_name}"
 
 

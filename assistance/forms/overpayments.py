@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.core.exceptions import ValidationError
 
 from assistance.models import Overpayment
-from assistance.services.issuances import money
+from core.dates import DateKind
+from core.forms import MoneyField, PlausibleDateField
 
 #: The most months one establishment takes on the page.
 MAX_ROWS = 36
+CENT = Decimal("0.01")
 MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-\d{1,2})?\s*$")
 
 
@@ -22,17 +24,6 @@ def _helper() -> FormHelper:
     helper.form_tag = False
     helper.disable_csrf = True  # the page's <form> has its token
     return helper
-
-
-def _amount(value: str, field: str = "amount") -> str:
-    """The amount as the service will read it; a clear message beside the field otherwise."""
-    if value in (None, ""):
-        return value
-    try:
-        money(value, field=field)
-    except ValidationError as error:
-        raise forms.ValidationError(error.message_dict[field][0]) from None
-    return value
 
 
 class MonthField(forms.CharField):
@@ -71,10 +62,7 @@ class EstablishForm(forms.Form):
 
 class PeriodForm(forms.Form):
     period = MonthField(label="Month", required=False)
-    amount = forms.CharField(label="Amount overpaid ($)", required=False, max_length=20)
-
-    def clean_amount(self) -> str:
-        return _amount(self.cleaned_data["amount"].strip())
+    amount = MoneyField(label="Amount overpaid ($)", required=False, min_value=CENT)
 
     def clean(self):
         data = super().clean()
@@ -132,12 +120,11 @@ class WriteOffDecideForm(ActionForm):
 
 class AgreementForm(ActionForm):
     id_prefix = "agreement"
-    instalment = forms.CharField(label="Monthly instalment ($)", max_length=20)
-    first_due_on = forms.DateField(label="First instalment due", widget=forms.DateInput(attrs={"type": "date"}))
+    instalment = MoneyField(label="Monthly instalment ($)", min_value=CENT)
+    first_due_on = PlausibleDateField(
+        kind=DateKind.PLANNED, label="First instalment due", widget=forms.DateInput(attrs={"type": "date"})
+    )
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def clean_instalment(self) -> str:
-        return _amount(self.cleaned_data["instalment"].strip(), "instalment")
 
 
 class AgreementEndForm(ActionForm):
@@ -147,8 +134,7 @@ class AgreementEndForm(ActionForm):
 
 class RepaymentForm(ActionForm):
     id_prefix = "repayment"
-    amount = forms.CharField(label="Amount received ($)", max_length=20)
-    received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean_amount(self) -> str:
-        return _amount(self.cleaned_data["amount"].strip())
+    amount = MoneyField(label="Amount received ($)", min_value=CENT)
+    received_on = PlausibleDateField(
+        kind=DateKind.EVENT, label="Received on", widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -21,9 +21,21 @@ class Budget(models.Model):
     class Meta:
         ordering = ["program", "-starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["program", "starts_on"], name="budget_one_per_program_year"),
-            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="budget_ends_after_start"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_amount_not_negative"),
+            models.UniqueConstraint(
+                fields=["program", "starts_on"],
+                name="budget_one_per_program_year",
+                violation_error_message="This program already has a budget starting on that date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=F("starts_on")),
+                name="budget_ends_after_start",
+                violation_error_message="The budget must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="budget_amount_not_negative",
+                violation_error_message="The budget amount cannot be negative.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.money import format_money
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -155,7 +157,7 @@ class Issuance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.get_kind_display()} ${self.amount}"
+        return f"{self.reference}: {self.get_kind_display()} {format_money(self.amount)}"
 
     def allowed_moves(self) -> list[str]:
         return sorted(self.TRANSITIONS.get(self.status, set()))

@@ -36,19 +36,24 @@ class AuthorityLimit(models.Model):
             models.CheckConstraint(
                 condition=(Q(role="") & Q(user__isnull=False)) | (~Q(role="") & Q(user__isnull=True)),
                 name="authoritylimit_role_or_user",
+                violation_error_message="A limit is for a role or for one user: choose one, not both.",
             ),
             models.UniqueConstraint(
                 fields=["role", "kind", "effective_from"],
                 condition=Q(user__isnull=True),
                 name="authoritylimit_one_per_role_kind_date",
+                violation_error_message="This role already has a limit for this kind of assistance from that date.",
             ),
             models.UniqueConstraint(
                 fields=["user", "kind", "effective_from"],
                 condition=Q(user__isnull=False),
                 name="authoritylimit_one_per_user_kind_date",
+                violation_error_message="This user already has a limit for this kind of assistance from that date.",
             ),
             models.CheckConstraint(
-                condition=Q(per_issuance__isnull=True) | Q(per_issuance__gte=0), name="authoritylimit_not_negative"
+                condition=Q(per_issuance__isnull=True) | Q(per_issuance__gte=0),
+                name="authoritylimit_not_negative",
+                violation_error_message="The most for one issuance cannot be negative.",
             ),
         ]
 

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from assistance.models.issuances import MONEY
+from core.money import format_money
 
 
 class Overpayment(models.Model):
@@ -90,7 +91,7 @@ class Overpayment(models.Model):
         indexes = [models.Index(fields=["enrollment", "status"], name="overpayment_enrollment_status")]
 
     def __str__(self) -> str:
-        return f"Overpayment {self.pk}: ${self.amount} ({self.get_status_display()})"
+        return f"Overpayment {self.pk}: {format_money(self.amount)} ({self.get_status_display()})"
 
     @property
     def is_intentional(self) -> bool:
@@ -114,7 +115,7 @@ class OverpaymentPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.period:%Y-%m}: ${self.amount}"
+        return f"{self.period:%Y-%m}: {format_money(self.amount)}"
 
 
 class OverpaymentStatusChange(models.Model):
@@ -158,7 +159,7 @@ class RepaymentAgreement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"${self.instalment} a month from {self.first_due_on:%Y-%m-%d}"
+        return f"{format_money(self.instalment)} a month from {self.first_due_on:%Y-%m-%d}"
 
 
 class RedeterminationSettlement(models.Model):

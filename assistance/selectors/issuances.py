@@ -42,6 +42,7 @@ from assistance.services.limits import COUNTED, Authority
 from casework.models import Case, SupportiveService
 from casework.services.cases import case_client_ids
 from clients.models import Client, HouseholdMembership
+from core.money import format_money
 from eligibility.models import Enrollment, Program
 
 Status = Issuance.Status
@@ -116,12 +117,11 @@ class Excess:
         if self.in_nights:
             nights = "night" if self.over_by == 1 else "nights"
             return f"{self.label}: {self.value} against a limit of {self.limit} ({self.over_by} {nights} over)"
-        limit = _dollars(self.limit)
-        return f"{self.label}: {_dollars(self.value)} against a limit of {limit} (over by {_dollars(self.over_by)})"
-
-
-def _dollars(amount) -> str:
-    return f"${Decimal(amount):,.2f}"
+        limit = format_money(self.limit)
+        return (
+            f"{self.label}: {format_money(self.value)} against a limit of {limit} "
+            f"(over by {format_money(self.over_by)})"
+        )
 
 
 def excesses(items: Iterable[dict]) -> list[Excess]:
@@ -193,9 +193,9 @@ def authority_text(authority: Authority) -> str:
         return f"You have no authority to issue {label}: every request waits for a supervisor."
     parts = []
     if authority.per_issuance is not None:
-        parts.append(f"{_dollars(authority.per_issuance)} per issuance")
+        parts.append(f"{format_money(authority.per_issuance)} per issuance")
     if authority.per_client_30_days is not None:
-        parts.append(f"{_dollars(authority.per_client_30_days)} per client in 30 days")
+        parts.append(f"{format_money(authority.per_client_30_days)} per client in 30 days")
     if authority.max_units is not None:
         parts.append(f"{authority.max_units} night{'s' if authority.max_units != 1 else ''}")
     if not parts:

@@ -10,7 +10,7 @@ from assistance.services.issuances import (
     issuance_reject,
     issuance_request,
     issuance_reverse,
-    money,
+    positive_amount,
 )
 from assistance.services.ledger import Line, ledger_post, ledger_post_many
 from assistance.services.limits import authority_for, limits_exceeded
@@ -32,5 +32,5 @@ __all__ = [
     "ledger_post",
     "ledger_post_many",
     "limits_exceeded",
-    "money",
+    "positive_amount",
 ]

@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from assistance.models import Account, Budget, Issuance, LedgerEntry
+from core.money import format_money
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,13 @@ class BudgetEffect:
     def message(self) -> str:
         if self.exceeds:
             return (
-                f"Approving ${self.amount} takes {self.budget} past its budget of ${self.budget.amount:,} "
-                f"(${self.remaining:,} left after what is issued and committed)."
+                f"Approving {format_money(self.amount)} takes {self.budget} past its budget of "
+                f"{format_money(self.budget.amount)} "
+                f"({format_money(self.remaining)} left after what is issued and committed)."
             )
         if self.warns:
-            return f"After this, {self.budget} has ${self.remaining - self.amount:,} left of ${self.budget.amount:,}."
+            left = format_money(self.remaining - self.amount)
+            return f"After this, {self.budget} has {left} left of {format_money(self.budget.amount)}."
         return ""
 
 

@@ -27,6 +27,7 @@ from audit.services import audit_record
 from casework.models import Case, SupportiveService
 from casework.services.cases import case_client_ids
 from clients.models import Client
+from core.money import MoneyError, format_money, parse_money
 from eligibility.models import Enrollment, Program
 
 Action = AuditEvent.Action
@@ -83,21 +84,15 @@ def _canonical(value) -> str | None:
         return str(value)
 
 
-def money(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """A positive amount of dollars and cents, or a ValidationError that says what is wrong."""
+def positive_amount(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    """A positive amount of dollars and cents (read by core's parser), or a ValidationError on `field`."""
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "").lstrip("$"))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: "Enter an amount in dollars and cents, like 250.00."}) from None
-    if not amount.is_finite():
-        raise ValidationError({field: "Enter an amount in dollars and cents, like 250.00."})
+        amount = parse_money(value)
+    except MoneyError as error:
+        raise ValidationError({field: error.message}) from None
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationError({field: "The amount must be more than zero."})
-    if amount != amount.quantize(CENT):
-        raise ValidationError({field: "Amounts are in dollars and cents: at most two decimal places."})
-    if amount >= Decimal("10000000000"):
-        raise ValidationError({field: "That amount is too large."})
-    return amount.quantize(CENT)
+    return amount
 
 
 def enrolled_programs(*, case: Case) -> list[Program]:
@@ -149,15 +144,15 @@ def _validated(request: IssuanceRequest, *, case: Case, client: Client, program:
         if not units or units < 1:
             errors["units"] = "Shelter needs the number of nights, one or more."
         try:
-            unit_rate = money(unit_rate if unit_rate is not None else "", field="unit_rate")
+            unit_rate = positive_amount(unit_rate if unit_rate is not None else "", field="unit_rate")
         except ValidationError as error:
-            errors.update({"unit_rate": error.message_dict["unit_rate"][0].replace("amount", "nightly rate")})
+            errors.update({"unit_rate": error.message_dict["unit_rate"][0].replace("The amount", "The nightly rate")})
         if "units" not in errors and "unit_rate" not in errors:
             amount = (unit_rate * units).quantize(CENT)
     else:
         units = unit_rate = None
         try:
-            amount = money(amount if amount is not None else "")
+            amount = positive_amount(amount if amount is not None else "")
         except ValidationError as error:
             errors.update({"amount": error.message_dict["amount"][0]})
     if request.kind == Issuance.Kind.SUPPORTIVE:
@@ -496,7 +491,9 @@ def _exceeds_text(over: list[dict]) -> str:
         elif item["measure"] == "max_units":
             parts.append(f"{item['label']}: {item['value']} against a limit of {item['limit']}")
         else:
-            parts.append(f"{item['label']}: ${item['value']} against a limit of ${item['limit']}")
+            parts.append(
+                f"{item['label']}: {format_money(item['value'])} against a limit of {format_money(item['limit'])}"
+            )
     return "; ".join(parts)
 
 

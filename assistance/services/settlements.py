@@ -52,6 +52,7 @@ from audit.services import audit_record
 from casework.models import Case, Task
 from casework.services.cases import case_client_ids
 from casework.services.tasks import task_create
+from core.money import format_money
 from eligibility.models import Determination, Enrollment, EnrollmentStatusChange
 from eligibility.services.reviews import job_user
 
@@ -256,7 +257,7 @@ def _arrears(
     client = case.primary_client
     key = f"arrears-determination-{determination.pk}"
     now = timezone.now()
-    listed = ", ".join(f"{m.period:%b %Y} ${-m.difference}" for m in underpaid)
+    listed = ", ".join(f"{m.period:%b %Y} {format_money(-m.difference)}" for m in underpaid)
     issuance = Issuance.objects.create(
         case=case,
         client=client,
@@ -314,17 +315,20 @@ def _arrears(
 def _tell_worker(case: Case, enrollment: Enrollment, overpayment: Overpayment, arrears: Issuance | None) -> None:
     months = ", ".join(f"{p.period:%b %Y}" for p in overpayment.periods.all())
     details = (
-        f"A redetermination effective {overpayment.determination.effective_on:%B %Y} found ${overpayment.amount} "
+        f"A redetermination effective {overpayment.determination.effective_on:%B %Y} found "
+        f"{format_money(overpayment.amount)} "
         f"paid that was not due ({months}). The reason was set to "
         f"{overpayment.get_reason_display().lower()}: check it before recovery starts, and send the notice."
     )
     if arrears is not None:
-        details += f" Months paid too little were paid as arrears ({arrears.reference}, ${arrears.amount})."
+        details += (
+            f" Months paid too little were paid as arrears ({arrears.reference}, {format_money(arrears.amount)})."
+        )
     try:
         task_create(
             case=case,
             kind=Task.Kind.FOLLOW_UP,
-            title=f"Overpayment established: ${overpayment.amount} of {enrollment.program}",
+            title=f"Overpayment established: {format_money(overpayment.amount)} of {enrollment.program}",
             due_on=timezone.localdate() + timedelta(days=enrollment.program.notice_days),
             details=details,
             dedupe_key=f"assistance-overpayment-{overpayment.pk}",

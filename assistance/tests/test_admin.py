@@ -62,3 +62,45 @@ def test_an_admin_sets_a_budget(client, admin_user):
     )
     assert response.status_code == 302
     assert Budget.objects.get(program=program).amount == 2500000
+
+
+@pytest.mark.parametrize(("typed", "saved"), [("2,500,000.00", "2500000.00"), ("7,5", None), ("1e-2", None)])
+def test_a_budget_amount_is_read_as_money(client, admin_user, typed, saved):
+    client.force_login(admin_user)
+    program = Program.objects.get(code="income_support")
+    response = client.post(
+        reverse("admin:assistance_budget_add"),
+        {
+            "program": program.pk,
+            "fiscal_year": "2026-27",
+            "starts_on": "2026-04-01",
+            "ends_on": "2027-03-31",
+            "amount": typed,
+            "warn_at_percent": "90",
+        },
+    )
+    if saved:
+        assert response.status_code == 302 and str(Budget.objects.get().amount) == saved
+    else:
+        assert "Enter an amount like 1,450.00." in response.content.decode()
+        assert not Budget.objects.exists()
+
+
+def test_a_budget_against_its_constraints_is_refused_in_plain_words(client, admin_user):
+    client.force_login(admin_user)
+    program = Program.objects.get(code="income_support")
+    response = client.post(
+        reverse("admin:assistance_budget_add"),
+        {
+            "program": program.pk,
+            "fiscal_year": "2026-27",
+            "starts_on": "2026-04-01",
+            "ends_on": "2026-03-31",
+            "amount": "100.00",
+            "warn_at_percent": "90",
+        },
+    )
+    page = response.content.decode()
+    assert "The budget must end after it starts." in page
+    assert "Constraint" not in page and "budget_ends_after_start" not in page
+    assert not Budget.objects.exists()

@@ -119,7 +119,14 @@ def test_the_same_key_gives_back_the_first_result(caseworker):
 
 @pytest.mark.parametrize(
     ("amount", "message"),
-    [("0", "more than zero"), ("-5.00", "more than zero"), ("10.005", "two decimal places"), ("abc", "dollars")],
+    [
+        ("0", "more than zero"),
+        ("-5.00", "more than zero"),
+        ("10.005", "two decimal places"),
+        ("abc", "like 1,450.00"),
+        ("7,5", "like 1,450.00"),
+        ("1e-2", "like 1,450.00"),
+    ],
 )
 def test_bad_amounts_are_refused_with_a_clear_error(caseworker, amount, message):
     _client, case = client_case(caseworker)

@@ -78,7 +78,7 @@ def test_a_thousand_dollars_and_one_cent_waits_and_says_by_how_much(caseworker):
         }
     ]
     waiting = issuance.status_changes.get(to_status=Status.PENDING)
-    assert waiting.reason == "Per issuance: $1000.01 against a limit of $1000.00"
+    assert waiting.reason == "Per issuance: $1,000.01 against a limit of $1,000.00"
 
 
 def test_four_nights_issue_and_five_wait(caseworker):
@@ -135,7 +135,7 @@ def test_a_raised_limit_effective_today_lets_more_through(caseworker):
 def test_a_manager_approves_what_an_ordinary_supervisor_cannot(caseworker, supervisor, manager):
     _client, case = client_case(caseworker)
     issuance = request(caseworker, case, amount="7000.00")
-    with pytest.raises(ValidationError, match=r"beyond your own authority \(Per issuance: \$7000.00 against a limit"):
+    with pytest.raises(ValidationError, match=r"beyond your own authority \(Per issuance: \$7,000.00 against a limit"):
         issuance_approve(acting_user=supervisor, issuance=issuance)
     issuance.refresh_from_db()
     assert issuance.status == Status.PENDING and issuance.decided_by is None
@@ -261,8 +261,8 @@ def test_a_request_past_two_limits_names_both(caseworker, thirty_days):
         ("per_client_30_days", "1500.00", "700.00"),
     ]
     assert issuance.status_changes.get(to_status=Status.PENDING).reason == (
-        "Per issuance: $1200.00 against a limit of $1000.00; "
-        "Per client in 30 days: $2200.00 against a limit of $1500.00"
+        "Per issuance: $1,200.00 against a limit of $1,000.00; "
+        "Per client in 30 days: $2,200.00 against a limit of $1,500.00"
     )
 
 
@@ -273,5 +273,5 @@ def test_a_supervisors_thirty_days_count_what_is_already_approved(caseworker, su
     first = request(caseworker, case, amount="1500.00")
     second = request(caseworker, case, amount="1500.00")
     issuance_approve(acting_user=supervisor, issuance=first)
-    with pytest.raises(ValidationError, match=r"Per client in 30 days: \$3000.00 against a limit of \$2500.00"):
+    with pytest.raises(ValidationError, match=r"Per client in 30 days: \$3,000.00 against a limit of \$2,500.00"):
         issuance_approve(acting_user=other, issuance=second)

@@ -103,7 +103,7 @@ def test_an_investigation_establishes_an_overpayment_through_the_ledger(casework
         (((JAN, "20.00"),), {"findings": "  "}, "findings", "what the investigation found"),
         ((), {}, "periods", "at least one month"),
         (((JAN, "20.00"), (date(2026, 1, 15), "5.00")), {}, "periods", "January 2026 is entered twice"),
-        (((JAN, "10.005"),), {}, "periods", "January 2026: Amounts are in dollars and cents"),
+        (((JAN, "10.005"),), {}, "periods", "January 2026: Enter at most two decimal places"),
         (((JAN, "-3"),), {}, "periods", "January 2026: The amount must be more than zero"),
         (((JAN, "50.01"),), {}, "periods", "the ledger shows $50.00"),
         (((date(2025, 11, 1), "5.00"),), {}, "periods", "the ledger shows nothing"),

@@ -245,7 +245,11 @@ def test_shelter_is_nights_times_the_rate_worked_out_by_the_server(client, casew
         ({"amount": "0"}, "amount", "The amount must be more than zero."),
         ({"amount": "-25.00"}, "amount", "The amount must be more than zero."),
         ({"amount": "10.005"}, "amount", "at most two decimal places"),
-        ({"amount": "ten dollars"}, "amount", "Enter an amount in dollars and cents"),
+        ({"amount": "ten dollars"}, "amount", "Enter an amount like 1,450.00."),
+        ({"amount": "7,5"}, "amount", "Enter an amount like 1,450.00."),
+        ({"amount": "1e-2"}, "amount", "Enter an amount like 1,450.00."),
+        ({"amount": "NaN"}, "amount", "Enter an amount like 1,450.00."),
+        ({"kind": "shelter", "units": "2", "unit_rate": "6,25"}, "unit_rate", "Enter an amount like 1,450.00."),
         (
             {"method": "cheque", "payee_address": ""},
             "payee_address",

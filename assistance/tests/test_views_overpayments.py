@@ -174,6 +174,36 @@ def test_a_service_error_shows_on_the_page_and_nothing_is_lost(client, caseworke
 # Acting on one overpayment -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("typed", ["7,5", "1e-2", "NaN", "1,45,0"])
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [("assistance:repayment_add", "amount"), ("assistance:agreement_make", "instalment")],
+)
+def test_a_misread_amount_is_refused_beside_its_field(client, caseworker, overpayment, url, field, typed):
+    client.force_login(caseworker)
+    data = {field: typed, "received_on": timezone.localdate().isoformat(), "first_due_on": timezone.localdate()}
+    response = client.post(reverse(url, args=[overpayment.pk]), data)
+    assert response.status_code == 200
+    assert "Enter an amount like 1,450.00." in html(response) and f'value="{typed}"' in html(response)
+    overpayment.refresh_from_db()
+    assert (overpayment.balance, overpayment.agreements.count()) == (Decimal("70.00"), 0)
+
+
+@pytest.mark.parametrize("typed", ["7,5", "1e-2"])
+def test_a_misread_amount_in_an_establishment_row_is_refused(client, caseworker, typed):
+    enrollment = active_enrollment(caseworker)
+    pay(enrollment, JAN)
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("assistance:overpayment_new", args=[enrollment.case_id]),
+        establish_data(
+            program=enrollment.program_id, client=enrollment.case.primary_client_id, **{"periods-0-amount": typed}
+        ),
+    )
+    assert "Enter an amount like 1,450.00." in html(response)
+    assert not Overpayment.objects.exists()
+
+
 def test_a_repayment_from_the_page_lowers_the_balance(client, caseworker, overpayment):
     client.force_login(caseworker)
     today = timezone.localdate().isoformat()

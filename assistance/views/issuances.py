@@ -32,15 +32,12 @@ from casework.selectors import cases as case_selectors
 from casework.views.cases import case_page
 from clients.forms import add_service_errors
 from clients.models import Client
+from core.money import format_money
 
 WORK = "casework.work_cases"
 SUPERVISE = "casework.supervise"
 PAGE_SIZE = 25
 Status = Issuance.Status
-
-
-def dollars(amount) -> str:
-    return f"${amount:,.2f}"
 
 
 # The case's Assistance tab ------------------------------------------------------------------------
@@ -110,12 +107,12 @@ def waiting_text(issuance: Issuance) -> str:
         if excess.no_authority:
             parts.append(f"you have no authority to issue {Issuance.Kind(issuance.kind).label.lower()}")
         elif excess.measure == "per_issuance":
-            parts.append(f"over your limit by {dollars(excess.over_by)}")
+            parts.append(f"over your limit by {format_money(excess.over_by)}")
         elif excess.measure == "max_units":
             nights = "night" if excess.over_by == 1 else "nights"
             parts.append(f"{excess.over_by} {nights} over your limit of {excess.limit}")
         elif excess.measure == "per_client_30_days":
-            parts.append(f"over your 30-day limit for this client by {dollars(excess.over_by)}")
+            parts.append(f"over your 30-day limit for this client by {format_money(excess.over_by)}")
         else:
             parts.append(excess.text())
     return "; ".join(parts) or "it needs a supervisor's approval"
@@ -154,7 +151,7 @@ def issuance_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _say_what_happened(request: HttpRequest, issuance: Issuance, *, repeat: bool) -> None:
-    what = f"{issuance.get_kind_display()} of {dollars(issuance.amount)} for {issuance.payee_name}"
+    what = f"{issuance.get_kind_display()} of {format_money(issuance.amount)} for {issuance.payee_name}"
     if repeat:
         messages.info(request, f"This request was already sent ({issuance.reference}); here is what became of it.")
     elif issuance.status == Status.ISSUED:
@@ -232,7 +229,9 @@ def issuance_issue(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         ReasonForm,
         lambda issuance, _data: services.issuance_issue(acting_user=request.user, issuance=issuance),
-        lambda i: f"Issued: {i.get_kind_display()} of {dollars(i.amount)} to {i.payee_name}, reference {i.reference}.",
+        lambda i: (
+            f"Issued: {i.get_kind_display()} of {format_money(i.amount)} to {i.payee_name}, reference {i.reference}."
+        ),
     )
 
 
@@ -281,7 +280,7 @@ def issuance_approve(request: HttpRequest, pk: int) -> HttpResponse:
             budget_acknowledged=data.get("budget_acknowledged", False),
         ),
         lambda i: (
-            f"Approved {i.reference} ({dollars(i.amount)} for {i.client.full_name}); "
+            f"Approved {i.reference} ({format_money(i.amount)} for {i.client.full_name}); "
             f"{i.requested_by.get_full_name() or i.requested_by} can issue it now."
         ),
     )

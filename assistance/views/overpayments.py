@@ -35,6 +35,7 @@ from audit.services import audit_record
 from casework.selectors import cases as case_selectors
 from casework.views.cases import case_page
 from clients.forms import add_service_errors
+from core.money import format_money
 
 WORK = "casework.work_cases"
 SUPERVISE = "casework.supervise"
@@ -91,7 +92,7 @@ def overpayment_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Overpayment of ${overpayment.amount} established.")
+            messages.success(request, f"Overpayment of {format_money(overpayment.amount)} established.")
             return redirect("assistance:overpayment_detail", overpayment.pk)
     return case_page(
         request,

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from casework.models import ScheduledActivity, WorkActivity
 from casework.services.attendance import AttendanceRow
 from clients.models import Client
+from core.dates import DateKind
+from core.forms import PlausibleDateField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -22,8 +24,10 @@ class ScheduledActivityForm(forms.Form):
     )
     name = forms.CharField(label="Activity", max_length=160, help_text="e.g. Job club at the Riverton center.")
     weekly_hours = forms.DecimalField(label="Hours a week", decimal_places=2, min_value=0, max_value=80)
-    starts_on = forms.DateField(label="First day", widget=DATE)
-    ends_on = forms.DateField(label="Last day", widget=DATE, required=False, help_text="Leave blank if open-ended.")
+    starts_on = PlausibleDateField(kind=DateKind.EXPIRY, label="First day")
+    ends_on = PlausibleDateField(
+        kind=DateKind.PLANNED, label="Last day", widget=DATE, required=False, help_text="Leave blank if open-ended."
+    )
 
     def __init__(self, *args, clients, work_activities, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +41,7 @@ class ScheduledActivityForm(forms.Form):
 
 
 class ScheduledActivityEndForm(forms.Form):
-    ends_on = forms.DateField(label="Last day", widget=DATE)
+    ends_on = PlausibleDateField(kind=DateKind.EXPIRY, label="Last day")
 
 
 HOURS_ERRORS = {

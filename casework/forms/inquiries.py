@@ -4,6 +4,8 @@ from django.utils import timezone
 from accounts.models import Office, User
 from casework.models import Inquiry
 from clients.forms import DATE
+from core.dates import DateKind
+from core.forms import PlausibleDateField
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MAX_STATISTICS_DAYS = 366
@@ -47,7 +49,8 @@ class InquiryForm(forms.Form):
         max_length=20,
         help_text="For example 2026-000123. Only a case you may see can be linked.",
     )
-    response_due_on = forms.DateField(
+    response_due_on = PlausibleDateField(
+        kind=DateKind.PLANNED,
         label="Response due on (optional)",
         required=False,
         widget=DATE,
@@ -78,8 +81,8 @@ class InquiryFilterForm(forms.Form):
 
 
 class InquiryStatisticsForm(forms.Form):
-    start = forms.DateField(label="From", widget=DATE)
-    end = forms.DateField(label="To", widget=DATE)
+    start = PlausibleDateField(kind=DateKind.EVENT, label="From")
+    end = PlausibleDateField(kind=DateKind.EVENT, label="To")
     kind = forms.ChoiceField(
         label="Kind", required=False, choices=[("", "Inquiries and complaints"), *Inquiry.Kind.choices]
     )

@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from casework.models import Goal, Plan, PlanStep, SupportiveService, WorkActivity
 from clients.models import Client
+from core.dates import DateKind
+from core.forms import MoneyField, PlausibleDateField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -15,7 +17,7 @@ class PlanCreateForm(forms.Form):
     summary = forms.CharField(
         label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="In the client's words."
     )
-    review_on = forms.DateField(label="Review date", required=False, widget=DATE)
+    review_on = PlausibleDateField(kind=DateKind.PLANNED, label="Review date", required=False)
 
     def __init__(self, *args, clients, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,8 +27,12 @@ class PlanCreateForm(forms.Form):
 
 class PlanForm(forms.Form):
     summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    review_on = forms.DateField(
-        label="Review date", required=False, widget=DATE, help_text="A review task is put on the worker's list."
+    review_on = PlausibleDateField(
+        kind=DateKind.PLANNED,
+        label="Review date",
+        required=False,
+        widget=DATE,
+        help_text="A review task is put on the worker's list.",
     )
 
 
@@ -38,7 +44,7 @@ class GoalForm(forms.Form):
 class StepForm(forms.Form):
     description = forms.CharField(label="Action step", widget=forms.Textarea(attrs={"rows": 2}))
     responsible = forms.ChoiceField(label="Who is responsible", choices=PlanStep.Responsible.choices)
-    target_on = forms.DateField(label="Target date", widget=DATE)
+    target_on = PlausibleDateField(kind=DateKind.PLANNED, label="Target date")
     status = forms.ChoiceField(label="Status", choices=PlanStep.Status.choices, initial=PlanStep.Status.NOT_STARTED)
 
 
@@ -53,13 +59,11 @@ class WorkActivityForm(forms.Form):
 class SupportiveServiceForm(forms.Form):
     kind = forms.ChoiceField(label="Supportive service", choices=SupportiveService.Kind.choices)
     description = forms.CharField(label="Details", required=False, max_length=200)
-    estimated_monthly_cost = forms.DecimalField(
-        label="Estimated cost a month", required=False, max_digits=12, decimal_places=2, min_value=0
-    )
+    estimated_monthly_cost = MoneyField(label="Estimated cost a month", required=False)
 
 
 class PlanAgreeForm(forms.Form):
-    agreed_on = forms.DateField(label="Agreed with the client on", widget=DATE)
+    agreed_on = PlausibleDateField(kind=DateKind.EVENT, label="Agreed with the client on")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"agreed_on": timezone.localdate()})

@@ -386,7 +386,7 @@ def test_a_caseworker_builds_and_agrees_a_plan_through_the_pages(client, case, c
         {"agree-agreed_on": (today() + timedelta(days=3)).isoformat()},
     )
     assert future.status_code == 400
-    assert "date still to come" in future.content.decode()
+    assert "Enter a date that has already happened" in future.content.decode()
 
     agreed = client.post(reverse("casework:plan_agree", args=[case.pk, plan.pk]), {"agree-agreed_on": today()})
 
@@ -675,3 +675,16 @@ def test_plan_page_queries_do_not_grow_with_goals_and_steps(client, north, casew
         django_assert_max_num_queries,
     )
     assert html.count("<td>Step ") == 2 * LARGE
+
+
+@pytest.mark.parametrize("typed", ["7,5", "1e-2", "Infinity"])
+def test_a_supportive_service_cost_that_is_not_an_amount_is_refused_on_the_page(client, case, caseworker, typed):
+    plan = services.plan_create(acting_user=caseworker, case=case, client=case.primary_client, kind="employment")
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("casework:plan_service_add", args=[case.pk, plan.pk]),
+        {"service-kind": "transportation", "service-estimated_monthly_cost": typed},
+    )
+    assert response.status_code == 400
+    assert "Enter an amount like 1,450.00." in response.content.decode()
+    assert not SupportiveService.objects.exists()

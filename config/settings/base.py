@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "rules.apps.AutodiscoverRulesConfig",
+    "core",
     "accounts",
     "audit",
     "clients",

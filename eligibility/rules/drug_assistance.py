@@ -31,6 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
 
+from core.money import format_money
 from eligibility.rules.parameters import (
     ParameterError,
     ParameterSet,
@@ -41,7 +42,7 @@ from eligibility.rules.parameters import (
     shipped_table,
     values_in_force,
 )
-from eligibility.rules.result import Criterion, HouseholdNotAssessableError, Outcome, money, percent
+from eligibility.rules.result import Criterion, HouseholdNotAssessableError, Outcome, percent
 from eligibility.rules.snapshot import (
     ZERO,
     HouseholdSnapshot,
@@ -190,11 +191,12 @@ def evaluate(snapshot: HouseholdSnapshot, params: DrugAssistanceParameters, dete
             income,
             ceiling,
             eligible,
-            f"Your household's income for {_period(day, params.projection_months)} is projected at {money(income)}, "
+            f"Your household's income for {_period(day, params.projection_months)} is projected at "
+            f"{format_money(income)}, "
             + (
-                f"within the {money(ceiling)} limit for {_WORDS[kind]}."
+                f"within the {format_money(ceiling)} limit for {_WORDS[kind]}."
                 if eligible
-                else f"more than the {money(ceiling)} limit for {_WORDS[kind]}, so this plan cannot help."
+                else f"more than the {format_money(ceiling)} limit for {_WORDS[kind]}, so this plan cannot help."
             ),
         ),
     ]

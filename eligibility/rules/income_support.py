@@ -33,6 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
 
+from core.money import format_money
 from eligibility.rules.parameters import (
     ParameterError,
     ParameterSet,
@@ -43,7 +44,7 @@ from eligibility.rules.parameters import (
     shipped_table,
     values_in_force,
 )
-from eligibility.rules.result import Criterion, Outcome, money
+from eligibility.rules.result import Criterion, Outcome
 from eligibility.rules.snapshot import (
     EARNED_KINDS,
     ZERO,
@@ -224,7 +225,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
         if adults > 2:
             basic += params.basic_rate["each_additional_adult"] * (adults - 2)
         criteria.append(
-            Criterion("Basic rate", basic, None, True, f"The basic monthly rate for {words} is {money(basic)}.")
+            Criterion("Basic rate", basic, None, True, f"The basic monthly rate for {words} is {format_money(basic)}.")
         )
 
     shelter_maximum = params.shelter_maximum[size_key]
@@ -236,8 +237,9 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
             allowance,
             shelter_maximum,
             True,
-            f"Your rent or mortgage is {money(shelter_costs.quantize(CENT, ROUND_HALF_UP))} a month and the program "
-            f"pays up to {money(shelter_maximum)} for a household of {size}: {money(allowance)}.",
+            f"Your rent or mortgage is {format_money(shelter_costs.quantize(CENT, ROUND_HALF_UP))} a month "
+            f"and the program "
+            f"pays up to {format_money(shelter_maximum)} for a household of {size}: {format_money(allowance)}.",
         )
     )
 
@@ -249,9 +251,9 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
                 exempt.quantize(CENT, ROUND_HALF_UP),
                 None,
                 True,
-                f"Of your household's earnings of {money(earnings.quantize(CENT, ROUND_HALF_UP))} a month, "
-                f"{money(exempt.quantize(CENT, ROUND_HALF_UP))} is not counted "
-                f"(the first {money(params.exemption_flat)}, then part of the rest).",
+                f"Of your household's earnings of {format_money(earnings.quantize(CENT, ROUND_HALF_UP))} a month, "
+                f"{format_money(exempt.quantize(CENT, ROUND_HALF_UP))} is not counted "
+                f"(the first {format_money(params.exemption_flat)}, then part of the rest).",
             )
         )
     counted = (earnings - exempt + unearned).quantize(CENT, ROUND_HALF_UP)
@@ -261,7 +263,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
             counted,
             None,
             True,
-            f"Income counted against your needs: {money(counted)} a month.",
+            f"Income counted against your needs: {format_money(counted)} a month.",
         )
     )
 
@@ -277,11 +279,11 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
             liquid,
             asset_limit,
             assets_ok,
-            f"Your household's cash, bank accounts and investments come to {money(liquid)}, "
+            f"Your household's cash, bank accounts and investments come to {format_money(liquid)}, "
             + (
-                f"within the {money(asset_limit)} limit."
+                f"within the {format_money(asset_limit)} limit."
                 if assets_ok
-                else f"more than the {money(asset_limit)} limit, so income support cannot be paid."
+                else f"more than the {format_money(asset_limit)} limit, so income support cannot be paid."
             ),
         )
     )
@@ -294,11 +296,14 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
         sentence = "No amount can be paid because the household does not meet the rules above."
     elif amount:
         sentence = (
-            f"Your needs come to {money(need)} (basic rate and shelter); after your counted income of "
-            f"{money(counted)}, income support pays {money(amount)} a month."
+            f"Your needs come to {format_money(need)} (basic rate and shelter); after your counted income of "
+            f"{format_money(counted)}, income support pays {format_money(amount)} a month."
         )
     else:
-        sentence = f"Your counted income of {money(counted)} covers your needs of {money(need)}, so nothing is payable."
+        sentence = (
+            f"Your counted income of {format_money(counted)} covers your needs of {format_money(need)}, "
+            "so nothing is payable."
+        )
     criteria.append(Criterion("Monthly amount", amount, need, amount > 0, sentence))
 
     return Outcome(

@@ -139,12 +139,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def money(amount: Decimal) -> str:
-    """$1,234 for whole dollars, $1,234.56 otherwise: how amounts read in explanations."""
-    text = f"{amount:,.2f}"
-    return "$" + (text[:-3] if text.endswith(".00") else text)
-
-
 def percent(value: Decimal) -> str:
     """20% or 7.5%."""
     return f"{value.normalize():f}%"

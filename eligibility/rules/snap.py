@@ -48,6 +48,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
 
+from core.money import format_money
 from eligibility.rules.parameters import (
     ParameterSet,
     ParameterTable,
@@ -59,7 +60,7 @@ from eligibility.rules.parameters import (
     size_table,
     values_in_force,
 )
-from eligibility.rules.result import Criterion, InvalidSnapshotError, MissingParameterError, Outcome, money, percent
+from eligibility.rules.result import Criterion, InvalidSnapshotError, MissingParameterError, Outcome, percent
 from eligibility.rules.snapshot import (
     EARNED_KINDS,
     ZERO,
@@ -266,7 +267,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 gross,
                 None,
                 True,
-                f"Your household's income before deductions is {money(gross)} a month; the gross income limit "
+                f"Your household's income before deductions is {format_money(gross)} a month; the gross income limit "
                 "does not apply because someone in your household is 60 or older or has a disability.",
             )
         )
@@ -279,11 +280,11 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 gross,
                 gross_limit,
                 gross_ok,
-                f"Your household's income before deductions is {money(gross)} a month, "
+                f"Your household's income before deductions is {format_money(gross)} a month, "
                 + (
-                    f"within the {money(gross_limit)} limit for {_people(size)}."
+                    f"within the {format_money(gross_limit)} limit for {_people(size)}."
                     if gross_ok
-                    else f"more than the {money(gross_limit)} limit for {_people(size)}, so the household "
+                    else f"more than the {format_money(gross_limit)} limit for {_people(size)}, so the household "
                     "cannot get SNAP."
                 ),
             )
@@ -299,8 +300,8 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 None,
                 True,
                 f"{percent(params.earned_income_percent)} of your household's earnings "
-                f"({money(earned.quantize(CENT, ROUND_HALF_UP))}) is not counted: "
-                f"{money(earned_deduction.quantize(CENT, ROUND_HALF_UP))}.",
+                f"({format_money(earned.quantize(CENT, ROUND_HALF_UP))}) is not counted: "
+                f"{format_money(earned_deduction.quantize(CENT, ROUND_HALF_UP))}.",
             )
         )
     standard = params.standard_deduction[size if size < 6 else 6]
@@ -310,7 +311,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
             standard,
             None,
             True,
-            f"Every household of {_people(size)} gets a standard deduction of {money(standard)}.",
+            f"Every household of {_people(size)} gets a standard deduction of {format_money(standard)}.",
         )
     )
     medical_deduction = ZERO
@@ -323,9 +324,9 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 None,
                 True,
                 f"Medical costs of members who are 60 or older or disabled come to "
-                f"{money(medical.quantize(CENT, ROUND_HALF_UP))}; the part above "
-                f"{money(params.medical_expense_disregard)} is deducted: "
-                f"{money(medical_deduction.quantize(CENT, ROUND_HALF_UP))}.",
+                f"{format_money(medical.quantize(CENT, ROUND_HALF_UP))}; the part above "
+                f"{format_money(params.medical_expense_disregard)} is deducted: "
+                f"{format_money(medical_deduction.quantize(CENT, ROUND_HALF_UP))}.",
             )
         )
     if dependent_care:
@@ -336,7 +337,8 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 None,
                 True,
                 f"What your household pays for the care of children or other dependents so that someone can "
-                f"work, look for work or train is deducted: {money(dependent_care.quantize(CENT, ROUND_HALF_UP))}.",
+                f"work, look for work or train is deducted: "
+                f"{format_money(dependent_care.quantize(CENT, ROUND_HALF_UP))}.",
             )
         )
     if child_support:
@@ -347,7 +349,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 None,
                 True,
                 f"Legally owed child support your household pays is deducted: "
-                f"{money(child_support.quantize(CENT, ROUND_HALF_UP))}.",
+                f"{format_money(child_support.quantize(CENT, ROUND_HALF_UP))}.",
             )
         )
     adjusted = earned + unearned - earned_deduction - standard - medical_deduction - dependent_care - child_support
@@ -379,18 +381,18 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 None,
                 True,
                 f"Because your household is homeless and pays something for shelter, "
-                f"{money(homeless_deduction)} is deducted for shelter costs.",
+                f"{format_money(homeless_deduction)} is deducted for shelter costs.",
             )
         )
     elif shelter_costs:
         costs = shelter_costs.quantize(CENT, ROUND_HALF_UP)
         utilities = (
-            f" (with the standard utility allowance of {money(params.standard_utility_allowance)})"
+            f" (with the standard utility allowance of {format_money(params.standard_utility_allowance)})"
             if pays_utilities
             else ""
         )
         if capped:
-            rest = f"; the deduction is capped at {money(params.excess_shelter_cap)}."
+            rest = f"; the deduction is capped at {format_money(params.excess_shelter_cap)}."
         elif elderly_or_disabled and excess > params.excess_shelter_cap:
             rest = (
                 ", deducted in full with no cap because someone in your household is 60 or older or has a disability."
@@ -403,9 +405,9 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 shelter_deduction.quantize(CENT, ROUND_HALF_UP),
                 None if elderly_or_disabled else params.excess_shelter_cap,
                 True,
-                f"Your shelter costs are {money(costs)}{utilities}; the part above half of your income after "
-                f"the other deductions ({money(half_income.quantize(CENT, ROUND_HALF_UP))}) is "
-                f"{money(excess.quantize(CENT, ROUND_HALF_UP))}{rest}",
+                f"Your shelter costs are {format_money(costs)}{utilities}; the part above half of your income after "
+                f"the other deductions ({format_money(half_income.quantize(CENT, ROUND_HALF_UP))}) is "
+                f"{format_money(excess.quantize(CENT, ROUND_HALF_UP))}{rest}",
             )
         )
 
@@ -420,11 +422,12 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
             net,
             net_limit,
             net_ok,
-            f"Your household's income after deductions is {money(net)} a month, "
+            f"Your household's income after deductions is {format_money(net)} a month, "
             + (
-                f"within the {money(net_limit)} limit for {_people(size)}."
+                f"within the {format_money(net_limit)} limit for {_people(size)}."
                 if net_ok
-                else f"more than the {money(net_limit)} limit for {_people(size)}, so the household cannot get SNAP."
+                else f"more than the {format_money(net_limit)} limit for {_people(size)}, "
+                "so the household cannot get SNAP."
             ),
         )
     )
@@ -442,9 +445,9 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
             countable,
             asset_limit,
             assets_ok,
-            f"Your household's countable money and property are worth {money(countable)}, "
+            f"Your household's countable money and property are worth {format_money(countable)}, "
             + ("within" if assets_ok else "more than")
-            + f" the {money(asset_limit)} limit"
+            + f" the {format_money(asset_limit)} limit"
             + (" for households with someone 60 or older or disabled" if elderly_or_disabled else "")
             + ("." if assets_ok else ", so the household cannot get SNAP."),
         )
@@ -476,9 +479,9 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 full,
                 maximum,
                 eligible,
-                f"The most a household of {_people(size)} can get is {money(maximum)}; "
+                f"The most a household of {_people(size)} can get is {format_money(maximum)}; "
                 f"{percent(params.benefit_reduction_percent)} of your income after deductions "
-                f"({money(contribution)}) is subtracted, which leaves {money(full)}"
+                f"({format_money(contribution)}) is subtracted, which leaves {format_money(full)}"
                 + ("." if eligible else "; a household of 3 or more people with no benefit is not eligible."),
             )
         )
@@ -491,7 +494,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                     amount,
                     None,
                     True,
-                    f"Eligible households of one or two people get at least {money(amount)} a month.",
+                    f"Eligible households of one or two people get at least {format_money(amount)} a month.",
                 )
             )
         if eligible and initial_month:
@@ -500,18 +503,18 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
             if days == days_in_month:
                 sentence = (
                     f"You applied on {_long_date(application)}, the first day of the month, so this first month "
-                    f"is paid in full: {money(amount)}."
+                    f"is paid in full: {format_money(amount)}."
                 )
             else:
                 amount = (full * days / days_in_month).quantize(ONE, ROUND_FLOOR)
                 sentence = (
                     f"You applied on {_long_date(application)}, so this first month is paid for {days} of its "
-                    f"{days_in_month} days: {money(amount)}"
+                    f"{days_in_month} days: {format_money(amount)}"
                 )
                 if amount < params.initial_month_minimum_issuance:
                     amount = ZERO
                     sentence += (
-                        f", which is less than {money(params.initial_month_minimum_issuance)}, so nothing is "
+                        f", which is less than {format_money(params.initial_month_minimum_issuance)}, so nothing is "
                         "issued for this first month; full benefits start next month."
                     )
                 else:

@@ -96,7 +96,7 @@ def test_gross_income_limit_one_dollar_under_at_and_over(gross, passed):
     if not passed:
         assert not outcome.eligible
         assert outcome.monthly_amount == D("0.00")
-        assert "more than the $1,696 limit" in line.explanation
+        assert "more than the $1,696.00 limit" in line.explanation
 
 
 def test_gross_limit_for_a_household_of_ten_adds_the_increment():

@@ -187,3 +187,16 @@ def test_the_notice_never_prints_a_confidential_address(caseworker):
     determination = determination_run(acting_user=caseworker, enrollment=enrollment, as_of=FY2026)
     determination_finalise(acting_user=caseworker, determination=determination, decision="approve")
     assert enrollment.case.primary_client.address_line1 not in notice_html(determination=determination)
+
+
+@pytest.mark.parametrize("typed", ["7,5", "1e-2", "NaN", "-5.00"])
+def test_whatif_refuses_a_misread_amount_beside_its_field(client, caseworker, enrollment, typed):
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("eligibility:enrollment_whatif", args=[enrollment.pk]),
+        {"as_of": "2025-10-01", "income_0": typed},
+        HTTP_HX_REQUEST="true",
+    )
+    assert list(response.context["form"].errors) == ["income_0"]
+    assert response.context["result"] is None
+    assert not Determination.objects.exists()

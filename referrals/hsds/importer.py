@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from referrals.hsds.package import HsdsError, Problem, Table, read_package
+from referrals.hsds.schedules import opening_hours
 from referrals.hsds.values import (
     ADDRESS_FIELDS,
     SERVICE_STATUSES,
@@ -301,8 +302,9 @@ class Importer:
                 continue
             text = row.get("description", "")
             if not text:
-                times = "-".join(t for t in (row.get("opens_at", ""), row.get("closes_at", "")) if t)
-                text = " ".join(t for t in (column_value("schedule", row, "byday"), times) if t)
+                text = opening_hours(
+                    column_value("schedule", row, "byday"), row.get("opens_at", ""), row.get("closes_at", "")
+                )
             if text:
                 self.hours[owner].append(text)
             if len("; ".join(self.hours[owner])) > limit:

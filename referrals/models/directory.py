@@ -181,6 +181,7 @@ class Service(HsdsRecord):
                 | Q(maximum_age__isnull=True)
                 | Q(maximum_age__gte=F("minimum_age")),
                 name="ref_service_ages_in_order",
+                violation_error_message="The maximum age cannot be below the minimum age.",
             )
         ]
 
@@ -220,7 +221,13 @@ class ServiceAtLocation(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["service", "location"], name="ref_service_at_location_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "location"],
+                name="ref_service_at_location_unique",
+                violation_error_message="This service is already offered at this location.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.service} at {self.location}"

@@ -62,7 +62,7 @@ def test_import_builds_the_directory_from_every_table():
     pantry = Service.objects.get(hsds_id=FOOD_PANTRY_ID)
     assert pantry.organization == food_bank
     assert pantry.phone == "312-555-0111"
-    assert pantry.hours == "MO,TU,WE,TH,FR 09:00-16:00; SA 10:00-13:00"
+    assert pantry.hours == "Monday to Friday, 9:00 am \N{EN DASH} 4:00 pm; Saturday, 10:00 am \N{EN DASH} 1:00 pm"
     assert pantry.fees_description == "Free"
     assert pantry.eligibility_description.startswith("Residents of Riverton County")
     assert pantry.last_verified_on == date(2026, 9, 14)
@@ -81,7 +81,10 @@ def test_import_builds_the_directory_from_every_table():
     legal = Service.objects.get(name="Tenant legal advice")
     assert legal.phone == "312-555-0300 ext. 12"
     assert legal.ages_served == "18 and over"
-    assert Location.objects.get(name="Lakeside Legal Aid office").hours == "MO,WE,TH 09:30-17:00"
+    assert (
+        Location.objects.get(name="Lakeside Legal Aid office").hours
+        == "Monday, Wednesday and Thursday, 9:30 am \N{EN DASH} 5:00 pm"
+    )
     groceries = Service.objects.get(name="Home-delivered groceries")
     assert {c.name for c in groceries.categories.all()} == {"Food pantries", "Home delivered groceries"}
 

@@ -337,7 +337,7 @@ def test_the_letter_says_only_what_the_referral_shares(case, caseworker, pantry,
 
     html = referral_letter_html(referral=only_contact)
     assert "Dolores Haze" in html and "555-201-7788" in html and "dolores@example.org" in html
-    for absent in ("12 Orchard Lane", "1984-02-29", "1432.50", "Lease", "Household", "Income"):
+    for absent in ("12 Orchard Lane", "1984-02-29", "1,432.50", "Lease", "Household", "Income"):
         assert absent not in html
 
     html = referral_letter_html(referral=everything)
@@ -347,7 +347,7 @@ def test_the_letter_says_only_what_the_referral_shares(case, caseworker, pantry,
         "Millbrook",
         "60699",
         "1984-02-29",
-        "$1432.50 monthly",
+        "$1,432.50 monthly",
         "Lease or rental agreement",
         "Household",
     ):

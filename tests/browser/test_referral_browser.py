@@ -43,7 +43,7 @@ def test_caseworker_finds_a_food_bank_refers_and_closes_the_loop(browser_page: P
     results = page.get_by_role("list", name="Services")
     expect(results.get_by_role("listitem")).to_have_count(1)
     expect(results).to_contain_text("Riverton Food Bank")
-    expect(results).to_contain_text("MO,TU,WE,TH,FR 09:00-16:00")
+    expect(results).to_contain_text("Monday to Friday, 9:00 am \N{EN DASH} 4:00 pm")
     results.get_by_role("link", name="Emergency food pantry").click()
 
     # The service's page: refer from one of the worker's cases.

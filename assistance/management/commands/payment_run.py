@@ -16,6 +16,7 @@ from assistance.services.runs import (
     payment_run_inline,
     period_parse,
 )
+from core.money import format_money
 
 
 class Command(BaseCommand):
@@ -81,7 +82,10 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(f"Report for {report['period']} (completed {timezone.localtime(run.finished_at):%Y-%m-%d %H:%M}):")
         write(f"  issued: {report['issued']:,}")
-        write(f"  gross: ${report['gross']}  recovered: ${report['recovered']}  net: ${report['net']}")
+        write(
+            f"  gross: {format_money(report['gross'])}  recovered: {format_money(report['recovered'])}  "
+            f"net: {format_money(report['net'])}"
+        )
         write(
             f"  with a recovery deduction: {report['with_deduction']:,}"
             f" (overpayments recovered in full: {report['overpayments_recovered_in_full']:,})"
@@ -94,6 +98,6 @@ class Command(BaseCommand):
             write(f"    {kind}: {count:,}")
         for code, figures in report["programs"].items():
             write(
-                f"  {figures['name']} ({code}): {figures['issued']:,} issued, gross ${figures['gross']}, "
-                f"recovered ${figures['recovered']}, net ${figures['net']}"
+                f"  {figures['name']} ({code}): {figures['issued']:,} issued, gross {format_money(figures['gross'])}, "
+                f"recovered {format_money(figures['recovered'])}, net {format_money(figures['net'])}"
             )

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from assistance.selectors.overpayments import settlements_due
 from assistance.services.settlements import redetermination_settle
+from core.money import format_money
 from eligibility.models import Determination
 
 
@@ -33,6 +34,6 @@ class Command(BaseCommand):
         for line in failed:
             self.stderr.write(f"Not settled: {line}")
         self.stdout.write(
-            f"{settled} redetermination(s) settled: {overpayments} overpayment(s) of ${overpaid}, "
-            f"{arrears} arrears issuance(s) of ${underpaid}; {len(failed)} not settled."
+            f"{settled} redetermination(s) settled: {overpayments} overpayment(s) of {format_money(overpaid)}, "
+            f"{arrears} arrears issuance(s) of {format_money(underpaid)}; {len(failed)} not settled."
         )

@@ -14,12 +14,13 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from assistance.models import Account, LedgerEntry, Overpayment
-from assistance.services.issuances import money
+from assistance.services.issuances import positive_amount
 from assistance.services.overpayments.common import ZERO, Action, PeriodAmount, Status, _locked, establish
 from audit.services import audit_record
 from casework.models import Case
 from casework.services.cases import case_client_ids
 from clients.models import Client
+from core.money import format_money
 from eligibility.models import Enrollment, Program
 
 CENT = Decimal("0.01")
@@ -76,7 +77,7 @@ def overpayment_establish(
         for period, amount in months:
             paid = issued.get(period, ZERO)
             if amount > paid:
-                shown = f"${paid}" if paid > 0 else "nothing"
+                shown = f"{format_money(paid)}" if paid > 0 else "nothing"
                 error(
                     "periods",
                     f"{period:%B %Y}: the ledger shows {shown} of {program} issued to {client.full_name} and not "
@@ -119,7 +120,7 @@ def _months_and_amounts(periods: Sequence[tuple[date, Decimal | str]], error) ->
             error("periods", f"{label} is entered twice; enter each month once with its whole amount.")
         seen.add(period)
         try:
-            months.append((period, money(amount)))
+            months.append((period, positive_amount(amount)))
         except ValidationError as bad:
             error("periods", f"{label}: {bad.message_dict['amount'][0]}")
     if not periods:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from assistance.models import Account, LedgerTransaction, Overpayment, RepaymentAgreement
-from assistance.services.issuances import money
+from assistance.services.issuances import positive_amount
 from assistance.services.overpayments.common import (
     Action,
     Status,
@@ -23,6 +23,7 @@ from assistance.services.overpayments.common import (
 )
 from audit.services import audit_record
 from casework.services.cases import case_client_ids
+from core.money import format_money
 
 #: How far ahead a repayment agreement's first instalment may fall.
 FIRST_DUE_WITHIN_DAYS = 366
@@ -39,7 +40,7 @@ def repayment_agreement_make(
         raise ValidationError("Only caseworkers and supervisors record a repayment agreement.")
     errors: dict[str, str] = {}
     try:
-        instalment = money(instalment, field="instalment")
+        instalment = positive_amount(instalment, field="instalment")
     except ValidationError as bad:
         errors.update({"instalment": bad.message_dict["instalment"][0]})
     if not isinstance(first_due_on, date):
@@ -62,7 +63,10 @@ def repayment_agreement_make(
                 raise ValidationError({"first_due_on": "The first instalment cannot fall due before the overpayment."})
             if instalment > overpayment.balance:
                 raise ValidationError(
-                    {"instalment": f"The instalment cannot be more than the ${overpayment.balance} still owed."}
+                    {
+                        "instalment": f"The instalment cannot be more than the "
+                        f"{format_money(overpayment.balance)} still owed."
+                    }
                 )
             agreement = RepaymentAgreement.objects.create(
                 overpayment=overpayment,
@@ -116,7 +120,7 @@ def repayment_record(
         raise ValidationError("Only caseworkers and supervisors record a repayment.")
     errors: dict[str, str] = {}
     try:
-        amount = money(amount)
+        amount = positive_amount(amount)
     except ValidationError as bad:
         errors.update({"amount": bad.message_dict["amount"][0]})
     if not isinstance(received_on, date):
@@ -137,7 +141,10 @@ def repayment_record(
             raise ValidationError({"received_on": "A repayment cannot be received before the overpayment."})
         if amount > overpayment.balance:
             raise ValidationError(
-                {"amount": f"The balance is ${overpayment.balance}; a repayment cannot be more than what is owed."}
+                {
+                    "amount": f"The balance is {format_money(overpayment.balance)}; a repayment cannot be "
+                    f"more than what is owed."
+                }
             )
         _post_against_balance(
             overpayment,
@@ -148,7 +155,7 @@ def repayment_record(
             acting_user=acting_user,
             memo=f"Repayment received {received_on:%Y-%m-%d}",
         )
-        recovery_applied(overpayment, amount, acting_user, reason=f"Repayment of ${amount} received")
+        recovery_applied(overpayment, amount, acting_user, reason=f"Repayment of {format_money(amount)} received")
     return overpayment
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from core.dates import DateKind, plausible_date_error
@@ -115,6 +116,22 @@ class PlausibleDateField(forms.DateField):
         super().validate(value)
         if value is not None:
             error = plausible_date_error(value, self.kind, born=self.born)
+            if error:
+                raise ValidationError(error, code="implausible")
+
+
+class PlausibleDateTimeField(forms.DateTimeField):
+    """A moment whose local date is a plausible date of its kind: a contact or a letter received
+    in 1850, or next year, is a typing slip."""
+
+    def __init__(self, *, kind: DateKind = DateKind.EVENT, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is not None:
+            error = plausible_date_error(timezone.localtime(value).date(), self.kind)
             if error:
                 raise ValidationError(error, code="implausible")
 

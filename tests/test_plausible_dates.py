@@ -9,11 +9,15 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from accounts.models import User
 from assistance.forms.overpayments import AgreementForm, RepaymentForm
 from audit.forms import AuditFilterForm
-from casework.forms.attendance import ScheduledActivityEndForm
-from casework.forms.inquiries import InquiryStatisticsForm
+from casework.forms.attendance import ScheduledActivityEndForm, ScheduledActivityForm
+from casework.forms.inquiries import InquiryForm, InquiryStatisticsForm
+from casework.forms.notes import NoteForm
 from casework.forms.plans import PlanAgreeForm, PlanForm, StepForm
+from casework.forms.tasks import TaskForm
+from casework.models import WorkActivity
 from clients.forms import (
     AssetForm,
     ClientForm,
@@ -26,7 +30,7 @@ from clients.forms import (
     MemberIntakeForm,
     MembershipEndForm,
 )
-from clients.models import Income
+from clients.models import Client, Income
 from core.dates import DateKind, plausible_date_error
 from eligibility.forms import ApplyForm, RunForm
 from tests.factories import ClientFactory, case_for
@@ -66,14 +70,25 @@ FORMS = [
     (AuditFilterForm, "since"),
     (AgreementForm, "first_due_on"),
     (RepaymentForm, "received_on"),
+    (TaskForm, "due_on"),
+    (ScheduledActivityForm, "starts_on"),
+    (NoteForm, "contact_at"),
+    (InquiryForm, "received_at"),
 ]
+
+# The choices some forms are built with; empty will do, only the date is under test.
+NEEDS = {
+    TaskForm: {"assignees": User.objects.none()},
+    ScheduledActivityForm: {"clients": Client.objects.none(), "work_activities": WorkActivity.objects.none()},
+    InquiryForm: {"handlers": User.objects.none()},
+}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("typed", IMPLAUSIBLE)
 @pytest.mark.parametrize(("form_class", "field"), FORMS, ids=[f"{f.__name__}.{n}" for f, n in FORMS])
 def test_an_implausible_date_is_refused_beside_its_field(form_class, field, typed):
-    form = form_class(data={field: typed})
+    form = form_class(data={field: typed}, **NEEDS.get(form_class, {}))
     form.is_valid()
     assert field in form.errors, f"{form_class.__name__}.{field} took {typed}"
     assert "Enter" in form.errors[field][0] or "before" in form.errors[field][0]

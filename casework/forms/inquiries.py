@@ -5,7 +5,7 @@ from accounts.models import Office, User
 from casework.models import Inquiry
 from clients.forms import DATE
 from core.dates import DateKind
-from core.forms import PlausibleDateField
+from core.forms import PlausibleDateField, PlausibleDateTimeField
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MAX_STATISTICS_DAYS = 366
@@ -30,7 +30,7 @@ class InquiryForm(forms.Form):
         help_text="Phone, email or address for the response.",
     )
     channel = forms.ChoiceField(label="Received by", choices=_choices(Inquiry.Channel.choices))
-    received_at = forms.DateTimeField(
+    received_at = PlausibleDateTimeField(
         label="Received at",
         widget=DATETIME_LOCAL,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],

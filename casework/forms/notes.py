@@ -4,13 +4,14 @@ from django import forms
 from django.utils import timezone
 
 from casework.models import CaseNote
+from core.forms import PlausibleDateTimeField
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(label="Kind of contact", choices=[("", "—"), *CaseNote.Kind.choices])
-    contact_at = forms.DateTimeField(
+    contact_at = PlausibleDateTimeField(
         label="Date and time of the contact",
         widget=DATETIME_LOCAL,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],

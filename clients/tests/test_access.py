@@ -550,7 +550,7 @@ def test_home_page_counts_only_clients_the_user_may_see(client, people, quixotes
         "interpreter": sum(c.interpreter_needed for c in seen),
     }
     if persona != "auditor":  # the auditor has no clients card
-        assert f'Clients</a>: {len(seen)}, ' in html(response)
+        assert f"Clients</a>: {len(seen)}, " in html(response)
 
 
 def test_admin_finds_only_the_clients_opened_by_break_glass(client, admin_user, quixotes):

@@ -107,7 +107,7 @@ def _warm(*objects) -> None:
 
 
 def test_twenty_threads_with_one_key_make_one_issuance(caseworker):
-    client, case = client_case(caseworker)
+    client, case = client_case(caseworker, enrolled=True)
     _warm(caseworker, case)
 
     results, errors = together([lambda: request(caseworker, case, amount="250.00", key="same-click")] * THREADS)
@@ -128,7 +128,7 @@ def test_twenty_threads_with_one_key_make_one_issuance(caseworker):
 
 
 def test_one_key_with_other_details_in_one_thread_still_makes_one_issuance(caseworker):
-    _client, case = client_case(caseworker)
+    _client, case = client_case(caseworker, enrolled=True)
     _warm(caseworker, case)
     odd = 7
     calls = [
@@ -156,8 +156,8 @@ def test_one_key_with_other_details_in_one_thread_still_makes_one_issuance(casew
 def test_one_key_sent_for_two_clients_at_once_makes_one_issuance(caseworker):
     """Two clients' requests do not wait on each other's lock: the unique key decides, and nobody sees an error
     other than the clear refusal of a key already used for something else."""
-    _client, case = client_case(caseworker)
-    _other, other_case = client_case(caseworker)
+    _client, case = client_case(caseworker, enrolled=True)
+    _other, other_case = client_case(caseworker, enrolled=True)
     _warm(caseworker, case, other_case)
     calls = [(lambda case=(case if i % 2 else other_case): request(caseworker, case, key="shared")) for i in range(10)]
 
@@ -179,7 +179,7 @@ def test_one_key_sent_for_two_clients_at_once_makes_one_issuance(caseworker):
 def test_two_supervisors_approving_at_once_leave_one_decision_each_time(caseworker, supervisor, north):
     rounds = 100
     other = UserFactory(username="sup2", office=north, roles=["supervisor"], first_name="Ines", last_name="Okafor")
-    _client, case = client_case(caseworker)
+    _client, case = client_case(caseworker, enrolled=True)
     _warm(caseworker, case, supervisor, other)
     pending = [request(caseworker, case, amount="1500.00") for _ in range(rounds)]
     assert {issuance.status for issuance in pending} == {Status.PENDING}
@@ -226,7 +226,7 @@ def test_two_supervisors_approving_at_once_leave_one_decision_each_time(casework
 
 def test_issuing_and_reversing_at_once_post_once_each(caseworker, supervisor, north):
     other = UserFactory(username="sup2", office=north, roles=["supervisor"])
-    _client, case = client_case(caseworker)
+    _client, case = client_case(caseworker, enrolled=True)
     _warm(caseworker, supervisor, other, case)
     approved = issuance_approve(acting_user=supervisor, issuance=request(caseworker, case, amount="1500.00"))
 
@@ -266,7 +266,7 @@ def thirty_day_limit(db) -> AuthorityLimit:
 def test_two_requests_at_once_that_fit_the_30_day_limit_only_alone_issue_one(caseworker, thirty_day_limit):
     _warm(caseworker)
     for _round in range(10):
-        client, case = client_case(caseworker)
+        client, case = client_case(caseworker, enrolled=True)
         _warm(case)
         results, errors = together([lambda case=case: request(caseworker, case, amount="900.00")] * 2)
 
@@ -297,7 +297,7 @@ def test_two_approvals_at_once_for_one_client_stay_within_the_approvers_30_day_l
     other = UserFactory(username="sup2", office=north, roles=["supervisor"])
     _warm(caseworker, supervisor, other)
     for _round in range(10):
-        client, case = client_case(caseworker)
+        client, case = client_case(caseworker, enrolled=True)
         _warm(case)
         first, second = (request(caseworker, case, amount="1500.00") for _ in range(2))
         assert first.status == second.status == Status.PENDING
@@ -349,7 +349,7 @@ def test_two_approvals_at_once_cannot_pass_the_budget_unwarned(caseworker, super
 
 
 def _posted(caseworker) -> LedgerTransaction:
-    _client, case = client_case(caseworker)
+    _client, case = client_case(caseworker, enrolled=True)
     issuance = request(caseworker, case, amount="100.00")
     return LedgerTransaction.objects.get(issuance=issuance, kind=LedgerTransaction.Kind.ISSUE)
 

@@ -552,10 +552,10 @@ def test_note_form_refuses_a_future_date_with_the_error_next_to_the_field_and_sa
 
     page = text(response)
     assert response.status_code == 200
-    assert "The contact cannot be in the future." in page
+    assert "Enter a date that has already happened" in page
     assert (
         page.index('id="id_contact_at"')
-        < page.index("The contact cannot be in the future.")
+        < page.index("Enter a date that has already happened")
         < page.index('id="id_present"')
     )
     assert "Tomorrow." in page  # what was typed is kept

@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes: one per core by default; `make test TEST_PROCESSES=0` runs in one process.
+TEST_PROCESSES ?= auto
 
 .PHONY: run test lint format migrate demo worker beat bench-search bench-rules bench-payments clean
 
@@ -21,7 +23,7 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

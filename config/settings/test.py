@@ -1,13 +1,26 @@
 """The test suite: `make test`. Uses DATABASE_URL / REDIS_URL when set, SQLite otherwise."""
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 from .local import *  # noqa: F403
-from .local import BASE_DIR, STORAGES
+from .local import BASE_DIR, REDIS_URL, STORAGES
+
+# Under `pytest -n`, each worker ("gw0", "gw1", ...) keeps its own files and Redis database;
+# pytest-django already gives each its own test database.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-PRIVATE_MEDIA_ROOT = BASE_DIR / ".test_media"
+PRIVATE_MEDIA_ROOT = BASE_DIR / ".test_media" / (WORKER or "main")
 STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}
 AXES_ENABLED = True
 
 # Tasks run in-process unless a test starts a real worker (those tests say so).
 CELERY_TASK_ALWAYS_EAGER = True
+
+if WORKER and REDIS_URL:
+    _redis = urlsplit(REDIS_URL)
+    _database = int(_redis.path.strip("/") or 0) + int(WORKER.removeprefix("gw")) + 1
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_database % 16}"))
+    CELERY_BROKER_URL = REDIS_URL

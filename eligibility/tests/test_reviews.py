@@ -1,11 +1,11 @@
 """The periodic jobs: opening reviews, suspending overdue ones, and the nightly redetermination."""
 
-import os
 import time
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from audit.models import AuditEvent
@@ -247,7 +247,7 @@ def test_a_real_worker_runs_the_fanned_out_tasks_from_redis(transactional_db, ca
 
     enrollment = active_enrollment(caseworker)
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=os.environ["REDIS_URL"], task_always_eager=False)
+    app.conf.update(broker_url=settings.REDIS_URL, task_always_eager=False)
     try:
         with app.connection_for_write() as connection:
             connection.default_channel.client.flushdb()

@@ -379,7 +379,11 @@ def test_an_earlier_redetermination_settled_late_leaves_the_later_ones_months_al
 
 
 def test_a_redetermination_made_by_the_nightly_job_and_approved_is_settled(caseworker):
-    """End to end: the household's earnings rose in February; the worker approves the lower amount."""
+    """End to end: the household's earnings rose on 10 February; the worker approves the lower amount.
+
+    February's benefit was already issued when the earnings began, so March is the first month
+    the change affects (7 CFR 273.18(c)(1)(ii)(A)).
+    """
     enrollment = snap_enrollment(caseworker)
     determination = determination_run(acting_user=caseworker, enrollment=enrollment, as_of=date(2025, 10, 15))
     determination_finalise(acting_user=caseworker, determination=determination, decision="approve")
@@ -398,9 +402,10 @@ def test_a_redetermination_made_by_the_nightly_job_and_approved_is_settled(casew
     call_command("settle_redeterminations")
 
     settlement = RedeterminationSettlement.objects.get(determination=draft)
-    assert results(settlement) == [("2026-02-01", "overpaid"), ("2026-03-01", "overpaid")]
-    assert settlement.overpayment.amount == 2 * (old - draft.monthly_amount)
-    # February was paid before the change was known: the household's error, not the agency's.
+    assert draft.effective_on == MAR
+    assert results(settlement) == [("2026-03-01", "overpaid")]
+    assert settlement.overpayment.amount == old - draft.monthly_amount
+    # March was paid before the change was known: the household's error, not the agency's.
     assert settlement.overpayment.reason == Overpayment.Reason.CLIENT_ERROR
     assert_balances_follow_the_ledger()
 

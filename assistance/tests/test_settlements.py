@@ -327,6 +327,22 @@ def test_nothing_paid_since_the_effective_month_settles_with_no_months(caseworke
     assert settlement.months == [] and settlement.overpayment is None and settlement.arrears is None
 
 
+def test_no_month_before_the_enrollment_began_is_compared_or_listed_as_not_paid(caseworker):
+    # Applied 11 November 2025; a redetermination dated from June (an older record) starts no earlier.
+    enrollment = active_enrollment(caseworker)
+    pay(enrollment, JAN)
+    determination = redetermination(enrollment, caseworker, due="40.00", effective_on=date(2025, 6, 1))
+
+    settlement = redetermination_settle(determination=determination)
+
+    assert results(settlement) == [
+        ("2025-11-01", "not_paid"),
+        ("2025-12-01", "not_paid"),
+        ("2026-01-01", "overpaid"),
+    ]
+    assert settlement.overpayment.amount == Decimal("10.00")
+
+
 def test_a_draft_or_an_ordinary_determination_is_not_settled(caseworker):
     enrollment = active_enrollment(caseworker)
     draft = redetermination(enrollment, caseworker, status=Determination.Status.DRAFT)

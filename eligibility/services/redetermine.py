@@ -177,8 +177,12 @@ def change_happened(
                 str(row.get("frequency")),
                 str(row.get("start")),
             )
+            own_end = _day(row.get("end"))
             if key in ended:
                 changes.append(Change(_after(ended[key]), f"{words} ended {ended[key]:%Y-%m-%d}"))
+            elif own_end is not None and own_end < as_of.replace(day=1):
+                # Its end was already known at the last decision; it has simply run out.
+                changes.append(Change(_after(own_end), f"{words} ended {own_end:%Y-%m-%d}"))
             else:
                 # Recorded differently or removed: the old figure was wrong from its start.
                 start = _day(row.get("start"))
@@ -413,6 +417,7 @@ def _audit_many(rows: list[Determination], user) -> None:
                 "eligible": [None, row.eligible],
                 "monthly_amount": [None, str(row.monthly_amount)],
                 "effective_on": [None, row.effective_on.isoformat()],
+                "effective_reason": [None, row.effective_reason],
                 "status": [None, row.status],
             },
             reason="Household facts changed (nightly redetermination)",

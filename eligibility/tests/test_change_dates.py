@@ -76,6 +76,16 @@ def test_a_change_on_the_first_affects_that_month_and_one_later_in_the_month_the
         assert effective(old, new).on == month, start
 
 
+def test_a_row_whose_end_was_known_at_the_last_decision_counts_from_the_day_after_it():
+    old, new = household(WAGE, income("300.00", "2025-06-01", "2025-10-14", kind="benefits")), household(WAGE)
+
+    result = effective(old, new)
+
+    assert change_happened(old, new, as_of=RUN).on == date(2025, 10, 15)
+    assert result.on == date(2025, 11, 1)
+    assert "of $300.00 (monthly) ended 2025-10-14" in result.why
+
+
 def test_a_row_ended_before_the_benefit_month_and_not_found_was_corrected_from_its_start():
     # No stored end explains its absence: the record was corrected, the old figure wrong from its start.
     old, new = household(income("1292.50", "2025-10-01")), household()

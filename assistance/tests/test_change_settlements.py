@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from assistance.models import Overpayment, RedeterminationSettlement
 from assistance.tests.test_settlements import assert_balances_follow_the_ledger, pay, results
-from clients.models import Income
-from clients.services import finance_record_save
+from clients.models import HouseholdMembership, Income
+from clients.services import finance_record_save, household_member_end
 from eligibility.models import Determination, Enrollment, Program
 from eligibility.services import determination_finalise, determination_run, enrollment_apply
-from tests.factories import ClientFactory, case_for
+from tests.factories import ClientFactory, MembershipFactory, case_for
 
 pytestmark = pytest.mark.django_db
 APPLIED = date(2025, 9, 22)
@@ -30,8 +30,11 @@ def at(day: date, hour: int = 12) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
 
 
-def wage_earner_paid_fifty(worker) -> tuple[Enrollment, Income]:
-    """One person earning $1,292.50 a month since January, on SNAP since September, paid $50 in October and November."""
+def wage_earner_paid_fifty(worker, *, with_child: bool = False) -> tuple[Enrollment, Income]:
+    """One person earning $1,292.50 a month since January, on SNAP since September, paid $50 in October and November.
+
+    `with_child`: a child lives with them since January too, and the benefit is what the rules give the two.
+    """
     with time_machine.travel(at(APPLIED), tick=False):
         person = ClientFactory(office=worker.office, date_of_birth=date(1990, 1, 1))
         wage = finance_record_save(
@@ -40,6 +43,9 @@ def wage_earner_paid_fifty(worker) -> tuple[Enrollment, Income]:
             values={"kind": "earned", "amount": Decimal("1292.50"), "start_date": date(2025, 1, 1)},
         )
         case = case_for(person, worker)
+        if with_child:
+            child = ClientFactory(office=worker.office, date_of_birth=date(2015, 6, 1))
+            MembershipFactory(client=child, household=case.household, relationship="child")
         enrollment = enrollment_apply(
             acting_user=worker, case=case, program=Program.objects.get(code="snap"), application_date=APPLIED
         )
@@ -47,9 +53,9 @@ def wage_earner_paid_fifty(worker) -> tuple[Enrollment, Income]:
         determination = determination_run(acting_user=worker, enrollment=enrollment, as_of=OCT)
         determination_finalise(acting_user=worker, determination=determination, decision="approve")
     enrollment.refresh_from_db()
-    assert enrollment.monthly_amount == Decimal("50.00")
+    assert with_child or enrollment.monthly_amount == Decimal("50.00")
     for month in (OCT, NOV):
-        pay(enrollment, month, "50.00", issued_at=at(month, 6))
+        pay(enrollment, month, str(enrollment.monthly_amount), issued_at=at(month, 6))
     return enrollment, wage
 
 
@@ -139,6 +145,21 @@ def test_an_income_found_from_before_the_enrollment_settles_from_the_enrollments
         ("2025-11-01", "overpaid"),
     ]
     assert settlement.overpayment.amount == 2 * (Decimal("50.00") - draft.monthly_amount)
+
+
+def test_a_member_who_left_in_october_counts_from_november(caseworker):
+    enrollment, _wage = wage_earner_paid_fifty(caseworker, with_child=True)
+    paid = enrollment.monthly_amount
+    child = HouseholdMembership.objects.get(household=enrollment.case.household, relationship="child")
+    with time_machine.travel(at(NIGHT, 10), tick=False):
+        household_member_end(acting_user=caseworker, membership=child, end_date=date(2025, 10, 15))
+
+    draft, settlement = redetermine_approve_settle(caseworker, enrollment)
+
+    assert draft.effective_on == NOV and draft.monthly_amount == Decimal("50.00") < paid
+    assert draft.effective_reason.startswith("A member left the household on 2025-10-15")
+    assert results(settlement) == [("2025-11-01", "overpaid")]
+    assert settlement.overpayment.amount == paid - Decimal("50.00")
 
 
 def test_the_pages_say_from_when_the_change_counts_and_why(client, caseworker, django_assert_max_num_queries):

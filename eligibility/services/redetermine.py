@@ -4,9 +4,10 @@ Change is found by comparing the snapshot built now with the one stored on the l
 determination, not by `updated_at` timestamps: the client tables do not all carry one, a
 snapshot also changes when an income simply ends or a member leaves, and the comparison is
 exactly "would the rules see a different household". It costs one snapshot per active
-enrollment a night, built in batches (`snapshots_build_many`, four queries per batch), and two
-more queries per batch for the rows that ended since the last decisions (they have left the new
-snapshot, and the day after their end is when the household's facts changed).
+enrollment a night, built in batches (`snapshots_build_many`, four queries per batch), and four
+more per batch, only when something changed, for the dates the stored records give the rows
+that differ (an income that ended since the last decision has left the new snapshot, and the
+day after its end is when the household's facts changed).
 
 When a change takes effect
 --------------------------
@@ -15,8 +16,9 @@ When a change takes effect
 differ: the start of a row that is new, the day after the end of a row that ended (or whose end
 moved), the start of a row recorded differently (an amount corrected in place was wrong since
 its start). Never the start of a row that merely ended: the household had that row's facts
-until its end. A difference with no date of its own (a member, an asset, a household fact) is
-dated the day the job saw it.
+until its end. A member counts from the start of their membership or the day after its end, an
+asset from the day it was held or disposed of. A difference with no date of its own (a
+household fact, a member's details) is dated the day the job saw it.
 
 `change_effective_on` turns that day into the first month the change affects, by the
 program's reporting rule (`CHANGE_TIMING`): the first month wholly under the new facts (a change
@@ -35,18 +37,19 @@ counts its reporting, processing and notice days sets `months_after` (one or two
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEvent, AuditEventClient
 from casework.models import Task
 from casework.services.tasks import task_create
-from clients.models import Expense, Frequency, Income
+from clients.models import Asset, Expense, Frequency, HouseholdMembership, Income
 from core.money import format_money
 from eligibility import rules
 from eligibility.models import Determination, Enrollment
@@ -142,16 +145,29 @@ def _row_words(table: str, row: Mapping) -> str:
     return f"{kind} of {format_money(Decimal(str(row.get('amount'))))} ({often})"
 
 
+Spans = Sequence[tuple[date, date | None]]
+AssetKey = tuple[str, str, str]
+
+
 def change_happened(
-    old: Mapping, new: Mapping, *, as_of: date, ended: Mapping[RowKey, date] | None = None
+    old: Mapping,
+    new: Mapping,
+    *,
+    as_of: date,
+    ended: Mapping[RowKey, date] | None = None,
+    members: Mapping[str, Spans] | None = None,
+    assets: Mapping[AssetKey, Spans] | None = None,
 ) -> Change | None:
     """The first day the household's facts differ between two snapshots (None: they do not).
 
     `ended`: the end date of rows that ended before the new snapshot's month, by `ended_key`
-    (such a row is no longer in the new snapshot).
+    (such a row is no longer in the new snapshot). `members`: each member's memberships of the
+    household (start, end), by member id; `assets`: the stored (as of, disposed on) of each
+    asset, by (member id, kind, value). Without them a member or an asset is dated `as_of`.
     """
     ended = ended or {}
-    changes: list[Change] = []
+    changes: list[Change] = _member_changes(old, new, as_of, members or {})
+    changes += _asset_changes(old, new, as_of, assets or {})
     for table in DATED:
         old_rows = list(old.get(table, ()))
         new_rows = list(new.get(table, ()))
@@ -198,13 +214,79 @@ def change_happened(
             else:
                 changes.append(Change(start, f"{words} from {start:%Y-%m-%d}"))
     undated = sorted(
-        key for key in set(old) | set(new) if key not in DATED and key != "version" and old.get(key) != new.get(key)
+        key
+        for key in set(old) | set(new)
+        if key not in (*DATED, "members", "assets", "version") and old.get(key) != new.get(key)
     )
     if undated:
         changes.append(Change(as_of, f"{', '.join(k.replace('_', ' ') for k in undated)} changed", dated=False))
     if not changes:
         return None
     return min(changes, key=lambda c: (c.on, not c.dated))
+
+
+def _member_changes(old: Mapping, new: Mapping, as_of: date, spans: Mapping[str, Spans]) -> list[Change]:
+    """A member who joined counts from the membership's start, one who left from the day after its end."""
+    before = {m.get("id"): m for m in old.get("members", ())}
+    after = {m.get("id"): m for m in new.get("members", ())}
+    changes: list[Change] = []
+    for member_id in sorted(set(after) - set(before), key=str):
+        starts = [start for start, _end in spans.get(str(member_id), ()) if start <= as_of]
+        if starts:
+            changes.append(Change(max(starts), f"A member joined the household on {max(starts):%Y-%m-%d}"))
+        else:
+            changes.append(Change(as_of, "A member joined the household", dated=False))
+    for member_id in sorted(set(before) - set(after), key=str):
+        ends = [end for _start, end in spans.get(str(member_id), ()) if end is not None and end < as_of]
+        if ends:
+            changes.append(Change(_after(max(ends)), f"A member left the household on {max(ends):%Y-%m-%d}"))
+        else:
+            changes.append(Change(as_of, "A member left the household", dated=False))
+    if any(before[m] != after[m] for m in set(before) & set(after)):
+        changes.append(Change(as_of, "A member's details changed", dated=False))
+    return changes
+
+
+def _asset_words(row: Mapping) -> str:
+    try:
+        kind = Asset.Kind(row.get("kind")).label
+    except ValueError:
+        kind = str(row.get("kind"))
+    return f"{kind} worth {format_money(Decimal(str(row.get('value'))))}"
+
+
+def _asset_changes(old: Mapping, new: Mapping, as_of: date, spans: Mapping[AssetKey, Spans]) -> list[Change]:
+    """An asset now held counts from its date, one no longer held from the day it was disposed of."""
+    old_rows = list(old.get("assets", ()))
+    new_rows = list(new.get("assets", ()))
+    for row in list(old_rows):
+        if row in new_rows:
+            old_rows.remove(row)
+            new_rows.remove(row)
+    changes: list[Change] = []
+
+    def key(row: Mapping) -> AssetKey:
+        return (str(row.get("member_id")), str(row.get("kind")), str(row.get("value")))
+
+    for row in old_rows:
+        twin = next((n for n in new_rows if key(n) == key(row)), None)
+        if twin is not None:
+            # Held still, counted differently (the program's exempt kinds changed): no date of its own.
+            new_rows.remove(twin)
+            changes.append(Change(as_of, f"{_asset_words(row)} counted differently", dated=False))
+            continue
+        gone = [out for _held, out in spans.get(key(row), ()) if out is not None and out <= as_of]
+        if gone:
+            changes.append(Change(max(gone), f"{_asset_words(row)} disposed of on {max(gone):%Y-%m-%d}"))
+        else:
+            changes.append(Change(as_of, f"{_asset_words(row)} no longer held", dated=False))
+    for row in new_rows:
+        held = [since for since, _out in spans.get(key(row), ()) if since <= as_of]
+        if held:
+            changes.append(Change(max(held), f"{_asset_words(row)} held from {max(held):%Y-%m-%d}"))
+        else:
+            changes.append(Change(as_of, f"{_asset_words(row)} now held", dated=False))
+    return changes
 
 
 def _first_of_month_after(day: date, months: int) -> date:
@@ -220,6 +302,8 @@ def change_effective_on(
     rules_module: str = "",
     enrollment_began: date | None = None,
     ended: Mapping[RowKey, date] | None = None,
+    members: Mapping[str, Spans] | None = None,
+    assets: Mapping[AssetKey, Spans] | None = None,
 ) -> Effective:
     """The first of the first month the household's change affects under the program's rule.
 
@@ -227,7 +311,9 @@ def change_effective_on(
     `as_of`, when the job saw it; nothing counts from before the month `enrollment_began`.
     """
     timing = CHANGE_TIMING.get(rules_module, DEFAULT_CHANGE_TIMING)
-    change = change_happened(old, new, as_of=as_of, ended=ended) or Change(as_of, "the household", dated=False)
+    change = change_happened(old, new, as_of=as_of, ended=ended, members=members, assets=assets) or Change(
+        as_of, "the household", dated=False
+    )
     if not change.dated:
         month = change.on.replace(day=1)
         why = f"{change.what}, seen {change.on:%Y-%m-%d}: from that month"
@@ -254,6 +340,28 @@ def ended_rows(*, client_ids: Iterable[int], since: date, before: date) -> dict[
         ):
             key = ended_key(table, str(client_id), kind, str(amount), frequency, start.isoformat())
             found[key] = min(end, found.get(key, end))
+    return found
+
+
+def membership_spans(*, household_ids: Iterable[int]) -> dict[int, dict[str, list[tuple[date, date | None]]]]:
+    """Every membership of these households, by household and member id (one query)."""
+    found: dict[int, dict[str, list[tuple[date, date | None]]]] = {}
+    for household_id, client_id, start, end in HouseholdMembership.objects.filter(
+        household_id__in=list(household_ids)
+    ).values_list("household_id", "client_id", "start_date", "end_date"):
+        found.setdefault(household_id, {}).setdefault(str(client_id), []).append((start, end))
+    return found
+
+
+def asset_spans(*, client_ids: Iterable[int], since: date) -> dict[AssetKey, list[tuple[date, date | None]]]:
+    """The assets of these clients held on or after `since`, by (member id, kind, value) (one query)."""
+    found: dict[AssetKey, list[tuple[date, date | None]]] = {}
+    for client_id, kind, value, held, out in (
+        Asset.objects.filter(client_id__in=list(client_ids))
+        .filter(Q(disposed_on__isnull=True) | Q(disposed_on__gte=since))
+        .values_list("client_id", "kind", "value", "as_of", "disposed_on")
+    ):
+        found.setdefault((str(client_id), kind, str(value)), []).append((held, out))
     return found
 
 
@@ -308,18 +416,19 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
         changed.append((enrollment, previous, snapshot, data))
     if not changed:
         return counts
-    # Rows that ended since the last decisions have left the new snapshots; their ends date the change.
-    ended = ended_rows(
-        client_ids={
-            int(row["member_id"])
-            for _e, previous, _s, _d in changed
-            for table in DATED
-            for row in previous.snapshot.get(table, ())
-            if str(row.get("member_id", "")).isdigit()
-        },
-        since=min(previous.as_of for _e, previous, _s, _d in changed).replace(day=1),
-        before=run_on.replace(day=1),
-    )
+    # What the stored records say of when the differing rows began and ended (four queries a batch):
+    # a row that ended since the last decision has left the new snapshot, and its end dates the change.
+    client_ids = {
+        int(member["id"])
+        for _e, previous, _s, data in changed
+        for snapshot_data in (previous.snapshot, data)
+        for member in snapshot_data.get("members", ())
+        if str(member.get("id", "")).isdigit()
+    }
+    since = min(previous.as_of for _e, previous, _s, _d in changed).replace(day=1)
+    ended = ended_rows(client_ids=client_ids, since=since, before=run_on.replace(day=1))
+    memberships = membership_spans(household_ids={e.case.household_id for e, _p, _s, _d in changed})
+    assets = asset_spans(client_ids=client_ids, since=since)
     params: dict[int, object] = {}
     user = job_user()
     now = timezone.now()
@@ -357,6 +466,8 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
             rules_module=enrollment.program.rules_module,
             enrollment_began=enrollment.application_date,
             ended=ended,
+            members=memberships.get(enrollment.case.household_id, {}),
+            assets=assets,
         )
         row.effective_on, row.effective_reason = effective.on, effective.why
         if changes_result:

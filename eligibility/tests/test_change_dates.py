@@ -122,14 +122,43 @@ def test_the_earliest_of_several_changes_dates_the_whole_change():
 
 
 def test_a_change_with_no_date_of_its_own_counts_from_the_month_the_job_saw_it():
-    old, new = household(WAGE), household(WAGE, members=("7", "8"))
+    old, new = household(WAGE), dict(household(WAGE), homeless=True)
 
     change = change_happened(old, new, as_of=RUN)
     result = effective(old, new)
 
     assert (change.on, change.dated) == (RUN, False)
     assert result.on == date(2025, 11, 1)
-    assert result.why.startswith("Members changed, seen 2025-11-20")
+    assert result.why.startswith("Homeless changed, seen 2025-11-20")
+
+
+def test_a_member_who_joined_counts_from_the_membership_start_and_one_who_left_from_the_day_after_its_end():
+    two, one = household(WAGE, members=("7", "8")), household(WAGE)
+    spans = {"7": [(date(2024, 1, 1), None)], "8": [(date(2025, 10, 1), date(2025, 10, 15))]}
+
+    joined = change_effective_on(one, two, as_of=RUN, rules_module="snap", enrollment_began=APPLIED, members=spans)
+    left = change_effective_on(two, one, as_of=RUN, rules_module="snap", enrollment_began=APPLIED, members=spans)
+
+    assert joined.on == date(2025, 10, 1)
+    assert joined.why.startswith("A member joined the household on 2025-10-01")
+    assert left.on == date(2025, 11, 1)
+    assert left.why.startswith("A member left the household on 2025-10-15")
+    # With no membership on record, the member counts from when the job saw the change.
+    assert change_happened(one, two, as_of=RUN).on == RUN
+
+
+def test_an_asset_counts_from_the_day_it_was_held_or_disposed_of():
+    account = {"kind": "bank_account", "value": "3200.00", "member_id": "7", "exempt": False}
+    car = {"kind": "vehicle", "value": "9000.00", "member_id": "7", "exempt": False}
+    spans = {("7", "bank_account", "3200.00"): [(date(2025, 1, 1), date(2025, 11, 1))]}
+    spans[("7", "vehicle", "9000.00")] = [(date(2025, 11, 10), None)]
+    old, sold, bought = (dict(household(WAGE), assets=rows) for rows in ([account], [], [account, car]))
+
+    assert change_happened(old, sold, as_of=RUN, assets=spans).on == date(2025, 11, 1)
+    assert effective(old, bought).on == date(2025, 11, 1)  # not dated: the month the job saw it
+    bought_on = change_effective_on(old, bought, as_of=RUN, rules_module="snap", assets=spans)
+    assert bought_on.on == date(2025, 12, 1)
+    assert bought_on.why.startswith("Vehicle worth $9,000.00 held from 2025-11-10")
 
 
 def test_a_dated_change_on_the_same_day_as_an_undated_one_is_the_one_explained():

@@ -179,7 +179,12 @@ class Determination(models.Model):
         default=False, help_text="Run by the nightly job because the household's facts changed."
     )
     effective_on = models.DateField(
-        null=True, blank=True, help_text="A redetermination: the first of the month the household's facts changed."
+        null=True, blank=True, help_text="A redetermination: the first of the first month the change affects."
+    )
+    effective_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="A redetermination: the change that dates it and the rule that sets the month.",
     )
 
     class Meta:

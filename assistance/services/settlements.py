@@ -1,7 +1,8 @@
 """Settling a decided redetermination: for each month already paid, what was paid against what was due.
 
-A redetermination (eligibility.services.redetermine) takes effect from the month the
-household's facts changed, which is often before the months the payment run has already paid
+A redetermination (eligibility.services.redetermine) takes effect from the first month the
+household's change affects under the program's reporting rule (`change_effective_on`; for SNAP
+7 CFR 273.18(c)(1)(ii)(A)), which is often before the months the payment run has already paid
 at the old amount. Settling compares those months once: months paid too much become one
 overpayment, months paid too little one arrears issuance, and the comparison of every month
 is kept on the `RedeterminationSettlement`. A month's overpayment is what was received less
@@ -9,7 +10,9 @@ the correct benefit for that month, as SNAP calculates a claim (7 CFR 273.18(c)(
 
 Which months a redetermination decides:
 
-- from its effective month to the last month with an issued recurring benefit;
+- from its effective month to the last month with an issued recurring benefit, and never a
+  month before the enrollment began (its application month): the household was owed nothing
+  under it then, so such a month is neither compared nor listed as not paid;
 - not a month from which a later decision on the enrollment applies (that decision's
   settlement, or the payment run at its amount, decides it);
 - not a month in which the enrollment was suspended at any time (no over- or underpayment
@@ -180,8 +183,8 @@ def redetermination_settle(*, determination: Determination) -> RedeterminationSe
 
 
 def compare_months(*, determination: Determination, enrollment: Enrollment) -> list[Month]:
-    """Each month from the effective month to the last one paid, with what it came to."""
-    start = determination.effective_on.replace(day=1)
+    """Each month from the effective month (not before the enrollment began) to the last one paid."""
+    start = settlement_start(determination, enrollment)
     issued = {
         row.period: row
         for row in Issuance.objects.filter(
@@ -210,6 +213,11 @@ def compare_months(*, determination: Determination, enrollment: Enrollment) -> l
             result = Result.OVERPAID if gross > due else Result.UNDERPAID if gross < due else Result.EVEN
         months.append(Month(period=period, paid=gross, due=due, result=result, issued_at=issued_at))
     return months
+
+
+def settlement_start(determination: Determination, enrollment: Enrollment) -> date:
+    """The first month a settlement compares: the effective month, or the enrollment's first month if later."""
+    return max(determination.effective_on.replace(day=1), enrollment.application_date.replace(day=1))
 
 
 def default_reason(determination: Determination, months: list[Month]) -> str:
@@ -314,8 +322,10 @@ def _arrears(
 
 def _tell_worker(case: Case, enrollment: Enrollment, overpayment: Overpayment, arrears: Issuance | None) -> None:
     months = ", ".join(f"{p.period:%b %Y}" for p in overpayment.periods.all())
+    determination = overpayment.determination
+    why = f" ({determination.effective_reason.rstrip('.')})" if determination.effective_reason else ""
     details = (
-        f"A redetermination effective {overpayment.determination.effective_on:%B %Y} found "
+        f"A redetermination effective {determination.effective_on:%B %Y}{why} found "
         f"{format_money(overpayment.amount)} "
         f"paid that was not due ({months}). The reason was set to "
         f"{overpayment.get_reason_display().lower()}: check it before recovery starts, and send the notice."

@@ -327,6 +327,22 @@ def test_nothing_paid_since_the_effective_month_settles_with_no_months(caseworke
     assert settlement.months == [] and settlement.overpayment is None and settlement.arrears is None
 
 
+def test_no_month_before_the_enrollment_began_is_compared_or_listed_as_not_paid(caseworker):
+    # Applied 11 November 2025; a redetermination dated from June (an older record) starts no earlier.
+    enrollment = active_enrollment(caseworker)
+    pay(enrollment, JAN)
+    determination = redetermination(enrollment, caseworker, due="40.00", effective_on=date(2025, 6, 1))
+
+    settlement = redetermination_settle(determination=determination)
+
+    assert results(settlement) == [
+        ("2025-11-01", "not_paid"),
+        ("2025-12-01", "not_paid"),
+        ("2026-01-01", "overpaid"),
+    ]
+    assert settlement.overpayment.amount == Decimal("10.00")
+
+
 def test_a_draft_or_an_ordinary_determination_is_not_settled(caseworker):
     enrollment = active_enrollment(caseworker)
     draft = redetermination(enrollment, caseworker, status=Determination.Status.DRAFT)
@@ -379,7 +395,11 @@ def test_an_earlier_redetermination_settled_late_leaves_the_later_ones_months_al
 
 
 def test_a_redetermination_made_by_the_nightly_job_and_approved_is_settled(caseworker):
-    """End to end: the household's earnings rose in February; the worker approves the lower amount."""
+    """End to end: the household's earnings rose on 10 February; the worker approves the lower amount.
+
+    February's benefit was already issued when the earnings began, so March is the first month
+    the change affects (7 CFR 273.18(c)(1)(ii)(A)).
+    """
     enrollment = snap_enrollment(caseworker)
     determination = determination_run(acting_user=caseworker, enrollment=enrollment, as_of=date(2025, 10, 15))
     determination_finalise(acting_user=caseworker, determination=determination, decision="approve")
@@ -398,9 +418,10 @@ def test_a_redetermination_made_by_the_nightly_job_and_approved_is_settled(casew
     call_command("settle_redeterminations")
 
     settlement = RedeterminationSettlement.objects.get(determination=draft)
-    assert results(settlement) == [("2026-02-01", "overpaid"), ("2026-03-01", "overpaid")]
-    assert settlement.overpayment.amount == 2 * (old - draft.monthly_amount)
-    # February was paid before the change was known: the household's error, not the agency's.
+    assert draft.effective_on == MAR
+    assert results(settlement) == [("2026-03-01", "overpaid")]
+    assert settlement.overpayment.amount == old - draft.monthly_amount
+    # March was paid before the change was known: the household's error, not the agency's.
     assert settlement.overpayment.reason == Overpayment.Reason.CLIENT_ERROR
     assert_balances_follow_the_ledger()
 

@@ -4,21 +4,53 @@ Change is found by comparing the snapshot built now with the one stored on the l
 determination, not by `updated_at` timestamps: the client tables do not all carry one, a
 snapshot also changes when an income simply ends or a member leaves, and the comparison is
 exactly "would the rules see a different household". It costs one snapshot per active
-enrollment a night, built in batches (`snapshots_build_many`, four queries per batch).
+enrollment a night, built in batches (`snapshots_build_many`, four queries per batch), and four
+more per batch, only when something changed, for the dates the stored records give the rows
+that differ (an income that ended since the last decision has left the new snapshot, and the
+day after its end is when the household's facts changed).
+
+When a change takes effect
+--------------------------
+
+`change_happened` finds the first day the household's facts differ, from the dated rows that
+differ: the start of a row that is new, the day after the end of a row that ended (or whose end
+moved), the start of a row recorded differently (an amount corrected in place was wrong since
+its start). Never the start of a row that merely ended: the household had that row's facts
+until its end. A member counts from the start of their membership or the day after its end, an
+asset from the day it was held or disposed of. A difference with no date of its own (a
+household fact, a member's details) is dated the day the job saw it.
+
+`change_effective_on` turns that day into the first month the change affects, by the
+program's reporting rule (`CHANGE_TIMING`): the first month wholly under the new facts (a change
+on the 1st affects that month; a change later in a month, the next month, whose benefit is the
+first a report made on the day could have changed), plus the program's months of reporting
+and notice time, and never a month before the enrollment began.
+
+SNAP: a household reports a change within 10 days of learning of it (7 CFR 273.12(a)(2)); the
+agency acts on it, a decrease after advance notice (7 CFR 273.12(c)(1)-(2), 273.13(a)). For a
+claim, the first month affected is the first month in which the change would have taken effect
+had it been reported on time, and never later than two months after the month it happened
+(7 CFR 273.18(c)(1)(ii)(A), https://www.ecfr.gov/current/title-7/section-273.18). Casework
+counts from the earliest such month, the first whole month under the new facts; a state that
+counts its reporting, processing and notice days sets `months_after` (one or two).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEvent, AuditEventClient
 from casework.models import Task
 from casework.services.tasks import task_create
+from clients.models import Asset, Expense, Frequency, HouseholdMembership, Income
+from core.money import format_money
 from eligibility import rules
 from eligibility.models import Determination, Enrollment
 from eligibility.selectors import redetermine_candidates
@@ -26,6 +58,7 @@ from eligibility.services.reviews import job_user
 from eligibility.services.snapshots import parameter_table, snapshots_build_many
 
 Action = AuditEvent.Action
+DATED = ("incomes", "expenses")
 
 
 @dataclass
@@ -36,37 +69,300 @@ class RedetermineCounts:
     failed: int = 0
 
 
-def _dated_items(data: dict) -> set[tuple]:
-    """The snapshot's rows as comparable tuples, each with the date it took effect."""
-    items = set()
-    for kind in ("incomes", "expenses"):
-        for row in data.get(kind, ()):
-            items.add((kind, tuple(sorted((k, str(v)) for k, v in row.items())), row.get("start"), row.get("end")))
-    for row in data.get("members", ()):
-        items.add(("members", tuple(sorted((k, str(v)) for k, v in row.items())), None, None))
-    for row in data.get("assets", ()):
-        items.add(("assets", tuple(sorted((k, str(v)) for k, v in row.items())), None, None))
-    return items
+@dataclass(frozen=True)
+class ChangeTiming:
+    """A program's rule for the first month a change affects.
 
-
-def change_effective_on(old: dict, new: dict, *, as_of: date) -> date:
-    """The first of the month the household's facts changed.
-
-    The earliest date among what differs: the start of an income or expense that is new or
-    changed, the day after one that ended. A difference with no date of its own (a member, an
-    asset) counts from the month of `as_of`, when the job saw it.
+    `months_after`: months added to the first month wholly under the new facts (time to report
+    and act on the change); `at_most_months_after`: the latest month, counted from the month the
+    change happened, the rule allows (None: no bound).
     """
-    differing = _dated_items(old) ^ _dated_items(new)
-    days: list[date] = []
-    for _kind, _row, start, end in differing:
-        if start is None and end is None:
-            days.append(as_of)
+
+    months_after: int = 0
+    at_most_months_after: int | None = None
+    source: str = ""
+
+
+#: By rules module; a program not listed follows `DEFAULT_CHANGE_TIMING`.
+CHANGE_TIMING: dict[str, ChangeTiming] = {
+    "snap": ChangeTiming(
+        months_after=0,
+        at_most_months_after=2,
+        source="7 CFR 273.18(c)(1)(ii)(A) and 273.12(c)",
+    ),
+}
+#: Income Support and drug assistance publish no rule of their own: the first whole month.
+DEFAULT_CHANGE_TIMING = ChangeTiming(source="the program's default: the first whole month under the new facts")
+
+
+@dataclass(frozen=True)
+class Change:
+    """The first day the household's facts differ, and that difference in words."""
+
+    on: date
+    what: str
+    dated: bool = True
+
+
+@dataclass(frozen=True)
+class Effective:
+    """The first of the first month a change affects, and why, in a sentence for the pages."""
+
+    on: date
+    why: str
+
+
+RowKey = tuple[str, str, str, str, str, str]
+
+
+def ended_key(table: str, member_id: str, kind: str, amount: str, frequency: str, start: str) -> RowKey:
+    """How an ended row is looked up: the fields a snapshot row and a stored row share, end aside."""
+    return (table, member_id, kind, amount, frequency, start)
+
+
+def _identity(row: Mapping) -> tuple:
+    return tuple(sorted((k, str(v)) for k, v in row.items() if k != "end"))
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _after(day: date) -> date:
+    return day + timedelta(days=1)
+
+
+def _row_words(table: str, row: Mapping) -> str:
+    model = Income if table == "incomes" else Expense
+    try:
+        kind = model.Kind(row.get("kind")).label
+    except ValueError:
+        kind = str(row.get("kind"))
+    try:
+        often = Frequency(row.get("frequency")).label.lower()
+    except ValueError:
+        often = str(row.get("frequency"))
+    return f"{kind} of {format_money(Decimal(str(row.get('amount'))))} ({often})"
+
+
+Spans = Sequence[tuple[date, date | None]]
+AssetKey = tuple[str, str, str]
+
+
+def change_happened(
+    old: Mapping,
+    new: Mapping,
+    *,
+    as_of: date,
+    ended: Mapping[RowKey, date] | None = None,
+    members: Mapping[str, Spans] | None = None,
+    assets: Mapping[AssetKey, Spans] | None = None,
+) -> Change | None:
+    """The first day the household's facts differ between two snapshots (None: they do not).
+
+    `ended`: the end date of rows that ended before the new snapshot's month, by `ended_key`
+    (such a row is no longer in the new snapshot). `members`: each member's memberships of the
+    household (start, end), by member id; `assets`: the stored (as of, disposed on) of each
+    asset, by (member id, kind, value). Without them a member or an asset is dated `as_of`.
+    """
+    ended = ended or {}
+    changes: list[Change] = _member_changes(old, new, as_of, members or {})
+    changes += _asset_changes(old, new, as_of, assets or {})
+    for table in DATED:
+        old_rows = list(old.get(table, ()))
+        new_rows = list(new.get(table, ()))
+        for row in list(old_rows):
+            if row in new_rows:
+                old_rows.remove(row)
+                new_rows.remove(row)
+        for row in old_rows:
+            words = _row_words(table, row)
+            twin = next((n for n in new_rows if _identity(n) == _identity(row)), None)
+            if twin is not None:
+                # The same row with another end: the facts differ from the day after the earlier end.
+                new_rows.remove(twin)
+                ends = [d for d in (_day(row.get("end")), _day(twin.get("end"))) if d is not None]
+                end = min(ends)
+                changes.append(Change(_after(end), f"{words}: end changed to {twin.get('end') or 'none'}"))
+                continue
+            key = ended_key(
+                table,
+                str(row.get("member_id")),
+                str(row.get("kind")),
+                str(row.get("amount")),
+                str(row.get("frequency")),
+                str(row.get("start")),
+            )
+            own_end = _day(row.get("end"))
+            if key in ended:
+                changes.append(Change(_after(ended[key]), f"{words} ended {ended[key]:%Y-%m-%d}"))
+            elif own_end is not None and own_end < as_of.replace(day=1):
+                # Its end was already known at the last decision; it has simply run out.
+                changes.append(Change(_after(own_end), f"{words} ended {own_end:%Y-%m-%d}"))
+            else:
+                # Recorded differently or removed: the old figure was wrong from its start.
+                start = _day(row.get("start"))
+                if start is None:
+                    changes.append(Change(as_of, f"{words} no longer on the record", dated=False))
+                else:
+                    changes.append(Change(start, f"{words} from {start:%Y-%m-%d} corrected on the record"))
+        for row in new_rows:
+            start = _day(row.get("start"))
+            words = _row_words(table, row)
+            if start is None:
+                changes.append(Change(as_of, f"{words} added", dated=False))
+            else:
+                changes.append(Change(start, f"{words} from {start:%Y-%m-%d}"))
+    undated = sorted(
+        key
+        for key in set(old) | set(new)
+        if key not in (*DATED, "members", "assets", "version") and old.get(key) != new.get(key)
+    )
+    if undated:
+        changes.append(Change(as_of, f"{', '.join(k.replace('_', ' ') for k in undated)} changed", dated=False))
+    if not changes:
+        return None
+    return min(changes, key=lambda c: (c.on, not c.dated))
+
+
+def _member_changes(old: Mapping, new: Mapping, as_of: date, spans: Mapping[str, Spans]) -> list[Change]:
+    """A member who joined counts from the membership's start, one who left from the day after its end."""
+    before = {m.get("id"): m for m in old.get("members", ())}
+    after = {m.get("id"): m for m in new.get("members", ())}
+    changes: list[Change] = []
+    for member_id in sorted(set(after) - set(before), key=str):
+        starts = [start for start, _end in spans.get(str(member_id), ()) if start <= as_of]
+        if starts:
+            changes.append(Change(max(starts), f"A member joined the household on {max(starts):%Y-%m-%d}"))
+        else:
+            changes.append(Change(as_of, "A member joined the household", dated=False))
+    for member_id in sorted(set(before) - set(after), key=str):
+        ends = [end for _start, end in spans.get(str(member_id), ()) if end is not None and end < as_of]
+        if ends:
+            changes.append(Change(_after(max(ends)), f"A member left the household on {max(ends):%Y-%m-%d}"))
+        else:
+            changes.append(Change(as_of, "A member left the household", dated=False))
+    if any(before[m] != after[m] for m in set(before) & set(after)):
+        changes.append(Change(as_of, "A member's details changed", dated=False))
+    return changes
+
+
+def _asset_words(row: Mapping) -> str:
+    try:
+        kind = Asset.Kind(row.get("kind")).label
+    except ValueError:
+        kind = str(row.get("kind"))
+    return f"{kind} worth {format_money(Decimal(str(row.get('value'))))}"
+
+
+def _asset_changes(old: Mapping, new: Mapping, as_of: date, spans: Mapping[AssetKey, Spans]) -> list[Change]:
+    """An asset now held counts from its date, one no longer held from the day it was disposed of."""
+    old_rows = list(old.get("assets", ()))
+    new_rows = list(new.get("assets", ()))
+    for row in list(old_rows):
+        if row in new_rows:
+            old_rows.remove(row)
+            new_rows.remove(row)
+    changes: list[Change] = []
+
+    def key(row: Mapping) -> AssetKey:
+        return (str(row.get("member_id")), str(row.get("kind")), str(row.get("value")))
+
+    for row in old_rows:
+        twin = next((n for n in new_rows if key(n) == key(row)), None)
+        if twin is not None:
+            # Held still, counted differently (the program's exempt kinds changed): no date of its own.
+            new_rows.remove(twin)
+            changes.append(Change(as_of, f"{_asset_words(row)} counted differently", dated=False))
             continue
-        if end is not None and date.fromisoformat(end) < as_of:
-            days.append(date.fromordinal(date.fromisoformat(end).toordinal() + 1))
-        elif start is not None:
-            days.append(date.fromisoformat(start))
-    return min(days or [as_of]).replace(day=1)
+        gone = [out for _held, out in spans.get(key(row), ()) if out is not None and out <= as_of]
+        if gone:
+            changes.append(Change(max(gone), f"{_asset_words(row)} disposed of on {max(gone):%Y-%m-%d}"))
+        else:
+            changes.append(Change(as_of, f"{_asset_words(row)} no longer held", dated=False))
+    for row in new_rows:
+        held = [since for since, _out in spans.get(key(row), ()) if since <= as_of]
+        if held:
+            changes.append(Change(max(held), f"{_asset_words(row)} held from {max(held):%Y-%m-%d}"))
+        else:
+            changes.append(Change(as_of, f"{_asset_words(row)} now held", dated=False))
+    return changes
+
+
+def _first_of_month_after(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def change_effective_on(
+    old: Mapping,
+    new: Mapping,
+    *,
+    as_of: date,
+    rules_module: str = "",
+    enrollment_began: date | None = None,
+    ended: Mapping[RowKey, date] | None = None,
+    members: Mapping[str, Spans] | None = None,
+    assets: Mapping[AssetKey, Spans] | None = None,
+) -> Effective:
+    """The first of the first month the household's change affects under the program's rule.
+
+    See the module's docstring. A change with no date of its own counts from the month of
+    `as_of`, when the job saw it; nothing counts from before the month `enrollment_began`.
+    """
+    timing = CHANGE_TIMING.get(rules_module, DEFAULT_CHANGE_TIMING)
+    change = change_happened(old, new, as_of=as_of, ended=ended, members=members, assets=assets) or Change(
+        as_of, "the household", dated=False
+    )
+    if not change.dated:
+        month = change.on.replace(day=1)
+        why = f"{change.what}, seen {change.on:%Y-%m-%d}: from that month"
+    else:
+        first_whole = change.on if change.on.day == 1 else _first_of_month_after(change.on, 1)
+        month = _first_of_month_after(first_whole, timing.months_after)
+        if timing.at_most_months_after is not None:
+            month = min(month, _first_of_month_after(change.on, timing.at_most_months_after))
+        why = f"{change.what}: the first month it affects is {month:%B %Y} ({timing.source})"
+    if enrollment_began is not None and month < enrollment_began.replace(day=1):
+        month = enrollment_began.replace(day=1)
+        why += f"; the enrollment began in {month:%B %Y}, so from then"
+    return Effective(on=month, why=f"{why[0].upper()}{why[1:]}"[:300])
+
+
+def ended_rows(*, client_ids: Iterable[int], since: date, before: date) -> dict[RowKey, date]:
+    """The incomes and expenses of these clients that ended in [since, before), by `ended_key` (two queries)."""
+    found: dict[RowKey, date] = {}
+    for table, model in (("incomes", Income), ("expenses", Expense)):
+        for client_id, kind, amount, frequency, start, end in (
+            model.objects.filter(client_id__in=list(client_ids), end_date__gte=since, end_date__lt=before)
+            .order_by("end_date", "id")
+            .values_list("client_id", "kind", "amount", "frequency", "start_date", "end_date")
+        ):
+            key = ended_key(table, str(client_id), kind, str(amount), frequency, start.isoformat())
+            found[key] = min(end, found.get(key, end))
+    return found
+
+
+def membership_spans(*, household_ids: Iterable[int]) -> dict[int, dict[str, list[tuple[date, date | None]]]]:
+    """Every membership of these households, by household and member id (one query)."""
+    found: dict[int, dict[str, list[tuple[date, date | None]]]] = {}
+    for household_id, client_id, start, end in HouseholdMembership.objects.filter(
+        household_id__in=list(household_ids)
+    ).values_list("household_id", "client_id", "start_date", "end_date"):
+        found.setdefault(household_id, {}).setdefault(str(client_id), []).append((start, end))
+    return found
+
+
+def asset_spans(*, client_ids: Iterable[int], since: date) -> dict[AssetKey, list[tuple[date, date | None]]]:
+    """The assets of these clients held on or after `since`, by (member id, kind, value) (one query)."""
+    found: dict[AssetKey, list[tuple[date, date | None]]] = {}
+    for client_id, kind, value, held, out in (
+        Asset.objects.filter(client_id__in=list(client_ids))
+        .filter(Q(disposed_on__isnull=True) | Q(disposed_on__gte=since))
+        .values_list("client_id", "kind", "value", "as_of", "disposed_on")
+    ):
+        found.setdefault((str(client_id), kind, str(value)), []).append((held, out))
+    return found
 
 
 def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> RedetermineCounts:
@@ -75,7 +371,8 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
     Unchanged household: nothing is written. Changed household, same result: a determination
     is recorded and decided by the job (the new facts become the ones the next run compares
     with). Changed result (eligibility or amount): a draft determination flagged as a
-    redetermination, with the month the facts changed as its effective date, and a
+    redetermination, with the first month the change affects as its effective date and why
+    (`change_effective_on`), and a
     "confirm redetermination" task; the worker decides it through `determination_finalise`.
     """
     counts = RedetermineCounts()
@@ -97,17 +394,13 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
         else Determination.objects.filter(enrollment__in=enrollments)
         .exclude(status=Determination.Status.DRAFT)
         .order_by("-run_at", "-id")
-    ).only("id", "enrollment_id", "snapshot", "eligible", "monthly_amount"):
+    ).only("id", "enrollment_id", "as_of", "snapshot", "eligible", "monthly_amount"):
         last.setdefault(row.enrollment_id, row)
     snapshots = snapshots_build_many(
         households={e.case.household_id: (e.application_date, e.program.exempt_asset_kinds) for e in enrollments},
         as_of=run_on,
     )
-    params: dict[int, object] = {}
-    user = job_user()
-    now = timezone.now()
-    new_rows: list[Determination] = []
-    confirm: list[Enrollment] = []
+    changed: list[tuple[Enrollment, Determination, rules.HouseholdSnapshot, dict]] = []
     for enrollment in enrollments:
         previous = last.get(enrollment.pk)
         snapshot = snapshots.get(enrollment.case.household_id)
@@ -120,6 +413,28 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
         if data == previous.snapshot:
             counts.unchanged += 1
             continue
+        changed.append((enrollment, previous, snapshot, data))
+    if not changed:
+        return counts
+    # What the stored records say of when the differing rows began and ended (four queries a batch):
+    # a row that ended since the last decision has left the new snapshot, and its end dates the change.
+    client_ids = {
+        int(member["id"])
+        for _e, previous, _s, data in changed
+        for snapshot_data in (previous.snapshot, data)
+        for member in snapshot_data.get("members", ())
+        if str(member.get("id", "")).isdigit()
+    }
+    since = min(previous.as_of for _e, previous, _s, _d in changed).replace(day=1)
+    ended = ended_rows(client_ids=client_ids, since=since, before=run_on.replace(day=1))
+    memberships = membership_spans(household_ids={e.case.household_id for e, _p, _s, _d in changed})
+    assets = asset_spans(client_ids=client_ids, since=since)
+    params: dict[int, object] = {}
+    user = job_user()
+    now = timezone.now()
+    new_rows: list[Determination] = []
+    confirm: list[Enrollment] = []
+    for enrollment, previous, snapshot, data in changed:
         module = rules.PROGRAMS[enrollment.program.rules_module]
         try:
             if enrollment.program_id not in params:
@@ -143,8 +458,18 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
             run_by=user,
             run_at=now,
             is_redetermination=True,
-            effective_on=change_effective_on(previous.snapshot, data, as_of=run_on),
         )
+        effective = change_effective_on(
+            previous.snapshot,
+            data,
+            as_of=run_on,
+            rules_module=enrollment.program.rules_module,
+            enrollment_began=enrollment.application_date,
+            ended=ended,
+            members=memberships.get(enrollment.case.household_id, {}),
+            assets=assets,
+        )
+        row.effective_on, row.effective_reason = effective.on, effective.why
         if changes_result:
             counts.to_confirm += 1
             confirm.append(enrollment)
@@ -168,7 +493,8 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
             details=(
                 f"The household's facts changed; the rules now give "
                 f"{'eligible, ' if row.eligible else 'not eligible, '}{row.monthly_amount} a month "
-                f"(now {enrollment.monthly_amount}). Approve or deny determination {row.pk}."
+                f"(now {enrollment.monthly_amount}). From {row.effective_on:%B %Y}: {row.effective_reason} "
+                f"Approve or deny determination {row.pk}."
             ),
             dedupe_key=f"eligibility-redetermine-{row.pk}",
         )
@@ -202,6 +528,7 @@ def _audit_many(rows: list[Determination], user) -> None:
                 "eligible": [None, row.eligible],
                 "monthly_amount": [None, str(row.monthly_amount)],
                 "effective_on": [None, row.effective_on.isoformat()],
+                "effective_reason": [None, row.effective_reason],
                 "status": [None, row.status],
             },
             reason="Household facts changed (nightly redetermination)",

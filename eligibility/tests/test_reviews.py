@@ -207,7 +207,8 @@ def test_a_change_that_leaves_the_result_alone_is_recorded_without_asking_the_wo
     call_command("eligibility_redetermine", date=RUN_NIGHT.isoformat())
     recorded = enrollment.determinations.get(is_redetermination=True)
     assert recorded.status == Determination.Status.APPROVED and recorded.finalised_by.username == "casework-jobs"
-    assert recorded.monthly_amount == Decimal("144.00") and recorded.effective_on == date(2026, 2, 1)
+    # Earnings from 10 February: March is the first whole month under them.
+    assert recorded.monthly_amount == Decimal("144.00") and recorded.effective_on == date(2026, 3, 1)
     assert not Task.objects.filter(case=enrollment.case, title__startswith="Confirm").exists()
     # The recorded snapshot is the one the next night compares with: nothing more to do.
     call_command("eligibility_redetermine", date=(RUN_NIGHT + timedelta(days=1)).isoformat())
@@ -223,10 +224,11 @@ def test_a_changed_amount_waits_as_a_draft_redetermination_with_its_effective_mo
     call_command("eligibility_redetermine", date=(RUN_NIGHT + timedelta(days=1)).isoformat())
 
     draft = enrollment.determinations.get(status=Determination.Status.DRAFT, is_redetermination=True)
-    assert draft.is_redetermination and draft.effective_on == date(2026, 2, 1)
+    assert draft.is_redetermination and draft.effective_on == date(2026, 3, 1)
+    assert draft.effective_reason.startswith("Wages and salary of $300.00 (monthly) from 2026-02-10")
     assert draft.monthly_amount < enrollment.monthly_amount
     task = Task.objects.get(case=enrollment.case, title__startswith="Confirm redetermination")
-    assert "February 2026" in task.title
+    assert "March 2026" in task.title
     enrollment.refresh_from_db()
     assert enrollment.monthly_amount == Decimal("144.00")  # unchanged until the worker confirms
 

@@ -56,6 +56,7 @@ from eligibility.rules.snapshot import (
 )
 
 PROGRAM = "income_support"
+RULE_VERSION = 1  # bump when results change; then `python -m eligibility.tests.golden --update`
 
 REQUIRED = (
     "income_support.basic_rate",

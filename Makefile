@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate demo worker beat bench-search bench-rules bench-payments clean
+.PHONY: run test lint format migrate demo worker beat golden bench-search bench-rules bench-payments clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ worker: $(VENV)/.installed
 
 beat: $(VENV)/.installed
 	$(BIN)/celery -A config beat --loglevel=info --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+golden: $(VENV)/.installed
+	$(BIN)/python -m eligibility.tests.golden --update
 
 bench-search: $(VENV)/.installed
 	$(BIN)/python scripts/bench_search.py

@@ -61,3 +61,23 @@ def test_the_banner_follows_the_values_recorded_not_todays_table(client, casewor
     determination = drug_assistance_determination(caseworker)
     Program.objects.get(code="drug_assistance").parameters.update(example=False)
     assert BANNER in page(client, caseworker, determination)
+
+
+@time_machine.travel(MOMENT, tick=False)
+def test_income_support_uses_the_published_rates_and_names_only_the_example_values(client, caseworker):
+    case = case_for(single_earner(caseworker.office, earnings="0.01"), caseworker)
+    enrollment = enrollment_apply(
+        acting_user=caseworker, case=case, program=Program.objects.get(code="income_support"), application_date=APPLIED
+    )
+    client.force_login(caseworker)
+    response = client.post(reverse("eligibility:determination_run", args=[enrollment.pk]), {"as_of": "2025-10-01"})
+    determination = enrollment.determinations.get()
+    assert response["Location"] == reverse("eligibility:determination_detail", args=[determination.pk])
+
+    html = page(client, caseworker, determination)
+    assert "The basic monthly rate for one adult is $561.00." in html
+    banner = html.split(BANNER)[1].split("</div>")[0]
+    assert "Limit on cash, bank accounts and investments" in banner
+    assert "Added for each adult with a disability" in banner
+    assert "Monthly basic benefit" not in banner
+    assert "Most paid towards rent or mortgage" not in banner

@@ -194,6 +194,23 @@ def _income_support() -> list[Case]:
             ),
         ),
         Case(
+            "single_parent_before_the_september_2025_rates",
+            household(
+                (person("a", 33, on=date(2025, 8, 15)), person("c", 5, on=date(2025, 8, 15))),
+                expenses=[expense("rent", "750")],
+                applied=date(2025, 8, 1),
+            ),
+            date(2025, 8, 15),
+        ),
+        Case(
+            "two_disabled_adults_and_a_disabled_child",
+            household(
+                (person("a", 44, disabled=True), person("b", 47, disabled=True), person("c", 12, disabled=True)),
+                incomes=[income("320", member="a", kind="earned")],
+                expenses=[expense("rent", "800")],
+            ),
+        ),
+        Case(
             "rent_starting_mid_month",
             household(person("a", 30), expenses=[expense("rent", "600", start=date(2025, 11, 16))]),
         ),

@@ -4,12 +4,15 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
 from eligibility import rules
 from eligibility.models import Determination
 from eligibility.services import determination_replay, determination_run
 from eligibility.tests.helpers import FY2026, snap_enrollment
+from eligibility.tests.test_reviews import RUN_NIGHT, active_enrollment
+from tests.factories import IncomeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +68,16 @@ def test_a_different_result_under_the_same_version_is_flagged(client, caseworker
     Determination.objects.filter(pk=determination.pk).update(outcome=outcome)
     html = page(client, caseworker, determination)
     assert "Replaying gives a different result ($144.00), although the rules version is the same" in html
+
+
+def test_the_nightly_redetermination_records_the_rules_version_too(caseworker, monkeypatch):
+    enrollment = active_enrollment(caseworker)
+    IncomeFactory(client=enrollment.case.primary_client, kind="earned", amount="300", start_date=RUN_NIGHT)
+    monkeypatch.setattr(rules.snap, "RULE_VERSION", rules.snap.RULE_VERSION + 1)
+    with time_machine.travel(datetime(2026, 3, 6, 2, 0, tzinfo=UTC), tick=False):
+        call_command("eligibility_redetermine", date=RUN_NIGHT.isoformat())
+    redetermined = enrollment.determinations.get(is_redetermination=True)
+    assert redetermined.rule_version == rules.snap.RULE_VERSION
+    assert (
+        enrollment.determinations.exclude(pk=redetermined.pk).filter(rule_version=rules.snap.RULE_VERSION).count() == 0
+    )

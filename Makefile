@@ -7,7 +7,7 @@ PORT ?= 8000
 # Test processes: one per core by default; `make test TEST_PROCESSES=0` runs in one process.
 TEST_PROCESSES ?= auto
 
-.PHONY: run test lint format migrate demo worker beat bench-search bench-rules bench-payments clean
+.PHONY: run test lint format migrate demo worker beat golden bench-search bench-rules bench-payments clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ worker: $(VENV)/.installed
 
 beat: $(VENV)/.installed
 	$(BIN)/celery -A config beat --loglevel=info --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+golden: $(VENV)/.installed
+	$(BIN)/python -m eligibility.tests.golden --update
 
 bench-search: $(VENV)/.installed
 	$(BIN)/python scripts/bench_search.py

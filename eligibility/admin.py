@@ -106,8 +106,8 @@ class EnrollmentAdmin(ReadOnlyAdmin):
 
 @admin.register(Determination)
 class DeterminationAdmin(ReadOnlyAdmin):
-    list_display = ("enrollment", "as_of", "eligible", "monthly_amount", "status", "finalised_at")
-    list_filter = ("status",)
+    list_display = ("enrollment", "as_of", "eligible", "monthly_amount", "status", "rule_version", "finalised_at")
+    list_filter = ("status", "rule_version")
 
 
 @admin.register(Review)

@@ -167,6 +167,11 @@ class Determination(models.Model):
     eligible = models.BooleanField()
     monthly_amount = models.DecimalField(**MONEY)
     copay_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    rule_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The RULE_VERSION of the program's rules module that gave this result; empty: not recorded.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     reasons = models.JSONField(default=list, blank=True, help_text="The failed criteria, for a denial.")
     run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

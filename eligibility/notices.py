@@ -37,6 +37,11 @@ def rules_cited(parameters_used: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"title": title, "url": url, "parameters": labels} for (title, url), labels in sources.items()]
 
 
+def example_values(parameters_used: dict[str, Any]) -> list[str]:
+    """The plain names of the values used that are marked `example`: illustrative, not official figures."""
+    return [parameter_label(name) for name, record in sorted(parameters_used.items()) if record.get("example")]
+
+
 def notice_context(*, determination: Determination) -> dict[str, Any]:
     enrollment = determination.enrollment
     case = enrollment.case
@@ -57,6 +62,7 @@ def notice_context(*, determination: Determination) -> dict[str, Any]:
         "criteria": determination.outcome["criteria"],
         "reasons": determination.reasons,
         "rules_cited": rules_cited(determination.parameters_used),
+        "example_values": example_values(determination.parameters_used),
         "appeal_by": issued + timedelta(days=program.appeal_days) if issued else None,
     }
 

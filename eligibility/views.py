@@ -16,7 +16,7 @@ from clients.forms import add_service_errors
 from eligibility import selectors, services
 from eligibility.forms import ApplyForm, FinaliseForm, RunForm, WhatIfForm
 from eligibility.models import Enrollment
-from eligibility.notices import rules_cited
+from eligibility.notices import example_values, rules_cited
 
 WORK = "casework.work_cases"
 
@@ -155,6 +155,7 @@ def _determination_page(request: HttpRequest, determination, form: FinaliseForm 
         criteria=determination.outcome["criteria"],
         replay=services.determination_replay(determination=determination),
         rules_cited=rules_cited(determination.parameters_used),
+        example_values=example_values(determination.parameters_used),
         finalise_form=form or (FinaliseForm() if may_decide else None),
     )
 

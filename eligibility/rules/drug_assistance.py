@@ -53,6 +53,7 @@ from eligibility.rules.snapshot import (
 )
 
 PROGRAM = "drug_assistance"
+RULE_VERSION = 1  # bump when results change; then `python -m eligibility.tests.golden --update`
 
 REQUIRED = (
     "drug_assistance.copay_bands",

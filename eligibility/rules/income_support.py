@@ -4,7 +4,10 @@
 `determination_date`:
 
     need           = basic rate for the household's composition + shelter allowance
-    shelter        = rent or mortgage, up to the maximum for the household's size
+                     + the disability supplement for each disabled adult (when the parameter is set)
+    shelter        = rent or mortgage, up to the maximum: by the household's size, or (from
+                     September 2025) one amount for a one-adult household and an amount for
+                     each adult when there are two or more
     counted income = earnings minus the earnings exemption + countable unearned income
     monthly amount = need - counted income, rounded to the cent (half up); nothing if negative
 
@@ -18,8 +21,9 @@ accounts, investments not marked exempt) must be within the limit for the househ
 Incomes and expenses are turned into monthly figures by the `income_support.frequency_factors`
 parameter (exact annualisation), and count for the days of the month they cover.
 
-The shipped rates are EXAMPLE values (see `data/income_support_nl.json`): the structure follows
-the Income and Employment Support Regulations (NLR 144/04), the amounts are not official.
+Rates (see `data/income_support_nl.json`): from September 2025 the basic and shelter amounts are
+the province's published ones; the values before, the liquid asset limits and the disability
+supplement are EXAMPLES, flagged `example`, and a determination that used one says so.
 Not modelled: the first-60-days benefit overlap after starting work, supportive-services
 exemptions, board and lodging rates, special needs and non-basic benefits.
 """
@@ -56,6 +60,7 @@ from eligibility.rules.snapshot import (
 )
 
 PROGRAM = "income_support"
+RULE_VERSION = 2  # bump when results change; then `python -m eligibility.tests.golden --update`
 
 REQUIRED = (
     "income_support.basic_rate",
@@ -67,11 +72,14 @@ REQUIRED = (
     "income_support.adult_age",
     "income_support.frequency_factors",
 )
+# Absent from parameter sets recorded before it existed: such a determination replays without it.
+OPTIONAL = ("income_support.disability_supplement",)
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 _RATE_KEYS = ("1_adult", "1_adult_with_children", "2_adults", "2_adults_with_children", "each_additional_adult")
 _SIZE_KEYS = ("1_person", "2_or_more_people")
+_ADULT_KEYS = ("1_adult", "each_adult_when_2_or_more")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +88,7 @@ class IncomeSupportParameters:
     valid_until: date | None
     basic_rate: Mapping[str, Decimal]
     shelter_maximum: Mapping[str, Decimal]
+    shelter_by_adults: bool
     liquid_asset_limit: Mapping[str, Decimal]
     liquid_asset_kinds: frozenset[str]
     counted_unearned_kinds: frozenset[str]
@@ -87,6 +96,7 @@ class IncomeSupportParameters:
     exemption_tiers: tuple[tuple[Decimal, Decimal | None, Decimal], ...]  # (from, to, share exempt)
     adult_age: int
     frequency_factors: Mapping[str, tuple[Decimal, Decimal]]
+    disability_supplement: Decimal | None
     used: Mapping[str, Any]
 
 
@@ -112,11 +122,17 @@ def prepare(parameter_set: ParameterSet) -> IncomeSupportParameters:
         flat = Decimal(exemption["flat"])
     except KeyError as missing:
         raise ParameterError(f"parameter 'income_support.earnings_exemption' lacks {missing.args[0]!r}") from None
+    shelter = values["income_support.shelter_maximum"]
+    shelter_by_adults = "1_adult" in shelter
+    supplement = values.get("income_support.disability_supplement")
     return IncomeSupportParameters(
         valid_from=parameter_set.valid_from,
         valid_until=parameter_set.valid_until,
         basic_rate=_keyed(values["income_support.basic_rate"], _RATE_KEYS, "income_support.basic_rate"),
-        shelter_maximum=_keyed(values["income_support.shelter_maximum"], _SIZE_KEYS, "income_support.shelter_maximum"),
+        shelter_maximum=_keyed(
+            shelter, _ADULT_KEYS if shelter_by_adults else _SIZE_KEYS, "income_support.shelter_maximum"
+        ),
+        shelter_by_adults=shelter_by_adults,
         liquid_asset_limit=_keyed(
             values["income_support.liquid_asset_limit"], _SIZE_KEYS, "income_support.liquid_asset_limit"
         ),
@@ -128,6 +144,7 @@ def prepare(parameter_set: ParameterSet) -> IncomeSupportParameters:
         frequency_factors=MappingProxyType(
             frequency_factors(values["income_support.frequency_factors"], "income_support.frequency_factors")
         ),
+        disability_supplement=None if supplement is None else Decimal(supplement),
         used=MappingProxyType(parameter_set.used()),
     )
 
@@ -138,7 +155,7 @@ _PREPARED = PreparedCache()
 def parameters_on(day: date, table: ParameterTable | None = None) -> IncomeSupportParameters:
     """The prepared parameters in force on `day` (the shipped table by default), cached."""
     table = shipped_table(PROGRAM) if table is None else table
-    return _PREPARED.get(table, day, lambda: prepare(values_in_force(table, day, required=REQUIRED)))
+    return _PREPARED.get(table, day, lambda: prepare(values_in_force(table, day, required=REQUIRED, optional=OPTIONAL)))
 
 
 def determine(snapshot: HouseholdSnapshot, determination_date: date, table: ParameterTable | None = None) -> Outcome:
@@ -154,6 +171,17 @@ def earnings_exemption(earnings: Decimal, params: IncomeSupportParameters) -> De
         top = earnings if high is None or earnings < high else high
         exempt += (top - low) * share
     return exempt
+
+
+def shelter_maximum(adults: int, size: int, params: IncomeSupportParameters) -> tuple[Decimal, str]:
+    """The most paid towards rent or mortgage, and for whom, in words."""
+    table = params.shelter_maximum
+    if not params.shelter_by_adults:
+        return table["1_person" if size == 1 else "2_or_more_people"], f"a household of {size}"
+    if adults <= 1:
+        return table["1_adult"], "a household with one adult"
+    each = table["each_adult_when_2_or_more"]
+    return each * adults, f"{adults} adults ({format_money(each)} each)"
 
 
 def _composition(adults: int, children: int) -> tuple[str, str]:
@@ -175,7 +203,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
     adults = sum(1 for member in members if member.age_on(day) >= params.adult_age)
     children = size - adults
     factors = params.frequency_factors
-    size_key = "1_person" if size == 1 else "2_or_more_people"
+    size_key = "1_person" if size == 1 else "2_or_more_people"  # liquid asset limit
 
     earnings = unearned = ZERO
     for income in snapshot.incomes:
@@ -228,20 +256,37 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
             Criterion("Basic rate", basic, None, True, f"The basic monthly rate for {words} is {format_money(basic)}.")
         )
 
-    shelter_maximum = params.shelter_maximum[size_key]
-    allowance = shelter_costs if shelter_costs < shelter_maximum else shelter_maximum
+    shelter_cap, whose = shelter_maximum(adults, size, params)
+    allowance = shelter_costs if shelter_costs < shelter_cap else shelter_cap
     allowance = allowance.quantize(CENT, ROUND_HALF_UP)
     criteria.append(
         Criterion(
             "Shelter allowance",
             allowance,
-            shelter_maximum,
+            shelter_cap,
             True,
             f"Your rent or mortgage is {format_money(shelter_costs.quantize(CENT, ROUND_HALF_UP))} a month "
             f"and the program "
-            f"pays up to {format_money(shelter_maximum)} for a household of {size}: {format_money(allowance)}.",
+            f"pays up to {format_money(shelter_cap)} for {whose}: {format_money(allowance)}.",
         )
     )
+
+    supplement = ZERO
+    if params.disability_supplement is not None and has_adult:
+        disabled = sum(1 for m in members if m.disabled and m.age_on(day) >= params.adult_age)
+        if disabled:
+            supplement = params.disability_supplement * disabled
+            whom = "one adult" if disabled == 1 else f"{disabled} adults"
+            criteria.append(
+                Criterion(
+                    "Disability supplement",
+                    supplement,
+                    None,
+                    True,
+                    f"{format_money(params.disability_supplement)} a month is added for each adult with a "
+                    f"disability ({whom}): {format_money(supplement)}.",
+                )
+            )
 
     exempt = earnings_exemption(earnings, params)
     if earnings:
@@ -288,7 +333,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
         )
     )
 
-    need = basic + allowance
+    need = basic + allowance + supplement
     shortfall = need - counted
     amount = shortfall if shortfall > 0 and has_adult and assets_ok else ZERO
     amount = amount.quantize(CENT, ROUND_HALF_UP)
@@ -296,7 +341,8 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
         sentence = "No amount can be paid because the household does not meet the rules above."
     elif amount:
         sentence = (
-            f"Your needs come to {format_money(need)} (basic rate and shelter); after your counted income of "
+            f"Your needs come to {format_money(need)} (basic rate, shelter"
+            f"{' and disability supplement' if supplement else ''}); after your counted income of "
             f"{format_money(counted)}, income support pays {format_money(amount)} a month."
         )
     else:

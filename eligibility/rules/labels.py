@@ -36,6 +36,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # Income Support: Income and Employment Support Regulations, NLR 144/04, and the program's pages.
     "income_support.basic_rate": ("Monthly basic benefit", "NLR 144/04"),
     "income_support.shelter_maximum": ("Most paid towards rent or mortgage", "NLR 144/04, s. 16"),
+    "income_support.disability_supplement": ("Added for each adult with a disability", "Personal Care Allowance"),
     "income_support.liquid_asset_limit": ("Limit on cash, bank accounts and investments", "NLR 144/04, s. 26"),
     "income_support.liquid_asset_kinds": ("Assets counted as cash and savings", "NLR 144/04, s. 26"),
     "income_support.counted_unearned_kinds": ("Income other than earnings that is counted", "NLR 144/04"),

@@ -72,6 +72,7 @@ from eligibility.rules.snapshot import (
 )
 
 PROGRAM = "snap"
+RULE_VERSION = 1  # bump when results change; then `python -m eligibility.tests.golden --update`
 
 REQUIRED = (
     "snap.gross_income_limit",

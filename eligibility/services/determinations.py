@@ -79,6 +79,7 @@ def determination_run(*, acting_user: User, enrollment: Enrollment, as_of: date)
             eligible=outcome.eligible,
             monthly_amount=outcome.monthly_amount,
             copay_percent=outcome.copay_percent,
+            rule_version=_rules_for(enrollment).RULE_VERSION,
             run_by=acting_user,
         )
         audit_record(
@@ -216,25 +217,54 @@ def _iso(value):
 
 @dataclass(frozen=True)
 class Replay:
+    """A stored determination recomputed, and whether today's rules code is the version it ran on."""
+
     recorded: rules.Outcome
     replayed: rules.Outcome
+    recorded_version: int | None  # None: recorded before rule versions were kept
+    current_version: int
 
     @property
     def matches(self) -> bool:
         return self.recorded == self.replayed
 
+    @property
+    def same_rules(self) -> bool | None:
+        """True or False when the version it ran on is known; None when it was not recorded."""
+        if self.recorded_version is None:
+            return None
+        return self.recorded_version == self.current_version
+
+    @property
+    def rules_note(self) -> str:
+        """One sentence for the page: which rules code the replay ran, against the one decided with."""
+        if self.recorded_version is None:
+            return (
+                f"The rules version this determination used was not recorded; replayed with version "
+                f"{self.current_version}."
+            )
+        if self.recorded_version == self.current_version:
+            return f"Replayed with the same rules (version {self.current_version})."
+        return f"The rules have changed since: version {self.recorded_version} then, {self.current_version} now."
+
 
 def determination_replay(*, determination: Determination) -> Replay:
     """Recompute from the stored snapshot and the stored parameter values only.
 
-    Whatever the parameter table holds now, the result is the stored one to the cent; a
-    difference means the rules code changed and is shown, never written over the record.
+    Whatever the parameter table holds now, the result is the stored one to the cent when the
+    rules code is the version recorded on the determination; a difference means the rules code
+    changed, is shown with both versions, and is never written over the record.
     """
     module = rules.PROGRAMS[determination.outcome["program"]]
     recorded = rules.Outcome.from_dict({**determination.outcome, "parameters_used": determination.parameters_used})
     snapshot = rules.HouseholdSnapshot.from_dict(determination.snapshot)
     params = module.prepare(rules.ParameterSet.from_used(determination.parameters_used, determination.as_of))
-    return Replay(recorded=recorded, replayed=module.evaluate(snapshot, params, determination.as_of))
+    return Replay(
+        recorded=recorded,
+        replayed=module.evaluate(snapshot, params, determination.as_of),
+        recorded_version=determination.rule_version,
+        current_version=module.RULE_VERSION,
+    )
 
 
 @dataclass(frozen=True)

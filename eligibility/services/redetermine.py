@@ -455,6 +455,7 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
             eligible=outcome.eligible,
             monthly_amount=outcome.monthly_amount,
             copay_percent=outcome.copay_percent,
+            rule_version=module.RULE_VERSION,
             run_by=user,
             run_at=now,
             is_redetermination=True,

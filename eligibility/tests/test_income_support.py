@@ -1,22 +1,39 @@
-"""Income Support (eligibility/rules/income_support.py). The rates are the shipped EXAMPLE values:
-basic $600 one adult, $700 one adult with children, $1,100 two adults, $1,200 two adults with
-children, $450 each further adult; shelter up to $600 (one person) or $800; liquid assets up to
-$1,000 or $2,000. The earnings exemption is Newfoundland and Labrador's published one."""
+"""Income Support (eligibility/rules/income_support.py). Most tests use the shipped EXAMPLE values in
+force from October 2024, without the disability supplement: basic $600 one adult, $700 one adult
+with children, $1,100 two adults, $1,200 two adults with children, $450 each further adult;
+shelter up to $600 (one person) or $800; liquid assets up to $1,000 or $2,000. The earnings
+exemption is Newfoundland and Labrador's published one. The published rates from September
+2025 have their own tests at the end."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from eligibility.rules import DeterminationDateError, MissingParameterError, income_support
+from eligibility.rules import (
+    DeterminationDateError,
+    MissingParameterError,
+    ParameterTable,
+    income_support,
+    shipped_table,
+)
 from eligibility.rules.income_support import earnings_exemption
 from eligibility.tests.builders import DAY, asset, expense, household, income, people, person
 
 D = Decimal
+SEPTEMBER_2025 = date(2025, 9, 1)
+
+#: The values first shipped (October 2024), as if nothing newer were known: the rule's arithmetic
+#: is tested on figures that do not move when published rates are added.
+FIRST_VALUES = ParameterTable(
+    v
+    for v in shipped_table("income_support")
+    if v.effective_from < SEPTEMBER_2025 and v.name != "income_support.disability_supplement"
+)
 
 
-def run(snapshot, day=DAY):
-    return income_support.determine(snapshot, day)
+def run(snapshot, day=DAY, table=FIRST_VALUES):
+    return income_support.determine(snapshot, day, table)
 
 
 @pytest.mark.parametrize(
@@ -32,7 +49,7 @@ def run(snapshot, day=DAY):
     ],
 )
 def test_earnings_exemption_tiers(earnings, exempt):
-    params = income_support.parameters_on(DAY)
+    params = income_support.parameters_on(DAY, FIRST_VALUES)
 
     assert earnings_exemption(D(earnings), params) == D(exempt)
 
@@ -108,3 +125,78 @@ def test_bad_dates_and_missing_parameters_are_refused():
     early = household(person(), applied=date(2024, 1, 1))
     with pytest.raises(MissingParameterError, match=r"'income_support\.\w+' for 2024-06-01"):
         run(early, date(2024, 6, 1))
+
+
+# The province's published rates from September 2025 (June 24, 2025 release), and the disability supplement.
+
+
+def published(snapshot):
+    return income_support.determine(snapshot, DAY)
+
+
+def test_from_september_2025_one_adult_gets_561_and_up_to_522_for_rent():
+    outcome = published(household(person("a", 40), expenses=[expense("rent", "700")]))
+
+    assert outcome.criterion("Basic rate").figure == D("561")
+    shelter = outcome.criterion("Shelter allowance")
+    assert (shelter.figure, shelter.limit) == (D("522.00"), D("522"))
+    assert "for a household with one adult" in shelter.explanation
+    assert outcome.monthly_amount == D("1083.00")
+    assert outcome.parameters_used["income_support.basic_rate"]["effective_from"] == "2025-09-01"
+    assert "example" not in outcome.parameters_used["income_support.basic_rate"]
+
+
+def test_from_september_2025_a_single_parent_has_the_one_adult_shelter_maximum():
+    outcome = published(
+        household((person("a", 30), person("c1", 4), person("c2", 9)), expenses=[expense("rent", "900")])
+    )
+
+    assert outcome.criterion("Basic rate").figure == D("561")
+    assert outcome.criterion("Shelter allowance").figure == D("522.00")
+    assert outcome.monthly_amount == D("1083.00")
+
+
+def test_from_september_2025_each_of_two_adults_gets_561_and_299_for_rent():
+    outcome = published(household(people(2), expenses=[expense("rent", "1000")]))
+
+    assert outcome.criterion("Basic rate").figure == D("1122")
+    assert outcome.criterion("Shelter allowance").figure == D("598.00")
+    assert "2 adults ($299.00 each)" in outcome.criterion("Shelter allowance").explanation
+    assert outcome.monthly_amount == D("1720.00")
+
+
+def test_three_adults_each_get_the_individual_benefit_and_the_shelter_amount():
+    outcome = published(household(people(3), expenses=[expense("rent", "1200")]))
+
+    assert outcome.criterion("Basic rate").figure == D("1683")
+    assert outcome.criterion("Shelter allowance").figure == D("897.00")
+
+
+def test_the_day_before_september_2025_the_earlier_values_apply():
+    snapshot = household(person("a", 40), expenses=[expense("rent", "700")], applied=date(2025, 8, 1))
+    before = income_support.determine(snapshot, date(2025, 8, 31))
+    on_the_day = income_support.determine(snapshot, SEPTEMBER_2025)
+
+    assert before.criterion("Basic rate").figure == D("600")
+    assert on_the_day.criterion("Basic rate").figure == D("561")
+
+
+def test_a_disabled_adult_adds_the_supplement_and_a_disabled_child_does_not():
+    rent = [expense("rent", "500")]
+    plain = published(household((person("a", 45), person("c", 10, disabled=True)), expenses=rent))
+    disabled = published(household((person("a", 45, disabled=True), person("c", 10, disabled=True)), expenses=rent))
+
+    with pytest.raises(KeyError):
+        plain.criterion("Disability supplement")
+    line = disabled.criterion("Disability supplement")
+    assert line.figure == D("150")
+    assert "for each adult with a disability (one adult)" in line.explanation
+    assert disabled.monthly_amount == plain.monthly_amount + 150 == D("1211.00")
+    assert disabled.parameters_used["income_support.disability_supplement"]["example"] is True
+
+
+def test_two_disabled_adults_add_two_supplements():
+    outcome = published(household((person("a", 45, disabled=True), person("b", 50, disabled=True))))
+
+    assert outcome.criterion("Disability supplement").figure == D("300")
+    assert outcome.monthly_amount == D("1422.00")  # $1,122 + $300, no rent

@@ -126,6 +126,19 @@ def test_every_shipped_value_has_a_source_and_a_date(program):
             assert "EXAMPLE" in entry.note or "EXAMPLE" in entry.source.title or "assumption" in entry.note
 
 
+@pytest.mark.parametrize("program", sorted(SHIPPED_FILES))
+def test_every_shipped_source_fits_the_columns_it_is_loaded_into(program):
+    # SQLite does not enforce a column's length; PostgreSQL refuses the load.
+    from eligibility.models import ParameterValue as Row
+
+    title_max = Row._meta.get_field("source_title").max_length
+    url_max = Row._meta.get_field("source_url").max_length
+    for entry in shipped_table(program):
+        assert len(entry.source.title) <= title_max, (entry.name, entry.effective_from, len(entry.source.title))
+        assert len(entry.source.url) <= url_max, (entry.name, entry.effective_from)
+        assert len(entry.name) <= Row._meta.get_field("name").max_length, entry.name
+
+
 def _limit(annual_first: int, annual_each: int, size: int, percent: int) -> int:
     """7 CFR 273.9(a)(3): percent of the poverty guideline, divided by 12, rounded up."""
     return math.ceil((annual_first + annual_each * (size - 1)) * percent / 100 / 12)

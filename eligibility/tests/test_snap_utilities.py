@@ -6,6 +6,7 @@ assessed on November 15, 2025 (FY 2026: standard deduction $209, maximum allotme
 Earnings deduction $300, so income after the other deductions is $991 and half of it $495.50.
 """
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ import pytest
 from eligibility.rules import (
     HouseholdSnapshot,
     MissingParameterError,
+    ParameterSet,
     ParameterTable,
     ParameterValue,
     Source,
@@ -309,3 +311,22 @@ def test_a_categorically_eligible_household_of_three_with_no_benefit_is_not_elig
 
     assert outcome.criterion("Gross monthly income").passed
     assert not outcome.eligible and outcome.monthly_amount == 0
+
+
+def test_a_snapshot_stored_before_utilities_were_kept_by_kind_replays_with_its_recorded_values():
+    snapshot = earner("utilities")
+    # What a determination stored then: the snapshot, and only the parameters that existed.
+    newer = {snap.LUA, snap.TUA, snap.INDIVIDUAL, snap.BBCE, snap.POVERTY}
+    used = {
+        name: record
+        for name, record in values_in_force(CT, DAY, required=snap.REQUIRED, optional=snap.OPTIONAL).used().items()
+        if name not in newer
+    }
+    stored = json.loads(json.dumps({"snapshot": snapshot.to_dict(), "used": used}))
+
+    params = snap.prepare(ParameterSet.from_used(stored["used"], DAY))
+    outcome = snap.evaluate(HouseholdSnapshot.from_dict(stored["snapshot"]), params, DAY)
+
+    assert outcome.criterion("Utility allowance").figure == D("976")
+    assert outcome.monthly_amount == D("223.00")
+    assert snap.BBCE not in outcome.parameters_used  # no broad-based categorical eligibility then

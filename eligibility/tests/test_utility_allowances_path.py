@@ -83,6 +83,10 @@ def test_worker_records_utilities_by_kind_and_the_determination_uses_the_right_a
 
     assert "Utility allowance" in html
     assert allowance in html and why in html
+    # The what-if beside it names each utility as the finances page does.
+    whatif = client.get(reverse("eligibility:enrollment_detail", args=[enrollment.pk])).content.decode()
+    for kind in utilities:
+        assert f"{Expense.Kind(kind).label}, monthly" in whatif
     assert determination.monthly_amount == Decimal(amount)
     assert f"${amount}" in html
 

@@ -301,8 +301,11 @@ class UtilityAllowance:
     reason: str
 
 
+_UTILITY_ORDER = {kind: index for index, kind in enumerate(UTILITY_NAMES)}
+
+
 def _utility_list(kinds: frozenset[str]) -> str:
-    names = [UTILITY_NAMES[kind] for kind in sorted(kinds, key=list(UTILITY_NAMES).index)]
+    names = [UTILITY_NAMES[kind] for kind in sorted(kinds, key=_UTILITY_ORDER.__getitem__)]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

@@ -43,8 +43,9 @@ gross test and its higher resource limit.
 
 Not modelled: categorical eligibility through SSI or TANF cash assistance, ineligible or
 disqualified members, students, self-employment cost rules, state standard medical
-deductions, actual utility costs instead of a standard, and the 30-day-month proration
-option. The rules assume every member is an eligible member of one SNAP household.
+deductions, actual utility costs instead of a standard, the SUA for a household that gets
+energy assistance (LIHEAP) without paying for heating itself, a state with no limited allowance,
+and the 30-day-month proration option. The rules assume every member is an eligible member of one SNAP household.
 """
 
 from __future__ import annotations

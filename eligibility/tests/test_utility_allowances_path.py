@@ -120,3 +120,31 @@ def test_a_row_recorded_before_utilities_were_kept_by_kind_reads_and_edits_as_it
 
     client.post(reverse("eligibility:determination_run", args=[enrollment.pk]), {"as_of": "2025-11-01"})
     assert Determination.objects.get().monthly_amount == Decimal("223.00")  # the SUA, as before
+
+
+def test_connecticuts_broad_based_categorical_eligibility_through_the_workers_pages(client, caseworker, connecticut):
+    # $2,000 of earnings is above the 130% limit ($1,696) but within Connecticut's 200% ($2,609); $10,000
+    # in the bank would fail the $3,000 resource limit, which does not apply.
+    enrollment = snap_enrollment(caseworker, earnings="2000")
+    person = enrollment.case.primary_client
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("clients:finance_add", kwargs={"client_pk": person.pk, "kind": "asset"}),
+        {
+            "kind": "bank_account",
+            "value": "10,000.00",
+            "description": "",
+            "as_of": "2025-10-01",
+            "verification": "verified",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+
+    response = client.post(reverse("eligibility:determination_run", args=[enrollment.pk]), {"as_of": "2025-11-01"})
+    html = client.get(response["Location"]).content.decode()
+
+    determination = Determination.objects.get(enrollment=enrollment)
+    assert determination.eligible
+    # Net $2,000 - $400 - $209 = $1,391, above the $1,305 net limit that does not apply: the minimum $24.
+    assert determination.monthly_amount == Decimal("24.00")
+    assert "categorically eligible" in html and "no resource limit" in html

@@ -155,6 +155,24 @@ class ExpenseForm(ClientDatesMixin, ConstraintErrorsOnFields, forms.ModelForm):
         fields = ["kind", "amount", "frequency", "start_date", "end_date", "verification", "description"]
         widgets = {"start_date": DATE, "end_date": DATE}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        kind = Expense.Kind
+        utilities = [kind.HEATING_COOLING, kind.ELECTRICITY, kind.GAS_FUEL, kind.WATER, kind.SEWER, kind.TRASH]
+        utilities.append(kind.TELEPHONE)
+        # A row recorded before utilities were kept by kind keeps its kind until a worker names the utility.
+        if self.instance.kind == kind.UTILITIES:
+            utilities.append(kind.UTILITIES)
+        self.fields["kind"].choices = [
+            ("", "---------"),
+            ("Housing", [(k.value, k.label) for k in (kind.RENT, kind.MORTGAGE)]),
+            ("Utilities (each one the household pays separately from rent)", [(k.value, k.label) for k in utilities]),
+            (
+                "Other costs",
+                [(k.value, k.label) for k in (kind.DEPENDENT_CARE, kind.MEDICAL, kind.CHILD_SUPPORT_PAID, kind.OTHER)],
+            ),
+        ]
+
 
 class AssetForm(ClientDatesMixin, ConstraintErrorsOnFields, forms.ModelForm):
     value = MoneyField(label="Value")

@@ -240,10 +240,25 @@ class Income(DatedAmount):
 
 
 class Expense(DatedAmount):
+    """A cost a client pays. Utilities are recorded by kind, because SNAP's utility allowance
+    depends on which ones the household pays (7 CFR 273.9(d)(6)(iii)).
+
+    `utilities` is how utilities were recorded before they were kept by kind: such a row is read
+    as utilities that include heating or cooling (what it was always assessed as), so old rows and
+    stored determinations give the same amounts; new rows name the utility instead.
+    """
+
     class Kind(models.TextChoices):
         RENT = "rent", "Rent"
         MORTGAGE = "mortgage", "Mortgage"
-        UTILITIES = "utilities", "Utilities"
+        HEATING_COOLING = "heating_cooling", "Heating or cooling"
+        ELECTRICITY = "electricity", "Electricity (not for heating or cooling)"
+        GAS_FUEL = "gas_fuel", "Gas or other fuel (not for heating or cooling)"
+        WATER = "water", "Water"
+        SEWER = "sewer", "Sewer"
+        TRASH = "trash", "Trash collection"
+        TELEPHONE = "telephone", "Telephone"
+        UTILITIES = "utilities", "Utilities including heating or cooling (recorded before utilities were kept by kind)"
         DEPENDENT_CARE = "dependent_care", "Dependent care"
         MEDICAL = "medical", "Medical"
         CHILD_SUPPORT_PAID = "child_support_paid", "Child support paid"

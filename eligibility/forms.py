@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from clients.models import Expense
 from core.dates import DateKind
 from core.forms import MoneyField, PlausibleDateField
 from eligibility import rules
@@ -62,7 +63,7 @@ class WhatIfForm(forms.Form):
             )
         for index, item in enumerate(snapshot.expenses):
             self.fields[f"expense_{index}"] = MoneyField(
-                label=f"{item.kind.replace('_', ' ').capitalize()}, {item.frequency}", initial=item.amount, help_text=""
+                label=f"{Expense.Kind(item.kind).label}, {item.frequency}", initial=item.amount, help_text=""
             )
 
     def clean_add_ages(self) -> tuple[int, ...]:

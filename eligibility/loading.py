@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from eligibility.rules.parameters import DATA_DIR, SHIPPED_FILES, decode_value
+from eligibility.rules.parameters import DATA_DIR, SHIPPED_FILES, STATE_FILES, decode_value, state_file
 
 PROGRAMS: list[dict[str, Any]] = [
     {
@@ -52,24 +52,30 @@ PROGRAMS: list[dict[str, Any]] = [
 ]
 
 
-def shipped_records(module: str) -> list[dict[str, Any]]:
-    """The shipped JSON records of a rules module, each value checked by the rules' decoder."""
-    with open(DATA_DIR / SHIPPED_FILES[module], encoding="utf-8") as handle:
-        records = json.load(handle)["parameters"]
+def shipped_records(module: str, states: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The shipped JSON records of a rules module and of the `states` chosen for it, each value
+    checked by the rules' decoder."""
+    filenames = [SHIPPED_FILES[module]]
+    filenames += [state_file(module, state) for state in states if state in STATE_FILES.get(module, {})]
+    records: list[dict[str, Any]] = []
+    for filename in filenames:
+        with open(DATA_DIR / filename, encoding="utf-8") as handle:
+            records.extend(json.load(handle)["parameters"])
     for record in records:
         decode_value(record["value"], record["name"])  # refuses a float amount before it is stored
     return records
 
 
-def load_shipped(program_model, parameter_model) -> tuple[int, int]:
-    """Create missing programs and parameter values. Returns (programs created, values created)."""
+def load_shipped(program_model, parameter_model, *, states: tuple[str, ...] = ()) -> tuple[int, int]:
+    """Create missing programs and parameter values, with those of the `states` chosen ("ct": the
+    state's figures over the federal placeholders). Returns (programs created, values created)."""
     programs_created = values_created = 0
     for spec in PROGRAMS:
         program, created = program_model.objects.get_or_create(
             code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"}
         )
         programs_created += created
-        for record in shipped_records(program.rules_module):
+        for record in shipped_records(program.rules_module, states):
             source = record.get("source", {})
             _, created = parameter_model.objects.get_or_create(
                 program=program,

@@ -5,12 +5,13 @@ What it measures: the time to evaluate N household snapshots with each program's
 beforehand, as a batch job would. Building the snapshots is not timed. No Django, no database.
 
 How: a seeded random.Random builds N varied snapshots (1 to 9 members of all ages, some
-disabled; 0 to 4 incomes of every kind and frequency, some ending; rent or mortgage, utilities,
-dependent care, medical costs and child support paid; assets, some exempt; some homeless) with
-application dates spread over FY 2025 and FY 2026 and a determination date 0 to 60 days after
-each. SNAP households that pay for utilities need a standard utility allowance, which is set by
-the state: the benchmark uses an example value of $500 (not any state's figure). Households the
-drug plan cannot assess (3 or more adults without children) are counted as such, not timed out.
+disabled; 0 to 4 incomes of every kind and frequency, some ending; rent or mortgage, utilities
+of one to three kinds, dependent care, medical costs and child support paid; assets, some
+exempt; some homeless) with application dates spread over FY 2025 and FY 2026 and a
+determination date 0 to 60 days after each. SNAP uses Connecticut's figures (utility
+allowances, broad-based categorical eligibility) from FY 2026; for FY 2025, which ships none,
+the utility allowances are example values (not any state's figures). Households the drug plan
+cannot assess (3 or more adults without children) are counted as such, not timed out.
 
 Run it with:
 
@@ -98,7 +99,8 @@ def build_snapshot(rng: random.Random) -> tuple[HouseholdSnapshot, date]:
             )
         )
         if rng.random() < 0.6:
-            expenses.append(Expense(kind="utilities", amount=money(rng, 50, 300), frequency="monthly", start=FIRST_DAY))
+            for kind in rng.sample(UTILITIES, rng.randint(1, 3)):
+                expenses.append(Expense(kind=kind, amount=money(rng, 20, 300), frequency="monthly", start=FIRST_DAY))
     if rng.random() < 0.2:
         expenses.append(
             Expense(kind="dependent_care", amount=money(rng, 50, 800), frequency="monthly", start=FIRST_DAY)
@@ -133,16 +135,27 @@ def build_snapshot(rng: random.Random) -> tuple[HouseholdSnapshot, date]:
 
 
 def snap_table_with_example_sua() -> ParameterTable:
-    """The shipped SNAP table with an EXAMPLE standard utility allowance (the SUA is set by each state)."""
-    example = ParameterValue(
-        name=snap.SUA,
-        value=Decimal("500"),
-        effective_from=date(2024, 10, 1),
-        source=Source(title="EXAMPLE standard utility allowance for the benchmark, not any state's", url="n/a"),
-        example=True,
-    )
-    shipped = [value for value in shipped_table("snap") if value.name != snap.SUA]
-    return ParameterTable([*shipped, example])
+    """The SNAP table with Connecticut's figures, and EXAMPLE utility allowances for FY 2025 (set by each state)."""
+    examples = {snap.SUA: Decimal("500"), snap.LUA: Decimal("250"), snap.TUA: Decimal("30"), snap.INDIVIDUAL: {}}
+    replaced = [
+        ParameterValue(
+            name=name,
+            value=value,
+            effective_from=date(2024, 10, 1),
+            source=Source(title="EXAMPLE utility allowance for the benchmark, not any state's", url="n/a"),
+            example=True,
+        )
+        for name, value in examples.items()
+    ]
+    shipped = [
+        value
+        for value in shipped_table("snap", "ct")
+        if not (value.name in examples and value.effective_from == date(2024, 10, 1))
+    ]
+    return ParameterTable([*shipped, *replaced])
+
+
+UTILITIES = ["heating_cooling", "electricity", "gas_fuel", "water", "sewer", "trash", "telephone"]
 
 
 def run(program, cases, params_for) -> tuple[float, float, int]:

@@ -7,7 +7,10 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.management import call_command
+
+from clients.models import Expense
 
 # Committed for real, so the jobs that follow the demo's writes run in-process as under `make run`.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,6 +39,12 @@ def test_the_demo_ends_with_the_sign_ins_and_the_address_of_the_chosen_port(capl
     assert "8000" not in out.getvalue()
     noise = [r.getMessage() for r in caplog.records if r.name.startswith(("celery", "kombu"))]
     assert noise == []
+    # Households pay utilities of every kind SNAP's standards tell apart, with the state's figures loaded.
+    utilities = {"heating_cooling", "electricity", "water", "trash", "telephone"}
+    assert set(Expense.objects.filter(kind__in=utilities).values_list("kind", flat=True)) == utilities
+    parameters = apps.get_model("eligibility", "ParameterValue")  # by name: eligibility sits above casework
+    sua = parameters.objects.get(name="snap.standard_utility_allowance", effective_from="2025-10-01")
+    assert sua.value == "976"
 
     again = StringIO()
     call_command("seed_demo", port="9000", stdout=again)

@@ -32,7 +32,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "snap.elderly_age": ("Age from which a member counts as elderly", "7 CFR 271.2"),
     "snap.initial_month_minimum_issuance": ("Smallest benefit paid for a first month", "7 CFR 273.10(a)(1)(ii)"),
     "snap.frequency_factors": ("Turning weekly and other pay into monthly amounts", "7 CFR 273.10(c)(2)(i)"),
-    "snap.standard_utility_allowance": ("Standard utility allowance", "7 CFR 273.9(d)(6)(iii)"),
+    "snap.standard_utility_allowance": ("Standard utility allowance (heating or cooling)", "7 CFR 273.9(d)(6)(iii)"),
+    "snap.limited_utility_allowance": ("Limited utility allowance (two or more utilities)", "7 CFR 273.9(d)(6)(iii)"),
+    "snap.telephone_utility_allowance": ("Telephone allowance", "7 CFR 273.9(d)(6)(iii)"),
+    "snap.individual_utility_allowances": ("Allowances for a single utility", "7 CFR 273.9(d)(6)(iii)"),
+    "snap.broad_based_categorical_eligibility": ("Broad-based categorical eligibility", "7 CFR 273.2(j)(2)"),
+    "snap.poverty_guidelines": ("Federal poverty guidelines", "7 CFR 273.9(a)(3)"),
     # Income Support: Income and Employment Support Regulations, NLR 144/04, and the program's pages.
     "income_support.basic_rate": ("Monthly basic benefit", "NLR 144/04"),
     "income_support.shelter_maximum": ("Most paid towards rent or mortgage", "NLR 144/04, s. 16"),

@@ -36,6 +36,13 @@ SHIPPED_FILES = {
     "income_support": "income_support_nl.json",
     "drug_assistance": "drug_assistance_nl.json",
 }
+#: A state's own figures and options, layered over a program's shipped file when that state is
+#: chosen (`shipped_table("snap", state="ct")`, `manage.py eligibility_load_parameters --state ct`):
+#: each adds versions of the same names that take effect from their dates. The federal file
+#: leaves what a state sets as null, so a state not chosen is never assumed.
+STATE_FILES = {
+    "snap": {"ct": "snap_ct.json"},
+}
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -263,19 +270,37 @@ def table_from_dict(data: Mapping[str, Any]) -> ParameterTable:
     return ParameterTable(_entry(record.get("name", "?"), record) for record in data["parameters"])
 
 
-def load_table(path: str | Path) -> ParameterTable:
-    with open(path, encoding="utf-8") as handle:
-        return table_from_dict(json.load(handle))
+def load_table(*paths: str | Path) -> ParameterTable:
+    """One table from one or more files of the shipped shape, layered in order."""
+    records: list[Any] = []
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            records.extend(json.load(handle)["parameters"])
+    return table_from_dict({"parameters": records})
 
 
 @cache
-def shipped_table(program: str) -> ParameterTable:
-    """The parameter table shipped with the code for `program` ("snap", "income_support", ...)."""
+def shipped_table(program: str, state: str | None = None) -> ParameterTable:
+    """The parameter table shipped with the code for `program` ("snap", "income_support", ...),
+    with a state's file layered over it when `state` is given ("ct")."""
     try:
-        filename = SHIPPED_FILES[program]
+        filenames = [SHIPPED_FILES[program]]
     except KeyError:
         raise ParameterError(f"no shipped parameters for program {program!r}; known: {sorted(SHIPPED_FILES)}") from None
-    return load_table(DATA_DIR / filename)
+    if state is not None:
+        filenames.append(state_file(program, state))
+    return load_table(*(DATA_DIR / filename for filename in filenames))
+
+
+def state_file(program: str, state: str) -> str:
+    """The file of a state's figures for `program`; ParameterError naming the states shipped."""
+    states = STATE_FILES.get(program, {})
+    try:
+        return states[state]
+    except KeyError:
+        raise ParameterError(
+            f"no {program} parameters shipped for state {state!r}; shipped: {sorted(states)}"
+        ) from None
 
 
 class PreparedCache:

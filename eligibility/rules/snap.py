@@ -14,10 +14,10 @@ the benefit month, the calendar month containing `determination_date`:
    standard deduction by household size (273.9(d)(1)); medical costs of elderly or disabled
    members above $35 (273.9(d)(3)); dependent care (273.9(d)(4)); legally owed child support
    paid (273.9(d)(5)); then either the homeless shelter deduction (273.9(d)(6)(i)) or the
-   excess shelter deduction: rent or mortgage plus the state's standard utility allowance
-   when the household pays for utilities (273.9(d)(6)(iii)), above half of the income left,
-   capped unless a member is elderly or disabled (273.9(d)(6)(ii)). A homeless household that
-   also reports shelter costs gets whichever deduction is larger.
+   excess shelter deduction: rent or mortgage plus the state's utility allowance for the
+   utilities the household pays (273.9(d)(6)(iii); see `utility_allowance`), above half of the
+   income left, capped unless a member is elderly or disabled (273.9(d)(6)(ii)). A homeless
+   household that also reports shelter costs gets whichever deduction is larger.
 4. Net income is rounded to the whole dollar (cents 50-99 up, 1-49 down; 7 CFR
    273.10(e)(1)(ii)(B), exact figures until then) and tested at 100% of poverty (273.9(a)(2)).
 5. Countable resources (assets not marked exempt) against the limit, higher when a member is
@@ -32,11 +32,20 @@ the benefit month, the calendar month containing `determination_date`:
    counted) / (days in the month), rounded down to the whole dollar; under $10, nothing is
    issued for that month (7 CFR 273.10(a)(1)(ii), (e)(2)(iii)).
 
-Not modelled: categorical eligibility (households on SSI or TANF, broad-based categorical
-eligibility), ineligible or disqualified members, students, self-employment cost rules,
-state standard medical deductions, utility allowances other than the full SUA, and the
-30-day-month proration option. The rules assume every member is an eligible member of one
-SNAP household.
+Broad-based categorical eligibility (a state option, `snap.broad_based_categorical_eligibility`):
+a household whose gross income is within the state's limit (a percent of the poverty
+guideline, or the 130% limit when the state sets none) is categorically eligible under 7 CFR
+273.2(j)(2): it has no net income limit (273.9(a)) and no resource limit (273.2(j)(2), 273.8(a)),
+unless the state keeps one; its allotment is still computed from its net income, and a
+household of 3 or more with no benefit is not eligible. A household above that limit is
+assessed under the rules above; an elderly or disabled household keeps its exemption from the
+gross test and its higher resource limit.
+
+Not modelled: categorical eligibility through SSI or TANF cash assistance, ineligible or
+disqualified members, students, self-employment cost rules, state standard medical
+deductions, actual utility costs instead of a standard, the SUA for a household that gets
+energy assistance (LIHEAP) without paying for heating itself, a state with no limited allowance,
+and the 30-day-month proration option. The rules assume every member is an eligible member of one SNAP household.
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ from typing import Any
 
 from core.money import format_money
 from eligibility.rules.parameters import (
+    ParameterError,
     ParameterSet,
     ParameterTable,
     PreparedCache,
@@ -63,6 +73,7 @@ from eligibility.rules.parameters import (
 from eligibility.rules.result import Criterion, InvalidSnapshotError, MissingParameterError, Outcome, percent
 from eligibility.rules.snapshot import (
     EARNED_KINDS,
+    UTILITY_KINDS,
     ZERO,
     HouseholdSnapshot,
     check_determination_date,
@@ -91,9 +102,34 @@ REQUIRED = (
     "snap.initial_month_minimum_issuance",
     "snap.frequency_factors",
 )
-#: Used only when a household needs them: the SUA (utilities paid) and the homeless deduction.
-OPTIONAL = ("snap.standard_utility_allowance", "snap.homeless_shelter_deduction")
 SUA = "snap.standard_utility_allowance"
+LUA = "snap.limited_utility_allowance"
+TUA = "snap.telephone_utility_allowance"
+INDIVIDUAL = "snap.individual_utility_allowances"
+BBCE = "snap.broad_based_categorical_eligibility"
+POVERTY = "snap.poverty_guidelines"
+#: Used only when a household needs them (the utility allowances, the homeless deduction), or
+#: state options that are off when absent (broad-based categorical eligibility).
+OPTIONAL = (SUA, LUA, TUA, INDIVIDUAL, "snap.homeless_shelter_deduction", BBCE, POVERTY)
+UTILITY_ALLOWANCES = (SUA, LUA, TUA, INDIVIDUAL)
+
+#: Utilities that bring the standard utility allowance (7 CFR 273.9(d)(6)(iii)): heating or
+#: cooling, and rows recorded before utilities were kept by kind, which always had it.
+HEATING_KINDS = frozenset({"heating_cooling", "utilities"})
+#: Utilities a state may have an individual standard for (the telephone has its own parameter).
+INDIVIDUAL_KINDS = frozenset({"electricity", "gas_fuel", "water", "sewer", "trash"})
+UTILITY_NAMES = MappingProxyType(
+    {
+        "heating_cooling": "heating or cooling",
+        "utilities": "utilities including heating or cooling",
+        "electricity": "electricity",
+        "gas_fuel": "gas or other fuel",
+        "water": "water",
+        "sewer": "sewer",
+        "trash": "trash collection",
+        "telephone": "telephone",
+    }
+)
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -124,9 +160,79 @@ class SnapParameters:
     initial_month_minimum_issuance: Decimal
     frequency_factors: Mapping[str, tuple[Decimal, Decimal]]
     standard_utility_allowance: Decimal | None
-    sua_missing_detail: str
+    limited_utility_allowance: Decimal | None
+    telephone_utility_allowance: Decimal | None
+    individual_utility_allowances: Mapping[str, Decimal] | None
+    missing_details: Mapping[str, str]  # why each utility allowance has no value, for the error
     homeless_shelter_deduction: Decimal | None
+    bbce: BroadBasedCategoricalEligibility | None
     used: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class BroadBasedCategoricalEligibility:
+    """A state's broad-based categorical eligibility, 7 CFR 273.2(j)(2)(ii).
+
+    `gross_limit`: the monthly gross income limit by household size (None: the regular 130%
+    limit); `gross_percent`: that limit as a percent of the poverty guideline, for the
+    explanation; `asset_limit`: None when the state applies no resource test.
+    """
+
+    gross_limit: tuple[tuple[Decimal, ...], Decimal] | None
+    gross_percent: Decimal | None
+    asset_limit: Decimal | None
+
+
+def _missing_detail(parameter_set: ParameterSet, name: str) -> str:
+    entry = parameter_set.entries.get(name)
+    if entry is None:
+        return "no value is in force on that date"
+    return f"{entry.note or 'it has no value'} (effective {entry.effective_from.isoformat()})"
+
+
+def _individual_allowances(value: Any) -> Mapping[str, Decimal] | None:
+    if value is None:
+        return None
+    unknown = set(value) - INDIVIDUAL_KINDS
+    if unknown:
+        raise ParameterError(
+            f"parameter {INDIVIDUAL!r} names utilities it cannot hold: {sorted(unknown)}; "
+            f"expected some of {sorted(INDIVIDUAL_KINDS)}"
+        )
+    return MappingProxyType({kind: Decimal(amount) for kind, amount in value.items()})
+
+
+def poverty_share_table(guideline: Mapping[str, Decimal], percent: Decimal) -> tuple[tuple[Decimal, ...], Decimal]:
+    """Monthly limits at `percent` of the yearly poverty guideline, by household size.
+
+    7 CFR 273.9(a)(3): the guideline times the percent, divided by 12, rounded up to the dollar,
+    the method of the federal 130% and 100% tables (a test checks it gives them).
+    """
+    try:
+        first = Decimal(guideline["first_person"])
+        each = Decimal(guideline["each_additional"])
+    except KeyError as missing:
+        raise ParameterError(f"parameter {POVERTY!r} lacks the entry {missing.args[0]!r}") from None
+
+    def monthly(annual: Decimal) -> Decimal:
+        return (annual * percent / HUNDRED / 12).quantize(ONE, ROUND_CEILING)
+
+    by_size = (ZERO, *(monthly(first + each * (size - 1)) for size in range(1, 9)))
+    return by_size, monthly(each)
+
+
+def _bbce(parameter_set: ParameterSet) -> BroadBasedCategoricalEligibility | None:
+    value = parameter_set.get(BBCE)
+    if value is None or not value.get("active", False):
+        return None
+    percent = value.get("gross_income_percent_of_poverty")
+    limit = None if percent is None else poverty_share_table(parameter_set[POVERTY], Decimal(percent))
+    asset_limit = value.get("asset_limit")
+    return BroadBasedCategoricalEligibility(
+        gross_limit=limit,
+        gross_percent=None if percent is None else Decimal(percent),
+        asset_limit=None if asset_limit is None else Decimal(asset_limit),
+    )
 
 
 def prepare(parameter_set: ParameterSet) -> SnapParameters:
@@ -139,12 +245,6 @@ def prepare(parameter_set: ParameterSet) -> SnapParameters:
         raise MissingParameterError(
             "snap.standard_deduction", parameter_set.day, f"it lacks the entry {missing.args[0]!r}"
         ) from None
-    sua_entry = values.entries.get(SUA)
-    sua_detail = (
-        "no value is in force on that date"
-        if sua_entry is None
-        else f"{sua_entry.note or 'it has no value'} (effective {sua_entry.effective_from.isoformat()})"
-    )
     earned_percent = values["snap.earned_income_deduction_percent"]
     reduction_percent = values["snap.benefit_reduction_percent"]
     return SnapParameters(
@@ -170,8 +270,12 @@ def prepare(parameter_set: ParameterSet) -> SnapParameters:
             frequency_factors(values["snap.frequency_factors"], "snap.frequency_factors")
         ),
         standard_utility_allowance=values.get(SUA),
-        sua_missing_detail=sua_detail,
+        limited_utility_allowance=values.get(LUA),
+        telephone_utility_allowance=values.get(TUA),
+        individual_utility_allowances=_individual_allowances(values.get(INDIVIDUAL)),
+        missing_details=MappingProxyType({name: _missing_detail(values, name) for name in UTILITY_ALLOWANCES}),
         homeless_shelter_deduction=values.get("snap.homeless_shelter_deduction"),
+        bbce=_bbce(values),
         used=MappingProxyType(parameter_set.used()),
     )
 
@@ -188,6 +292,86 @@ def parameters_on(day: date, table: ParameterTable | None = None) -> SnapParamet
 def determine(snapshot: HouseholdSnapshot, determination_date: date, table: ParameterTable | None = None) -> Outcome:
     """`evaluate` with the parameters in force on the determination date."""
     return evaluate(snapshot, parameters_on(determination_date, table), determination_date)
+
+
+@dataclass(frozen=True, slots=True)
+class UtilityAllowance:
+    """The utility standard a household gets: its amount, its name, and why (one sentence)."""
+
+    amount: Decimal
+    name: str
+    reason: str
+
+
+_UTILITY_ORDER = {kind: index for index, kind in enumerate(UTILITY_NAMES)}
+
+
+def _utility_list(kinds: frozenset[str]) -> str:
+    names = [UTILITY_NAMES[kind] for kind in sorted(kinds, key=_UTILITY_ORDER.__getitem__)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _allowance(params: SnapParameters, name: str, value: Decimal | None, day: date) -> Decimal:
+    if value is None:
+        raise MissingParameterError(name, day, params.missing_details[name])
+    return value
+
+
+def utility_allowance(kinds: frozenset[str], params: SnapParameters, day: date) -> UtilityAllowance | None:
+    """The utility standard for a household paying the utilities `kinds`, 7 CFR 273.9(d)(6)(iii).
+
+    Heating or cooling: the standard utility allowance (SUA). Otherwise two or more utilities
+    (electricity, gas or fuel, water, sewer, trash collection, telephone): the limited utility
+    allowance (LUA). Otherwise the one utility's own standard: the telephone standard, or the
+    state's individual standard for that utility; a state with none for it gives nothing. None
+    when the household pays no utilities. A standard the household needs but the state has not
+    set raises MissingParameterError.
+    """
+    if not kinds:
+        return None
+    paid = _utility_list(kinds)
+    if kinds & HEATING_KINDS:
+        amount = _allowance(params, SUA, params.standard_utility_allowance, day)
+        return UtilityAllowance(
+            amount,
+            "standard utility allowance",
+            f"Your household pays for {paid}; because that includes heating or cooling, the standard utility "
+            f"allowance of {format_money(amount)} is counted instead of the bills.",
+        )
+    if len(kinds) >= 2:
+        amount = _allowance(params, LUA, params.limited_utility_allowance, day)
+        return UtilityAllowance(
+            amount,
+            "limited utility allowance",
+            f"Your household pays for {paid}: two or more utilities but not heating or cooling, so the limited "
+            f"utility allowance of {format_money(amount)} is counted instead of the bills.",
+        )
+    (kind,) = kinds
+    if kind == "telephone":
+        amount = _allowance(params, TUA, params.telephone_utility_allowance, day)
+        return UtilityAllowance(
+            amount,
+            "telephone allowance",
+            f"Your household pays for a telephone and no other utility, so the telephone allowance of "
+            f"{format_money(amount)} is counted instead of the bill.",
+        )
+    standards = params.individual_utility_allowances
+    if standards is None:
+        raise MissingParameterError(INDIVIDUAL, day, params.missing_details[INDIVIDUAL])
+    amount = standards.get(kind)
+    if amount is None:
+        return UtilityAllowance(
+            ZERO,
+            "utility allowance",
+            f"Your household pays for {paid} and no other utility; the state has no allowance for {paid} alone, "
+            "so no utility allowance is counted.",
+        )
+    return UtilityAllowance(
+        amount,
+        f"{paid} allowance",
+        f"Your household pays for {paid} and no other utility, so the state's {paid} allowance of "
+        f"{format_money(amount)} is counted instead of the bill.",
+    )
 
 
 def _people(size: int) -> str:
@@ -224,7 +408,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
             unearned += amount
 
     shelter_costs = dependent_care = child_support = medical = ZERO
-    pays_utilities = False
+    utilities_paid: set[str] = set()
     for expense in snapshot.expenses:
         kind = expense.kind
         if kind == "other":
@@ -237,8 +421,8 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
             amount = amount * covered / days_in_month
         if kind == "rent" or kind == "mortgage":
             shelter_costs += amount
-        elif kind == "utilities":
-            pays_utilities = True
+        elif kind in UTILITY_KINDS:
+            utilities_paid.add(kind)
         elif kind == "dependent_care":
             dependent_care += amount
         elif kind == "child_support_paid":
@@ -258,9 +442,29 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
 
     criteria: list[Criterion] = []
 
-    # Gross income test, 7 CFR 273.9(a)(1).
+    # Gross income test, 7 CFR 273.9(a)(1); broad-based categorical eligibility, 273.2(j)(2).
     gross = (earned + unearned).quantize(CENT, ROUND_HALF_UP)
-    if elderly_or_disabled:
+    bbce = params.bbce
+    bbce_limit = None
+    if bbce is not None:
+        bbce_limit = by_size(bbce.gross_limit if bbce.gross_limit is not None else params.gross_limit, size)
+    categorical = bbce_limit is not None and gross <= bbce_limit
+    if categorical:
+        gross_ok = True
+        share = f" ({percent(bbce.gross_percent)} of the poverty guideline)" if bbce.gross_percent is not None else ""
+        criteria.append(
+            Criterion(
+                "Gross monthly income",
+                gross,
+                bbce_limit,
+                True,
+                f"Your household's income before deductions is {format_money(gross)} a month, within the "
+                f"{format_money(bbce_limit)} limit{share} for {_people(size)} under the state's broad-based "
+                "categorical eligibility, so the household is categorically eligible: no net income limit"
+                + (" and no resource limit apply." if bbce.asset_limit is None else " applies."),
+            )
+        )
+    elif elderly_or_disabled:
         gross_ok = True
         criteria.append(
             Criterion(
@@ -269,11 +473,19 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 None,
                 True,
                 f"Your household's income before deductions is {format_money(gross)} a month; the gross income limit "
-                "does not apply because someone in your household is 60 or older or has a disability.",
+                "does not apply because someone in your household is 60 or older or has a disability"
+                + (
+                    f". It is more than the {format_money(bbce_limit)} limit of the state's broad-based categorical "
+                    "eligibility, so the net income and resource limits apply."
+                    if bbce_limit is not None
+                    else "."
+                ),
             )
         )
     else:
         gross_limit = by_size(params.gross_limit, size)
+        if bbce_limit is not None and bbce_limit > gross_limit:
+            gross_limit = bbce_limit
         gross_ok = gross <= gross_limit
         criteria.append(
             Criterion(
@@ -358,11 +570,9 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
         adjusted = ZERO
 
     # Shelter, 7 CFR 273.9(d)(6): homeless deduction, or costs above half of adjusted income.
-    if pays_utilities:
-        sua = params.standard_utility_allowance
-        if sua is None:
-            raise MissingParameterError(SUA, day, params.sua_missing_detail)
-        shelter_costs += sua
+    utility = utility_allowance(frozenset(utilities_paid), params, day)
+    if utility is not None:
+        shelter_costs += utility.amount
     half_income = adjusted * params.shelter_income_share
     excess = shelter_costs - half_income if shelter_costs > half_income else ZERO
     capped = not elderly_or_disabled and excess > params.excess_shelter_cap
@@ -385,13 +595,13 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 f"{format_money(homeless_deduction)} is deducted for shelter costs.",
             )
         )
-    elif shelter_costs:
+    elif shelter_costs or utility is not None:
+        if utility is not None:
+            criteria.append(Criterion("Utility allowance", utility.amount, None, True, utility.reason))
         costs = shelter_costs.quantize(CENT, ROUND_HALF_UP)
-        utilities = (
-            f" (with the standard utility allowance of {format_money(params.standard_utility_allowance)})"
-            if pays_utilities
-            else ""
-        )
+        utilities = ""
+        if utility is not None and utility.amount:
+            utilities = f" (with the {utility.name} of {format_money(utility.amount)})"
         if capped:
             rest = f"; the deduction is capped at {format_money(params.excess_shelter_cap)}."
         elif elderly_or_disabled and excess > params.excess_shelter_cap:
@@ -415,44 +625,79 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
     # Net income test, 7 CFR 273.9(a)(2); rounding, 7 CFR 273.10(e)(1)(ii)(B).
     net_exact = adjusted - shelter_deduction
     net = net_exact.quantize(ONE, ROUND_HALF_UP) if net_exact > 0 else ZERO
-    net_limit = by_size(params.net_limit, size)
-    net_ok = net <= net_limit
-    criteria.append(
-        Criterion(
-            "Net monthly income",
-            net,
-            net_limit,
-            net_ok,
-            f"Your household's income after deductions is {format_money(net)} a month, "
-            + (
-                f"within the {format_money(net_limit)} limit for {_people(size)}."
-                if net_ok
-                else f"more than the {format_money(net_limit)} limit for {_people(size)}, "
-                "so the household cannot get SNAP."
-            ),
+    if categorical:
+        # 7 CFR 273.9(a): a categorically eligible household need not meet the net income standard.
+        net_ok = True
+        criteria.append(
+            Criterion(
+                "Net monthly income",
+                net,
+                None,
+                True,
+                f"Your household's income after deductions is {format_money(net)} a month; no net income limit "
+                "applies because the household is categorically eligible. The benefit is worked out from this income.",
+            )
         )
-    )
+    else:
+        net_limit = by_size(params.net_limit, size)
+        net_ok = net <= net_limit
+        criteria.append(
+            Criterion(
+                "Net monthly income",
+                net,
+                net_limit,
+                net_ok,
+                f"Your household's income after deductions is {format_money(net)} a month, "
+                + (
+                    f"within the {format_money(net_limit)} limit for {_people(size)}."
+                    if net_ok
+                    else f"more than the {format_money(net_limit)} limit for {_people(size)}, "
+                    "so the household cannot get SNAP."
+                ),
+            )
+        )
 
     # Resources, 7 CFR 273.8(b).
     countable = ZERO
     for asset in snapshot.assets:
         if not asset.exempt:
             countable += asset.value
-    asset_limit = params.asset_limit_elderly_disabled if elderly_or_disabled else params.asset_limit
-    assets_ok = countable <= asset_limit
-    criteria.append(
-        Criterion(
-            "Resources",
-            countable,
-            asset_limit,
-            assets_ok,
-            f"Your household's countable money and property are worth {format_money(countable)}, "
-            + ("within" if assets_ok else "more than")
-            + f" the {format_money(asset_limit)} limit"
-            + (" for households with someone 60 or older or disabled" if elderly_or_disabled else "")
-            + ("." if assets_ok else ", so the household cannot get SNAP."),
+    if categorical and bbce.asset_limit is None:
+        # 7 CFR 273.2(j)(2): a categorically eligible household's resources are not tested.
+        assets_ok = True
+        criteria.append(
+            Criterion(
+                "Resources",
+                countable,
+                None,
+                True,
+                f"Your household's countable money and property are worth {format_money(countable)}; no resource "
+                "limit applies because the household is categorically eligible.",
+            )
         )
-    )
+    else:
+        if categorical:
+            asset_limit = bbce.asset_limit
+            whose = " of the state's broad-based categorical eligibility"
+        elif elderly_or_disabled:
+            asset_limit = params.asset_limit_elderly_disabled
+            whose = " for households with someone 60 or older or disabled"
+        else:
+            asset_limit = params.asset_limit
+            whose = ""
+        assets_ok = countable <= asset_limit
+        criteria.append(
+            Criterion(
+                "Resources",
+                countable,
+                asset_limit,
+                assets_ok,
+                f"Your household's countable money and property are worth {format_money(countable)}, "
+                + ("within" if assets_ok else "more than")
+                + f" the {format_money(asset_limit)} limit{whose}"
+                + ("." if assets_ok else ", so the household cannot get SNAP."),
+            )
+        )
 
     # Allotment, 7 CFR 273.10(e)(2)(ii)(A).
     maximum = by_size(params.maximum_allotment, size)

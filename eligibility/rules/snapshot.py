@@ -30,7 +30,29 @@ from eligibility.rules.result import DeterminationDateError, InvalidSnapshotErro
 SNAPSHOT_VERSION = 1
 
 INCOME_KINDS = frozenset({"earned", "self_employment", "benefits", "child_support", "other"})
-EXPENSE_KINDS = frozenset({"rent", "mortgage", "utilities", "dependent_care", "medical", "child_support_paid", "other"})
+EXPENSE_KINDS = frozenset(
+    {
+        "rent",
+        "mortgage",
+        "heating_cooling",
+        "electricity",
+        "gas_fuel",
+        "water",
+        "sewer",
+        "trash",
+        "telephone",
+        "utilities",
+        "dependent_care",
+        "medical",
+        "child_support_paid",
+        "other",
+    }
+)
+#: Expense kinds that are utilities. `utilities` (rows recorded before utilities were kept by
+#: kind) stands for utilities that include heating or cooling.
+UTILITY_KINDS = frozenset(
+    {"heating_cooling", "electricity", "gas_fuel", "water", "sewer", "trash", "telephone", "utilities"}
+)
 ASSET_KINDS = frozenset({"cash", "bank_account", "vehicle", "property", "investment", "other"})
 FREQUENCIES = frozenset({"weekly", "biweekly", "semimonthly", "monthly", "yearly"})
 

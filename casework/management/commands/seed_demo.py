@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -94,6 +95,9 @@ class Command(BaseCommand):
 
     def _load(self, households: int) -> None:
         rng = random.Random(2026)
+        # SNAP's state figures (utility allowances, broad-based categorical eligibility): the demo
+        # agency uses Connecticut's, so a household paying for utilities can be assessed.
+        call_command("eligibility_load_parameters", state=["ct"], stdout=self.stdout)
         admin = user_create(
             acting_user=None,
             username="admin",
@@ -188,7 +192,7 @@ class Command(BaseCommand):
             )
             if h % 5:
                 case_services.case_transition(acting_user=worker, case=case, to=Case.Status.OPEN)
-            self._finances(rng, worker, head, today)
+            self._finances(rng, worker, head, today, number=h)
         # The resource directory (an Open Referral HSDS package) and a few referrals from open cases.
         from referrals.demo import load_demo_directory, load_demo_referrals
 
@@ -200,7 +204,7 @@ class Command(BaseCommand):
         load_demo_assistance(password=DEMO_PASSWORD)
         self.stdout.write(self.style.SUCCESS(f"Loaded {households} households, {Client.objects.count()} clients."))
 
-    def _finances(self, rng, worker, client, today) -> None:
+    def _finances(self, rng, worker, client, today, *, number: int) -> None:
         start = today - timedelta(days=rng.randint(60, 700))
         if rng.random() < 0.7:
             client_services.finance_record_save(
@@ -239,6 +243,28 @@ class Command(BaseCommand):
                 "description": "Monthly rent",
             },
         )
+        # Utilities by kind, in turn so every SNAP utility standard shows (and the random sequence of
+        # the rest of the demo stays the same): heating (the SUA), two utilities (the LUA), a
+        # telephone only, or none paid separately.
+        utilities = (
+            {"heating_cooling": 145, "electricity": 60},
+            {"water": 40, "trash": 25},
+            {"telephone": 50},
+            {},
+        )[number % 4]
+        for kind, amount in utilities.items():
+            client_services.finance_record_save(
+                acting_user=worker,
+                record=Expense(client=client),
+                values={
+                    "kind": kind,
+                    "amount": Decimal(amount),
+                    "frequency": "monthly",
+                    "start_date": start,
+                    "verification": "verified",
+                    "description": "",
+                },
+            )
         client_services.document_upload(
             acting_user=worker,
             client=client,

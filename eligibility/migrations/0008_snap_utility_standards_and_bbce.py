@@ -11,7 +11,7 @@ def load_shipped_parameters(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("eligibility", "0004_constraint_messages_in_plain_words"),
+        ("eligibility", "0007_income_support_published_rates"),
     ]
 
     operations = [

@@ -5,14 +5,22 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts import access
 from accounts.models import CaseAccess, User
 from audit.models import AuditEvent
 from audit.services import audit_record
-from casework.models import Case, CaseAssignment, CaseNumberSequence, CaseStatusChange
+from casework.models import (
+    Case,
+    CaseAssignment,
+    CaseNumberSequence,
+    CaseStatusChange,
+    Inquiry,
+    Plan,
+    ScheduledActivity,
+)
 from clients import services as client_services
 from clients.models import Client, Household, HouseholdMembership
 
@@ -326,13 +334,29 @@ def case_record_contact(*, case: Case, contact_at) -> None:
     )
 
 
-def _on_client_merge(*, survivor: Client, duplicate: Client) -> None:
-    """A merged client's cases and access follow them to the surviving record."""
+def _on_client_merge(*, acting_user: User, survivor: Client, duplicate: Client) -> dict[str, list[int]]:
+    """A merged client's cases, access, plans, attendance and inquiries follow them to the surviving record."""
+    # A plan is versioned per case, client and kind: two histories of the same plan cannot be
+    # interleaved, so the worker settles which one stands before the records are merged.
+    survivor_plans = Plan.objects.filter(client=survivor, case_id=OuterRef("case_id"), kind=OuterRef("kind"))
+    clash = Plan.objects.filter(Exists(survivor_plans), client=duplicate).select_related("case").first()
+    if clash is not None:
+        raise ValidationError(
+            f"Both records have a {clash.get_kind_display().lower()} in case {clash.case.number}. "
+            "Close one of them before merging."
+        )
+    moved = {
+        "case": list(Case.objects.filter(primary_client=duplicate).values_list("pk", flat=True)),
+        "plan": client_services.merge_move(Plan, survivor=survivor, duplicate=duplicate),
+        "scheduledactivity": client_services.merge_move(ScheduledActivity, survivor=survivor, duplicate=duplicate),
+        "inquiry": client_services.merge_move(Inquiry, survivor=survivor, duplicate=duplicate),
+    }
     Case.objects.filter(primary_client=duplicate).update(primary_client=survivor)
     for row in CaseAccess.objects.filter(client_id=duplicate.pk):
         if CaseAccess.objects.filter(case_id=row.case_id, client_id=survivor.pk).exists():
             continue
         CaseAccess.objects.filter(pk=row.pk).update(client_id=survivor.pk)
+    return moved
 
 
 def _on_client_change(*, client: Client) -> None:

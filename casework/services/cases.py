@@ -18,6 +18,7 @@ from casework.models import (
     CaseNumberSequence,
     CaseStatusChange,
     Inquiry,
+    OfficeTransfer,
     Plan,
     ScheduledActivity,
 )
@@ -345,8 +346,14 @@ def _on_client_merge(*, acting_user: User, survivor: Client, duplicate: Client) 
             f"Both records have a {clash.get_kind_display().lower()} in case {clash.case.number}. "
             "Close one of them before merging."
         )
+    if OfficeTransfer.objects.filter(client=duplicate, status=OfficeTransfer.Status.REQUESTED).exists():
+        raise ValidationError(
+            f"A transfer of client {duplicate.pk} to another office is waiting: "
+            "it is accepted, declined or withdrawn before the records are merged."
+        )
     moved = {
         "case": list(Case.objects.filter(primary_client=duplicate).values_list("pk", flat=True)),
+        "officetransfer": client_services.merge_move(OfficeTransfer, survivor=survivor, duplicate=duplicate),
         "plan": client_services.merge_move(Plan, survivor=survivor, duplicate=duplicate),
         "scheduledactivity": client_services.merge_move(ScheduledActivity, survivor=survivor, duplicate=duplicate),
         "inquiry": client_services.merge_move(Inquiry, survivor=survivor, duplicate=duplicate),

@@ -169,19 +169,40 @@ def test_a_merge_with_nothing_posted_adds_no_transfer(client, caseworker, superv
     assert not LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.TRANSFER).exists()
 
 
-def test_a_failing_hook_leaves_everything_where_it_was(client, caseworker, supervisor, pair):
+def test_two_plan_histories_on_one_case_become_one_and_keep_a_single_draft(client, caseworker, supervisor, pair):
     ana, duplicate, overpayment = pair
-    # Both records have a draft employment plan on the same case: the worker settles which stands.
+    # Both records are on the same case, each with a draft employment plan.
     Case.objects.filter(pk=overpayment.case_id).update(primary_client=ana)
-    draft_plan(worker=caseworker, case=overpayment.case, client=ana)
+    theirs = draft_plan(worker=caseworker, case=overpayment.case, client=ana)
+    ours = Plan.objects.get(client=duplicate)
+
+    assert merge(client, supervisor, ana, duplicate).status_code == 302
+
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (ours.client_id, ours.version, ours.status) == (ana.pk, 2, Plan.Status.SUPERSEDED)
+    assert (theirs.version, theirs.status) == (1, Plan.Status.DRAFT)
+    moved = AuditEvent.objects.get(action=AuditEvent.Action.MERGE).changes["moved"]
+    assert moved["plan_draft_superseded"] == [ours.pk]
+
+
+def test_a_refusing_hook_leaves_everything_where_it_was(client, caseworker, supervisor, other_caseworker, pair):
+    ana, duplicate, _overpayment = pair
+    client.force_login(supervisor)
+    transfer_to = other_caseworker.office
+    client.post(
+        reverse("casework:transfer_request", args=[duplicate.pk]),
+        {"to_office": transfer_to.pk, "reason": "Moved south"},
+    )
 
     response = merge(client, supervisor, ana, duplicate)
 
     assert response.status_code == 200
-    assert "Close one of them before merging" in text(response)
+    assert "is waiting" in text(response)
     duplicate.refresh_from_db()
     assert duplicate.merged_into is None
     assert Overpayment.objects.get().client_id == duplicate.pk
+    assert Plan.objects.get(client=duplicate)
     assert not LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.TRANSFER).exists()
 
 

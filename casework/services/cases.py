@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from accounts import access
@@ -335,17 +335,31 @@ def case_record_contact(*, case: Case, contact_at) -> None:
     )
 
 
+def _merge_plans(*, survivor: Client, duplicate: Client) -> dict[str, list[int]]:
+    """Move the duplicate's plans. Versions count per case, client and kind, so where the survivor
+    has plans of the same kind on the same case, the duplicate's versions carry on after the
+    survivor's latest; and as a plan has one draft at a time, the duplicate's draft is then
+    superseded by the survivor's (it stays readable, as every superseded version does)."""
+    moved: list[int] = []
+    superseded: list[int] = []
+    pairs = Plan.objects.filter(client=duplicate).values_list("case_id", "kind").distinct().order_by()
+    for case_id, kind in list(pairs):
+        theirs = Plan.objects.select_for_update().filter(client=survivor, case_id=case_id, kind=kind)
+        latest = theirs.aggregate(latest=Max("version"))["latest"] or 0
+        ours = Plan.objects.select_for_update().filter(client=duplicate, case_id=case_id, kind=kind)
+        ids = list(ours.values_list("pk", flat=True))
+        if theirs.filter(status=Plan.Status.DRAFT).exists():
+            drafts = list(ours.filter(status=Plan.Status.DRAFT).values_list("pk", flat=True))
+            Plan.objects.filter(pk__in=drafts).update(status=Plan.Status.SUPERSEDED)
+            superseded.extend(drafts)
+        # The new versions are all above the survivor's latest: no two rows ever share one.
+        Plan.objects.filter(pk__in=ids).update(client=survivor, version=F("version") + latest)
+        moved.extend(ids)
+    return {"plan": moved, "plan_draft_superseded": superseded}
+
+
 def _on_client_merge(*, acting_user: User, survivor: Client, duplicate: Client) -> dict[str, list[int]]:
     """A merged client's cases, access, plans, attendance and inquiries follow them to the surviving record."""
-    # A plan is versioned per case, client and kind: two histories of the same plan cannot be
-    # interleaved, so the worker settles which one stands before the records are merged.
-    survivor_plans = Plan.objects.filter(client=survivor, case_id=OuterRef("case_id"), kind=OuterRef("kind"))
-    clash = Plan.objects.filter(Exists(survivor_plans), client=duplicate).select_related("case").first()
-    if clash is not None:
-        raise ValidationError(
-            f"Both records have a {clash.get_kind_display().lower()} in case {clash.case.number}. "
-            "Close one of them before merging."
-        )
     if OfficeTransfer.objects.filter(client=duplicate, status=OfficeTransfer.Status.REQUESTED).exists():
         raise ValidationError(
             f"A transfer of client {duplicate.pk} to another office is waiting: "
@@ -354,7 +368,7 @@ def _on_client_merge(*, acting_user: User, survivor: Client, duplicate: Client) 
     moved = {
         "case": list(Case.objects.filter(primary_client=duplicate).values_list("pk", flat=True)),
         "officetransfer": client_services.merge_move(OfficeTransfer, survivor=survivor, duplicate=duplicate),
-        "plan": client_services.merge_move(Plan, survivor=survivor, duplicate=duplicate),
+        **_merge_plans(survivor=survivor, duplicate=duplicate),
         "scheduledactivity": client_services.merge_move(ScheduledActivity, survivor=survivor, duplicate=duplicate),
         "inquiry": client_services.merge_move(Inquiry, survivor=survivor, duplicate=duplicate),
     }

@@ -17,7 +17,7 @@ from accounts.models import CaseAccess, Office, User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, CaseAssignment, OfficeTransfer
-from casework.services.cases import _check_worker, case_access_sync, case_client_ids
+from casework.services.cases import _check_worker, case_access_sync, case_client_ids, caseload_check
 from clients.models import Client, Household, HouseholdMembership
 
 Action = AuditEvent.Action
@@ -125,6 +125,17 @@ def office_transfer_accept(
             .filter(pk__in=transfer.cases.values("pk"), status__in=Case.ACTIVE, office_id=from_office_id)
             .order_by("pk")
         )
+        # Lock the worker so two acceptances at the same moment cannot both slip under the maximum.
+        User.objects.select_for_update().filter(pk=to_worker.pk).first()
+        check = caseload_check(worker=to_worker)
+        after = check.open_cases + len(cases)
+        if after > check.maximum and not note.strip():
+            raise ValidationError(
+                {
+                    "note": f"{to_worker} would have {after} cases, over the office's maximum of {check.maximum}. "
+                    "Give a reason in the note to go over it."
+                }
+            )
         now = timezone.now()
         household_ids = {case.household_id for case in cases}
         # The household moves with its cases; its members registered at the sending office move too.

@@ -287,3 +287,22 @@ def test_the_list_costs_the_same_whatever_its_rows(
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert text(response).count("Rosa Quispe") == 10
+
+
+def test_past_the_workers_maximum_caseload_the_supervisor_gives_a_reason(
+    client, caseworker, supervisor, other_caseworker, south_supervisor, south
+):
+    south.recommended_caseload = south.maximum_caseload = 0
+    south.save(update_fields=["recommended_caseload", "maximum_caseload"])
+    rosa, _son, case = family(caseworker)
+    transfer = ask(client, supervisor, rosa, south)
+    client.force_login(south_supervisor)
+    url = reverse("casework:transfer_accept", args=[transfer.pk])
+
+    refused = client.post(url, {"to_worker": other_caseworker.pk, "note": ""})
+    accepted = client.post(url, {"to_worker": other_caseworker.pk, "note": "Her worker knows the family."})
+
+    assert refused.status_code == 400
+    assert "over the office&#x27;s maximum of 0" in text(refused)
+    assert accepted.status_code == 302
+    assert Case.objects.get(pk=case.pk).assigned_worker == other_caseworker

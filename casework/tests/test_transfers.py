@@ -306,3 +306,16 @@ def test_past_the_workers_maximum_caseload_the_supervisor_gives_a_reason(
     assert "over the office&#x27;s maximum of 0" in text(refused)
     assert accepted.status_code == 302
     assert Case.objects.get(pk=case.pk).assigned_worker == other_caseworker
+
+
+def test_the_clients_page_offers_the_move_to_its_offices_supervisor_only(client, caseworker, supervisor):
+    rosa, _son, _case = family(caseworker)
+    url = reverse("casework:transfer_request", args=[rosa.pk])
+
+    client.force_login(supervisor)
+    for_supervisor = client.get(reverse("clients:detail", args=[rosa.pk])).content.decode()
+    client.force_login(caseworker)
+    for_caseworker = client.get(reverse("clients:detail", args=[rosa.pk])).content.decode()
+
+    assert url in for_supervisor
+    assert url not in for_caseworker

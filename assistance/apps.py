@@ -11,3 +11,7 @@ class AssistanceConfig(AppConfig):
         from casework.home_cards import home_card_register
 
         home_card_register(home_card)
+
+        from assistance.services.merge import register_merge_hook
+
+        register_merge_hook()

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from casework.views import attendance as attendance_views
-from casework.views import cases, inquiries, intake, tasks
+from casework.views import cases, inquiries, intake, tasks, transfers
 from casework.views import notes as note_views
 from casework.views import plans as plan_views
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/status/", cases.case_transition, name="case_transition"),
     path("cases/<int:pk>/restriction/", cases.case_restrict, name="case_restrict"),
+    # Transfers between offices
+    path("transfers/", transfers.transfer_list, name="transfer_list"),
+    path("transfers/new/<int:client_pk>/", transfers.transfer_request, name="transfer_request"),
+    path("transfers/<int:pk>/", transfers.transfer_detail, name="transfer_detail"),
+    path("transfers/<int:pk>/accept/", transfers.transfer_accept, name="transfer_accept"),
+    path("transfers/<int:pk>/decline/", transfers.transfer_decline, name="transfer_decline"),
+    path("transfers/<int:pk>/cancel/", transfers.transfer_cancel, name="transfer_cancel"),
     # Case notes
     path("cases/<int:pk>/notes/", note_views.case_notes, name="case_notes"),
     path("cases/<int:pk>/notes/add/", note_views.case_note_add, name="case_note_add"),

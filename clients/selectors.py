@@ -122,22 +122,86 @@ def _search_fallback(clients: QuerySet[Client], key: str, limit: int) -> list[Cl
     return scored[:limit]
 
 
+# How alike two names must be (difflib's ratio over the folded first and last names). Born the
+# same day, 0.6 or the same family name is enough; a date one typo away must come with a name
+# closer than that, or siblings a year apart would be offered as the same person.
+SAME_DAY_NAME_RATIO = 0.6
+TYPO_DAY_NAME_RATIO = 0.75
+# On PostgreSQL the date index finds the candidates of the dates one typo away and trigram
+# similarity drops the plainly different names before any row is sent back; Python decides.
+TYPO_DAY_TRIGRAM_FLOOR = 0.15
+
+
+def dates_one_typo_away(day: date) -> list[date]:
+    """Real dates a person could have meant when typing `day` with one slip: day and month
+    swapped, one digit of YYYY-MM-DD wrong, or two neighbouring digits of a part swapped."""
+    found: set[date] = set()
+
+    def add(year: int, month: int, dom: int) -> None:
+        try:
+            candidate = date(year, month, dom)
+        except ValueError:
+            return
+        if candidate != day and candidate.year >= 1900:
+            found.add(candidate)
+
+    add(day.year, day.day, day.month)
+    parts = [f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"]
+    for index, part in enumerate(parts):
+        variants = set()
+        for position in range(len(part)):
+            variants.update(part[:position] + digit + part[position + 1 :] for digit in "0123456789")
+            if position + 1 < len(part):
+                variants.add(part[:position] + part[position + 1] + part[position] + part[position + 2 :])
+        for variant in variants:
+            changed = [*parts]
+            changed[index] = variant
+            add(int(changed[0]), int(changed[1]), int(changed[2]))
+    return sorted(found)
+
+
 def client_likely_duplicates(
     *, user, first_name: str, last_name: str, date_of_birth: date | None, identifier_hash: str | None = None
 ) -> list[Client]:
-    """Clients who may be the person being registered: same identifier, or a similar name born the same day."""
-    visible = clients_visible(user=user).select_related("office")
-    matches: dict[int, Client] = {}
+    """Clients who may be the person being registered, in one query, each with `match` saying why:
+
+    - "identifier": the same identifier, whatever the name;
+    - "same_day": a similar name born the same day;
+    - "typo_day": a close name born on a date one typo away (day and month swapped, one digit
+      off): a possible duplicate, offered after the others.
+    """
+    wanted = Q(pk__in=[])
     if identifier_hash:
-        for client in visible.filter(identifier_hash=identifier_hash):
-            matches[client.pk] = client
+        wanted |= Q(identifier_hash=identifier_hash)
+    key = search_key(first_name, last_name)
+    typo_days = dates_one_typo_away(date_of_birth) if date_of_birth else []
+    candidates = clients_visible(user=user).select_related("office")
     if date_of_birth:
-        key = search_key(first_name, last_name)
-        for client in visible.filter(date_of_birth=date_of_birth):
-            ratio = difflib.SequenceMatcher(None, key, search_key(client.first_name, client.last_name)).ratio()
-            if ratio >= 0.6 or search_key(client.last_name) == search_key(last_name):
-                matches.setdefault(client.pk, client)
-    return list(matches.values())
+        wanted |= Q(date_of_birth=date_of_birth)
+        if key and connection.vendor == "postgresql":
+            from django.contrib.postgres.search import TrigramSimilarity
+
+            candidates = candidates.annotate(name_similarity=TrigramSimilarity("search_name", key))
+            wanted |= Q(date_of_birth__in=typo_days, name_similarity__gte=TYPO_DAY_TRIGRAM_FLOOR)
+        elif key:
+            wanted |= Q(date_of_birth__in=typo_days)
+    if not identifier_hash and not date_of_birth:
+        return []
+    found: dict[str, list[Client]] = {"identifier": [], "same_day": [], "typo_day": []}
+    for client in candidates.filter(wanted).order_by("last_name", "first_name", "id"):
+        ratio = difflib.SequenceMatcher(None, key, search_key(client.first_name, client.last_name)).ratio()
+        if identifier_hash and client.identifier_hash == identifier_hash:
+            client.match = "identifier"
+        elif client.date_of_birth == date_of_birth and key:
+            if ratio < SAME_DAY_NAME_RATIO and search_key(client.last_name) != search_key(last_name):
+                continue
+            client.match = "same_day"
+        elif client.date_of_birth in typo_days and key and ratio >= TYPO_DAY_NAME_RATIO:
+            client.match = "typo_day"
+        else:
+            continue
+        found[client.match].append(client)
+    return [client for group in found.values() for client in group]
 
 
 def client_households(*, user, client: Client) -> list[HouseholdMembership]:

@@ -514,14 +514,26 @@ def consent_revoke(*, acting_user, consent: Consent, revoked_on: date) -> Consen
 
 MOVABLE_RELATIONS = [Income, Expense, Asset, Document, Consent]
 
-# Apps above the registry (casework's cases, say) hand in what must follow a merged client.
-_merge_hooks: list[Callable[..., None]] = []
+# Apps above the registry (casework's cases, assistance's ledger, referrals...) hand in what must
+# follow a merged client: each moves its own rows.
+_merge_hooks: list[Callable[..., dict[str, list[int]] | None]] = []
 
 
-def merge_hooks_register(hook: Callable[..., None]) -> None:
-    """`hook(survivor=..., duplicate=...)` runs inside every merge's transaction."""
+def merge_hooks_register(hook: Callable[..., dict[str, list[int]] | None]) -> None:
+    """`hook(acting_user=..., survivor=..., duplicate=...)` runs inside every merge's transaction.
+
+    It returns what it moved, `{model name: [ids]}`, for the merge's audit event (or None).
+    """
     if hook not in _merge_hooks:
         _merge_hooks.append(hook)
+
+
+def merge_move(model, *, survivor: Client, duplicate: Client, field: str = "client") -> list[int]:
+    """Point the rows of `model` that belong to the duplicate at the survivor; returns their ids."""
+    ids = list(model.objects.select_for_update().filter(**{field: duplicate}).values_list("pk", flat=True))
+    if ids:
+        model.objects.filter(pk__in=ids).update(**{field: survivor})
+    return ids
 
 
 # ...and what must follow a change to who a client lives with or whether they are restricted
@@ -543,6 +555,10 @@ def _client_changed(client: Client) -> None:
 def client_merge(*, acting_user, survivor: Client, duplicate: Client, reason: str) -> Client:
     """Fold a duplicate record into the surviving one. Every related record moves; nothing is deleted.
 
+    This app moves finances, documents, consents and household history; each app above moves its
+    own rows through its merge hook (cases, plans, attendance, inquiries, referrals, issuances,
+    overpayments, and the ledger by a balanced transfer), all in this one transaction.
+
     The duplicate stays, marked as merged into the survivor, so old references and the trail
     still lead somewhere. Only a supervisor merges, with a reason.
     """
@@ -559,9 +575,8 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client, reason: st
         if survivor.is_merged or duplicate.is_merged:
             raise ValidationError("One of these clients has already been merged.")
         for model in MOVABLE_RELATIONS:
-            ids = list(model.objects.filter(client=duplicate).values_list("pk", flat=True))
+            ids = merge_move(model, survivor=survivor, duplicate=duplicate)
             if ids:
-                model.objects.filter(pk__in=ids).update(client=survivor)
                 moved[model._meta.model_name] = ids
         # Household history moves too; if both have a current household, the duplicate's ends today.
         survivor_current = HouseholdMembership.objects.filter(client=survivor, end_date__isnull=True).exists()
@@ -589,7 +604,9 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client, reason: st
         survivor.updated_at = timezone.now()
         survivor.save()
         for hook in _merge_hooks:
-            hook(survivor=survivor, duplicate=duplicate)
+            for name, ids in (hook(acting_user=acting_user, survivor=survivor, duplicate=duplicate) or {}).items():
+                if ids:
+                    moved[name] = ids
         _client_changed(survivor)
         audit_record(
             actor=acting_user,

@@ -11,3 +11,7 @@ class ReferralsConfig(AppConfig):
         from referrals.views import home_card
 
         home_card_register(home_card)
+
+        from referrals.services import register_merge_hook
+
+        register_merge_hook()

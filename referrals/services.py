@@ -21,6 +21,7 @@ from audit.services import audit_diff, audit_record, audit_snapshot
 from casework.models import Case, Task
 from casework.services.tasks import task_complete, task_create
 from clients.models import Client, Consent, HouseholdMembership
+from clients.services import merge_hooks_register, merge_move
 from referrals import hsds, letters
 from referrals.models import Location, Organization, Referral, ReferralStatusChange, Service, SharedInfo
 from referrals.rules import may_manage_directory, may_override_consent, may_refer
@@ -362,3 +363,15 @@ def directory_import(*, acting_user, source, name: str = "") -> hsds.ImportRepor
             reason=f"HSDS import of {name or source}"[:500],
         )
     return report
+
+
+# A client merge --------------------------------------------------------------------------
+
+
+def _on_client_merge(*, acting_user, survivor: Client, duplicate: Client) -> dict[str, list[int]]:
+    """A merged client's referrals follow them to the surviving record (their consents already have)."""
+    return {"referral": merge_move(Referral, survivor=survivor, duplicate=duplicate)}
+
+
+def register_merge_hook() -> None:
+    merge_hooks_register(_on_client_merge)

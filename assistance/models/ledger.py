@@ -42,6 +42,7 @@ class LedgerTransaction(AppendOnlyModel):
         OVERPAYMENT = "overpayment", "Overpayment established"
         REPAYMENT = "repayment", "Repayment received"
         WRITE_OFF = "write_off", "Write-off"
+        TRANSFER = "transfer", "Moved to the surviving record of a merged client"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     issuance = models.ForeignKey(

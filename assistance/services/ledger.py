@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -127,3 +128,46 @@ def reversal_lines(transaction: LedgerTransaction) -> list[Line]:
         )
         for entry in transaction.entries.order_by("id")
     ]
+
+
+def client_transfer_lines(*, from_client_id: int, to_client_id: int) -> list[Line]:
+    """The lines that take every balance off one client's accounts and put it on another's.
+
+    Balances are kept per account, case, program, benefit month and overpayment, so every
+    figure read by any of these (an overpayment's balance, a month's totals) is the same after
+    the transfer, only under the other client.
+    """
+    rows = (
+        LedgerEntry.objects.filter(client_id=from_client_id)
+        .order_by()
+        .values("account", "case_id", "program_id", "period", "overpayment_id")
+        .annotate(total=Sum("amount"))
+        .order_by("period", "program_id", "case_id", "account", "overpayment_id")
+    )
+    lines: list[Line] = []
+    for row in rows:
+        if not row["total"]:
+            continue
+        common = {
+            "account": row["account"],
+            "case_id": row["case_id"],
+            "program_id": row["program_id"],
+            "period": row["period"],
+            "overpayment_id": row["overpayment_id"],
+        }
+        lines.append(Line(amount=-row["total"], client_id=from_client_id, **common))
+        lines.append(Line(amount=row["total"], client_id=to_client_id, **common))
+    return lines
+
+
+def ledger_transfer_client(
+    *, from_client_id: int, to_client_id: int, posted_by: User, memo: str
+) -> LedgerTransaction | None:
+    """Move one client's balances to another by one balanced transfer; None when nothing is left to move.
+
+    Entries are never rewritten: the first client's entries stay, netted to zero by the transfer.
+    """
+    lines = client_transfer_lines(from_client_id=from_client_id, to_client_id=to_client_id)
+    if not lines:
+        return None
+    return ledger_post(kind=LedgerTransaction.Kind.TRANSFER, lines=lines, posted_by=posted_by, memo=memo)

@@ -4,6 +4,7 @@ from casework.models.inquiries import Inquiry
 from casework.models.notes import CaseNote, NoteAddendum
 from casework.models.plans import Goal, Plan, PlanStep, ProgressNote, SupportiveService, WorkActivity
 from casework.models.tasks import Task
+from casework.models.transfers import OfficeTransfer
 
 __all__ = [
     "AttendanceEntry",
@@ -15,6 +16,7 @@ __all__ = [
     "Goal",
     "Inquiry",
     "NoteAddendum",
+    "OfficeTransfer",
     "Plan",
     "PlanStep",
     "ProgressNote",

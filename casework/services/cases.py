@@ -5,14 +5,23 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from accounts import access
 from accounts.models import CaseAccess, User
 from audit.models import AuditEvent
 from audit.services import audit_record
-from casework.models import Case, CaseAssignment, CaseNumberSequence, CaseStatusChange
+from casework.models import (
+    Case,
+    CaseAssignment,
+    CaseNumberSequence,
+    CaseStatusChange,
+    Inquiry,
+    OfficeTransfer,
+    Plan,
+    ScheduledActivity,
+)
 from clients import services as client_services
 from clients.models import Client, Household, HouseholdMembership
 
@@ -326,13 +335,49 @@ def case_record_contact(*, case: Case, contact_at) -> None:
     )
 
 
-def _on_client_merge(*, survivor: Client, duplicate: Client) -> None:
-    """A merged client's cases and access follow them to the surviving record."""
+def _merge_plans(*, survivor: Client, duplicate: Client) -> dict[str, list[int]]:
+    """Move the duplicate's plans. Versions count per case, client and kind, so where the survivor
+    has plans of the same kind on the same case, the duplicate's versions carry on after the
+    survivor's latest; and as a plan has one draft at a time, the duplicate's draft is then
+    superseded by the survivor's (it stays readable, as every superseded version does)."""
+    moved: list[int] = []
+    superseded: list[int] = []
+    pairs = Plan.objects.filter(client=duplicate).values_list("case_id", "kind").distinct().order_by()
+    for case_id, kind in list(pairs):
+        theirs = Plan.objects.select_for_update().filter(client=survivor, case_id=case_id, kind=kind)
+        latest = theirs.aggregate(latest=Max("version"))["latest"] or 0
+        ours = Plan.objects.select_for_update().filter(client=duplicate, case_id=case_id, kind=kind)
+        ids = list(ours.values_list("pk", flat=True))
+        if theirs.filter(status=Plan.Status.DRAFT).exists():
+            drafts = list(ours.filter(status=Plan.Status.DRAFT).values_list("pk", flat=True))
+            Plan.objects.filter(pk__in=drafts).update(status=Plan.Status.SUPERSEDED)
+            superseded.extend(drafts)
+        # The new versions are all above the survivor's latest: no two rows ever share one.
+        Plan.objects.filter(pk__in=ids).update(client=survivor, version=F("version") + latest)
+        moved.extend(ids)
+    return {"plan": moved, "plan_draft_superseded": superseded}
+
+
+def _on_client_merge(*, acting_user: User, survivor: Client, duplicate: Client) -> dict[str, list[int]]:
+    """A merged client's cases, access, plans, attendance and inquiries follow them to the surviving record."""
+    if OfficeTransfer.objects.filter(client=duplicate, status=OfficeTransfer.Status.REQUESTED).exists():
+        raise ValidationError(
+            f"A transfer of client {duplicate.pk} to another office is waiting: "
+            "it is accepted, declined or withdrawn before the records are merged."
+        )
+    moved = {
+        "case": list(Case.objects.filter(primary_client=duplicate).values_list("pk", flat=True)),
+        "officetransfer": client_services.merge_move(OfficeTransfer, survivor=survivor, duplicate=duplicate),
+        **_merge_plans(survivor=survivor, duplicate=duplicate),
+        "scheduledactivity": client_services.merge_move(ScheduledActivity, survivor=survivor, duplicate=duplicate),
+        "inquiry": client_services.merge_move(Inquiry, survivor=survivor, duplicate=duplicate),
+    }
     Case.objects.filter(primary_client=duplicate).update(primary_client=survivor)
     for row in CaseAccess.objects.filter(client_id=duplicate.pk):
         if CaseAccess.objects.filter(case_id=row.case_id, client_id=survivor.pk).exists():
             continue
         CaseAccess.objects.filter(pk=row.pk).update(client_id=survivor.pk)
+    return moved
 
 
 def _on_client_change(*, client: Client) -> None:

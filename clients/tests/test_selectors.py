@@ -6,6 +6,8 @@ from datetime import date
 from importlib import import_module
 
 import pytest
+import time_machine
+from django.urls import reverse
 
 from clients.identifiers import identifier_hash
 from clients.models import Client
@@ -206,6 +208,80 @@ class TestLikelyDuplicates:
 
         assert found == [mohammed]
         assert other == []
+
+    @pytest.mark.parametrize(
+        "typed",
+        [
+            date(1980, 12, 4),  # day and month swapped
+            date(1980, 4, 13),  # one digit of the day
+            date(1980, 7, 12),  # one digit of the month
+            date(1986, 4, 12),  # one digit of the year
+            date(1908, 4, 12),  # two digits of the year swapped
+        ],
+    )
+    def test_a_close_name_born_one_typo_away_is_a_possible_duplicate(self, caseworker, north, john, typed):
+        found = client_likely_duplicates(user=caseworker, first_name="Jon", last_name="Smith", date_of_birth=typed)
+
+        assert found == [john]
+        assert found[0].match == "typo_day"
+
+    @pytest.mark.parametrize(
+        ("first_name", "last_name", "typed"),
+        [
+            ("Mary", "Smith", date(1981, 4, 12)),  # a sister a year younger: the family name is not enough
+            ("Priya", "Raman", date(1980, 12, 4)),  # another person whose birthday reads the other way
+            ("John", "Smith", date(1981, 5, 12)),  # two typos away
+            ("John", "Smith", date(1980, 4, 30)),  # two digits of the day wrong
+        ],
+    )
+    def test_no_flood_of_possible_duplicates(self, caseworker, north, john, first_name, last_name, typed):
+        found = client_likely_duplicates(
+            user=caseworker, first_name=first_name, last_name=last_name, date_of_birth=typed
+        )
+
+        assert found == []
+
+    def test_the_same_birthday_comes_before_a_typo_and_all_come_in_one_query(
+        self, caseworker, north, john, django_assert_num_queries
+    ):
+        twin = known(caseworker, first_name="John", last_name="Smith", date_of_birth=date(1980, 12, 4))
+        for day in range(1, 25):
+            known(caseworker, first_name="Priya", last_name="Raman", date_of_birth=date(1980, 4, day))
+
+        with django_assert_num_queries(1):
+            found = client_likely_duplicates(
+                user=caseworker, first_name="John", last_name="Smith", date_of_birth=date(1980, 12, 4)
+            )
+
+        assert found == [twin, john]
+        assert [c.match for c in found] == ["same_day", "typo_day"]
+
+    @time_machine.travel(date(2026, 3, 16), tick=False)
+    def test_a_possible_duplicate_is_offered_at_intake_and_said_to_be_one(self, client, caseworker, north, john):
+        client.force_login(caseworker)
+        data = {
+            "name": "",
+            "address_line1": "9 Birch Way",
+            "city": "Riverton",
+            "member-TOTAL_FORMS": "1",
+            "member-INITIAL_FORMS": "0",
+            "member-MIN_NUM_FORMS": "1",
+            "member-MAX_NUM_FORMS": "20",
+            "member-0-relationship": "head",
+            "member-0-first_name": "John",
+            "member-0-last_name": "Smith",
+            "member-0-date_of_birth": "1980-12-04",
+            "member-0-sex": Client.Sex.UNKNOWN,
+            "member-0-language": "English",
+        }
+
+        response = client.post(reverse("casework:intake"), data)
+
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert f'value="{john.pk}"' in page
+        assert "possible: the date of birth differs by one typo" in page
+        assert Client.objects.count() == 1
 
     def test_duplicates_the_user_may_not_see_are_not_shown(self, caseworker, other_caseworker, south):
         data = ClientInput(

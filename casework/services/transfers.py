@@ -1,0 +1,229 @@
+"""Moving a client and their open cases to another office: the sending office's supervisor asks,
+the receiving office's supervisor accepts (naming the worker) or declines.
+
+On acceptance, in one transaction: the client's office, the office of the households of the
+moved cases (and of their current members registered at the sending office), each case's office
+and worker (with its assignment history), and the cases' access rows are rewritten, and each
+change is in the audit trail. A restricted client or case stays restricted: the access rows
+carry the flags over, so at the new office only the new worker and their supervisor see them.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import access
+from accounts.models import CaseAccess, Office, User
+from audit.models import AuditEvent
+from audit.services import audit_record
+from casework.models import Case, CaseAssignment, OfficeTransfer
+from casework.services.cases import _check_worker, case_access_sync, case_client_ids, caseload_check
+from clients.models import Client, Household, HouseholdMembership
+
+Action = AuditEvent.Action
+Status = OfficeTransfer.Status
+
+
+def transfer_open_cases(*, client: Client) -> list[Case]:
+    """The active cases of the client's office that the client is in: what a transfer moves."""
+    in_cases = CaseAccess.objects.filter(client_id=client.pk).values("case_id")
+    return list(
+        Case.objects.filter(pk__in=in_cases, status__in=Case.ACTIVE, office_id=client.office_id)
+        .select_related("primary_client", "assigned_worker")
+        .order_by("number")
+    )
+
+
+def office_transfer_request(*, acting_user: User, client: Client, to_office: Office, reason: str) -> OfficeTransfer:
+    """The sending office's supervisor asks another office to take a client and their open cases."""
+    if not access.may_supervise(acting_user) or acting_user.office_id != client.office_id:
+        raise PermissionDenied("Only a supervisor of the client's office asks for a transfer.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the client moves to another office."})
+    if to_office.pk == client.office_id:
+        raise ValidationError({"to_office": "The client is already registered at this office."})
+    with transaction.atomic():
+        client = Client.objects.select_for_update().get(pk=client.pk)
+        if client.is_merged:
+            raise ValidationError("This client was merged into another record; transfer that one.")
+        if OfficeTransfer.objects.filter(client=client, status=Status.REQUESTED).exists():
+            raise ValidationError("A transfer of this client is already waiting for the receiving office.")
+        cases = transfer_open_cases(client=client)
+        if not cases:
+            raise ValidationError("The client has no open case at this office: open one, or register them there.")
+        transfer = OfficeTransfer.objects.create(
+            client=client,
+            from_office_id=client.office_id,
+            to_office=to_office,
+            reason=reason.strip(),
+            requested_by=acting_user,
+        )
+        transfer.cases.set(cases)
+        audit_record(
+            actor=acting_user,
+            action=Action.CREATE,
+            target=transfer,
+            client_ids=[client.pk],
+            changes={
+                "status": [None, transfer.status],
+                "from_office_id": [None, transfer.from_office_id],
+                "to_office_id": [None, to_office.pk],
+                "case_ids": [None, [c.pk for c in cases]],
+            },
+            reason=transfer.reason,
+        )
+    return transfer
+
+
+def _locked_waiting(transfer: OfficeTransfer) -> OfficeTransfer:
+    transfer = OfficeTransfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.status != Status.REQUESTED:
+        raise ValidationError(f"This transfer is already {transfer.get_status_display().lower()}.")
+    return transfer
+
+
+def _decide(transfer: OfficeTransfer, *, to: str, acting_user: User, note: str) -> None:
+    if to not in OfficeTransfer.TRANSITIONS[transfer.status]:
+        raise ValidationError(f"This transfer cannot become {Status(to).label.lower()}.")
+    previous = transfer.status
+    transfer.status = to
+    transfer.decided_by = acting_user
+    transfer.decided_at = timezone.now()
+    transfer.decision_note = note.strip()
+    transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "to_worker"])
+    audit_record(
+        actor=acting_user,
+        action=Action.UPDATE,
+        target=transfer,
+        client_ids=[transfer.client_id],
+        changes={"status": [previous, to], "to_worker_id": [None, transfer.to_worker_id]},
+        reason=transfer.decision_note,
+    )
+
+
+def _check_receiver(acting_user: User, transfer: OfficeTransfer) -> None:
+    if not access.may_supervise(acting_user) or acting_user.office_id != transfer.to_office_id:
+        raise PermissionDenied("Only a supervisor of the receiving office accepts or declines a transfer.")
+    if acting_user.pk == transfer.requested_by_id:
+        raise PermissionDenied("Nobody decides their own request.")
+
+
+def office_transfer_accept(
+    *, acting_user: User, transfer: OfficeTransfer, to_worker: User, note: str = ""
+) -> OfficeTransfer:
+    """The receiving office's supervisor takes the client: everything is rewritten now, in one transaction."""
+    _check_receiver(acting_user, transfer)
+    with transaction.atomic():
+        transfer = _locked_waiting(transfer)
+        _check_worker(worker=to_worker, office_id=transfer.to_office_id)
+        from_office_id, to_office_id = transfer.from_office_id, transfer.to_office_id
+        client = Client.objects.select_for_update().get(pk=transfer.client_id)
+        if client.is_merged:
+            raise ValidationError("This client was merged into another record since; ask again for the survivor.")
+        cases = list(
+            Case.objects.select_for_update()
+            .filter(pk__in=transfer.cases.values("pk"), status__in=Case.ACTIVE, office_id=from_office_id)
+            .order_by("pk")
+        )
+        # Lock the worker so two acceptances at the same moment cannot both slip under the maximum.
+        User.objects.select_for_update().filter(pk=to_worker.pk).first()
+        check = caseload_check(worker=to_worker)
+        after = check.open_cases + len(cases)
+        if after > check.maximum and not note.strip():
+            raise ValidationError(
+                {
+                    "note": f"{to_worker} would have {after} cases, over the office's maximum of {check.maximum}. "
+                    "Give a reason in the note to go over it."
+                }
+            )
+        now = timezone.now()
+        household_ids = {case.household_id for case in cases}
+        # The household moves with its cases; its members registered at the sending office move too.
+        members = set(
+            HouseholdMembership.objects.filter(
+                household_id__in=household_ids, end_date__isnull=True, client__office_id=from_office_id
+            ).values_list("client_id", flat=True)
+        )
+        for moving in Client.objects.select_for_update().filter(pk__in=members | {client.pk}, office_id=from_office_id):
+            Client.objects.filter(pk=moving.pk).update(office_id=to_office_id, updated_at=now)
+            audit_record(
+                actor=acting_user,
+                action=Action.UPDATE,
+                target=moving,
+                client_ids=[moving.pk],
+                changes={"office_id": [from_office_id, to_office_id]},
+                reason=transfer.reason,
+            )
+        for household in Household.objects.select_for_update().filter(pk__in=household_ids, office_id=from_office_id):
+            Household.objects.filter(pk=household.pk).update(office_id=to_office_id)
+            audit_record(
+                actor=acting_user,
+                action=Action.UPDATE,
+                target=household,
+                client_ids=list(
+                    HouseholdMembership.objects.filter(household=household).values_list("client_id", flat=True)
+                ),
+                changes={"office_id": [from_office_id, to_office_id]},
+                reason=transfer.reason,
+            )
+        for case in cases:
+            previous_worker = case.assigned_worker_id
+            CaseAssignment.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+            CaseAssignment.objects.create(
+                case=case,
+                worker=to_worker,
+                assigned_by=acting_user,
+                started_at=now,
+                reason=f"Transferred between offices: {transfer.reason}",
+            )
+            case.office_id = to_office_id
+            case.assigned_worker = to_worker
+            case.save(update_fields=["office", "assigned_worker"])
+            case_access_sync(case=case)
+            audit_record(
+                actor=acting_user,
+                action=Action.UPDATE,
+                target=case,
+                client_ids=case_client_ids(case.pk),
+                changes={
+                    "office_id": [from_office_id, to_office_id],
+                    "assigned_worker_id": [previous_worker, to_worker.pk],
+                },
+                reason=transfer.reason,
+            )
+        transfer.to_worker = to_worker
+        _decide(transfer, to=Status.ACCEPTED, acting_user=acting_user, note=note)
+    return transfer
+
+
+def office_transfer_decline(*, acting_user: User, transfer: OfficeTransfer, note: str) -> OfficeTransfer:
+    """The receiving office's supervisor declines, saying why; nothing moves."""
+    _check_receiver(acting_user, transfer)
+    if not note.strip():
+        raise ValidationError({"note": "Say why the transfer is declined: the sending office reads it."})
+    with transaction.atomic():
+        transfer = _locked_waiting(transfer)
+        _decide(transfer, to=Status.DECLINED, acting_user=acting_user, note=note)
+    return transfer
+
+
+def office_transfer_cancel(*, acting_user: User, transfer: OfficeTransfer, note: str = "") -> OfficeTransfer:
+    """The sending office withdraws its request before the receiving office decides."""
+    if not access.may_supervise(acting_user) or acting_user.office_id != transfer.from_office_id:
+        raise PermissionDenied("Only a supervisor of the sending office withdraws a transfer.")
+    with transaction.atomic():
+        transfer = _locked_waiting(transfer)
+        previous = transfer.status
+        transfer.status = Status.CANCELLED
+        transfer.decided_at = timezone.now()
+        transfer.decision_note = note.strip()
+        transfer.save(update_fields=["status", "decided_at", "decision_note"])
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            target=transfer,
+            client_ids=[transfer.client_id],
+            changes={"status": [previous, Status.CANCELLED]},
+            reason=transfer.decision_note,
+        )
+    return transfer

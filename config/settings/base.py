@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "rules.apps.AutodiscoverRulesConfig",
     "core",
@@ -61,9 +64,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.NoStoreMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Before SessionLifetimeMiddleware, which tells the user why their session ended.
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -127,6 +132,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A second factor (django-otp: an authenticator app, with recovery codes) for the roles that
+# approve money, see every office or read the trail; anyone else may turn one on.
+SECOND_FACTOR_ENFORCED = env.bool("CASEWORK_SECOND_FACTOR", default=True)
+SECOND_FACTOR_REQUIRED_ROLES = ["admin", "supervisor", "auditor", "finance"]
+OTP_TOTP_ISSUER = AGENCY_NAME
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

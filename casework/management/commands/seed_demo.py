@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -262,6 +263,12 @@ class Command(BaseCommand):
             "  north.worker1..3  caseworkers, North Office\n"
             "  south.supervisor  supervisor, South Office\n"
             "  south.worker1..3  caseworkers, South Office\n"
+            + (
+                "A sign-in code from an authenticator app is asked of admin, auditor, finance and supervisors.\n"
+                if settings.SECOND_FACTOR_ENFORCED
+                else "Passwords only in this demo; CASEWORK_SECOND_FACTOR=1 asks admins, auditors, finance and\n"
+                "supervisors for a code from an authenticator app, as production does.\n"
+            )
         )
 
 

@@ -32,7 +32,7 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-NO_SECOND_FACTOR_KEY = "casework_no_second_factor"
+SECOND_FACTOR_STATE_KEY = "casework_second_factor"
 
 
 class SecondFactorMiddleware:
@@ -40,8 +40,9 @@ class SecondFactorMiddleware:
     person whose role requires one must set one up first. Only the pages for doing that,
     signing out, static files and /healthz are open meanwhile.
 
-    After django_otp's OTPMiddleware, which says whether this session gave a code. A person
-    with no authenticator who needs none is looked up once per session, not on every page.
+    After django_otp's OTPMiddleware, which says whether this session gave a code. What the
+    session owes is decided once, at sign-in (`accounts.second_factor.second_factor_state`),
+    so pages pay no query for it.
     """
 
     def __init__(self, get_response):
@@ -49,19 +50,16 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and not user.is_verified()
-            and not request.session.get(NO_SECOND_FACTOR_KEY)
-            and not _open_path(request.path)
-        ):
-            from accounts.second_factor import has_second_factor, second_factor_required
+        if user.is_authenticated and not _open_path(request.path) and not user.is_verified():
+            from accounts import second_factor
 
-            if has_second_factor(user):
+            state = request.session.get(SECOND_FACTOR_STATE_KEY)
+            if state is None:
+                state = request.session[SECOND_FACTOR_STATE_KEY] = second_factor.second_factor_state(user)
+            if state == second_factor.NEEDS_CODE:
                 return redirect_to_login(request.get_full_path(), reverse("accounts:second_factor"))
-            if second_factor_required(user):
+            if state == second_factor.NEEDS_SETUP:
                 return redirect_to_login(request.get_full_path(), reverse("accounts:second_factor_setup"))
-            request.session[NO_SECOND_FACTOR_KEY] = True
         return self.get_response(request)
 
 

@@ -33,6 +33,20 @@ def has_second_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+NEEDS_CODE = "code"
+NEEDS_SETUP = "setup"
+NOTHING = "none"
+
+
+def second_factor_state(user: User) -> str:
+    """What a new session of `user` owes before any page: a code, an authenticator, or nothing."""
+    if has_second_factor(user):
+        return NEEDS_CODE
+    if second_factor_required(user):
+        return NEEDS_SETUP
+    return NOTHING
+
+
 def authenticator_start(*, user: User) -> TOTPDevice:
     """A new, unconfirmed authenticator for `user` (an earlier unconfirmed one is dropped)."""
     with transaction.atomic():

@@ -17,6 +17,6 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response

@@ -253,7 +253,12 @@ class Command(BaseCommand):
         address = f"[{host}]" if ":" in host else host
         self.stdout.write(
             "\n"
-            f"Casework: http://{address}:{port}/\n"
+            + (
+                "Admins, auditors, finance and supervisors also give a code from an authenticator app.\n"
+                if settings.SECOND_FACTOR_ENFORCED
+                else "Passwords only in this demo (CASEWORK_SECOND_FACTOR=1 asks for a code, as production does).\n"
+            )
+            + f"Casework: http://{address}:{port}/\n"
             f"Sign in as one of these (password for all: {DEMO_PASSWORD})\n"
             "  admin             administrator (Django admin at /admin/)\n"
             "  auditor           auditor (audit trail)\n"
@@ -263,12 +268,6 @@ class Command(BaseCommand):
             "  north.worker1..3  caseworkers, North Office\n"
             "  south.supervisor  supervisor, South Office\n"
             "  south.worker1..3  caseworkers, South Office\n"
-            + (
-                "A sign-in code from an authenticator app is asked of admin, auditor, finance and supervisors.\n"
-                if settings.SECOND_FACTOR_ENFORCED
-                else "Passwords only in this demo; CASEWORK_SECOND_FACTOR=1 asks admins, auditors, finance and\n"
-                "supervisors for a code from an authenticator app, as production does.\n"
-            )
         )
 
 

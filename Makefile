@@ -7,7 +7,7 @@ PORT ?= 8000
 # Test processes: one per core by default; `make test TEST_PROCESSES=0` runs in one process.
 TEST_PROCESSES ?= auto
 
-.PHONY: run test lint format migrate demo worker beat golden bench-search bench-rules bench-payments clean
+.PHONY: run serve test lint format migrate demo worker beat golden bench-search bench-rules bench-payments clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --host $(HOST) --port $(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production serving: static files collected, then gunicorn on production settings. Needs the
+# environment that config/settings/production.py reads (see deploy/README.md).
+serve: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py collectstatic --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 test: $(VENV)/.installed
 	$(BIN)/pytest -n $(TEST_PROCESSES)

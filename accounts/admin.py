@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.admin_access import AuditedAdmin, ReadOnlyRoleAdmin
 from accounts.models import BreakGlassGrant, Office, Team, User
+from accounts.second_factor import has_second_factor, second_factor_reset
 from audit.models import AuditEvent
 from audit.services import audit_record
 
@@ -29,6 +32,14 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_select_related = ["office", "team"]
     fieldsets = (*BaseUserAdmin.fieldsets, ("Office", {"fields": ("office", "team", "phone")}))
     audited_fields = ["username", "first_name", "last_name", "email", "is_active", "is_staff", "office_id", "team_id"]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Remove the sign-in code (lost phone): they set up a new one at next sign-in")
+    def reset_second_factor(self, request, queryset):
+        reset = [user for user in queryset if has_second_factor(user)]
+        for user in reset:
+            second_factor_reset(acting_user=request.user, user=user, reason="Reset by an administrator (lost phone)")
+        self.message_user(request, f"Sign-in code removed for {len(reset)} of {queryset.count()} selected.")
 
     def save_related(self, request, form, formsets, change):
         before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
@@ -49,3 +60,10 @@ class BreakGlassGrantAdmin(ReadOnlyRoleAdmin):
     list_filter = ["granted_at"]
     search_fields = ["user__username", "reason"]
     list_select_related = ["user"]
+
+
+# Authenticators and recovery codes are changed only through the action above (audited),
+# never edited or deleted one by one.
+for model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

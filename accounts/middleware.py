@@ -3,7 +3,9 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+from django.urls import reverse
 
 SESSION_STARTED_KEY = "casework_session_started"
 
@@ -28,3 +30,44 @@ class SessionLifetimeMiddleware:
                 messages.info(request, "Your session has ended. Please sign in again.")
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+SECOND_FACTOR_STATE_KEY = "casework_second_factor"
+
+
+class SecondFactorMiddleware:
+    """A signed-in person with an authenticator must give its code before anything else; a
+    person whose role requires one must set one up first. Only the pages for doing that,
+    signing out, static files and /healthz are open meanwhile.
+
+    After django_otp's OTPMiddleware, which says whether this session gave a code. What the
+    session owes is decided once, at sign-in (`accounts.second_factor.second_factor_state`),
+    so pages pay no query for it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not _open_path(request.path) and not user.is_verified():
+            from accounts import second_factor
+
+            state = request.session.get(SECOND_FACTOR_STATE_KEY)
+            if state is None:
+                state = request.session[SECOND_FACTOR_STATE_KEY] = second_factor.second_factor_state(user)
+            if state == second_factor.NEEDS_CODE:
+                return redirect_to_login(request.get_full_path(), reverse("accounts:second_factor"))
+            if state == second_factor.NEEDS_SETUP:
+                return redirect_to_login(request.get_full_path(), reverse("accounts:second_factor_setup"))
+        return self.get_response(request)
+
+
+def _open_path(path: str) -> bool:
+    static = "/" + settings.STATIC_URL.lstrip("/")
+    return path.startswith(static) or path in {
+        reverse("accounts:second_factor"),
+        reverse("accounts:second_factor_setup"),
+        reverse("accounts:logout"),
+        reverse("healthz"),
+    }

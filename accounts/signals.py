@@ -3,6 +3,8 @@
 from django.contrib.auth import signals
 from django.dispatch import receiver
 
+from accounts.middleware import SECOND_FACTOR_STATE_KEY
+from accounts.second_factor import second_factor_state
 from audit.models import AuditEvent
 from audit.services import audit_record
 
@@ -10,6 +12,9 @@ from audit.services import audit_record
 @receiver(signals.user_logged_in)
 def record_login(sender, request, user, **kwargs) -> None:
     audit_record(actor=user, action=AuditEvent.Action.LOGIN, target=user)
+    if request is not None and hasattr(request, "session"):
+        # What the new session owes (a code, an authenticator, or nothing), decided once.
+        request.session[SECOND_FACTOR_STATE_KEY] = second_factor_state(user)
 
 
 @receiver(signals.user_logged_out)

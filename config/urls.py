@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from casework.views import home as home_views
+from core.health import healthz
 
 admin.site.site_header = "Casework administration"
 admin.site.site_title = "Casework"
 
 urlpatterns = [
     path("", home_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("clients/", include("clients.urls")),
     path("", include("casework.urls")),

@@ -12,3 +12,7 @@ FIELD_ENCRYPTION_KEYS = env.list(
 IDENTIFIER_HASH_KEY = env("CASEWORK_IDENTIFIER_HASH_KEY", default="local-identifier-hash-key")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 PRIVATE_MEDIA_ROOT = BASE_DIR / "private_media"
+
+# The demo signs in with passwords only unless asked (CASEWORK_SECOND_FACTOR=1); production
+# always asks admins, supervisors, auditors and finance staff for a code.
+SECOND_FACTOR_ENFORCED = env.bool("CASEWORK_SECOND_FACTOR", default=False)

@@ -31,3 +31,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 CONN_MAX_AGE = env.int("DJANGO_CONN_MAX_AGE", default=60)
+
+# The load balancer asks /healthz over plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Sessions are read on every request: from Redis, written through to the database so a
+# Redis restart signs nobody out. CASEWORK_CACHE_URL may name another Redis database.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CASEWORK_CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": "casework",
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -278,7 +279,12 @@ class Command(BaseCommand):
         address = f"[{host}]" if ":" in host else host
         self.stdout.write(
             "\n"
-            f"Casework: http://{address}:{port}/\n"
+            + (
+                "Admins, auditors, finance and supervisors also give a code from an authenticator app.\n"
+                if settings.SECOND_FACTOR_ENFORCED
+                else "Passwords only in this demo (CASEWORK_SECOND_FACTOR=1 asks for a code, as production does).\n"
+            )
+            + f"Casework: http://{address}:{port}/\n"
             f"Sign in as one of these (password for all: {DEMO_PASSWORD})\n"
             "  admin             administrator (Django admin at /admin/)\n"
             "  auditor           auditor (audit trail)\n"

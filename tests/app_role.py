@@ -1,0 +1,92 @@
+"""Run the suite as the application's PostgreSQL role (CASEWORK_TEST_APP_ROLE=1, as CI does).
+
+The suite connects as the owner role: it creates the test database and migrates it, as a
+deployment's owner does. From then on every connection, the ones threads and the live
+server open included, does `SET ROLE` to the application's role (CASEWORK_DB_APP_ROLE), so
+each test runs with exactly the rights the site and the workers have. The owner has the
+role back only for what the test runner itself needs and the application must not do:
+emptying the tables between transactional tests (TRUNCATE) and dropping the test database.
+
+`as_owner()` lends the owner's rights to a test that must act past the application (forging
+a row with triggers off, say).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connections
+from django.db.backends.signals import connection_created
+from django.test import TransactionTestCase
+
+_state = {"active": False}
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "CASEWORK_TEST_APP_ROLE", False)) and any(
+        connections[alias].vendor == "postgresql" for alias in connections
+    )
+
+
+def _execute(connection, sql: str) -> None:
+    # On the driver's connection: the role switch is the runner's, not a query of the test's.
+    with connection.connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
+def _app_role_sql() -> str:
+    from core.db_roles import _ident
+
+    return f"SET ROLE {_ident(settings.CASEWORK_DB_APP_ROLE)}"
+
+
+def _on_connection_created(sender, connection, **kwargs) -> None:
+    if _state["active"] and connection.vendor == "postgresql":
+        _execute(connection, _app_role_sql())
+
+
+def _open_postgres_connections():
+    return [c for c in connections.all(initialized_only=True) if c.vendor == "postgresql" and c.connection is not None]
+
+
+def become_app() -> None:
+    _state["active"] = True
+    for connection in _open_postgres_connections():
+        _execute(connection, _app_role_sql())
+
+
+def become_owner() -> None:
+    _state["active"] = False
+    for connection in _open_postgres_connections():
+        _execute(connection, "RESET ROLE")
+
+
+@contextmanager
+def as_owner() -> Iterator[None]:
+    """The owner's rights for a moment; back to the application's role afterwards."""
+    was_active = _state["active"]
+    if not was_active:
+        yield
+        return
+    become_owner()
+    try:
+        yield
+    finally:
+        become_app()
+
+
+def install() -> None:
+    """Switch every new connection to the application's role once `become_app` is called, and
+    let the runner's flush (TRUNCATE) and sequence resets run as the owner."""
+    connection_created.connect(_on_connection_created, dispatch_uid="tests.app_role")
+    for name in ("_fixture_setup", "_fixture_teardown"):
+        original = getattr(TransactionTestCase, name)
+        if getattr(original, "as_owner", False):
+            continue
+
+        def wrapped(self, _original=original):
+            with as_owner():
+                return _original(self)
+
+        wrapped.as_owner = True
+        setattr(TransactionTestCase, name, wrapped)

@@ -80,13 +80,15 @@ def install() -> None:
     let the runner's flush (TRUNCATE) and sequence resets run as the owner."""
     connection_created.connect(_on_connection_created, dispatch_uid="tests.app_role")
     for name in ("_fixture_setup", "_fixture_teardown"):
-        original = getattr(TransactionTestCase, name)
-        if getattr(original, "as_owner", False):
+        original = TransactionTestCase.__dict__[name]
+        is_classmethod = isinstance(original, classmethod)
+        function = original.__func__ if is_classmethod else original
+        if getattr(function, "as_owner", False):
             continue
 
-        def wrapped(self, _original=original):
+        def wrapped(self_or_cls, _function=function):
             with as_owner():
-                return _original(self)
+                return _function(self_or_cls)
 
         wrapped.as_owner = True
-        setattr(TransactionTestCase, name, wrapped)
+        setattr(TransactionTestCase, name, classmethod(wrapped) if is_classmethod else wrapped)

@@ -85,6 +85,15 @@ def _migration_rows_after_flush(django_db_blocker):
 
 
 @pytest.fixture
+def as_app_role(db):
+    """The rest of the test runs with the rights of the application's PostgreSQL role.
+
+    Gives the names of the roles (`core.db_roles.Roles`)."""
+    yield app_role.act_as_app_in_this_transaction()
+    app_role.end_local_roles()
+
+
+@pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 

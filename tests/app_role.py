@@ -64,8 +64,19 @@ def become_owner() -> None:
 @contextmanager
 def as_owner() -> Iterator[None]:
     """The owner's rights for a moment; back to the application's role afterwards."""
-    was_active = _state["active"]
-    if not was_active:
+    from django.db import connection
+
+    if _state.get("local"):
+        # A test's own roles (`act_as_app_in_this_transaction`): back to the login role.
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL ROLE {_state['local']}")
+        return
+    if not _state["active"]:
         yield
         return
     become_owner()
@@ -92,3 +103,37 @@ def install() -> None:
 
         wrapped.as_owner = True
         setattr(TransactionTestCase, name, classmethod(wrapped) if is_classmethod else wrapped)
+
+
+def act_as_app_in_this_transaction():
+    """From here to the end of the test's transaction, act as the application's role; the roles.
+
+    When the suite already runs as that role (CASEWORK_TEST_APP_ROLE=1), nothing to do. Else,
+    connected as a superuser, make a pair of roles for this test alone, grant them what
+    `manage.py db_roles` grants, and `SET LOCAL ROLE`: role creation is transactional in
+    PostgreSQL, so the test's rollback removes them and other databases never see them.
+    """
+    import os
+
+    import pytest
+    from django.db import connection
+
+    from core.db_roles import Roles, grants_sql, roles_sql
+
+    with connection.cursor() as cursor:
+        if _state["active"]:
+            cursor.execute("SELECT current_user")
+            return Roles(owner=settings.CASEWORK_DB_OWNER_ROLE, app=cursor.fetchone()[0])
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not cursor.fetchone()[0]:
+            pytest.skip("needs the suite to run as the application's role, or to connect as a superuser")
+        suffix = f"_t{os.getpid()}"
+        roles = Roles(owner=settings.CASEWORK_DB_OWNER_ROLE + suffix, app=settings.CASEWORK_DB_APP_ROLE + suffix)
+        cursor.execute(roles_sql(roles) + grants_sql(roles))
+        cursor.execute(f"SET LOCAL ROLE {roles.app}")
+    _state["local"] = roles.app
+    return roles
+
+
+def end_local_roles() -> None:
+    _state.pop("local", None)

@@ -118,6 +118,14 @@ def database_sql(roles: Roles) -> str:
         f"            CASE item.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'\n"
         f"                WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, item.relname);\n"
         f"    END LOOP;\n"
+        # The trigger functions too, so a later migration may replace them; not an extension's.
+        f"    FOR item IN SELECT p.oid::regprocedure AS name FROM pg_proc p\n"
+        f"            JOIN pg_namespace n ON n.oid = p.pronamespace\n"
+        f"            WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> {_literal(owner)}\n"
+        f"            AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')\n"
+        f"    LOOP\n"
+        f"        EXECUTE format('ALTER FUNCTION %s OWNER TO {owner}', item.name);\n"
+        f"    END LOOP;\n"
         f"END $$;\n"
     )
 

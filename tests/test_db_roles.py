@@ -20,6 +20,7 @@ from audit.services import audit_record
 from casework.models import CaseNote
 from casework.services.notes import note_write
 from core.db_roles import APPEND_ONLY_TABLES, NEVER_DELETED_TABLES, Roles, grants_sql, roles_sql
+from tests import app_role
 
 pytestmark = pytest.mark.postgres
 
@@ -157,3 +158,26 @@ def test_the_roles_command_can_run_twice_and_leaves_the_same_rights(db, capsys):
     printed = capsys.readouterr().out
     assert "CREATE ROLE casework_app_cmdtest LOGIN" in printed
     assert "ALTER DEFAULT PRIVILEGES FOR ROLE casework_owner_cmdtest" in printed
+
+
+def test_a_table_a_later_migration_adds_gets_the_applications_grants_at_the_end_of_migrate(db, settings, monkeypatch):
+    from django.apps import apps
+
+    from core import db_roles
+
+    app = settings.CASEWORK_DB_APP_ROLE
+    with app_role.as_owner(), connection.cursor() as cursor:
+        if not (db_roles.role_exists(cursor, app) and db_roles.role_exists(cursor, settings.CASEWORK_DB_OWNER_ROLE)):
+            pytest.skip("the configured roles do not exist here: make db-roles")
+        cursor.execute("CREATE TABLE casework_visitlog (id bigint PRIMARY KEY, body text)")
+        cursor.execute("CREATE TABLE casework_visitdraft (id bigint PRIMARY KEY, body text)")
+        monkeypatch.setattr(db_roles, "APPEND_ONLY_TABLES", (*db_roles.APPEND_ONLY_TABLES, "casework_visitlog"))
+        last = [config for config in apps.get_app_configs() if config.models_module][-1]
+
+        db_roles.apply_grants_after_migrate(sender=last, using="default", plan=[("casework", "0099_visits")])
+
+        rights = "SELECT has_table_privilege(%s, %s, 'INSERT'), has_table_privilege(%s, %s, 'UPDATE')"
+        cursor.execute(rights, [app, "casework_visitlog"] * 2)
+        assert cursor.fetchone() == (True, False)
+        cursor.execute(rights, [app, "casework_visitdraft"] * 2)
+        assert cursor.fetchone() == (True, True)

@@ -13,7 +13,8 @@ class Command(BaseCommand):
         "Print (or, with --apply, run as a PostgreSQL superuser) the SQL that creates the owner role, "
         "which migrates, and the application's role, which owns nothing and may only read and insert on "
         "append-only tables; hands the database to the owner and grants the application its rights. "
-        "Safe to run again. Passwords come from CASEWORK_DB_OWNER_PASSWORD and CASEWORK_DB_APP_PASSWORD."
+        "Safe to run again. With --apply, passwords come from CASEWORK_DB_OWNER_PASSWORD and "
+        "CASEWORK_DB_APP_PASSWORD; printed SQL has none (set them with ALTER ROLE ... PASSWORD)."
     )
 
     def add_arguments(self, parser):
@@ -35,8 +36,9 @@ class Command(BaseCommand):
             sql = (
                 roles_sql(
                     roles,
-                    owner_password=os.environ.get("CASEWORK_DB_OWNER_PASSWORD", ""),
-                    app_password=os.environ.get("CASEWORK_DB_APP_PASSWORD", ""),
+                    # Printed SQL ends up in terminals and logs: passwords only go to the database.
+                    owner_password=os.environ.get("CASEWORK_DB_OWNER_PASSWORD", "") if apply else "",
+                    app_password=os.environ.get("CASEWORK_DB_APP_PASSWORD", "") if apply else "",
                     owner_createdb=owner_createdb,
                 )
                 + database_sql(roles)

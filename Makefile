@@ -7,7 +7,7 @@ PORT ?= 8000
 # Test processes: one per core by default; `make test TEST_PROCESSES=0` runs in one process.
 TEST_PROCESSES ?= auto
 
-.PHONY: run serve test lint format migrate demo worker beat golden bench-search bench-rules bench-payments clean
+.PHONY: run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,15 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# In production DATABASE_URL names the application's role, which may not change the schema:
+# migrations run as the owner, MIGRATION_DATABASE_URL.
 migrate: $(VENV)/.installed
-	$(BIN)/python manage.py migrate --noinput
+	$(if $(MIGRATION_DATABASE_URL),DATABASE_URL="$(MIGRATION_DATABASE_URL)") $(BIN)/python manage.py migrate --noinput
+
+# Creates casework_owner and casework_app and the application's grants; safe to run again.
+# As a PostgreSQL superuser: DB_ADMIN_URL=postgres://postgres@host/casework make db-roles
+db-roles: $(VENV)/.installed
+	$(if $(DB_ADMIN_URL),DATABASE_URL="$(DB_ADMIN_URL)") $(BIN)/python manage.py db_roles --apply $(DB_ROLES_FLAGS)
 
 demo: $(VENV)/.installed
 	$(BIN)/python manage.py seed_demo

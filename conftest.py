@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests import app_role
 from tests.factories import OfficeFactory, TeamFactory, UserFactory
 from tests.migration_rows import restore_migration_rows
 
@@ -26,6 +27,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)"))
         if "redis" in item.keywords and not has_redis:
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL (CI does)"))
+
+
+def pytest_configure(config):
+    if app_role.enabled():
+        app_role.install()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, created and migrated as the owner; with CASEWORK_TEST_APP_ROLE=1 the
+    tests then run as the application's role (tests/app_role.py)."""
+    if not app_role.enabled():
+        yield
+        return
+    with django_db_blocker.unblock():
+        app_role.become_app()
+    yield
+    with django_db_blocker.unblock():
+        app_role.become_owner()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -62,6 +82,15 @@ def _migration_rows_after_flush(django_db_blocker):
         with django_db_blocker.unblock():
             restore_migration_rows()
         _flushed["module"] = False
+
+
+@pytest.fixture
+def as_app_role(db):
+    """The rest of the test runs with the rights of the application's PostgreSQL role.
+
+    Gives the names of the roles (`core.db_roles.Roles`)."""
+    yield app_role.act_as_app_in_this_transaction()
+    app_role.end_local_roles()
 
 
 @pytest.fixture

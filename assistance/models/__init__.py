@@ -2,7 +2,7 @@
 payment, the monthly payment run, overpayments and their recovery, and program budgets."""
 
 from assistance.models.budgets import Budget
-from assistance.models.issuances import Issuance, IssuanceStatusChange
+from assistance.models.issuances import Issuance, IssuanceStatusChange, IssuedError
 from assistance.models.ledger import Account, LedgerEntry, LedgerTransaction
 from assistance.models.limits import AuthorityLimit
 from assistance.models.overpayments import (
@@ -20,6 +20,7 @@ __all__ = [
     "Budget",
     "Issuance",
     "IssuanceStatusChange",
+    "IssuedError",
     "LedgerEntry",
     "LedgerTransaction",
     "Overpayment",

@@ -10,6 +10,10 @@ from core.money import format_money
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
+class IssuedError(Exception):
+    """An issued payment's money, payee or client was about to change, or it was about to be removed."""
+
+
 class Issuance(models.Model):
     """Money or goods for a client on a case: requested, approved within someone's authority, issued.
 
@@ -58,6 +62,10 @@ class Issuance(models.Model):
         Status.CANCELLED: set(),
         Status.REVERSED: set(),
     }
+
+    #: Once issued, what was paid, to whom and for whom stays as it was: a mistake is reversed
+    #: and issued anew. A trigger (migration 0007) refuses the same on PostgreSQL.
+    ISSUED_FIELDS = ("amount", "recovered", "client", "payee_kind", "payee_name", "payee_address")
 
     class PayeeKind(models.TextChoices):
         CLIENT = "client", "The client"
@@ -158,6 +166,56 @@ class Issuance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.get_kind_display()} {format_money(self.amount)}"
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and (update_fields is None or set(update_fields) & set(self._issued_attnames())):
+            self._refuse_changing_issued_money()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and self._stored_issued() is not None:
+            raise IssuedError(f"{self.reference} was issued and cannot be removed; reverse it instead.")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def _issued_attnames(cls) -> list[str]:
+        names = []
+        for name in cls.ISSUED_FIELDS:
+            field = cls._meta.get_field(name)
+            names += [field.name, field.attname]
+        return names
+
+    def _stored_issued(self) -> dict | None:
+        """The stored row's guarded values when it is issued (or reversed), else None."""
+        attnames = [self._meta.get_field(name).attname for name in self.ISSUED_FIELDS]
+        return (
+            Issuance.objects.filter(pk=self.pk, status__in=[self.Status.ISSUED, self.Status.REVERSED])
+            .values(*attnames)
+            .first()
+        )
+
+    def _client_merged_into(self, stored_client_id: int) -> bool:
+        """Whether the new client is the record the stored one was merged into (the same person)."""
+        from clients.models import Client
+
+        return Client.objects.filter(pk=stored_client_id, merged_into_id=self.client_id).exists()
+
+    def _refuse_changing_issued_money(self) -> None:
+        # The row as stored decides, not the instance: a stale instance cannot slip a change past.
+        stored = self._stored_issued()
+        if stored is None:
+            return
+        changed = [
+            self._meta.get_field(name).verbose_name
+            for name in self.ISSUED_FIELDS
+            if getattr(self, self._meta.get_field(name).attname) != stored[self._meta.get_field(name).attname]
+            and not (name == "client" and self._client_merged_into(stored["client_id"]))
+        ]
+        if changed:
+            raise IssuedError(
+                f"{self.reference} was issued: its {', '.join(changed)} cannot be changed; reverse it and issue anew."
+            )
 
     def allowed_moves(self) -> list[str]:
         return sorted(self.TRANSITIONS.get(self.status, set()))

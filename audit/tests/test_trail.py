@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from audit.models import AppendOnlyError, AuditEvent, AuditEventClient
 from audit.services import audit_record
+from tests import app_role
 from tests.factories import ClientFactory, case_for
 
 TRAIL = reverse("audit:trail")
@@ -116,7 +117,13 @@ class TestDatabaseTrigger:
         ],
     )
     def test_raw_sql_cannot_rewrite_or_remove_the_trail(self, event, sql):
-        with pytest.raises(DatabaseError) as excinfo, transaction.atomic(), connection.cursor() as cursor:
+        # The trigger holds for the owner too; the application's role is refused before it.
+        with (
+            app_role.as_owner(),
+            pytest.raises(DatabaseError) as excinfo,
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql % {"pk": int(event.pk)})
 
         assert "append-only" in str(excinfo.value)

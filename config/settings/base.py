@@ -117,6 +117,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The PostgreSQL roles (core/db_roles.py): the owner migrates, the site and workers connect as
+# the application's role. DATABASE_URL names the application's role in production;
+# MIGRATION_DATABASE_URL the owner's, used only by `make migrate`.
+CASEWORK_DB_OWNER_ROLE = env("CASEWORK_DB_OWNER_ROLE", default="casework_owner")
+CASEWORK_DB_APP_ROLE = env("CASEWORK_DB_APP_ROLE", default="casework_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

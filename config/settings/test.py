@@ -4,7 +4,7 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from .local import *  # noqa: F403
-from .local import BASE_DIR, REDIS_URL, STORAGES
+from .local import BASE_DIR, REDIS_URL, STORAGES, env
 
 # Under `pytest -n`, each worker ("gw0", "gw1", ...) keeps its own files and Redis database;
 # pytest-django already gives each its own test database.
@@ -20,6 +20,10 @@ SECOND_FACTOR_ENFORCED = False
 
 # Tasks run in-process unless a test starts a real worker (those tests say so).
 CELERY_TASK_ALWAYS_EAGER = True
+
+# CI runs the suite as the application's PostgreSQL role, having created and migrated the
+# test database as the owner (tests/app_role.py).
+CASEWORK_TEST_APP_ROLE = env.bool("CASEWORK_TEST_APP_ROLE", default=False)
 
 if WORKER and REDIS_URL:
     _redis = urlsplit(REDIS_URL)

@@ -227,7 +227,7 @@ class PersonFactForm(forms.Form):
     )
     pays_for_shelter = forms.ChoiceField(label="Homeless: pays for shelter?", choices=SHELTER, required=False)
     start_date = PlausibleDateField(label="Since", kind=DateKind.EVENT)
-    verification = forms.ChoiceField(choices=Verification.choices, initial=Verification.UNVERIFIED)
+    verification = forms.ChoiceField(choices=Verification.choices, initial=Verification.UNVERIFIED, required=False)
     note = forms.CharField(max_length=300, required=False)
 
     def __init__(self, *args, client: Client | None = None, **kwargs) -> None:
@@ -238,6 +238,7 @@ class PersonFactForm(forms.Form):
     def to_service(self) -> dict:
         data = dict(self.cleaned_data)
         data["pays_for_shelter"] = {"yes": True, "no": False}.get(data["pays_for_shelter"])
+        data["verification"] = data["verification"] or Verification.UNVERIFIED
         return data
 
 

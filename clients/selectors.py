@@ -37,7 +37,7 @@ def client_get_including_merged(*, user, pk: int) -> Client:
     scope = client_scope(user, include_merged=True) | (
         Q(merged_into__isnull=False) & client_scope(user, prefix="merged_into__")
     )
-    return get_object_or_404(Client.objects.filter(scope).select_related("merged_into"), pk=pk)
+    return get_object_or_404(Client.objects.filter(scope).select_related("merged_into", "office"), pk=pk)
 
 
 @dataclass(frozen=True)

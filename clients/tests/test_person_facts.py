@@ -191,7 +191,9 @@ def test_a_refused_fact_shows_the_services_error_beside_its_field(client, casewo
     assert not PersonFact.objects.exists()
 
 
-def test_an_auditor_and_a_caseworker_of_another_office_cannot_reach_or_add_facts(client, caseworker, other_caseworker, person):
+def test_an_auditor_and_a_caseworker_of_another_office_cannot_reach_or_add_facts(
+    client, caseworker, other_caseworker, person
+):
     PersonFactFactory(client=person, recorded_by=caseworker)
     auditor = UserFactory(username="reader", office=caseworker.office, roles=["auditor"])
     client.force_login(auditor)

@@ -14,8 +14,12 @@ import time_machine
 from django.urls import reverse
 
 from clients.models import Asset, Expense, PersonFact
+from clients.services import MemberInput, household_register
 from eligibility.models import Determination, Program
-from eligibility.services import enrollment_apply
+from eligibility.rules import HouseholdSnapshot
+from eligibility.services import determination_run, enrollment_apply
+from eligibility.services.determinations import determination_replay
+from eligibility.services.snapshots import snapshot_build, snapshots_build_many
 from tests.factories import ClientFactory, IncomeFactory, case_for
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +152,6 @@ def test_homelessness_gives_the_homeless_shelter_deduction_until_shelter_is_free
 
 def test_an_ineligible_student_is_left_out_with_their_income(client, caseworker, homeless_person):
     """A 22-year-old student enrolled half time, with no exemption, lives with the person above."""
-    from clients.services import MemberInput, household_register
 
     student = ClientFactory(office=caseworker.office, date_of_birth=date(2003, 4, 4), last_name="Reyes")
     IncomeFactory(client=student, kind="earned", amount=Decimal("1500"), start_date=date(2025, 1, 1))
@@ -174,3 +177,79 @@ def test_an_ineligible_student_is_left_out_with_their_income(client, caseworker,
     # As a household of one on $900: $900 - $209 = $691; 30% -> $208; $298 - $208 = $90.
     assert criteria["Gross monthly income"]["figure"] == "900.00"
     assert determination.monthly_amount == Decimal("90.00")
+
+
+# The snapshot -----------------------------------------------------------------------------
+
+
+def test_both_builders_give_the_same_snapshot_with_facts_in_force_on_the_day(caseworker, homeless_person):
+
+    student = ClientFactory(office=caseworker.office, date_of_birth=date(2003, 4, 4))
+    blind = ClientFactory(office=caseworker.office, date_of_birth=date(1970, 4, 4))
+    household = household_register(
+        acting_user=caseworker,
+        office=caseworker.office,
+        members=[
+            MemberInput(relationship="head", existing=homeless_person),
+            MemberInput("child", existing=student),
+            MemberInput("sibling", existing=blind),
+        ],
+        start_date=date(2025, 1, 1),
+    )
+    case = case_for(homeless_person, caseworker)
+
+    def fact(person, kind, start, **values):
+        PersonFact.objects.create(client=person, kind=kind, start_date=start, recorded_by=caseworker, **values)
+
+    fact(blind, "blindness", date(2020, 1, 1), basis="ssi")
+    fact(blind, "disability", date(2020, 1, 1), basis="ssi", end_date=date(2025, 9, 30))
+    fact(student, "student", date(2025, 9, 1))
+    fact(homeless_person, "student", date(2025, 9, 1), student_exemption="employed")
+    fact(homeless_person, "homelessness", date(2025, 10, 2), pays_for_shelter=False)
+
+    for day, homeless in ((date(2025, 10, 1), False), (date(2025, 10, 2), True)):
+        one = snapshot_build(case=case, as_of=day, application_date=APPLIED)
+        many = snapshots_build_many(households={household.pk: (APPLIED, ())}, as_of=day)[household.pk]
+        assert one == many
+        flags = {m.id: (m.disabled, m.blind, m.student) for m in one.members}
+        assert flags == {
+            str(homeless_person.pk): (False, False, False),  # a student, but exempt: works 20 hours
+            str(student.pk): (False, False, True),
+            str(blind.pk): (False, True, False),  # the disability ended on September 30
+        }
+        assert (one.homeless, one.receives_free_shelter) == (homeless, homeless)
+
+
+def test_a_stored_version_1_snapshot_is_still_read_and_replayed_to_the_cent(caseworker, disabled_household):
+
+    PersonFact.objects.create(
+        client=disabled_household, kind="disability", basis="ssi", start_date=date(2024, 1, 1), recorded_by=caseworker
+    )
+    determination = determination_run(
+        acting_user=caseworker, enrollment=_enrollment(caseworker, disabled_household), as_of=date(2025, 10, 1)
+    )
+    assert determination.snapshot["version"] == 2 and determination.monthly_amount == Decimal("121.00")
+
+    # The same household as a version-1 document stored it: members had no `blind` or `student`.
+    stored = determination.snapshot
+    stored["version"] = 1
+    for member in stored["members"]:
+        del member["blind"], member["student"]
+    Determination.objects.filter(pk=determination.pk).update(snapshot=stored)
+    determination.refresh_from_db()
+
+    snapshot = HouseholdSnapshot.from_dict(determination.snapshot)
+    assert [(m.disabled, m.blind, m.student) for m in snapshot.members] == [(True, False, False)]
+    replay = determination_replay(determination=determination)
+    assert replay.matches and replay.replayed.monthly_amount == Decimal("121.00")
+
+
+def test_a_version_1_document_cannot_smuggle_in_version_2_fields():
+
+    data = {
+        "version": 1,
+        "application_date": "2025-08-01",
+        "members": [{"id": "1", "date_of_birth": "2000-01-01", "disabled": False, "student": True}],
+    }
+    assert HouseholdSnapshot.from_dict(data).members[0].student is False
+    assert HouseholdSnapshot.from_dict({**data, "version": 2}).members[0].student is True

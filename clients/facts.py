@@ -76,8 +76,8 @@ def person_fact_record(
     """Record that a fact about `client` holds from `start_date` on.
 
     The person's current fact of the same kind, if any, ends the day before: the trail and the
-    client's page keep both. A start on or before the current fact's start is refused (end or
-    correct that one first), as is a start in the future or before the person was born.
+    client's page keep both. A start on or before the current fact's start, or within an ended
+    fact of the kind, is refused, as is a start in the future or before the person was born.
     For disability and blindness the basis is one of the benefits listed in 7 CFR 271.2.
     """
     _check_fact(
@@ -100,6 +100,19 @@ def person_fact_record(
                     }
                 )
             _end(acting_user=acting_user, fact=current, end_date=start_date - timedelta(days=1))
+        overlapping = (
+            PersonFact.objects.filter(client=client, kind=kind, end_date__gte=start_date)
+            .exclude(pk=getattr(current, "pk", None))
+            .order_by("start_date")
+            .first()
+        )
+        if overlapping is not None:
+            raise ValidationError(
+                {
+                    "start_date": f"A {overlapping.get_kind_display().lower()} fact already covers "
+                    f"{overlapping.start_date:%Y-%m-%d} to {overlapping.end_date:%Y-%m-%d}; start after it."
+                }
+            )
         fact = PersonFact(
             client=client,
             kind=kind,

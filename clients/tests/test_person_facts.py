@@ -68,6 +68,17 @@ def test_a_new_fact_must_start_after_the_current_one(caseworker, person):
     assert PersonFact.objects.filter(client=person).count() == 1
 
 
+def test_a_new_fact_may_not_start_within_an_ended_one(caseworker, person):
+    old = _record(caseworker, person, kind="student", start_date=date(2024, 9, 1))
+    facts.person_fact_end(acting_user=caseworker, fact=old, end_date=date(2025, 5, 31))
+
+    with pytest.raises(Exception, match="covers 2024-09-01 to 2025-05-31"):
+        _record(caseworker, person, kind="student", start_date=date(2025, 5, 31))
+    again = _record(caseworker, person, kind="student", start_date=date(2025, 6, 1))
+
+    assert again.end_date is None and PersonFact.objects.filter(client=person).count() == 2
+
+
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [

@@ -37,8 +37,10 @@ disability or blindness benefits it lists (the snapshot's `disabled` or `blind`)
 student (7 CFR 273.5(a): 18 to 49, enrolled at least half time in higher education, no exemption
 of 273.5(b); a disabled or blind member counts as unfit for work, (b)(2)) is not a household
 member (7 CFR 273.1(b)(7)): not counted in the household's size, and their income, expenses and
-resources are not the household's (7 CFR 273.11(d)); money they give the household is its income
-and is recorded as a member's income.
+resources are not the household's (7 CFR 273.11(d), https://www.ecfr.gov/current/title-7/section-273.11);
+money they give the household is its income and is recorded as a member's income. Of a shared
+cost only the household's part is deducted: an expense recorded against the student is left out,
+one recorded against nobody is taken as the household's own (record the student's share apart).
 
 Not modelled: categorical eligibility (households on SSI or TANF, broad-based categorical
 eligibility), ineligible or disqualified members other than students, self-employment cost rules,

@@ -316,6 +316,16 @@ class HouseholdSnapshot:
             raise InvalidSnapshotError(f"the stored snapshot lacks the field {missing.args[0]!r}") from None
 
 
+def snapshot_upgrade(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored snapshot document as the current version writes it (a version-1 member gains
+    `blind` and `student`, both false), so a stored and a new snapshot compare by what they say,
+    not by the version that wrote them. A document that cannot be read is given back as it is."""
+    try:
+        return HouseholdSnapshot.from_dict(data).to_dict()
+    except InvalidSnapshotError:
+        return dict(data)
+
+
 def _iso(value: Any, what: str, *, optional: bool = False) -> date | None:
     if value is None and optional:
         return None

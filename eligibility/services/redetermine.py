@@ -21,6 +21,7 @@ from casework.models import Task
 from casework.services.tasks import task_create
 from eligibility import rules
 from eligibility.models import Determination, Enrollment
+from eligibility.rules.snapshot import snapshot_upgrade
 from eligibility.selectors import redetermine_candidates
 from eligibility.services.reviews import job_user
 from eligibility.services.snapshots import parameter_table, snapshots_build_many
@@ -117,7 +118,8 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
             counts.failed += 1
             continue
         data = snapshot.to_dict()
-        if data == previous.snapshot:
+        before = snapshot_upgrade(previous.snapshot)
+        if data == before:
             counts.unchanged += 1
             continue
         module = rules.PROGRAMS[enrollment.program.rules_module]
@@ -143,7 +145,7 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
             run_by=user,
             run_at=now,
             is_redetermination=True,
-            effective_on=change_effective_on(previous.snapshot, data, as_of=run_on),
+            effective_on=change_effective_on(before, data, as_of=run_on),
         )
         if changes_result:
             counts.to_confirm += 1

@@ -11,13 +11,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
 from clients.models import Asset, Expense, PersonFact
 from clients.services import MemberInput, household_register
 from eligibility.models import Determination, Program
 from eligibility.rules import HouseholdSnapshot
-from eligibility.services import determination_run, enrollment_apply
+from eligibility.services import determination_finalise, determination_run, enrollment_apply
 from eligibility.services.determinations import determination_replay
 from eligibility.services.snapshots import snapshot_build, snapshots_build_many
 from tests.factories import ClientFactory, IncomeFactory, case_for
@@ -253,3 +254,28 @@ def test_a_version_1_document_cannot_smuggle_in_version_2_fields():
     }
     assert HouseholdSnapshot.from_dict(data).members[0].student is False
     assert HouseholdSnapshot.from_dict({**data, "version": 2}).members[0].student is True
+
+
+def test_the_nightly_job_sees_no_change_in_a_household_stored_as_version_1_but_sees_a_new_fact(
+    caseworker, homeless_person
+):
+    enrollment = _enrollment(caseworker, homeless_person)
+    decided = determination_run(acting_user=caseworker, enrollment=enrollment, as_of=date(2025, 10, 1))
+    determination_finalise(acting_user=caseworker, determination=decided, decision="approve")
+    stored = decided.snapshot
+    stored["version"] = 1
+    for member in stored["members"]:
+        del member["blind"], member["student"]
+    Determination.objects.filter(pk=decided.pk).update(snapshot=stored)
+
+    with time_machine.travel("2025-11-05 03:00:00+00:00", tick=False):
+        call_command("eligibility_redetermine", date="2025-11-05")
+    assert enrollment.determinations.count() == 1
+
+    PersonFact.objects.create(
+        client=homeless_person, kind="disability", basis="ssi", start_date=date(2025, 10, 20), recorded_by=caseworker
+    )
+    with time_machine.travel("2025-11-06 03:00:00+00:00", tick=False):
+        call_command("eligibility_redetermine", date="2025-11-06")
+    latest = enrollment.determinations.order_by("-id").first()
+    assert latest.is_redetermination and latest.snapshot["members"][0]["disabled"] is True

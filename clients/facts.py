@@ -89,6 +89,7 @@ def person_fact_record(
     if kind != Kind.HOMELESSNESS:
         pays_for_shelter = None
     with transaction.atomic():
+        # Two workers recording the same kind at once: the second waits, then ends the first's fact.
         Client.objects.select_for_update().filter(pk=client.pk).first()
         current = PersonFact.objects.select_for_update().filter(client=client, kind=kind, end_date__isnull=True).first()
         if current is not None:

@@ -8,7 +8,17 @@ from django.contrib import admin
 
 from accounts.access import client_scope
 from accounts.admin_access import ReadOnlyRoleAdmin
-from clients.models import Asset, Client, Consent, Document, Expense, Household, HouseholdMembership, Income
+from clients.models import (
+    Asset,
+    Client,
+    Consent,
+    Document,
+    Expense,
+    Household,
+    HouseholdMembership,
+    Income,
+    PersonFact,
+)
 
 
 class ScopedAdmin(ReadOnlyRoleAdmin):
@@ -84,4 +94,12 @@ class ConsentAdmin(ScopedAdmin):
     list_display = ["client", "organization", "purpose", "granted_on", "expires_on", "revoked_on"]
     list_filter = ["purpose"]
     search_fields = ["client__last_name", "organization"]
+    list_select_related = ["client"]
+
+
+@admin.register(PersonFact)
+class PersonFactAdmin(ScopedAdmin):
+    list_display = ["client", "kind", "basis", "start_date", "end_date", "verification"]
+    list_filter = ["kind", "basis", "verification"]
+    search_fields = ["client__last_name", "note"]
     list_select_related = ["client"]

@@ -1,7 +1,17 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from clients.models import Asset, Client, Consent, Document, Expense, HouseholdMembership, Income
+from clients.models import (
+    Asset,
+    Client,
+    Consent,
+    Document,
+    Expense,
+    HouseholdMembership,
+    Income,
+    PersonFact,
+    Verification,
+)
 from core.dates import DateKind
 from core.forms import ConstraintErrorsOnFields, MoneyField, PlausibleDateField
 
@@ -213,6 +223,49 @@ class ConsentRevokeForm(forms.Form):
 
 class MembershipEndForm(forms.Form):
     end_date = PlausibleDateField(label="Left the household on", kind=DateKind.EVENT)
+
+
+class PersonFactForm(forms.Form):
+    """A fact about the person from a date; the service checks that its particulars fit its kind."""
+
+    SHELTER = [("", "—"), ("yes", "Yes, pays something for shelter"), ("no", "No, all shelter is free")]
+
+    kind = forms.ChoiceField(label="Fact", choices=PersonFact.Kind.choices)
+    basis = forms.ChoiceField(
+        label="Shown by (disability or blindness)",
+        choices=[("", "—"), *PersonFact.Basis.choices],
+        required=False,
+        help_text="The benefit the person receives, as 7 CFR 271.2 lists them.",
+    )
+    student_exemption = forms.ChoiceField(
+        label="Student exemption",
+        choices=[("", "None"), *PersonFact.StudentExemption.choices],
+        required=False,
+        help_text="For a student: the 7 CFR 273.5(b) exemption that applies, if any (age is worked out).",
+    )
+    pays_for_shelter = forms.ChoiceField(label="Homeless: pays for shelter?", choices=SHELTER, required=False)
+    start_date = PlausibleDateField(label="Since", kind=DateKind.EVENT)
+    verification = forms.ChoiceField(choices=Verification.choices, initial=Verification.UNVERIFIED, required=False)
+    note = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, client: Client | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if client is not None:
+            self.fields["start_date"].born = client.date_of_birth
+
+    def to_service(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["pays_for_shelter"] = {"yes": True, "no": False}.get(data["pays_for_shelter"])
+        data["verification"] = data["verification"] or Verification.UNVERIFIED
+        return data
+
+
+class PersonFactEndForm(forms.Form):
+    end_date = PlausibleDateField(label="Last day it held", kind=DateKind.EVENT)
+
+
+class PersonFactVerifyForm(forms.Form):
+    verification = forms.ChoiceField(choices=Verification.choices)
 
 
 class MergeForm(forms.Form):

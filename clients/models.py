@@ -396,3 +396,132 @@ class Consent(models.Model):
             and (self.revoked_on is None or self.revoked_on > day)
             and (self.expires_on is None or self.expires_on >= day)
         )
+
+
+class PersonFact(models.Model):
+    """A circumstance of a person that the rules ask about, over a period: history, never overwritten.
+
+    A new fact of a kind ends the person's current one of that kind the day before it starts
+    (`clients.services.person_fact_record`); an ended fact stays as it was.
+    """
+
+    class Kind(models.TextChoices):
+        DISABILITY = "disability", "Disability"
+        BLINDNESS = "blindness", "Blindness"
+        STUDENT = "student", "Student in higher education (at least half time)"
+        HOMELESSNESS = "homelessness", "Homelessness (no fixed, regular night-time residence)"
+
+    class Basis(models.TextChoices):
+        """What shows the disability or blindness: the benefits of the "elderly or disabled member"
+        definition in 7 CFR 271.2 (https://www.ecfr.gov/current/title-7/section-271.2)."""
+
+        SSI = "ssi", "Receives SSI, or supplemental or interim assistance tied to SSI's disability or blindness test"
+        SOCIAL_SECURITY = "social_security", "Receives Social Security disability or blindness payments (SSDI)"
+        MEDICAID = "medicaid", "Receives disability-related Medicaid"
+        GENERAL_ASSISTANCE = "general_assistance", "Receives disability-based state general assistance"
+        DISABILITY_RETIREMENT = (
+            "disability_retirement",
+            "Receives a federal, state or local government disability retirement for a permanent disability",
+        )
+        RAILROAD = "railroad", "Receives a Railroad Retirement disability annuity and is eligible for Medicare"
+        VA_TOTAL = "va_total", "Veteran whose disability the VA rates or pays as total"
+        VA_AID = (
+            "va_aid_attendance",
+            "Veteran, or a veteran's surviving spouse, the VA finds needs regular aid and attendance or is "
+            "permanently housebound",
+        )
+        VA_CHILD = "va_child", "Veteran's surviving child the VA finds permanently incapable of self-support"
+        VA_SURVIVOR = (
+            "va_survivor",
+            "Veteran's surviving spouse or child entitled to VA death compensation or pension, with a disability "
+            "Social Security considers permanent",
+        )
+
+    class StudentExemption(models.TextChoices):
+        """The exemptions of 7 CFR 273.5(b) (https://www.ecfr.gov/current/title-7/section-273.5); the age
+        exemption, (b)(1), is not recorded: the rules work it out on the determination date."""
+
+        UNFIT = "unfit", "Physically or mentally unfit for work"
+        TANF = "tanf", "Receives TANF"
+        JOBS = "jobs", "Enrolled through the JOBS program or its successor"
+        EMPLOYED = "employed", "Works at least 20 paid hours a week"
+        WORK_STUDY = "work_study", "In a federal or state work-study program"
+        ON_THE_JOB = "on_the_job", "In an on-the-job training program"
+        CHILD_UNDER_6 = "child_under_6", "Cares for a dependent household member under 6"
+        CHILD_6_TO_11 = "child_6_to_11", "Cares for a dependent child 6 to 11 without adequate child care"
+        SINGLE_PARENT = "single_parent", "Single parent, enrolled full time, caring for a child under 12"
+        PLACED = "placed", "Placed in school by SNAP E&T, WIOA, trade adjustment or a state employment program"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="facts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    basis = models.CharField(max_length=30, choices=Basis.choices, blank=True)
+    student_exemption = models.CharField(
+        "exemption (7 CFR 273.5(b))", max_length=20, choices=StudentExemption.choices, blank=True
+    )
+    pays_for_shelter = models.BooleanField(
+        "pays something for shelter",
+        null=True,
+        blank=True,
+        help_text="For homelessness: No when all the shelter this month is free (7 CFR 273.9(d)(6)(i)).",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    verification = models.CharField(max_length=12, choices=Verification.choices, default=Verification.UNVERIFIED)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["kind", "-start_date", "id"]
+        indexes = [models.Index(fields=["client", "kind", "start_date"], name="personfact_client_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "kind"],
+                condition=Q(end_date__isnull=True),
+                name="personfact_one_current_per_kind",
+                violation_error_message="This person already has a current fact of this kind; end it first.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="personfact_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind__in=["disability", "blindness"]) & ~Q(basis=""))
+                | (~Q(kind__in=["disability", "blindness"]) & Q(basis="")),
+                name="personfact_basis_for_disability_only",
+                violation_error_message="Say what shows the disability or blindness (a basis), and only for those.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="student") | Q(student_exemption=""),
+                name="personfact_exemption_for_students_only",
+                violation_error_message="A student exemption is recorded only for a student.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="homelessness") & Q(pays_for_shelter__isnull=False))
+                | (~Q(kind="homelessness") & Q(pays_for_shelter__isnull=True)),
+                name="personfact_shelter_for_homelessness_only",
+                violation_error_message="Say whether a homeless person pays anything for shelter (and only for them).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.start_date:%Y-%m-%d}"
+
+    def in_force_on(self, day) -> bool:
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+    @property
+    def detail(self) -> str:
+        """The fact's particulars in a few words, for pages."""
+        if self.basis:
+            return self.get_basis_display()
+        if self.kind == self.Kind.STUDENT:
+            return self.get_student_exemption_display() if self.student_exemption else "No exemption recorded"
+        if self.kind == self.Kind.HOMELESSNESS:
+            return "Pays something for shelter" if self.pays_for_shelter else "Shelter is free"
+        return ""

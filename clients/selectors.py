@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.access import client_scope
-from clients.models import Asset, Client, Consent, Document, Expense, HouseholdMembership, Income
+from clients.models import Asset, Client, Consent, Document, Expense, HouseholdMembership, Income, PersonFact
 from clients.normalize import digits_only, search_key
 
 SEARCH_LIMIT = 50
@@ -37,7 +37,7 @@ def client_get_including_merged(*, user, pk: int) -> Client:
     scope = client_scope(user, include_merged=True) | (
         Q(merged_into__isnull=False) & client_scope(user, prefix="merged_into__")
     )
-    return get_object_or_404(Client.objects.filter(scope).select_related("merged_into"), pk=pk)
+    return get_object_or_404(Client.objects.filter(scope).select_related("merged_into", "office"), pk=pk)
 
 
 @dataclass(frozen=True)
@@ -238,6 +238,21 @@ def client_documents(*, client: Client) -> list[Document]:
 
 def client_consents(*, client: Client) -> list[Consent]:
     return list(Consent.objects.filter(client=client).select_related("recorded_by"))
+
+
+def client_facts(*, client: Client) -> list[PersonFact]:
+    """The client's facts, current ones first, then history, newest first within a kind (one query)."""
+    return list(
+        PersonFact.objects.filter(client=client)
+        .select_related("recorded_by", "verified_by")
+        .order_by("end_date", "kind", "-start_date", "id")
+    )
+
+
+def person_fact_get(*, user, pk: int) -> PersonFact:
+    return get_object_or_404(
+        PersonFact.objects.filter(client_scope(user, prefix="client__")).select_related("client"), pk=pk
+    )
 
 
 def document_get(*, user, pk: int) -> Document:

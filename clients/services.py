@@ -3,7 +3,7 @@
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,17 @@ from clients.identifiers import (
     identifier_hash,
     identifier_normalize,
 )
-from clients.models import Asset, Client, Consent, Document, Expense, Household, HouseholdMembership, Income
+from clients.models import (
+    Asset,
+    Client,
+    Consent,
+    Document,
+    Expense,
+    Household,
+    HouseholdMembership,
+    Income,
+    PersonFact,
+)
 from clients.uploads import content_problem
 
 Action = AuditEvent.Action
@@ -512,7 +522,7 @@ def consent_revoke(*, acting_user, consent: Consent, revoked_on: date) -> Consen
 
 # Merging duplicates ---------------------------------------------------------------------
 
-MOVABLE_RELATIONS = [Income, Expense, Asset, Document, Consent]
+MOVABLE_RELATIONS = [Income, Expense, Asset, Document, Consent, PersonFact]
 
 # Apps above the registry (casework's cases, assistance's ledger, referrals...) hand in what must
 # follow a merged client: each moves its own rows.
@@ -574,6 +584,13 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client, reason: st
         survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
         if survivor.is_merged or duplicate.is_merged:
             raise ValidationError("One of these clients has already been merged.")
+        # One current fact of a kind per person: where both records have one, the survivor's stays
+        # current and the duplicate's moves as history, ended the day before the survivor's began.
+        for fact in PersonFact.objects.filter(client=duplicate, end_date__isnull=True):
+            kept = PersonFact.objects.filter(client=survivor, kind=fact.kind, end_date__isnull=True).first()
+            if kept is not None:
+                fact.end_date = max(fact.start_date, kept.start_date - timedelta(days=1))
+                fact.save(update_fields=["end_date"])
         for model in MOVABLE_RELATIONS:
             ids = merge_move(model, survivor=survivor, duplicate=duplicate)
             if ids:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.selectors import audit_events_for_client
-from clients import selectors, services
+from clients import facts, selectors, services
 from clients.forms import (
     FINANCE_FORMS,
     BreakGlassForm,
@@ -19,6 +19,9 @@ from clients.forms import (
     DocumentForm,
     MembershipEndForm,
     MergeForm,
+    PersonFactEndForm,
+    PersonFactForm,
+    PersonFactVerifyForm,
     add_service_errors,
 )
 from clients.models import Client
@@ -73,8 +76,19 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if client.is_merged:
         messages.info(request, f"Client {pk} was merged into client {client.merged_into_id}.")
         return redirect("clients:detail", pk=client.merged_into_id)
-    client = selectors.client_get(user=request.user, pk=pk)
-    return _tab(request, client, "overview", "clients/client_detail.html")
+    # A client found here and not merged is one `client_get` gives: the access rule is the same.
+    return _tab(request, client, "overview", "clients/client_detail.html", **_facts_context(request, client))
+
+
+def _facts_context(request: HttpRequest, client: Client, form: PersonFactForm | None = None) -> dict:
+    """The client's facts; the forms to add, end and verify them only for those who may edit the client."""
+    may_edit = request.user.has_perm("clients.edit_client")
+    return {
+        "facts": selectors.client_facts(client=client),
+        "fact_form": (form or PersonFactForm(client=client)) if may_edit else None,
+        "fact_end_form": PersonFactEndForm() if may_edit else None,
+        "fact_verify_form": PersonFactVerifyForm() if request.user.has_perm("clients.verify_document") else None,
+    }
 
 
 @login_required
@@ -84,7 +98,59 @@ def client_reveal_identifier(request: HttpRequest, pk: int) -> HttpResponse:
     revealed = services.client_identifier_reveal(acting_user=request.user, client=client)
     if request.htmx:
         return render(request, "clients/_identifier.html", {"client": client, "revealed": revealed})
-    return _tab(request, client, "overview", "clients/client_detail.html", revealed=revealed)
+    return _tab(
+        request, client, "overview", "clients/client_detail.html", revealed=revealed, **_facts_context(request, client)
+    )
+
+
+@login_required
+@permission_required("clients.edit_client", raise_exception=True)
+def person_fact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_get(user=request.user, pk=pk)
+    form = PersonFactForm(request.POST or None, client=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            facts.person_fact_record(acting_user=request.user, client=client, **form.to_service())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Fact recorded.")
+            return redirect("clients:detail", pk=client.pk)
+    return render(request, "clients/person_fact_form.html", {"client": client, "form": form, "tab": "overview"})
+
+
+@login_required
+@permission_required("clients.edit_client", raise_exception=True)
+def person_fact_end(request: HttpRequest, pk: int) -> HttpResponse:
+    fact = selectors.person_fact_get(user=request.user, pk=pk)
+    form = PersonFactEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            facts.person_fact_end(acting_user=request.user, fact=fact, end_date=form.cleaned_data["end_date"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{fact.get_kind_display()} ended.")
+            return redirect("clients:detail", pk=fact.client_id)
+    return render(
+        request,
+        "clients/person_fact_end.html",
+        {"client": fact.client, "fact": fact, "form": form, "tab": "overview"},
+    )
+
+
+@login_required
+@require_POST
+@permission_required("clients.verify_document", raise_exception=True)
+def person_fact_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    fact = selectors.person_fact_get(user=request.user, pk=pk)
+    form = PersonFactVerifyForm(request.POST)
+    if form.is_valid():
+        facts.person_fact_verify(acting_user=request.user, fact=fact, verification=form.cleaned_data["verification"])
+        messages.success(request, f"{fact.get_kind_display()}: {fact.get_verification_display().lower()}.")
+    else:
+        messages.error(request, "Choose a verification status.")
+    return redirect("clients:detail", pk=fact.client_id)
 
 
 @login_required

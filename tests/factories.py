@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import Office, Team, User
-from clients.models import Client, Consent, Household, HouseholdMembership, Income
+from clients.models import Client, Consent, Household, HouseholdMembership, Income, PersonFact
 from clients.normalize import digits_only, search_key
 
 
@@ -99,6 +99,19 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     organization = "Riverton Food Bank"
     purpose = "referral"
     granted_on = date(2025, 6, 1)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class PersonFactFactory(factory.django.DjangoModelFactory):
+    """A current disability of a client, shown by SSI; other kinds by passing their particulars."""
+
+    class Meta:
+        model = PersonFact
+
+    client = factory.SubFactory(ClientFactory)
+    kind = PersonFact.Kind.DISABILITY
+    basis = PersonFact.Basis.SSI
+    start_date = date(2024, 1, 1)
     recorded_by = factory.SubFactory(UserFactory)
 
 

@@ -10,7 +10,7 @@ import time_machine
 from django.apps import apps
 from django.core.management import call_command
 
-from clients.models import Expense
+from clients.models import Expense, PersonFact
 
 # Committed for real, so the jobs that follow the demo's writes run in-process as under `make run`.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,6 +37,9 @@ def test_the_demo_ends_with_the_sign_ins_and_the_address_of_the_chosen_port(capl
         "south.worker1..3",
     ]
     assert "8000" not in out.getvalue()
+    # One client lives on Social Security disability, verified.
+    facts = PersonFact.objects.values_list("kind", "basis", "verification", "end_date")
+    assert list(facts) == [("disability", "social_security", "verified", None)]
     noise = [r.getMessage() for r in caplog.records if r.name.startswith(("celery", "kombu"))]
     assert noise == []
     # Households pay utilities of every kind SNAP's standards tell apart, with the state's figures loaded.

@@ -38,6 +38,7 @@ from tests.factories import (
     HouseholdFactory,
     IncomeFactory,
     MembershipFactory,
+    PersonFactFactory,
     UserFactory,
     case_for,
 )
@@ -64,6 +65,7 @@ class ClientFile:
     consent: object
     document: object
     case: object
+    fact: object
 
 
 def make_file(*, office, worker, ssn: str | None = None, **client_fields) -> ClientFile:
@@ -84,6 +86,7 @@ def make_file(*, office, worker, ssn: str | None = None, **client_fields) -> Cli
         consent=ConsentFactory(client=client, recorded_by=worker),
         document=services.document_upload(acting_user=worker, client=client, kind="other", upload=pdf()),
         case=case_for(client, worker),
+        fact=PersonFactFactory(client=client, recorded_by=worker),
     )
 
 
@@ -94,6 +97,7 @@ NO_FILE = SimpleNamespace(
     income=SimpleNamespace(pk=MISSING),
     consent=SimpleNamespace(pk=MISSING),
     document=SimpleNamespace(pk=MISSING),
+    fact=SimpleNamespace(pk=MISSING),
 )
 
 
@@ -181,6 +185,9 @@ DOCUMENTS = _page("clients:documents")
 DOCUMENT_UPLOAD = _page("clients:document_upload")
 DOWNLOAD = Url("clients:document_download", lambda f: {"pk": f.document.pk}, about_client=True)
 VERIFY = Url("clients:document_verify", lambda f: {"pk": f.document.pk}, "post", about_client=True)
+FACT_ADD = _page("clients:fact_add")
+FACT_END = _page("clients:fact_end", lambda f: {"pk": f.fact.pk})
+FACT_VERIFY = Url("clients:fact_verify", lambda f: {"pk": f.fact.pk}, "post", about_client=True)
 CONSENTS = _page("clients:consents")
 CONSENT_ADD = _page("clients:consent_add")
 CONSENT_REVOKE = _page("clients:consent_revoke", lambda f: {"pk": f.consent.pk})
@@ -214,6 +221,10 @@ NORTH_TABLE: list[tuple[Url, dict[str, int]]] = [
     (DOWNLOAD, READ),
     # Verifying needs `clients.verify_document` (caseworkers and supervisors), then redirects to the documents.
     (VERIFY, statuses(302, 302, 302, 404, 403, 403, 403)),
+    (FACT_ADD, CHANGE),
+    (FACT_END, CHANGE),
+    # Verifying a fact needs `clients.verify_document`, as for a document, then redirects to the overview.
+    (FACT_VERIFY, statuses(302, 302, 302, 404, 403, 403, 403)),
     (CONSENTS, READ),
     (CONSENT_ADD, CHANGE),
     (CONSENT_REVOKE, CHANGE),
@@ -254,6 +265,9 @@ RESTRICTED_TABLE: list[tuple[Url, dict[str, int]]] = [
     (DOCUMENT_UPLOAD, R_FILE),
     (DOWNLOAD, R_FILE),
     (VERIFY, restricted_statuses(302, 302, 404, 404, 403, 403)),
+    (FACT_ADD, R_FILE),
+    (FACT_END, R_FILE),
+    (FACT_VERIFY, restricted_statuses(302, 302, 404, 404, 403, 403)),
     (CONSENTS, R_FILE),
     (CONSENT_ADD, R_FILE),
     (CONSENT_REVOKE, R_FILE),

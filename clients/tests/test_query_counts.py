@@ -25,7 +25,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import audit_record
 from clients import services
-from clients.models import Asset, Document, Expense
+from clients.models import Asset, Document, Expense, PersonFact
 from tests.documents import pdf_bytes
 from tests.factories import (
     ClientFactory,
@@ -43,6 +43,8 @@ SMALL, LARGE = 5, 50
 # Queries per page load, whatever the number of rows. On PostgreSQL a name search adds one to three.
 # The list and search are read by a supervisor, whose office the navigation bar names (one query).
 MAX_QUERIES = {
+    # The overview made 15 queries before it listed the person's facts; listing them costs none more.
+    "overview": 15,
     "list": 15,
     "search": 14,
     "household": 16,
@@ -194,6 +196,32 @@ def test_documents_tab_queries_do_not_grow_with_documents(
     unverified = Document.objects.filter(client=someone, verified_at__isnull=True).count()
     assert 0 < unverified < LARGE
     assert html.count(">Mark verified</button>") == unverified
+
+
+def test_overview_queries_do_not_grow_with_facts(client, caseworker, north, django_assert_max_num_queries):
+    someone = ClientFactory(office=north, date_of_birth=date(1960, 1, 1))
+    case_for(someone, caseworker)
+    added = count(0)
+
+    def add_rows(n):
+        # Ended facts, each recorded and verified by a different worker, a year apart.
+        for _ in range(n):
+            year = 1980 + next(added)
+            PersonFact.objects.create(
+                client=someone,
+                kind="student",
+                start_date=date(year, 9, 1),
+                end_date=date(year + 1, 5, 31),
+                verification="verified",
+                verified_by=new_worker(north),
+                verified_at=timezone.now(),
+                recorded_by=new_worker(north),
+            )
+
+    client.force_login(caseworker)
+    path = reverse("clients:detail", args=[someone.pk])
+    html = assert_constant(client, "overview", path, add_rows, django_assert_max_num_queries)
+    assert html.count("<td>Student in higher education") == LARGE
 
 
 def test_consents_tab_queries_do_not_grow_with_consents(client, caseworker, north, django_assert_max_num_queries):

@@ -41,11 +41,22 @@ household of 3 or more with no benefit is not eligible. A household above that l
 assessed under the rules above; an elderly or disabled household keeps its exemption from the
 gross test and its higher resource limit.
 
+Members. A member is elderly or disabled as 7 CFR 271.2 says: 60 or older, or receiving one of the
+disability or blindness benefits it lists (the snapshot's `disabled` or `blind`). An ineligible
+student (7 CFR 273.5(a): 18 to 49, enrolled at least half time in higher education, no exemption
+of 273.5(b); a disabled or blind member counts as unfit for work, (b)(2)) is not a household
+member (7 CFR 273.1(b)(7)): not counted in the household's size, and their income, expenses and
+resources are not the household's (7 CFR 273.11(d), https://www.ecfr.gov/current/title-7/section-273.11);
+money they give the household is its income and is recorded as a member's income. Of a shared
+cost only the household's part is deducted: an expense recorded against the student is left out,
+one recorded against nobody is taken as the household's own (record the student's share apart).
+
 Not modelled: categorical eligibility through SSI or TANF cash assistance, ineligible or
-disqualified members, students, self-employment cost rules, state standard medical
+disqualified members other than students, self-employment cost rules, state standard medical
 deductions, actual utility costs instead of a standard, the SUA for a household that gets
 energy assistance (LIHEAP) without paying for heating itself, a state with no limited allowance,
-and the 30-day-month proration option. The rules assume every member is an eligible member of one SNAP household.
+and the 30-day-month proration option. The rules assume every member is an eligible member of one
+SNAP household.
 """
 
 from __future__ import annotations
@@ -83,7 +94,7 @@ from eligibility.rules.snapshot import (
 )
 
 PROGRAM = "snap"
-RULE_VERSION = 1  # bump when results change; then `python -m eligibility.tests.golden --update`
+RULE_VERSION = 2  # bump when results change; then `python -m eligibility.tests.golden --update`
 
 REQUIRED = (
     "snap.gross_income_limit",
@@ -382,20 +393,62 @@ def _long_date(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
+#: 7 CFR 273.5(b)(1): a student under 18 or 50 or older is exempt.
+STUDENT_AGES = range(18, 50)
+
+
+def ineligible_students(snapshot: HouseholdSnapshot, day: date) -> frozenset[str]:
+    """Ids of the members who are ineligible students on `day` (7 CFR 273.5): enrolled at least half
+    time in higher education with no exemption recorded, aged 18 to 49, and not disabled or blind
+    (a person receiving a disability benefit is taken as unfit for work, 273.5(b)(2))."""
+    return frozenset(
+        m.id for m in snapshot.members if m.student and not m.disabled and not m.blind and m.age_on(day) in STUDENT_AGES
+    )
+
+
+def _students_criterion(excluded: int, counted: int) -> Criterion:
+    who = "1 person is" if excluded == 1 else f"{excluded} people are"
+    return Criterion(
+        "Household members",
+        Decimal(counted),
+        None,
+        counted > 0,
+        f"{who} not counted in the household: a student aged 18 to 49 enrolled at least half time in college or "
+        "other higher education, who meets none of the student exemptions, cannot get SNAP; their income and "
+        "resources are not counted, but money they give the household is"
+        + (f". {_people(counted)} counted." if counted else ", and no one else is left in the household."),
+    )
+
+
 def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_date: date) -> Outcome:
     """SNAP eligibility and allotment for the month of `determination_date` (see the module docstring)."""
     day = check_determination_date(snapshot, determination_date)
     check_in_force(PROGRAM, params.valid_from, params.valid_until, day)
     first, last, days_in_month = month_bounds(day.year, day.month)
-    members = snapshot.members
+    students = ineligible_students(snapshot, day)
+    members = tuple(m for m in snapshot.members if m.id not in students) if students else snapshot.members
+    criteria: list[Criterion] = []
+    if students:
+        criteria.append(_students_criterion(len(students), len(members)))
+        if not members:
+            return Outcome(
+                program=PROGRAM,
+                determination_date=day,
+                eligible=False,
+                monthly_amount=ZERO.quantize(CENT),
+                criteria=tuple(criteria),
+                parameters_used=params.used,
+            )
     size = len(members)
     elderly_age = params.elderly_age
-    special = {m.id for m in members if m.disabled or m.age_on(day) >= elderly_age}
+    special = {m.id for m in members if m.disabled or m.blind or m.age_on(day) >= elderly_age}
     elderly_or_disabled = bool(special)
     factors = params.frequency_factors
 
     earned = unearned = ZERO
     for income in snapshot.incomes:
+        if students and income.member_id in students:
+            continue
         covered = days_covered(income.start, income.end, first, last)
         if not covered:
             continue
@@ -411,7 +464,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
     utilities_paid: set[str] = set()
     for expense in snapshot.expenses:
         kind = expense.kind
-        if kind == "other":
+        if kind == "other" or (students and expense.member_id in students):
             continue
         covered = days_covered(expense.start, expense.end, first, last)
         if not covered:
@@ -439,8 +492,6 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                     medical += amount
             elif whose in special:
                 medical += amount
-
-    criteria: list[Criterion] = []
 
     # Gross income test, 7 CFR 273.9(a)(1); broad-based categorical eligibility, 273.2(j)(2).
     gross = (earned + unearned).quantize(CENT, ROUND_HALF_UP)
@@ -660,7 +711,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
     # Resources, 7 CFR 273.8(b).
     countable = ZERO
     for asset in snapshot.assets:
-        if not asset.exempt:
+        if not asset.exempt and not (students and asset.member_id in students):
             countable += asset.value
     if categorical and bbce.asset_limit is None:
         # 7 CFR 273.2(j)(2): a categorically eligible household's resources are not tested.

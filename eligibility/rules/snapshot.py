@@ -8,7 +8,9 @@ Kinds and frequencies are the values of `clients.models` (`Income.Kind`, `Expens
 a test keeps the two lists in step.
 
 Building a snapshot from the database (for the Django layer): one `Member` per current
-household member (client id, date of birth, `disabled` as the program defines disability),
+household member (client id, date of birth, and from the person's facts in force on the
+determination date: `disabled`, `blind`, `student`), the household `homeless` when a member's
+homelessness fact is in force (`receives_free_shelter` when none of them pays for shelter),
 one `Income` / `Expense` per `clients.Income` / `clients.Expense` row whose dates overlap the
 period assessed (`member_id` = the row's client), one `Asset` per asset not disposed of on the
 determination date, with `exempt=True` for assets the program does not count (the home and
@@ -27,7 +29,10 @@ from typing import Any
 
 from eligibility.rules.result import DeterminationDateError, InvalidSnapshotError
 
-SNAPSHOT_VERSION = 1
+#: 2 added a member's `blind` and `student`. Documents of every version listed here are still read:
+#: a stored determination is replayed years later (a version-1 member is neither blind nor a student).
+SNAPSHOT_VERSION = 2
+READABLE_VERSIONS = frozenset({1, 2})
 
 INCOME_KINDS = frozenset({"earned", "self_employment", "benefits", "child_support", "other"})
 EXPENSE_KINDS = frozenset(
@@ -97,11 +102,21 @@ def _check_period(start: date, end: date | None, what: str) -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Member:
-    """A person in the household. `disabled` as the program defines it (for SNAP, 7 CFR 271.2)."""
+    """A person in the household.
+
+    `disabled`: receives a benefit that the "elderly or disabled member" definition of 7 CFR 271.2
+    lists (SSI, Social Security disability, disability-related Medicaid, a VA disability...);
+    `blind`: receives such a benefit for blindness (271.2 counts it as a disability).
+    `student`: enrolled at least half time in an institution of higher education with no exemption
+    of 7 CFR 273.5(b)(2)-(11) recorded; whether the age exemption (b)(1) applies is the program's
+    business, as it depends on the determination date.
+    """
 
     id: str
     date_of_birth: date
     disabled: bool = False
+    blind: bool = False
+    student: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -227,7 +242,14 @@ class HouseholdSnapshot:
             "homeless": self.homeless,
             "receives_free_shelter": self.receives_free_shelter,
             "members": [
-                {"id": m.id, "date_of_birth": m.date_of_birth.isoformat(), "disabled": m.disabled} for m in self.members
+                {
+                    "id": m.id,
+                    "date_of_birth": m.date_of_birth.isoformat(),
+                    "disabled": m.disabled,
+                    "blind": m.blind,
+                    "student": m.student,
+                }
+                for m in self.members
             ],
             "incomes": [
                 {
@@ -260,9 +282,10 @@ class HouseholdSnapshot:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HouseholdSnapshot:
         """Rebuild a snapshot stored with `to_dict`; a malformed document raises InvalidSnapshotError."""
-        if data.get("version") != SNAPSHOT_VERSION:
+        version = data.get("version")
+        if isinstance(version, bool) or version not in READABLE_VERSIONS:
             raise InvalidSnapshotError(
-                f"snapshot version {data.get('version')!r} is not supported (expected {SNAPSHOT_VERSION})"
+                f"snapshot version {version!r} is not supported (expected one of {sorted(READABLE_VERSIONS)})"
             )
         try:
             return cls(
@@ -274,6 +297,8 @@ class HouseholdSnapshot:
                         id=str(m["id"]),
                         date_of_birth=_iso(m["date_of_birth"], "date_of_birth"),
                         disabled=_flag(m.get("disabled", False), "disabled"),
+                        blind=_flag(m.get("blind", False), "blind") if version >= 2 else False,
+                        student=_flag(m.get("student", False), "student") if version >= 2 else False,
                     )
                     for m in data["members"]
                 ),
@@ -311,6 +336,16 @@ class HouseholdSnapshot:
             )
         except KeyError as missing:
             raise InvalidSnapshotError(f"the stored snapshot lacks the field {missing.args[0]!r}") from None
+
+
+def snapshot_upgrade(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored snapshot document as the current version writes it (a version-1 member gains
+    `blind` and `student`, both false), so a stored and a new snapshot compare by what they say,
+    not by the version that wrote them. A document that cannot be read is given back as it is."""
+    try:
+        return HouseholdSnapshot.from_dict(data).to_dict()
+    except InvalidSnapshotError:
+        return dict(data)
 
 
 def _iso(value: Any, what: str, *, optional: bool = False) -> date | None:

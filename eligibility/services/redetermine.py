@@ -53,6 +53,7 @@ from clients.models import Asset, Expense, Frequency, HouseholdMembership, Incom
 from core.money import format_money
 from eligibility import rules
 from eligibility.models import Determination, Enrollment
+from eligibility.rules.snapshot import snapshot_upgrade
 from eligibility.selectors import redetermine_candidates
 from eligibility.services.reviews import job_user
 from eligibility.services.snapshots import parameter_table, snapshots_build_many
@@ -400,7 +401,7 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
         households={e.case.household_id: (e.application_date, e.program.exempt_asset_kinds) for e in enrollments},
         as_of=run_on,
     )
-    changed: list[tuple[Enrollment, Determination, rules.HouseholdSnapshot, dict]] = []
+    changed: list[tuple[Enrollment, Determination, rules.HouseholdSnapshot, dict, dict]] = []
     for enrollment in enrollments:
         previous = last.get(enrollment.pk)
         snapshot = snapshots.get(enrollment.case.household_id)
@@ -410,31 +411,32 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
             counts.failed += 1
             continue
         data = snapshot.to_dict()
-        if data == previous.snapshot:
+        before = snapshot_upgrade(previous.snapshot)
+        if data == before:
             counts.unchanged += 1
             continue
-        changed.append((enrollment, previous, snapshot, data))
+        changed.append((enrollment, previous, snapshot, data, before))
     if not changed:
         return counts
     # What the stored records say of when the differing rows began and ended (four queries a batch):
     # a row that ended since the last decision has left the new snapshot, and its end dates the change.
     client_ids = {
         int(member["id"])
-        for _e, previous, _s, data in changed
+        for _e, previous, _s, data, _b in changed
         for snapshot_data in (previous.snapshot, data)
         for member in snapshot_data.get("members", ())
         if str(member.get("id", "")).isdigit()
     }
-    since = min(previous.as_of for _e, previous, _s, _d in changed).replace(day=1)
+    since = min(previous.as_of for _e, previous, _s, _d, _b in changed).replace(day=1)
     ended = ended_rows(client_ids=client_ids, since=since, before=run_on.replace(day=1))
-    memberships = membership_spans(household_ids={e.case.household_id for e, _p, _s, _d in changed})
+    memberships = membership_spans(household_ids={e.case.household_id for e, _p, _s, _d, _b in changed})
     assets = asset_spans(client_ids=client_ids, since=since)
     params: dict[int, object] = {}
     user = job_user()
     now = timezone.now()
     new_rows: list[Determination] = []
     confirm: list[Enrollment] = []
-    for enrollment, previous, snapshot, data in changed:
+    for enrollment, _previous, snapshot, data, before in changed:
         module = rules.PROGRAMS[enrollment.program.rules_module]
         try:
             if enrollment.program_id not in params:
@@ -461,7 +463,7 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
             is_redetermination=True,
         )
         effective = change_effective_on(
-            previous.snapshot,
+            before,
             data,
             as_of=run_on,
             rules_module=enrollment.program.rules_module,

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from casework.models import Case
-from clients.models import Asset, Expense, HouseholdMembership, Income
+from clients.models import Asset, Expense, HouseholdMembership, Income, PersonFact
 from eligibility import rules
 from eligibility.models import ParameterValue, Program
 from eligibility.rules.parameters import decode_value
@@ -34,6 +34,58 @@ def parameter_table(program: Program) -> rules.ParameterTable:
         )
     except rules.RulesError as error:
         raise ValidationError(f"The {program} parameters are malformed: {error}") from None
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What a person's facts in force on a day say, as the snapshot carries it."""
+
+    disabled: bool = False
+    blind: bool = False
+    student: bool = False
+    homeless: bool = False
+    pays_for_shelter: bool = False
+
+
+NO_FACTS = _Facts()
+
+
+def _facts_in_force(client_ids: Iterable[int], as_of: date) -> dict[int, _Facts]:
+    """Each client's facts in force on `as_of` (one query). A student with a 7 CFR 273.5(b) exemption
+    recorded is not a `student` for the snapshot; a fact's basis is always one of 7 CFR 271.2's."""
+    found: dict[int, dict[str, bool]] = {}
+    for client_id, kind, exemption, pays in (
+        PersonFact.objects.filter(client_id__in=list(client_ids), start_date__lte=as_of)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=as_of))
+        .values_list("client_id", "kind", "student_exemption", "pays_for_shelter")
+    ):
+        flags = found.setdefault(client_id, {})
+        if kind == PersonFact.Kind.DISABILITY:
+            flags["disabled"] = True
+        elif kind == PersonFact.Kind.BLINDNESS:
+            flags["blind"] = True
+        elif kind == PersonFact.Kind.STUDENT:
+            flags["student"] = not exemption
+        elif kind == PersonFact.Kind.HOMELESSNESS:
+            flags["homeless"] = True
+            flags["pays_for_shelter"] = bool(pays)
+    return {client_id: _Facts(**flags) for client_id, flags in found.items()}
+
+
+def _member(client_id: int, born: date, facts: _Facts) -> rules.Member:
+    return rules.Member(
+        id=str(client_id), date_of_birth=born, disabled=facts.disabled, blind=facts.blind, student=facts.student
+    )
+
+
+def _shelter(facts: Iterable[_Facts]) -> dict[str, bool]:
+    """The household is homeless when a member's homelessness is in force; its shelter is free when
+    none of those members pays anything for it (7 CFR 273.9(d)(6)(i))."""
+    homeless = [f for f in facts if f.homeless]
+    return {
+        "homeless": bool(homeless),
+        "receives_free_shelter": bool(homeless) and not any(f.pays_for_shelter for f in homeless),
+    }
 
 
 def snapshot_build(
@@ -59,10 +111,14 @@ def snapshot_build(
     first_of_month = as_of.replace(day=1)
     running = Q(client_id__in=client_ids) & (Q(end_date__isnull=True) | Q(end_date__gte=first_of_month))
     exempt = set(exempt_asset_kinds)
+    facts = _facts_in_force(client_ids, as_of)
     try:
         return rules.HouseholdSnapshot(
             application_date=application_date,
-            members=tuple(rules.Member(id=str(m.client_id), date_of_birth=m.client.date_of_birth) for m in memberships),
+            members=tuple(
+                _member(m.client_id, m.client.date_of_birth, facts.get(m.client_id, NO_FACTS)) for m in memberships
+            ),
+            **_shelter(facts.get(c, NO_FACTS) for c in client_ids),
             incomes=tuple(
                 rules.Income(
                     member_id=str(row.client_id),
@@ -147,7 +203,7 @@ def snapshot_change(snapshot: rules.HouseholdSnapshot, change: WhatIf, *, as_of:
 def snapshots_build_many(
     *, households: Mapping[int, tuple[date, Iterable[str]]], as_of: date
 ) -> dict[int, rules.HouseholdSnapshot | ValidationError]:
-    """`snapshot_build` for many households at once, in four queries whatever their number.
+    """`snapshot_build` for many households at once, in five queries whatever their number.
 
     `households` maps a household id to (application date, exempt asset kinds). Each answer is
     the snapshot, or the ValidationError `snapshot_build` would have raised for that household.
@@ -181,6 +237,7 @@ def snapshots_build_many(
         .values_list("client_id", "kind", "value")
     ):
         assets.setdefault(member_household[row[0]], []).append(row)
+    facts = _facts_in_force(client_ids, as_of)
 
     result: dict[int, rules.HouseholdSnapshot | ValidationError] = {}
     for household_id, (application_date, exempt_kinds) in households.items():
@@ -191,7 +248,8 @@ def snapshots_build_many(
         try:
             result[household_id] = rules.HouseholdSnapshot(
                 application_date=application_date,
-                members=tuple(rules.Member(id=str(c), date_of_birth=born) for c, born in members[household_id]),
+                members=tuple(_member(c, born, facts.get(c, NO_FACTS)) for c, born in members[household_id]),
+                **_shelter(facts.get(c, NO_FACTS) for c, _ in members[household_id]),
                 incomes=tuple(
                     rules.Income(member_id=str(c), kind=k, amount=a, frequency=f, start=s, end=e)
                     for c, k, a, f, s, e in incomes.get(household_id, ())

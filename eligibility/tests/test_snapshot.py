@@ -142,8 +142,8 @@ def test_json_round_trip_gives_back_the_same_snapshot():
 def test_from_dict_refuses_an_unknown_version_and_missing_fields():
     data = full_snapshot().to_dict()
 
-    with pytest.raises(InvalidSnapshotError, match="snapshot version 2 is not supported"):
-        HouseholdSnapshot.from_dict({**data, "version": 2})
+    with pytest.raises(InvalidSnapshotError, match="snapshot version 3 is not supported"):
+        HouseholdSnapshot.from_dict({**data, "version": 3})
     del data["members"]
     with pytest.raises(InvalidSnapshotError, match="lacks the field 'members'"):
         HouseholdSnapshot.from_dict(data)

@@ -26,7 +26,7 @@ from casework.tests.plan_helpers import draft_plan
 from eligibility.models import Program
 from eligibility.services import determination_run, enrollment_apply
 from referrals.tests.helpers import make_service, refer
-from tests.factories import ClientFactory, IncomeFactory, case_for
+from tests.factories import ClientFactory, IncomeFactory, PersonFactFactory, case_for
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 SERIOUS = ("serious", "critical")
@@ -59,6 +59,7 @@ def world(caseworker, supervisor) -> World:
         office=caseworker.office, first_name="Amara", last_name="Okafor", date_of_birth=date(1990, 1, 1)
     )
     IncomeFactory(client=client, kind="earned", amount=Decimal("900"), start_date=date(2025, 1, 1))
+    PersonFactFactory(client=client, recorded_by=caseworker)  # the overview's facts table and its forms
     case = case_for(client, caseworker)
     note_write(
         acting_user=caseworker,

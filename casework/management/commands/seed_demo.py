@@ -22,6 +22,7 @@ from accounts.services import user_create
 from casework.models import Case
 from casework.services import cases as case_services
 from clients import services as client_services
+from clients.facts import person_fact_record
 from clients.models import Client, Expense, HouseholdMembership, Income
 from clients.services import ClientInput, MemberInput
 
@@ -194,6 +195,8 @@ class Command(BaseCommand):
             if h % 5:
                 case_services.case_transition(acting_user=worker, case=case, to=Case.Status.OPEN)
             self._finances(rng, worker, head, today, number=h)
+            if h == 1:
+                self._disability(worker, head, today)
         # The resource directory (an Open Referral HSDS package) and a few referrals from open cases.
         from referrals.demo import load_demo_directory, load_demo_referrals
 
@@ -272,6 +275,19 @@ class Command(BaseCommand):
             kind="lease",
             upload=SimpleUploadedFile("lease.pdf", _demo_lease(), content_type="application/pdf"),
             description="Current lease",
+        )
+
+    def _disability(self, worker, client, today) -> None:
+        """One client lives on Social Security disability, verified: SNAP treats the household as
+        one with a disabled member (7 CFR 271.2)."""
+        person_fact_record(
+            acting_user=worker,
+            client=client,
+            kind="disability",
+            basis="social_security",
+            start_date=today - timedelta(days=400),
+            verification="verified",
+            note="SSDI award letter seen",
         )
 
     def _print_logins(self, *, host: str, port: str) -> None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cache
 
 from eligibility.rules import HouseholdSnapshot, ParameterTable, ParameterValue, Source, shipped_table
+from eligibility.rules.snapshot import Member
 from eligibility.tests.builders import asset, expense, household, income, people, person
 
 DAY = date(2025, 11, 15)  # FY 2026, not an application month
@@ -29,19 +30,28 @@ class Case:
 
 @cache
 def snap_table() -> ParameterTable:
-    """The shipped SNAP table with a standard utility allowance, which each state sets.
+    """The shipped SNAP table with the utility allowances each state sets.
 
-    $500 is an EXAMPLE for these checks only, not any state's figure.
+    $500 (standard), $300 (limited) and $30 (telephone) are EXAMPLES for these checks only, not
+    any state's figures.
     """
     shipped = shipped_table("snap")
-    sua = ParameterValue(
-        name="snap.standard_utility_allowance",
-        value=Decimal("500"),
-        effective_from=date(2024, 10, 1),
-        source=Source(title="EXAMPLE VALUE for the golden-output check, not a state's allowance", url=""),
-        example=True,
-    )
-    return ParameterTable([*(v for v in shipped if v.name != sua.name), sua])
+    examples = [
+        ParameterValue(
+            name=name,
+            value=Decimal(amount),
+            effective_from=date(2024, 10, 1),
+            source=Source(title="EXAMPLE VALUE for the golden-output check, not a state's allowance", url=""),
+            example=True,
+        )
+        for name, amount in (
+            ("snap.standard_utility_allowance", "500"),
+            ("snap.limited_utility_allowance", "300"),
+            ("snap.telephone_utility_allowance", "30"),
+        )
+    ]
+    names = {value.name for value in examples}
+    return ParameterTable([*(v for v in shipped if v.name not in names), *examples])
 
 
 def tables() -> dict[str, ParameterTable]:
@@ -129,6 +139,47 @@ def _snap() -> list[Case]:
                     income("400", member="a", start=date(2025, 11, 15)),
                 ],
                 expenses=[expense("mortgage", "700")],
+            ),
+        ),
+        Case(
+            "heating_gives_the_standard_utility_allowance",
+            household(
+                person("a", 30),
+                incomes=[income("1100", member="a", kind="earned")],
+                expenses=[expense("rent", "700"), expense("heating_cooling", "90"), expense("water", "30")],
+            ),
+        ),
+        Case(
+            "two_utilities_give_the_limited_allowance",
+            household(
+                person("a", 30),
+                incomes=[income("1100", member="a", kind="earned")],
+                expenses=[expense("rent", "700"), expense("water", "30"), expense("trash", "20")],
+            ),
+        ),
+        Case(
+            "telephone_alone_gives_the_telephone_allowance",
+            household(
+                person("a", 30),
+                incomes=[income("1100", member="a", kind="earned")],
+                expenses=[expense("rent", "700"), expense("telephone", "45")],
+            ),
+        ),
+        Case(
+            "blind_member_is_elderly_or_disabled",
+            household(
+                Member(id="a", date_of_birth=date(1985, 1, 1), blind=True),
+                incomes=[income("2000", member="a")],
+                expenses=[expense("rent", "1200")],
+                assets=[asset("4200")],
+            ),
+        ),
+        Case(
+            "ineligible_student_left_out_with_their_income",
+            household(
+                (person("a", 45), Member(id="s", date_of_birth=date(2005, 1, 1), student=True)),
+                incomes=[income("800", member="a"), income("1500", member="s", kind="earned")],
+                expenses=[expense("rent", "900")],
             ),
         ),
         Case(

@@ -4,7 +4,7 @@ Change is found by comparing the snapshot built now with the one stored on the l
 determination, not by `updated_at` timestamps: the client tables do not all carry one, a
 snapshot also changes when an income simply ends or a member leaves, and the comparison is
 exactly "would the rules see a different household". It costs one snapshot per active
-enrollment a night, built in batches (`snapshots_build_many`, four queries per batch), and four
+enrollment a night, built in batches (`snapshots_build_many`, five queries per batch), and five
 more per batch, only when something changed, for the dates the stored records give the rows
 that differ (an income that ended since the last decision has left the new snapshot, and the
 day after its end is when the household's facts changed).
@@ -17,14 +17,18 @@ differ: the start of a row that is new, the day after the end of a row that ende
 moved), the start of a row recorded differently (an amount corrected in place was wrong since
 its start). Never the start of a row that merely ended: the household had that row's facts
 until its end. A member counts from the start of their membership or the day after its end, an
-asset from the day it was held or disposed of. A difference with no date of its own (a
-household fact, a member's details) is dated the day the job saw it.
+asset from the day it was held or disposed of, a person's recorded fact (a disability, student
+status, homelessness) from the day it began or the day after it ended. A difference with no
+date of its own (a member's date of birth corrected, say) is dated the day the job saw it.
 
 `change_effective_on` turns that day into the first month the change affects, by the
 program's reporting rule (`CHANGE_TIMING`): the first month wholly under the new facts (a change
 on the 1st affects that month; a change later in a month, the next month, whose benefit is the
 first a report made on the day could have changed), plus the program's months of reporting
-and notice time, and never a month before the enrollment began.
+and notice time, and never a month before the enrollment began. A change that raises the
+benefit counts from the month it was reported (the job's day), never earlier: 7 CFR
+273.12(c)(1) makes an increase effective after the report, and only benefits lost through the
+agency's own error are restored for earlier months (7 CFR 273.17).
 
 SNAP: a household reports a change within 10 days of learning of it (7 CFR 273.12(a)(2)); the
 agency acts on it, a decrease after advance notice (7 CFR 273.12(c)(1)-(2), 273.13(a)). For a
@@ -49,7 +53,7 @@ from django.utils import timezone
 from audit.models import AuditEvent, AuditEventClient
 from casework.models import Task
 from casework.services.tasks import task_create
-from clients.models import Asset, Expense, Frequency, HouseholdMembership, Income
+from clients.models import Asset, Expense, Frequency, HouseholdMembership, Income, PersonFact
 from core.money import format_money
 from eligibility import rules
 from eligibility.models import Determination, Enrollment
@@ -148,6 +152,18 @@ def _row_words(table: str, row: Mapping) -> str:
 
 Spans = Sequence[tuple[date, date | None]]
 AssetKey = tuple[str, str, str]
+#: A person fact's spans, by (member id, kind of `clients.PersonFact`).
+FactKey = tuple[str, str]
+#: The snapshot's member flags and household flags, and the kind of fact each comes from.
+MEMBER_FLAG_FACTS = {"disabled": "disability", "blind": "blindness", "student": "student"}
+HOUSEHOLD_FLAG_FACTS = {"homeless": "homelessness", "receives_free_shelter": "homelessness"}
+FLAG_WORDS = {
+    "disabled": "disability",
+    "blind": "blindness",
+    "student": "student status",
+    "homeless": "homelessness",
+    "receives_free_shelter": "free shelter",
+}
 
 
 def change_happened(
@@ -158,16 +174,18 @@ def change_happened(
     ended: Mapping[RowKey, date] | None = None,
     members: Mapping[str, Spans] | None = None,
     assets: Mapping[AssetKey, Spans] | None = None,
+    facts: Mapping[FactKey, Spans] | None = None,
 ) -> Change | None:
     """The first day the household's facts differ between two snapshots (None: they do not).
 
     `ended`: the end date of rows that ended before the new snapshot's month, by `ended_key`
     (such a row is no longer in the new snapshot). `members`: each member's memberships of the
     household (start, end), by member id; `assets`: the stored (as of, disposed on) of each
-    asset, by (member id, kind, value). Without them a member or an asset is dated `as_of`.
+    asset, by (member id, kind, value); `facts`: the (start, end) of each person fact, by (member
+    id, kind). Without them a member, an asset or a fact is dated `as_of`.
     """
     ended = ended or {}
-    changes: list[Change] = _member_changes(old, new, as_of, members or {})
+    changes: list[Change] = _member_changes(old, new, as_of, members or {}, facts or {})
     changes += _asset_changes(old, new, as_of, assets or {})
     for table in DATED:
         old_rows = list(old.get(table, ()))
@@ -214,10 +232,14 @@ def change_happened(
                 changes.append(Change(as_of, f"{words} added", dated=False))
             else:
                 changes.append(Change(start, f"{words} from {start:%Y-%m-%d}"))
+    for flag, kind in HOUSEHOLD_FLAG_FACTS.items():
+        if old.get(flag) != new.get(flag):
+            members_now = [str(m.get("id")) for m in new.get("members", ())]
+            changes.append(_fact_change(f"The household's {FLAG_WORDS[flag]}", kind, members_now, as_of, facts or {}))
     undated = sorted(
         key
         for key in set(old) | set(new)
-        if key not in (*DATED, "members", "assets", "version") and old.get(key) != new.get(key)
+        if key not in (*DATED, *HOUSEHOLD_FLAG_FACTS, "members", "assets", "version") and old.get(key) != new.get(key)
     )
     if undated:
         changes.append(Change(as_of, f"{', '.join(k.replace('_', ' ') for k in undated)} changed", dated=False))
@@ -226,8 +248,28 @@ def change_happened(
     return min(changes, key=lambda c: (c.on, not c.dated))
 
 
-def _member_changes(old: Mapping, new: Mapping, as_of: date, spans: Mapping[str, Spans]) -> list[Change]:
-    """A member who joined counts from the membership's start, one who left from the day after its end."""
+def _fact_change(
+    what: str, kind: str, member_ids: Iterable[str], as_of: date, facts: Mapping[FactKey, Spans]
+) -> Change:
+    """A fact that began counts from its start, one that ended from the day after its end: the
+    latest such day on or before `as_of` among these members' facts of `kind`."""
+    days = []
+    for member_id in member_ids:
+        for start, end in facts.get((member_id, kind), ()):
+            if start <= as_of:
+                days.append(start)
+            if end is not None and end < as_of:
+                days.append(_after(end))
+    if not days:
+        return Change(as_of, what + " changed", dated=False)
+    return Change(max(days), f"{what} changed on {max(days):%Y-%m-%d}")
+
+
+def _member_changes(
+    old: Mapping, new: Mapping, as_of: date, spans: Mapping[str, Spans], facts: Mapping[FactKey, Spans]
+) -> list[Change]:
+    """A member who joined counts from the membership's start, one who left from the day after its
+    end; a member's recorded fact (a disability, say) from the day it began or ended."""
     before = {m.get("id"): m for m in old.get("members", ())}
     after = {m.get("id"): m for m in new.get("members", ())}
     changes: list[Change] = []
@@ -243,8 +285,18 @@ def _member_changes(old: Mapping, new: Mapping, as_of: date, spans: Mapping[str,
             changes.append(Change(_after(max(ends)), f"A member left the household on {max(ends):%Y-%m-%d}"))
         else:
             changes.append(Change(as_of, "A member left the household", dated=False))
-    if any(before[m] != after[m] for m in set(before) & set(after)):
-        changes.append(Change(as_of, "A member's details changed", dated=False))
+    for member_id in sorted(set(before) & set(after), key=str):
+        old_member, new_member = before[member_id], after[member_id]
+        if old_member == new_member:
+            continue
+        flags = [f for f in MEMBER_FLAG_FACTS if old_member.get(f, False) != new_member.get(f, False)]
+        for flag in flags:
+            changes.append(
+                _fact_change(f"A member's {FLAG_WORDS[flag]}", MEMBER_FLAG_FACTS[flag], [str(member_id)], as_of, facts)
+            )
+        rest = {k for k in set(old_member) | set(new_member) if k not in MEMBER_FLAG_FACTS}
+        if any(old_member.get(k) != new_member.get(k) for k in rest):
+            changes.append(Change(as_of, "A member's details changed", dated=False))
     return changes
 
 
@@ -305,14 +357,17 @@ def change_effective_on(
     ended: Mapping[RowKey, date] | None = None,
     members: Mapping[str, Spans] | None = None,
     assets: Mapping[AssetKey, Spans] | None = None,
+    facts: Mapping[FactKey, Spans] | None = None,
+    raises_benefit: bool = False,
 ) -> Effective:
     """The first of the first month the household's change affects under the program's rule.
 
     See the module's docstring. A change with no date of its own counts from the month of
-    `as_of`, when the job saw it; nothing counts from before the month `enrollment_began`.
+    `as_of`, when the job saw it; so does one that `raises_benefit`, which counts from when it
+    was reported, not before; nothing counts from before the month `enrollment_began`.
     """
     timing = CHANGE_TIMING.get(rules_module, DEFAULT_CHANGE_TIMING)
-    change = change_happened(old, new, as_of=as_of, ended=ended, members=members, assets=assets) or Change(
+    change = change_happened(old, new, as_of=as_of, ended=ended, members=members, assets=assets, facts=facts) or Change(
         as_of, "the household", dated=False
     )
     if not change.dated:
@@ -324,6 +379,12 @@ def change_effective_on(
         if timing.at_most_months_after is not None:
             month = min(month, _first_of_month_after(change.on, timing.at_most_months_after))
         why = f"{change.what}: the first month it affects is {month:%B %Y} ({timing.source})"
+    if raises_benefit and month < as_of.replace(day=1):
+        # A change in the household's favour counts from when it was reported (here: when the job
+        # first saw it on the record), not from when it happened: 7 CFR 273.12(c)(1). Benefits lost
+        # by the agency's own error are restored separately (7 CFR 273.17).
+        month = as_of.replace(day=1)
+        why += f"; it raises the benefit, so from the month it was reported, {month:%B %Y} (7 CFR 273.12(c)(1))"
     if enrollment_began is not None and month < enrollment_began.replace(day=1):
         month = enrollment_began.replace(day=1)
         why += f"; the enrollment began in {month:%B %Y}, so from then"
@@ -363,6 +424,17 @@ def asset_spans(*, client_ids: Iterable[int], since: date) -> dict[AssetKey, lis
         .values_list("client_id", "kind", "value", "as_of", "disposed_on")
     ):
         found.setdefault((str(client_id), kind, str(value)), []).append((held, out))
+    return found
+
+
+def fact_spans(*, client_ids: Iterable[int]) -> dict[FactKey, list[tuple[date, date | None]]]:
+    """Every person fact of these clients, by (member id, kind) (one query). All of them: an end
+    recorded late may fall before the last decision's month."""
+    found: dict[FactKey, list[tuple[date, date | None]]] = {}
+    for client_id, kind, start, end in PersonFact.objects.filter(client_id__in=list(client_ids)).values_list(
+        "client_id", "kind", "start_date", "end_date"
+    ):
+        found.setdefault((str(client_id), kind), []).append((start, end))
     return found
 
 
@@ -418,7 +490,7 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
         changed.append((enrollment, previous, snapshot, data, before))
     if not changed:
         return counts
-    # What the stored records say of when the differing rows began and ended (four queries a batch):
+    # What the stored records say of when the differing rows began and ended (five queries a batch):
     # a row that ended since the last decision has left the new snapshot, and its end dates the change.
     client_ids = {
         int(member["id"])
@@ -431,6 +503,7 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
     ended = ended_rows(client_ids=client_ids, since=since, before=run_on.replace(day=1))
     memberships = membership_spans(household_ids={e.case.household_id for e, _p, _s, _d, _b in changed})
     assets = asset_spans(client_ids=client_ids, since=since)
+    facts = fact_spans(client_ids=client_ids)
     params: dict[int, object] = {}
     user = job_user()
     now = timezone.now()
@@ -471,6 +544,8 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
             ended=ended,
             members=memberships.get(enrollment.case.household_id, {}),
             assets=assets,
+            facts=facts,
+            raises_benefit=outcome.eligible and outcome.monthly_amount > (enrollment.monthly_amount or 0),
         )
         row.effective_on, row.effective_reason = effective.on, effective.why
         if changes_result:

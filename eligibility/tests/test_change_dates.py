@@ -129,7 +129,36 @@ def test_a_change_with_no_date_of_its_own_counts_from_the_month_the_job_saw_it()
 
     assert (change.on, change.dated) == (RUN, False)
     assert result.on == date(2025, 11, 1)
-    assert result.why.startswith("Homeless changed, seen 2025-11-20")
+    assert result.why.startswith("The household's homelessness changed, seen 2025-11-20")
+
+
+def test_a_recorded_fact_counts_from_the_day_it_began_or_the_day_after_it_ended():
+    member = {"id": "7", "date_of_birth": "1985-01-01", "disabled": False, "blind": False, "student": False}
+    old = dict(household(WAGE), members=[member])
+    disabled = dict(household(WAGE), members=[{**member, "disabled": True}])
+    facts = {("7", "disability"): [(date(2025, 9, 1), None)]}
+
+    began = change_happened(old, disabled, as_of=RUN, facts=facts)
+    ended = change_happened(
+        disabled, old, as_of=RUN, facts={("7", "disability"): [(date(2025, 9, 1), date(2025, 10, 14))]}
+    )
+
+    assert (began.on, began.what) == (date(2025, 9, 1), "A member's disability changed on 2025-09-01")
+    assert ended.on == date(2025, 10, 15)
+
+
+def test_a_change_that_raises_the_benefit_counts_from_the_month_it_was_reported_not_before():
+    member = {"id": "7", "date_of_birth": "1985-01-01", "disabled": False, "blind": False, "student": False}
+    old = dict(household(WAGE), members=[member])
+    new = dict(household(WAGE), members=[{**member, "disabled": True}])
+    facts = {("7", "disability"): [(date(2025, 9, 1), None)]}
+
+    lowers = change_effective_on(old, new, as_of=RUN, rules_module="snap", facts=facts)
+    raises = change_effective_on(old, new, as_of=RUN, rules_module="snap", facts=facts, raises_benefit=True)
+
+    assert lowers.on == date(2025, 9, 1)
+    assert raises.on == date(2025, 11, 1)
+    assert "7 CFR 273.12(c)(1)" in raises.why
 
 
 def test_a_member_who_joined_counts_from_the_membership_start_and_one_who_left_from_the_day_after_its_end():

@@ -281,3 +281,55 @@ def test_the_nightly_job_sees_no_change_in_a_household_stored_as_version_1_but_s
         call_command("eligibility_redetermine", date="2025-11-06")
     latest = enrollment.determinations.order_by("-id").first()
     assert latest.is_redetermination and latest.snapshot["members"][0]["disabled"] is True
+
+
+def test_a_disability_ended_late_counts_from_the_day_after_its_end(client, caseworker, disabled_household):
+    person = disabled_household
+    enrollment = _enrollment(caseworker, person)
+    fact = PersonFact.objects.create(
+        client=person, kind="disability", basis="ssi", start_date=date(2024, 1, 1), recorded_by=caseworker
+    )
+    decided = determination_run(acting_user=caseworker, enrollment=enrollment, as_of=date(2025, 10, 1))
+    determination_finalise(acting_user=caseworker, determination=decided, decision="approve")
+
+    # Reported in November: the disability benefit stopped at the end of September.
+    with time_machine.travel("2025-11-05 15:00:00+00:00", tick=False):
+        client.force_login(caseworker)
+        response = client.post(reverse("clients:fact_end", args=[fact.pk]), {"end_date": "2025-09-30"})
+        assert response.status_code == 302
+    with time_machine.travel("2025-11-06 03:00:00+00:00", tick=False):
+        call_command("eligibility_redetermine", date="2025-11-06")
+    lower = enrollment.determinations.order_by("-id").first()
+
+    assert lower.is_redetermination and not lower.eligible
+    assert lower.effective_on == date(2025, 10, 1), lower.effective_reason  # October, not November
+    assert "disability changed on 2025-10-01" in lower.effective_reason
+
+
+def test_a_disability_that_raises_the_benefit_counts_from_the_month_it_was_reported(
+    client, caseworker, disabled_household
+):
+    person = disabled_household
+    person.assets.all().delete()
+    person.incomes.update(amount=Decimal("1500"))
+    enrollment = _enrollment(caseworker, person)
+    decided = determination_run(acting_user=caseworker, enrollment=enrollment, as_of=date(2025, 10, 1))
+    determination_finalise(acting_user=caseworker, determination=decided, decision="approve")
+    enrollment.refresh_from_db()
+    assert enrollment.monthly_amount == Decimal("133.00")
+
+    # Reported in December, said to date from October.
+    with time_machine.travel("2025-12-03 15:00:00+00:00", tick=False):
+        client.force_login(caseworker)
+        response = client.post(
+            reverse("clients:fact_add", args=[person.pk]),
+            {"kind": "disability", "basis": "ssi", "start_date": "2025-10-01", "verification": "verified"},
+        )
+        assert response.status_code == 302
+    with time_machine.travel("2025-12-04 03:00:00+00:00", tick=False):
+        call_command("eligibility_redetermine", date="2025-12-04")
+    higher = enrollment.determinations.order_by("-id").first()
+
+    assert higher.is_redetermination and higher.monthly_amount == Decimal("256.00")
+    assert higher.effective_on == date(2025, 12, 1), higher.effective_reason  # not October: no back pay
+    assert "7 CFR 273.12(c)(1)" in higher.effective_reason

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from audit.forms import AuditFilterForm
-from audit.selectors import audit_events
+from audit.selectors import audit_events, chain_anchors_latest
 
 PAGE_SIZE = 50
 
@@ -27,4 +27,5 @@ def trail(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/trail.html", {"form": form, "page": page, "query": query.urlencode()})
+    context = {"form": form, "page": page, "query": query.urlencode(), "anchors": chain_anchors_latest()}
+    return render(request, "audit/trail.html", context)

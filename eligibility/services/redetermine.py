@@ -16,6 +16,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audit.chain import audit_chain
 from audit.models import AuditEvent, AuditEventClient
 from casework.models import Task
 from casework.services.tasks import task_create
@@ -189,7 +190,7 @@ def _audit_many(rows: list[Determination], user) -> None:
     clients: dict[int, list[int]] = {}
     for case_id, client_id in CaseAccess.objects.filter(case_id__in=case_ids).values_list("case_id", "client_id"):
         clients.setdefault(case_id, []).append(client_id)
-    events = AuditEvent.objects.bulk_create(
+    events = [
         AuditEvent(
             actor=user,
             actor_name=user.get_username(),
@@ -207,9 +208,12 @@ def _audit_many(rows: list[Determination], user) -> None:
             reason="Household facts changed (nightly redetermination)",
         )
         for row in rows
-    )
+    ]
+    subjects = [sorted(set(clients.get(row.enrollment.case_id, ()))) for row in rows]
+    audit_chain(events, subjects)
+    events = AuditEvent.objects.bulk_create(events)
     AuditEventClient.objects.bulk_create(
         AuditEventClient(event=event, client_id=client_id)
-        for event, row in zip(events, rows, strict=True)
-        for client_id in sorted(set(clients.get(row.enrollment.case_id, ())))
+        for event, client_ids in zip(events, subjects, strict=True)
+        for client_id in client_ids
     )

@@ -43,7 +43,7 @@ class AuditEvent(AppendOnlyModel):
     reason = models.TextField(blank=True)
     #: Its place in the trail's hash chain and the chain's hash up to it (`audit.chain`).
     seq = models.BigIntegerField(null=True, blank=True, editable=False)
-    hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False, db_default="")
 
     append_only_message = "The audit trail is append-only."
 

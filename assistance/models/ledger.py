@@ -56,7 +56,7 @@ class LedgerTransaction(AppendOnlyModel):
     posted_at = models.DateTimeField(default=timezone.now)
     #: Its place in the ledger's hash chain and the chain's hash up to it, entries included (`audit.chain`).
     seq = models.BigIntegerField(null=True, blank=True, editable=False)
-    hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False, db_default="")
 
     class Meta:
         ordering = ["-posted_at", "-id"]

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -85,9 +86,11 @@ def ledger_post_many(*, postings: list[tuple], posted_by: User) -> list[LedgerTr
         ]
         for transaction, (_kind, lines, *_rest) in zip(transactions, postings, strict=True)
     ]
-    ledger_chain(transactions, entries)
-    transactions = LedgerTransaction.objects.bulk_create(transactions)
-    LedgerEntry.objects.bulk_create([entry for lines in entries for entry in lines])
+    # The chain's head, the transactions and their entries commit together (no savepoint: no query).
+    with db_transaction.atomic(savepoint=False):
+        ledger_chain(transactions, entries)
+        transactions = LedgerTransaction.objects.bulk_create(transactions)
+        LedgerEntry.objects.bulk_create([entry for lines in entries for entry in lines])
     return transactions
 
 

@@ -119,6 +119,7 @@ def test_each_event_carries_the_hash_of_its_content_and_of_the_one_before(record
 
 
 def test_writing_an_event_costs_no_more_queries_than_before_the_chain(caseworker, django_assert_num_queries):
+    audit_record(actor=caseworker, action=AuditEvent.Action.VIEW, object_repr="the chain's first")
     # Lock the head, insert the event, insert its clients, move the head: the savepoint's two are gone.
     with django_assert_num_queries(4):
         audit_record(actor=caseworker, action=AuditEvent.Action.VIEW, object_repr="page", client_ids=[1, 2])

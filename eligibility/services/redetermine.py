@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from audit.chain import audit_chain
@@ -210,10 +211,11 @@ def _audit_many(rows: list[Determination], user) -> None:
         for row in rows
     ]
     subjects = [sorted(set(clients.get(row.enrollment.case_id, ()))) for row in rows]
-    audit_chain(events, subjects)
-    events = AuditEvent.objects.bulk_create(events)
-    AuditEventClient.objects.bulk_create(
-        AuditEventClient(event=event, client_id=client_id)
-        for event, client_ids in zip(events, subjects, strict=True)
-        for client_id in client_ids
-    )
+    with transaction.atomic(savepoint=False):  # the chain's head and the events commit together
+        audit_chain(events, subjects)
+        events = AuditEvent.objects.bulk_create(events)
+        AuditEventClient.objects.bulk_create(
+            AuditEventClient(event=event, client_id=client_id)
+            for event, client_ids in zip(events, subjects, strict=True)
+            for client_id in client_ids
+        )

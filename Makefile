@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate demo worker beat bench-search bench-rules bench-payments clean
+.PHONY: run test lint format migrate demo worker beat bench-search bench-rules bench-payments bench-chain clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ bench-rules: $(VENV)/.installed
 
 bench-payments: $(VENV)/.installed
 	$(BIN)/python scripts/bench_payment_run.py
+
+bench-chain: $(VENV)/.installed
+	$(BIN)/python scripts/bench_chain.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles .test_media

@@ -3,13 +3,13 @@
 "Without" is the write as it was before the chains: the audit event inside a savepoint, the
 posting's two bulk INSERTs, no head to lock. "With" is the service as it is (`audit_record`,
 `ledger_post`): lock the chain's head, insert, move the head. Each write is its own transaction,
-committed, as a page or a service makes it. Then the same with --threads writers at once
+committed, as a page or a service makes it. Then the same with --writers processes at once
 (each on its own connection), where the head's lock makes them queue: writes per second.
 
 The database is dropped, created and migrated on each run; the script refuses a database whose
 name lacks "bench" (default postgres://postgres@127.0.0.1:5432/casework_bench_chain).
 
-    .venv/bin/python scripts/bench_chain.py --writes 2000 --threads 4
+    .venv/bin/python scripts/bench_chain.py --writes 2000 --writers 4
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import argparse
 import os
 import statistics
 import sys
-import threading
 import time
 from datetime import date
 from decimal import Decimal
@@ -83,33 +82,38 @@ def timed(write, count: int) -> list[float]:
     return times
 
 
-def concurrent(write, count: int, threads: int) -> float:
-    """Writes per second with `threads` writers at once, `count` writes in all."""
-    from django.db import connection
+def concurrent(write, count: int, writers: int) -> float:
+    """Writes per second with `writers` processes writing at once (as gunicorn's workers would), `count` in all."""
+    import multiprocessing
 
-    barrier = threading.Barrier(threads + 1)
-    errors: list[BaseException] = []
+    from django.db import connections
+
+    connections.close_all()  # each process opens its own
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(writers + 1)
+    failed = context.Value("i", 0)
 
     def run(offset: int) -> None:
         try:
             barrier.wait()
-            for n in range(offset, count, threads):
+            for n in range(offset, count, writers):
                 write(n)
-        except BaseException as error:
-            errors.append(error)
+        except BaseException:
+            failed.value += 1
+            raise
         finally:
-            connection.close()
+            connections.close_all()
 
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
+    processes = [context.Process(target=run, args=(i,)) for i in range(writers)]
+    for process in processes:
+        process.start()
     barrier.wait()
     start = time.perf_counter()
-    for worker in workers:
-        worker.join()
+    for process in processes:
+        process.join()
     elapsed = time.perf_counter() - start
-    if errors:
-        raise errors[0]
+    if failed.value:
+        sys.exit(f"{failed.value} writer(s) failed")
     return count / elapsed
 
 
@@ -124,7 +128,7 @@ def line(label: str, times: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writes", type=int, default=2000, help="Writes of each kind, one after another.")
-    parser.add_argument("--threads", type=int, default=4, help="Writers at once for the throughput figures.")
+    parser.add_argument("--writers", type=int, default=4, help="Processes writing at once for the throughput figures.")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     args = parser.parse_args()
 
@@ -176,14 +180,14 @@ def main() -> None:
         )
         print(f"  the chain adds {extra:+.3f} ms per {kind}")
 
-    print(f"\n{args.threads} writers at once, {count} writes in all (writes per second):")
+    print(f"\n{args.writers} writers at once, {count} writes in all (writes per second):")
     for label, write in [
         ("audit event, without the chain", lambda n: audit_unchained(worker, n)),
         ("audit event, with the chain", lambda n: audit_chained(worker, n)),
         ("ledger posting, without the chain", lambda n: ledger_unchained(worker, lines, n)),
         ("ledger posting, with the chain", lambda n: ledger_chained(worker, lines, n)),
     ]:
-        print(f"{label:<34} {concurrent(write, count, args.threads):8.0f} /s")
+        print(f"{label:<34} {concurrent(write, count, args.writers):8.0f} /s")
 
     # The walk audit_verify makes (read in chunks, hash each row), over the trail's chained rows.
     from audit.chain import _links, digest

@@ -352,3 +352,14 @@ def test_writers_at_the_same_moment_never_fork_either_chain(caseworker):
     assert events.count() >= 2 * threads
     assert chain_verify(AUDIT).intact and chain_verify(LEDGER).intact
     assert LedgerEntry.objects.count() == 2 * threads
+
+
+def test_the_anchor_command_says_what_it_wrote_where(record, tmp_path):
+    path = tmp_path / "by-hand.jsonl"
+    out = StringIO()
+
+    call_command("audit_anchor", "--file", str(path), stdout=out)
+
+    _, postings = record
+    assert f"Ledger: position 3 (transaction {postings[-1].pk}), {postings[-1].hash} -> {path}" in out.getvalue()
+    assert len(path.read_text().splitlines()) == 2

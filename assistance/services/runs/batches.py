@@ -302,9 +302,8 @@ def _write_copy(payments: list[_Payment], *, run_id: int, acting_user: User, rea
         issuance_ids = _reserve(raw, Issuance, len(payments))
         change_ids = _reserve(raw, IssuanceStatusChange, len(payments))
         transaction_ids = _reserve(raw, LedgerTransaction, len(payments))
-        placed = iter(_chain(issuance_ids, postings, user=user, memo=reason[:300], posted_at=moment))
         entry_ids = iter(_reserve(raw, LedgerEntry, sum(len(lines) for lines in postings)))
-        issuances, changes, transactions, entries = [], [], [], []
+        issuances, changes, entries = [], [], []
         for issuance_id, change_id, transaction_id, p, lines in zip(
             issuance_ids, change_ids, transaction_ids, payments, postings, strict=True
         ):
@@ -316,8 +315,6 @@ def _write_copy(payments: list[_Payment], *, run_id: int, acting_user: User, rea
                 f"{user}\t{now}\n"
             )
             changes.append(f"{change_id}\t{issuance_id}\t\tissued\t{memo}\t{user}\t{now}\n")
-            seq, chained = next(placed)
-            transactions.append(f"{transaction_id}\tissue\t{issuance_id}\t{memo}\t{user}\t{now}\t{seq}\t{chained}\n")
             entries.extend(
                 f"{next(entry_ids)}\t{transaction_id}\t{line.account}\t{line.amount}\t{line.case_id}\t"
                 f"{line.client_id}\t{line.program_id}\t{line.period}\t{_null(line.overpayment_id)}\t{now}\n"
@@ -325,6 +322,12 @@ def _write_copy(payments: list[_Payment], *, run_id: int, acting_user: User, rea
             )
         _copy(raw, Issuance, ISSUANCE_COLUMNS, issuances)
         _copy(raw, IssuanceStatusChange, CHANGE_COLUMNS, changes)
+        # The ledger's chain last: from here to commit every audited write in the agency waits on its head.
+        placed = _chain(issuance_ids, postings, user=user, memo=reason[:300], posted_at=moment)
+        transactions = [
+            f"{transaction_id}\tissue\t{issuance_id}\t{memo}\t{user}\t{now}\t{seq}\t{chained}\n"
+            for transaction_id, issuance_id, (seq, chained) in zip(transaction_ids, issuance_ids, placed, strict=True)
+        ]
         _copy(raw, LedgerTransaction, TRANSACTION_COLUMNS, transactions)
         _copy(raw, LedgerEntry, ENTRY_COLUMNS, entries)
 

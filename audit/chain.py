@@ -219,8 +219,8 @@ def chain_verify(chain: str) -> ChainReport:
             return report(f"{where}: changed: its content no longer gives the hash it was written with")
         previous, expected, last = link.hash, expected + 1, link
     if expected - 1 < head[0]:
-        after = f"after {row_name} {last.id} (position {last.seq})" if last else "from the start"
-        return report(f"{row_name}s removed at the end: the chain stops {after}, its head is at position {head[0]}")
+        stops = f"the chain stops after {row_name} {last.id} (position {last.seq})" if last else "the chain is empty"
+        return report(f"{row_name}s removed at the end: {stops}, its head is at position {head[0]}")
     if last and last.hash != head[1]:
         return report(f"{row_name} {last.id} (position {last.seq}): its hash differs from the chain's head")
     return report()

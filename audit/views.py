@@ -27,5 +27,12 @@ def trail(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "anchors": chain_anchors_latest()}
-    return render(request, "audit/trail.html", context)
+    return render(request, "audit/trail.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_required
+@permission_required("audit.read_trail", raise_exception=True)
+def anchors(request: HttpRequest) -> HttpResponse:
+    """The latest anchors of the hash chains: in the trail's page (htmx), or a page of their own."""
+    template = "audit/_anchors.html" if request.htmx else "audit/anchors.html"
+    return render(request, template, {"anchors": chain_anchors_latest()})

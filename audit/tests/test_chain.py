@@ -259,10 +259,21 @@ def test_anchors_are_appended_to_the_file_recorded_and_shown_to_the_auditor(reco
     assert ChainAnchor.objects.count() == 4
 
     client.force_login(auditor)
-    page = client.get(reverse("audit:trail")).content.decode()
-    assert f"<code>{postings[-1].hash}</code>" in page
-    assert f"<code>{audit_head.hash}</code>" in page
-    assert "2026-11-16 04:00" in page  # the agency's time
+    trail = client.get(reverse("audit:trail")).content.decode()
+    assert f'hx-get="{reverse("audit:anchors")}"' in trail  # the trail's page loads them in place
+    page = client.get(reverse("audit:anchors")).content.decode()
+    fragment = client.get(reverse("audit:anchors"), headers={"HX-Request": "true"}).content.decode()
+    assert "<h1" in page and "<html" not in fragment.lower()
+    for shown in (page, fragment):
+        assert f"<code>{postings[-1].hash}</code>" in shown
+        assert f"<code>{audit_head.hash}</code>" in shown
+        assert "2026-11-16 04:00" in shown  # the agency's time
+
+
+def test_only_those_who_read_the_trail_see_the_anchors(client, personas):
+    for name, user in personas.items():
+        client.force_login(user)
+        assert client.get(reverse("audit:anchors")).status_code == (200 if name in {"auditor", "admin"} else 403), name
 
 
 def test_the_daily_anchor_is_a_beat_entry_of_a_registered_task(settings, tmp_path, record):

@@ -131,8 +131,10 @@ def chain_extend(chain: str, contents: Sequence[dict[str, Any]]) -> list[tuple[i
     names = sorted({AUDIT, chain})  # the trail's head first, always (see the module's docstring)
     heads = _lock(names)
     if len(heads) < len(names):
-        # A new database, or one whose tables were emptied (tests): start the missing chains.
-        ChainHead.objects.bulk_create([ChainHead(name=n, hash=GENESIS) for n in names], ignore_conflicts=True)
+        # The migrations write the heads; a test that empties the tables removes them. Start the
+        # missing ones from their chain's last row (whoever can delete a head could as well rewrite it).
+        missing = [ChainHead(name=n, seq=s, hash=h) for n in names if n not in heads for s, h in [_last(n)]]
+        ChainHead.objects.bulk_create(missing, ignore_conflicts=True)
         heads = _lock(names)
     seq, previous = heads[chain]
     placed = []
@@ -148,6 +150,11 @@ def _lock(names: list[str]) -> dict[str, tuple[int, str]]:
     # ORDER BY: PostgreSQL locks the rows in this order.
     rows = ChainHead.objects.select_for_update().filter(name__in=names).order_by("name")
     return {name: (seq, hash_) for name, seq, hash_ in rows.values_list("name", "seq", "hash")}
+
+
+def _last(chain: str) -> tuple[int, str]:
+    model = AuditEvent if chain == AUDIT else _ledger_transaction()
+    return model.objects.exclude(seq=None).order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS)
 
 
 def audit_chain(events: Sequence[AuditEvent], client_ids: Sequence[Iterable[int]]) -> None:

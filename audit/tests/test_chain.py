@@ -374,3 +374,13 @@ def test_the_anchor_command_says_what_it_wrote_where(record, tmp_path):
     _, postings = record
     assert f"Ledger: position 3 (transaction {postings[-1].pk}), {postings[-1].hash} -> {path}" in out.getvalue()
     assert len(path.read_text().splitlines()) == 2
+
+
+def test_a_removed_head_restarts_from_the_chains_last_row(record, caseworker):
+    events, _ = record
+    ChainHead.objects.filter(name=AUDIT).delete()
+
+    event = audit_record(actor=caseworker, action=AuditEvent.Action.VIEW, object_repr="after the head went")
+
+    assert event.seq == events[-1].seq + 1
+    assert chain_verify(AUDIT).problem == ""

@@ -7,7 +7,7 @@ PORT ?= 8000
 # Test processes: one per core by default; `make test TEST_PROCESSES=0` runs in one process.
 TEST_PROCESSES ?= auto
 
-.PHONY: run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments clean
+.PHONY: run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments bench-chain clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,9 @@ bench-rules: $(VENV)/.installed
 
 bench-payments: $(VENV)/.installed
 	$(BIN)/python scripts/bench_payment_run.py
+
+bench-chain: $(VENV)/.installed
+	$(BIN)/python scripts/bench_chain.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles .test_media

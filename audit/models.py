@@ -5,7 +5,7 @@ from django.utils import timezone
 from audit.append_only import AppendOnlyError, AppendOnlyModel
 from audit.encoding import AuditJSONEncoder
 
-__all__ = ["AppendOnlyError", "AuditEvent", "AuditEventClient"]
+__all__ = ["AppendOnlyError", "AuditEvent", "AuditEventClient", "ChainAnchor", "ChainHead"]
 
 
 class AuditEvent(AppendOnlyModel):
@@ -41,11 +41,18 @@ class AuditEvent(AppendOnlyModel):
     object_repr = models.CharField(max_length=200, blank=True)
     changes = models.JSONField(default=dict, blank=True, encoder=AuditJSONEncoder)
     reason = models.TextField(blank=True)
+    #: Its place in the trail's hash chain and the chain's hash up to it (`audit.chain`).
+    seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False, db_default="")
 
     append_only_message = "The audit trail is append-only."
 
     class Meta:
         ordering = ["-at", "-id"]
+        constraints = [
+            # Two writers can never take the same place: the chain cannot fork, even past the head's lock.
+            models.UniqueConstraint(fields=["seq"], name="auditevent_one_row_per_chain_position"),
+        ]
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             models.Index(fields=["actor", "at"], name="audit_actor_at"),
@@ -68,3 +75,39 @@ class AuditEventClient(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"event {self.event_id}: client {self.client_id}"
+
+
+class ChainHead(models.Model):
+    """The end of one hash chain (the audit trail's or the ledger's): its last position and hash.
+
+    Each append locks this row (SELECT ... FOR UPDATE) until it commits, so writers extend the
+    chain one after another. `audit_verify` compares it with the last row: rows removed from the
+    end, or added past it outside the application, show.
+    """
+
+    name = models.CharField(max_length=20, primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    moved_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.seq}"
+
+
+class ChainAnchor(AppendOnlyModel):
+    """A chain's head as it was written to the anchor file kept outside the database."""
+
+    append_only_message = "Anchors are never changed."
+
+    anchored_at = models.DateTimeField(db_index=True)
+    chain = models.CharField(max_length=20)
+    seq = models.BigIntegerField()
+    last_id = models.BigIntegerField(null=True, blank=True)
+    hash = models.CharField(max_length=64)
+    file = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-anchored_at", "chain"]
+
+    def __str__(self) -> str:
+        return f"{self.chain} at {self.seq} ({self.anchored_at:%Y-%m-%d %H:%M})"

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from audit.models import AuditEvent, AuditEventClient
+from audit.models import AuditEvent, AuditEventClient, ChainAnchor
 
 
 def audit_events(
@@ -31,3 +31,8 @@ def audit_events(
 def audit_events_for_client(*, client_id: int, limit: int = 200) -> QuerySet[AuditEvent]:
     """A client's history tab: changes and reads of that client's file."""
     return audit_events(client_id=client_id)[:limit]
+
+
+def chain_anchors_latest(*, limit: int = 6) -> list[ChainAnchor]:
+    """The latest anchors of the trail's and the ledger's hash chains, newest first."""
+    return list(ChainAnchor.objects.order_by("-anchored_at", "chain")[:limit])

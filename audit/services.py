@@ -1,11 +1,17 @@
-from collections.abc import Iterable, Mapping
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 
 from audit import context
+from audit.chain import AUDIT, GENESIS, LEDGER, audit_chain, chain_row
 from audit.encoding import audit_value
-from audit.models import AuditEvent, AuditEventClient
+from audit.models import AuditEvent, AuditEventClient, ChainAnchor, ChainHead
 
 REDACTED = "(hidden)"
 
@@ -39,32 +45,41 @@ def audit_record(
     client_ids: Iterable[int] = (),
     changes: Mapping[str, Any] | None = None,
     reason: str = "",
+    write_clients: Callable[[AuditEvent, list[int]], None] | None = None,
 ) -> AuditEvent:
-    """Write one event to the trail, in the caller's transaction.
+    """Write one event to the trail, in the caller's transaction, at the end of its hash chain.
 
     Called by every service that changes a client's records and by every view that
-    shows, searches or hands out a client's file.
+    shows, searches or hands out a client's file. `write_clients` inserts the rows naming
+    `client_ids` another way (the payment run's COPY); the event's hash covers them either way.
     """
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or target.pk
         object_repr = object_repr or str(target)[:200]
     request = context.current()
-    with transaction.atomic():
-        event = AuditEvent.objects.create(
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=(actor.get_username() if getattr(actor, "pk", None) else "system")[:150],
-            ip_address=request.ip_address if request else None,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            object_repr=object_repr[:200],
-            changes=audit_value(dict(changes or {})),
-            reason=reason,
-        )
-        ids = sorted({int(i) for i in client_ids})
+    ids = sorted({int(i) for i in client_ids})
+    event = AuditEvent(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=(actor.get_username() if getattr(actor, "pk", None) else "system")[:150],
+        ip_address=request.ip_address if request else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=object_repr[:200],
+        changes=dict(changes or {}),
+        reason=reason,
+    )
+    # No savepoint: an error here fails the caller's transaction anyway, and the two queries it
+    # would cost pay for locking and moving the chain's head.
+    with transaction.atomic(savepoint=False):
+        audit_chain([event], [ids])
+        event.save()
         if ids:
-            AuditEventClient.objects.bulk_create(AuditEventClient(event=event, client_id=i) for i in ids)
+            if write_clients is not None:
+                write_clients(event, ids)
+            else:
+                AuditEventClient.objects.bulk_create(AuditEventClient(event=event, client_id=i) for i in ids)
     return event
 
 
@@ -85,3 +100,36 @@ def audit_page_read(*, actor, page: str, client_ids: Iterable[int], object_type:
         client_ids=ids,
         changes={"page": page, "clients": len(ids)},
     )
+
+
+def chain_anchor(*, path: str | Path | None = None) -> list[ChainAnchor]:
+    """Append each chain's head to the anchor file kept outside the database, and record that it was.
+
+    One JSON line per chain: when, which chain, the head's position, the row there and its hash.
+    The file only grows; keep it where the database's superusers cannot write (another host, or
+    a file marked append-only with `chattr +a`). `audit_verify --anchors FILE` checks each line.
+    """
+    path = Path(path or settings.AUDIT_ANCHOR_FILE)
+    now = timezone.now()
+    heads = dict(ChainHead.objects.filter(name__in=[AUDIT, LEDGER]).values_list("name", "seq"))
+    anchors = []
+    for chain in (AUDIT, LEDGER):
+        seq = heads.get(chain, 0)
+        row_id, hash_ = chain_row(chain, seq) or (None, GENESIS)
+        anchors.append(
+            ChainAnchor(anchored_at=now, chain=chain, seq=seq, last_id=row_id, hash=hash_, file=str(path)[:500])
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as file:
+        for anchor in anchors:
+            line = {
+                "anchored_at": now.isoformat(),
+                "chain": anchor.chain,
+                "seq": anchor.seq,
+                "id": anchor.last_id,
+                "hash": anchor.hash,
+            }
+            file.write(json.dumps(line, sort_keys=True) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    return ChainAnchor.objects.bulk_create(anchors)

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from audit.forms import AuditFilterForm
-from audit.selectors import audit_events
+from audit.selectors import audit_events, chain_anchors_latest
 
 PAGE_SIZE = 50
 
@@ -28,3 +28,11 @@ def trail(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/trail.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_required
+@permission_required("audit.read_trail", raise_exception=True)
+def anchors(request: HttpRequest) -> HttpResponse:
+    """The latest anchors of the hash chains: in the trail's page (htmx), or a page of their own."""
+    template = "audit/_anchors.html" if request.htmx else "audit/anchors.html"
+    return render(request, template, {"anchors": chain_anchors_latest()})

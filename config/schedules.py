@@ -43,4 +43,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "assistance.tasks.settlements_enqueue",
         "schedule": crontab(minute=30, hour=1),
     },
+    "audit-chains-anchor": {
+        # The heads of the trail's and the ledger's hash chains, appended to a file outside the database.
+        "task": "audit.tasks.chains_anchor",
+        "schedule": crontab(minute=5, hour=0),
+    },
 }

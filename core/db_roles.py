@@ -24,6 +24,8 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     # The audit trail.
     "audit_auditevent",
     "audit_auditeventclient",
+    # The chains' heads as anchored outside the database, day by day.
+    "audit_chainanchor",
     # The ledger.
     "assistance_ledgertransaction",
     "assistance_ledgerentry",

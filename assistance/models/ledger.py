@@ -55,10 +55,14 @@ class LedgerTransaction(AppendOnlyModel):
     memo = models.CharField(max_length=300, blank=True)
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     posted_at = models.DateTimeField(default=timezone.now)
+    #: Its place in the ledger's hash chain and the chain's hash up to it, entries included (`audit.chain`).
+    seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False, db_default="")
 
     class Meta:
         ordering = ["-posted_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["seq"], name="ledgertransaction_one_row_per_chain_position"),
             # An issuance is issued once: one issue posting per issuance.
             models.UniqueConstraint(
                 fields=["issuance"], condition=Q(kind="issue"), name="ledgertransaction_one_issue_per_issuance"

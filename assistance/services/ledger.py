@@ -7,11 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction as db_transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
 from assistance.models import Account, Issuance, LedgerEntry, LedgerTransaction, Overpayment
+from audit.chain import LEDGER, chain_extend, ledger_content
 
 ZERO = Decimal("0.00")
 
@@ -44,7 +46,7 @@ def ledger_post(
 
 
 def ledger_post_many(*, postings: list[tuple], posted_by: User) -> list[LedgerTransaction]:
-    """Post many transactions with two INSERTs (the payment run's path).
+    """Post many transactions with two INSERTs (the payment run's path), at the end of the ledger's hash chain.
 
     Each posting is `(kind, lines, issuance, overpayment, reverses, memo)`. A posting whose
     lines do not sum to zero, or with a zero line, is refused before anything is written.
@@ -56,21 +58,19 @@ def ledger_post_many(*, postings: list[tuple], posted_by: User) -> list[LedgerTr
         total = sum((line.amount for line in lines), ZERO)
         if total != 0:
             raise ValidationError(f"A {kind} posting must balance: its lines sum to {total}.")
-    transactions = LedgerTransaction.objects.bulk_create(
-        [
-            LedgerTransaction(
-                kind=kind,
-                issuance=issuance,
-                overpayment=overpayment,
-                reverses=reverses,
-                memo=memo,
-                posted_by=posted_by,
-                posted_at=now,
-            )
-            for kind, _lines, issuance, overpayment, reverses, memo in postings
-        ]
-    )
-    LedgerEntry.objects.bulk_create(
+    transactions = [
+        LedgerTransaction(
+            kind=kind,
+            issuance=issuance,
+            overpayment=overpayment,
+            reverses=reverses,
+            memo=memo,
+            posted_by=posted_by,
+            posted_at=now,
+        )
+        for kind, _lines, issuance, overpayment, reverses, memo in postings
+    ]
+    entries = [
         [
             LedgerEntry(
                 transaction=transaction,
@@ -83,11 +83,23 @@ def ledger_post_many(*, postings: list[tuple], posted_by: User) -> list[LedgerTr
                 overpayment_id=line.overpayment_id,
                 posted_at=now,
             )
-            for transaction, (_kind, lines, *_rest) in zip(transactions, postings, strict=True)
             for line in lines
         ]
-    )
+        for transaction, (_kind, lines, *_rest) in zip(transactions, postings, strict=True)
+    ]
+    # The chain's head, the transactions and their entries commit together (no savepoint: no query).
+    with db_transaction.atomic(savepoint=False):
+        ledger_chain(transactions, entries)
+        transactions = LedgerTransaction.objects.bulk_create(transactions)
+        LedgerEntry.objects.bulk_create([entry for lines in entries for entry in lines])
     return transactions
+
+
+def ledger_chain(transactions: list, entries: list[list]) -> None:
+    """Give new ledger transactions (or look-alikes) their place and hash in the ledger's chain, before insert."""
+    placed = chain_extend(LEDGER, [ledger_content(t, lines) for t, lines in zip(transactions, entries, strict=True)])
+    for transaction, (seq, hash_) in zip(transactions, placed, strict=True):
+        transaction.seq, transaction.hash = seq, hash_
 
 
 def issue_lines(issuance: Issuance, *, recoveries: list[tuple[int, Decimal]] = ()) -> list[Line]:

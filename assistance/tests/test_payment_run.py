@@ -32,6 +32,7 @@ from assistance.services import runs as run_services
 from assistance.services.ledger import Line
 from assistance.services.runs import batches as run_batches
 from assistance.services.runs import payment_file, payment_run_inline
+from audit.chain import AUDIT, LEDGER, chain_verify
 from audit.models import AuditEvent
 from config.celery import app
 from config.schedules import BEAT_SCHEDULE
@@ -266,6 +267,9 @@ def test_a_clean_run_pays_every_active_enrollment_once_less_the_capped_recoverie
     events = AuditEvent.objects.filter(object_type="assistance.paymentrun", object_id=str(run.pk), action="create")
     named = set(events.values_list("subjects__client_id", flat=True))
     assert {i.client_id for i in issuances.values()} <= named
+    # Written in bulk (by COPY on PostgreSQL), each posting and event has its place in its hash chain.
+    assert chain_verify(LEDGER).problem == "" and chain_verify(AUDIT).problem == ""
+    assert not LedgerTransaction.objects.filter(seq=None).exists()
 
 
 def test_a_month_past_the_certification_is_not_paid_and_the_report_says_why(caseworker):
@@ -463,4 +467,5 @@ def test_two_runs_at_once_pay_each_enrollment_once(caseworker):
     for overpayment in overpayments:
         overpayment.refresh_from_db()
         assert overpayment.balance == Decimal("5.00") == receivable(overpayment)
+    assert chain_verify(LEDGER).problem == "" and chain_verify(AUDIT).problem == ""
     assert connection.vendor == "postgresql"

@@ -173,6 +173,7 @@ HOME = Url("home")
 LIST = Url("clients:list")
 BREAK_GLASS = Url("clients:break_glass")
 TRAIL = Url("audit:trail")
+ANCHORS = Url("audit:anchors")
 DETAIL = _page("clients:detail")
 EDIT = _page("clients:edit")
 REVEAL = _page("clients:reveal_identifier", method="post")
@@ -207,6 +208,7 @@ NORTH_TABLE: list[tuple[Url, dict[str, int]]] = [
     (LIST, statuses(200, 200, 200, 200, 200, 200, 200)),
     (BREAK_GLASS, statuses(403, 403, 403, 403, 200, 200, 403)),
     (TRAIL, statuses(403, 403, 403, 403, 200, 200, 200)),
+    (ANCHORS, statuses(403, 403, 403, 403, 200, 200, 200)),
     (DETAIL, READ),
     (EDIT, CHANGE),
     # Found first, then only supervisors and admins see the full number.

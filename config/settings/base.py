@@ -214,6 +214,10 @@ BREAK_GLASS_DURATION = timedelta(hours=env.int("CASEWORK_BREAK_GLASS_HOURS", def
 # Only behind a proxy that sets it: otherwise a client could forge its own address.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("CASEWORK_TRUST_X_FORWARDED_FOR", default=False)
 
+# Where the hash chains' heads are appended daily: outside the database, ideally on another
+# host or an append-only file (`chattr +a`), so that rewriting the whole chain still shows.
+AUDIT_ANCHOR_FILE = env("CASEWORK_AUDIT_ANCHOR_FILE", default=str(BASE_DIR / "var" / "audit-anchors.jsonl"))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -17,6 +17,7 @@ STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location
 AXES_ENABLED = True
 # Tests sign people in directly; the second factor's own tests turn it on.
 SECOND_FACTOR_ENFORCED = False
+AUDIT_ANCHOR_FILE = str(PRIVATE_MEDIA_ROOT / "audit-anchors.jsonl")
 
 # Tasks run in-process unless a test starts a real worker (those tests say so).
 CELERY_TASK_ALWAYS_EAGER = True

@@ -47,9 +47,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.chain import audit_chain
 from audit.models import AuditEvent, AuditEventClient
 from casework.models import Task
 from casework.services.tasks import task_create
@@ -593,7 +595,7 @@ def _audit_many(rows: list[Determination], user) -> None:
     clients: dict[int, list[int]] = {}
     for case_id, client_id in CaseAccess.objects.filter(case_id__in=case_ids).values_list("case_id", "client_id"):
         clients.setdefault(case_id, []).append(client_id)
-    events = AuditEvent.objects.bulk_create(
+    events = [
         AuditEvent(
             actor=user,
             actor_name=user.get_username(),
@@ -612,9 +614,13 @@ def _audit_many(rows: list[Determination], user) -> None:
             reason="Household facts changed (nightly redetermination)",
         )
         for row in rows
-    )
-    AuditEventClient.objects.bulk_create(
-        AuditEventClient(event=event, client_id=client_id)
-        for event, row in zip(events, rows, strict=True)
-        for client_id in sorted(set(clients.get(row.enrollment.case_id, ())))
-    )
+    ]
+    subjects = [sorted(set(clients.get(row.enrollment.case_id, ()))) for row in rows]
+    with transaction.atomic(savepoint=False):  # the chain's head and the events commit together
+        audit_chain(events, subjects)
+        events = AuditEvent.objects.bulk_create(events)
+        AuditEventClient.objects.bulk_create(
+            AuditEventClient(event=event, client_id=client_id)
+            for event, client_ids in zip(events, subjects, strict=True)
+            for client_id in client_ids
+        )

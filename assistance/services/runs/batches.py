@@ -12,7 +12,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -28,7 +28,7 @@ from assistance.models import (
     PaymentRun,
 )
 from assistance.selectors.runs import payable
-from assistance.services.ledger import issue_lines, ledger_post_many
+from assistance.services.ledger import issue_lines, ledger_chain, ledger_post_many
 from assistance.services.recovery import as_claims, deductions, open_claims, recoveries_record, recovery_caps
 from assistance.services.runs.common import ZERO, Action, Kind, idempotency_key, reference, run_reason
 from audit.models import AuditEvent, AuditEventClient
@@ -190,13 +190,14 @@ def _batch(run_id: int, ids: list[int], acting_user: User) -> BatchResult:
     result.issued = len(payments)
     result.recovering, result.recovered = recorded.recovering, recorded.recovered
     client_ids = {payment.client_id for payment in payments} | {overpayments[pk].client_id for pk in amounts}
-    event = audit_record(
+    audit_record(
         actor=acting_user,
         action=Action.CREATE,
         object_type=PaymentRun._meta.label_lower,
         object_id=run_id,
         object_repr=f"Payment run {period:%Y-%m}: {len(payments)} recurring benefits issued",
-        client_ids=client_ids if event_clients is None else (),
+        client_ids=client_ids,
+        write_clients=event_clients,
         changes={
             "issued": [None, len(payments)],
             "references": [None, [payments[0].reference, payments[-1].reference]],
@@ -212,8 +213,6 @@ def _batch(run_id: int, ids: list[int], acting_user: User) -> BatchResult:
         },
         reason=reason,
     )
-    if event_clients is not None:
-        event_clients(event, client_ids)
     return result
 
 
@@ -294,7 +293,8 @@ def _write_copy(payments: list[_Payment], *, run_id: int, acting_user: User, rea
     balance trigger at commit. Returns the writer of the audit event's subjects (also by COPY).
     """
     postings = _postings(payments)
-    now = timezone.now().isoformat()
+    moment = timezone.now()
+    now = moment.isoformat()
     user = acting_user.pk
     memo = _text(reason[:300])
     with connection.cursor() as cursor, connection.wrap_database_errors:
@@ -303,7 +303,7 @@ def _write_copy(payments: list[_Payment], *, run_id: int, acting_user: User, rea
         change_ids = _reserve(raw, IssuanceStatusChange, len(payments))
         transaction_ids = _reserve(raw, LedgerTransaction, len(payments))
         entry_ids = iter(_reserve(raw, LedgerEntry, sum(len(lines) for lines in postings)))
-        issuances, changes, transactions, entries = [], [], [], []
+        issuances, changes, entries = [], [], []
         for issuance_id, change_id, transaction_id, p, lines in zip(
             issuance_ids, change_ids, transaction_ids, payments, postings, strict=True
         ):
@@ -315,7 +315,6 @@ def _write_copy(payments: list[_Payment], *, run_id: int, acting_user: User, rea
                 f"{user}\t{now}\n"
             )
             changes.append(f"{change_id}\t{issuance_id}\t\tissued\t{memo}\t{user}\t{now}\n")
-            transactions.append(f"{transaction_id}\tissue\t{issuance_id}\t{memo}\t{user}\t{now}\n")
             entries.extend(
                 f"{next(entry_ids)}\t{transaction_id}\t{line.account}\t{line.amount}\t{line.case_id}\t"
                 f"{line.client_id}\t{line.program_id}\t{line.period}\t{_null(line.overpayment_id)}\t{now}\n"
@@ -323,11 +322,16 @@ def _write_copy(payments: list[_Payment], *, run_id: int, acting_user: User, rea
             )
         _copy(raw, Issuance, ISSUANCE_COLUMNS, issuances)
         _copy(raw, IssuanceStatusChange, CHANGE_COLUMNS, changes)
+        # The ledger's chain last: from here to commit every audited write in the agency waits on its head.
+        placed = _chain(issuance_ids, postings, user=user, memo=reason[:300], posted_at=moment)
+        transactions = [
+            f"{transaction_id}\tissue\t{issuance_id}\t{memo}\t{user}\t{now}\t{seq}\t{chained}\n"
+            for transaction_id, issuance_id, (seq, chained) in zip(transaction_ids, issuance_ids, placed, strict=True)
+        ]
         _copy(raw, LedgerTransaction, TRANSACTION_COLUMNS, transactions)
         _copy(raw, LedgerEntry, ENTRY_COLUMNS, entries)
 
-    def subjects(event: AuditEvent, client_ids: set[int]) -> None:
-        ordered = sorted(client_ids)
+    def subjects(event: AuditEvent, ordered: list[int]) -> None:
         with connection.cursor() as cursor, connection.wrap_database_errors:
             raw = cursor.cursor
             ids = _reserve(raw, AuditEventClient, len(ordered))
@@ -341,6 +345,52 @@ def _write_copy(payments: list[_Payment], *, run_id: int, acting_user: User, rea
     return subjects
 
 
+@dataclass(slots=True)
+class _Posting:
+    """The attributes of a ledger transaction and its entries that the chain's hash covers."""
+
+    kind: str
+    issuance_id: int | None
+    overpayment_id: int | None
+    reverses_id: int | None
+    memo: str
+    posted_by_id: int
+    posted_at: datetime
+    seq: int | None = None
+    hash: str = ""
+
+
+def _chain(issuance_ids: list[int], postings: list[list], *, user: int, memo: str, posted_at: datetime) -> list:
+    """Each issue posting's place and hash in the ledger's chain, as `ledger_post_many` gives them."""
+    transactions = [
+        _Posting(LedgerTransaction.Kind.ISSUE, issuance_id, None, None, memo, user, posted_at)
+        for issuance_id in issuance_ids
+    ]
+    entries = [
+        [
+            _Entry(x.account, x.amount, x.case_id, x.client_id, x.program_id, x.period, x.overpayment_id, posted_at)
+            for x in lines
+        ]
+        for lines in postings
+    ]
+    ledger_chain(transactions, entries)
+    return [(t.seq, t.hash) for t in transactions]
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A ledger line as the chain's hash reads an entry: the line and the moment it is posted."""
+
+    account: str
+    amount: Decimal
+    case_id: int
+    client_id: int
+    program_id: int
+    period: date
+    overpayment_id: int | None
+    posted_at: datetime
+
+
 # The columns each COPY writes, in the order `_write_copy` formats them.
 ISSUANCE_COLUMNS = (
     "id", "case_id", "client_id", "program_id", "enrollment_id", "determination_id", "kind", "status", "period",
@@ -349,7 +399,7 @@ ISSUANCE_COLUMNS = (
     "decision_reason", "issued_by_id", "issued_at",
 )  # fmt: skip
 CHANGE_COLUMNS = ("id", "issuance_id", "from_status", "to_status", "reason", "changed_by_id", "changed_at")
-TRANSACTION_COLUMNS = ("id", "kind", "issuance_id", "memo", "posted_by_id", "posted_at")
+TRANSACTION_COLUMNS = ("id", "kind", "issuance_id", "memo", "posted_by_id", "posted_at", "seq", "hash")
 ENTRY_COLUMNS = (
     "id", "transaction_id", "account", "amount", "case_id", "client_id", "program_id", "period", "overpayment_id",
     "posted_at",

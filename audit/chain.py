@@ -1,0 +1,320 @@
+"""Hash chains over the audit trail and the ledger, so a change made past the application shows.
+
+Each chained row carries its place in its chain (`seq`, from 1) and `hash`: the SHA-256 of the
+previous row's hash, its place, and a canonical form of its content (JSON with sorted keys and
+no spaces; moments in UTC, amounts with two decimals). An audit event's content includes the
+clients it names; a ledger transaction's includes its entries. Changing, removing or inserting a
+row therefore breaks the chain at that row, which `chain_verify` finds.
+
+The hashes are not secret: whoever can rewrite the tables can recompute every hash after the
+row they changed. That is what the anchors are for: the heads are written daily to a file kept
+outside the database (`anchors_write`), and `anchors_verify` checks that each anchored head is
+still in the chain with the same hash.
+
+Appends are serialized by `ChainHead`, one row per chain, locked with SELECT ... FOR UPDATE just
+before the rows are inserted and held until the transaction commits. A ledger append locks the
+trail's head first: every ledger posting also writes an audit event in its transaction, so this
+costs no concurrency and two writers never wait on each other's heads in opposite orders. The
+unique `seq` makes a fork impossible even for a writer that skipped the lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models
+from django.db.transaction import TransactionManagementError
+from django.utils import timezone
+
+from audit.encoding import audit_value
+from audit.models import AuditEvent, AuditEventClient, ChainHead
+
+AUDIT = "audit"
+LEDGER = "ledger"
+GENESIS = "0" * 64
+CHUNK = 2000
+
+
+# The canonical content of a row ----------------------------------------------------------
+
+
+def _moment(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def _address(value: str | None) -> str | None:
+    # As bytes: PostgreSQL's inet gives an address back in its own spelling.
+    return ipaddress.ip_address(str(value)).packed.hex() if value else None
+
+
+def _amount(value: Decimal | str) -> str:
+    return f"{Decimal(value):.2f}"
+
+
+def audit_content(event: AuditEvent, client_ids: Iterable[int]) -> dict[str, Any]:
+    """What an audit event's hash covers: every field but its id, and the clients it names."""
+    return {
+        "at": _moment(event.at),
+        "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "ip": _address(event.ip_address),
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": str(event.object_id),
+        "object_repr": event.object_repr,
+        "changes": audit_value(event.changes),
+        "reason": event.reason,
+        "clients": sorted({int(i) for i in client_ids}),
+    }
+
+
+def ledger_content(transaction, entries: Iterable) -> dict[str, Any]:
+    """What a ledger transaction's hash covers: every field but its id, and each of its entries.
+
+    `transaction` and `entries` are model instances or anything with the same attributes (the
+    payment run's COPY writer builds none). Entries are in a canonical order, not insertion order.
+    """
+    lines = [
+        [
+            entry.account,
+            _amount(entry.amount),
+            entry.case_id,
+            entry.client_id,
+            entry.program_id,
+            entry.period.isoformat() if isinstance(entry.period, date) else str(entry.period),
+            entry.overpayment_id,
+            _moment(entry.posted_at),
+        ]
+        for entry in entries
+    ]
+    return {
+        "kind": transaction.kind,
+        "issuance": transaction.issuance_id,
+        "overpayment": transaction.overpayment_id,
+        "reverses": transaction.reverses_id,
+        "memo": transaction.memo,
+        "posted_by": transaction.posted_by_id,
+        "posted_at": _moment(transaction.posted_at),
+        "entries": sorted(lines, key=_canonical),
+    }
+
+
+def _canonical(content: Any) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(previous: str, seq: int, content: dict[str, Any]) -> str:
+    """The hash of the row at `seq` whose predecessor's hash is `previous`."""
+    return hashlib.sha256(f"{previous}\n{seq}\n{_canonical(content)}".encode()).hexdigest()
+
+
+# Appending ---------------------------------------------------------------------------------
+
+
+def chain_extend(chain: str, contents: Sequence[dict[str, Any]]) -> list[tuple[int, str]]:
+    """Place rows at the end of `chain`: returns each one's `(seq, hash)`, in order, and moves the head.
+
+    Call it in the transaction that inserts the rows, just before inserting them and as late as
+    the transaction allows: the head stays locked until it commits.
+    """
+    if not contents:
+        return []
+    if connection.get_autocommit():
+        raise TransactionManagementError("A chain is extended inside the transaction that inserts its rows.")
+    names = sorted({AUDIT, chain})  # the trail's head first, always (see the module's docstring)
+    heads = _lock(names)
+    if len(heads) < len(names):
+        # The migrations write the heads; a test that empties the tables removes them. Start the
+        # missing ones from their chain's last row (whoever can delete a head could as well rewrite it).
+        missing = [ChainHead(name=n, seq=s, hash=h) for n in names if n not in heads for s, h in [_last(n)]]
+        ChainHead.objects.bulk_create(missing, ignore_conflicts=True)
+        heads = _lock(names)
+    seq, previous = heads[chain]
+    placed = []
+    for content in contents:
+        seq += 1
+        previous = digest(previous, seq, content)
+        placed.append((seq, previous))
+    ChainHead.objects.filter(name=chain).update(seq=seq, hash=previous, moved_at=timezone.now())
+    return placed
+
+
+def _lock(names: list[str]) -> dict[str, tuple[int, str]]:
+    # ORDER BY: PostgreSQL locks the rows in this order.
+    rows = ChainHead.objects.select_for_update().filter(name__in=names).order_by("name")
+    return {name: (seq, hash_) for name, seq, hash_ in rows.values_list("name", "seq", "hash")}
+
+
+def _last(chain: str) -> tuple[int, str]:
+    model = AuditEvent if chain == AUDIT else _ledger_transaction()
+    return model.objects.exclude(seq=None).order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS)
+
+
+def audit_chain(events: Sequence[AuditEvent], client_ids: Sequence[Iterable[int]]) -> None:
+    """Give new audit events their place and hash, before they are inserted; `client_ids[i]` are event i's."""
+    for event in events:
+        event.changes = audit_value(event.changes)  # stored as hashed, whatever the writer handed in
+    placed = chain_extend(AUDIT, [audit_content(e, ids) for e, ids in zip(events, client_ids, strict=True)])
+    for event, (seq, hash_) in zip(events, placed, strict=True):
+        event.seq, event.hash = seq, hash_
+
+
+# Verifying ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    id: int
+    seq: int | None
+    hash: str
+    content: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    chain: str
+    rows: int
+    head_seq: int
+    head_id: int | None
+    head_hash: str
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return not self.problem
+
+
+LABELS = {AUDIT: ("Audit trail", "event"), LEDGER: ("Ledger", "transaction")}
+
+
+def chain_verify(chain: str) -> ChainReport:
+    """Walk a chain from its first row and report the first row changed, removed or inserted."""
+    row_name = LABELS[chain][1]
+    head = ChainHead.objects.filter(name=chain).values_list("seq", "hash").first() or (0, GENESIS)
+    previous, expected, last = GENESIS, 1, None
+
+    def report(problem: str = "") -> ChainReport:
+        return ChainReport(
+            chain=chain,
+            rows=expected - 1,
+            head_seq=last.seq if last else 0,
+            head_id=last.id if last else None,
+            head_hash=last.hash if last else GENESIS,
+            problem=problem,
+        )
+
+    unchained = _unchained(chain)
+    if unchained is not None:
+        return report(f"{row_name} {unchained}: inserted outside the application (it has no place in the chain)")
+    for link in _links(chain):
+        where = f"{row_name} {link.id} (position {link.seq})"
+        if link.seq > head[0]:
+            return report(f"{where}: inserted past the chain's head (position {head[0]})")
+        if link.seq < expected:
+            return report(f"{where}: inserted: {row_name} {last.id} already holds that position")
+        if link.seq > expected:
+            missing = f"position {expected}" if link.seq == expected + 1 else f"positions {expected} to {link.seq - 1}"
+            return report(f"{where}: {row_name}s removed just before it ({missing} missing)")
+        if digest(previous, link.seq, link.content) != link.hash:
+            return report(f"{where}: changed: its content no longer gives the hash it was written with")
+        previous, expected, last = link.hash, expected + 1, link
+    if expected - 1 < head[0]:
+        stops = f"the chain stops after {row_name} {last.id} (position {last.seq})" if last else "the chain is empty"
+        return report(f"{row_name}s removed at the end: {stops}, its head is at position {head[0]}")
+    if last and last.hash != head[1]:
+        return report(f"{row_name} {last.id} (position {last.seq}): its hash differs from the chain's head")
+    return report()
+
+
+def _unchained(chain: str) -> int | None:
+    model = AuditEvent if chain == AUDIT else _ledger_transaction()
+    return model.objects.filter(seq__isnull=True).order_by("id").values_list("id", flat=True).first()
+
+
+def _links(chain: str) -> Iterator[Link]:
+    """Every chained row in order of place, read in chunks with their clients or entries."""
+    after: tuple[int, int] = (0, 0)
+    while True:
+        window = models.Q(seq__gt=after[0]) | models.Q(seq=after[0], id__gt=after[1])
+        links = _audit_links(window) if chain == AUDIT else _ledger_links(window)
+        yield from links
+        if len(links) < CHUNK:
+            return
+        after = (links[-1].seq, links[-1].id)
+
+
+def _audit_links(window: models.Q) -> list[Link]:
+    events = list(AuditEvent.objects.filter(window).order_by("seq", "id")[:CHUNK])
+    clients: dict[int, list[int]] = {}
+    for event_id, client_id in AuditEventClient.objects.filter(event_id__in=[e.id for e in events]).values_list(
+        "event_id", "client_id"
+    ):
+        clients.setdefault(event_id, []).append(client_id)
+    return [Link(e.id, e.seq, e.hash, audit_content(e, clients.get(e.id, ()))) for e in events]
+
+
+def _ledger_links(window: models.Q) -> list[Link]:
+    transaction_model = _ledger_transaction()
+    transactions = list(transaction_model.objects.filter(window).order_by("seq", "id")[:CHUNK])
+    entries: dict[int, list] = {}
+    for entry in transaction_model.entries.rel.related_model.objects.filter(
+        transaction_id__in=[t.id for t in transactions]
+    ):
+        entries.setdefault(entry.transaction_id, []).append(entry)
+    return [Link(t.id, t.seq, t.hash, ledger_content(t, entries.get(t.id, ()))) for t in transactions]
+
+
+def _ledger_transaction():
+    # The ledger belongs to an app above this one: found by name, not imported.
+    from django.apps import apps
+
+    return apps.get_model("assistance", "LedgerTransaction")
+
+
+def chain_row(chain: str, seq: int) -> tuple[int, str] | None:
+    """The id and hash of the row at `seq`, if there is one."""
+    model = AuditEvent if chain == AUDIT else _ledger_transaction()
+    return model.objects.filter(seq=seq).order_by("id").values_list("id", "hash").first()
+
+
+# Anchors -----------------------------------------------------------------------------------
+
+
+def anchors_verify(lines: Iterable[str]) -> tuple[int, list[str]]:
+    """Check each anchored head (a line of the anchor file) against the chain as it is now.
+
+    Returns how many anchors were checked and what disagrees: a head no longer in its chain, or
+    in it with another hash or row, means rows up to it were rewritten after it was anchored.
+    """
+    checked, problems = 0, []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            anchor = json.loads(line)
+            chain, seq, row_id, hash_ = anchor["chain"], int(anchor["seq"]), anchor["id"], anchor["hash"]
+            when = anchor["anchored_at"]
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"line {number} of the anchor file is not an anchor")
+            continue
+        if chain not in LABELS:
+            problems.append(f"line {number} of the anchor file names no known chain ({chain!r})")
+            continue
+        checked += 1
+        if seq == 0:
+            continue
+        label, row_name = LABELS[chain]
+        found = chain_row(chain, seq)
+        said = f"{label} anchored {when} at position {seq} ({row_name} {row_id}, hash {hash_[:12]}…)"
+        if found is None:
+            problems.append(f"{said}: no {row_name} holds that position now")
+        elif found != (row_id, hash_):
+            problems.append(f"{said}: now {row_name} {found[0]} with hash {found[1][:12]}…, the chain was rewritten")
+    return checked, problems

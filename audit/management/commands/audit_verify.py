@@ -1,0 +1,46 @@
+"""Walk the hash chains of the audit trail and the ledger; with --anchors, check the anchored heads too.
+
+    manage.py audit_verify [--anchors FILE]
+
+Prints a line per chain and exits 0 when everything holds. Otherwise it names the first row
+changed, removed or inserted in each chain (by id and position), or each anchored head that is
+no longer in its chain with its hash, and exits 1. Run it after restoring a backup, too.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from audit.chain import AUDIT, LABELS, LEDGER, anchors_verify, chain_verify
+
+
+class Command(BaseCommand):
+    help = "Check that nobody changed, removed or inserted rows of the audit trail or the ledger."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--anchors", metavar="FILE", help="An anchor file whose heads must still be in the chains.")
+
+    def handle(self, *args, anchors: str | None = None, **options) -> None:
+        broken = 0
+        for chain in (AUDIT, LEDGER):
+            report = chain_verify(chain)
+            label, row_name = LABELS[chain]
+            if report.intact:
+                self.stdout.write(
+                    f"{label}: intact, {report.rows} {row_name}{'s' if report.rows != 1 else ''}; head at position "
+                    f"{report.head_seq} ({row_name} {report.head_id}), {report.head_hash}"
+                )
+            else:
+                broken += 1
+                self.stdout.write(f"{label}: BROKEN after {report.rows} intact: {report.problem}")
+        if anchors:
+            try:
+                with open(anchors, encoding="utf-8") as file:
+                    checked, problems = anchors_verify(file)
+            except OSError as error:
+                raise CommandError(f"Cannot read the anchor file: {error}") from error
+            for problem in problems:
+                self.stdout.write(f"Anchor: {problem}")
+            broken += len(problems)
+            if not problems:
+                self.stdout.write(f"Anchors: all {checked} still in their chains")
+        if broken:
+            raise CommandError(f"{broken} problem{'s' if broken != 1 else ''} found: the records were changed.")

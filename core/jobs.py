@@ -66,7 +66,7 @@ def jobs_send(*, ids: list[int] | None = None, after_commit: bool = False, limit
             if job is None:
                 continue
             try:
-                current_app.signature(job.task, args=job.args, kwargs=job.kwargs).apply_async(retry=not after_commit)
+                _publish(job, retry=not after_commit)
             except (BrokerError, ConnectionError) as error:
                 _broker_down_until["at"] = time.monotonic() + BROKER_PAUSE_SECONDS
                 job.attempts += 1
@@ -80,6 +80,17 @@ def jobs_send(*, ids: list[int] | None = None, after_commit: bool = False, limit
             job.save(update_fields=["sent_at", "attempts"])
             sent += 1
     return sent
+
+
+def _publish(job: OutboxJob, *, retry: bool) -> None:
+    if job.task not in current_app.tasks:
+        # A web process has not imported the apps' tasks modules yet: Celery's autodiscovery does.
+        current_app.loader.import_default_modules()
+    task = current_app.tasks.get(job.task)
+    if task is None:  # defined only where the workers run: they know it by name
+        current_app.send_task(job.task, args=job.args, kwargs=job.kwargs, retry=retry)
+    else:  # through the task, so that tasks run in this process where Celery is set to (no broker)
+        task.apply_async(args=job.args, kwargs=job.kwargs, retry=retry)
 
 
 def jobs_relay() -> int:

@@ -194,7 +194,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # payment file over every enrollment, minutes at 100,000). A message whose whole worker was killed
 # waits this long before it comes back; the payment run does not wait for that (see
 # PAYMENT_RUN_STALLED_MINUTES). No task is sent with a countdown or an ETA, which this would cap.
-# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html ("Visibility Timeout")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=30 * 60),
 }

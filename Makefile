@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Test processes: one per core by default; `make test TEST_PROCESSES=0` runs in one process.
+# Each test file runs whole in one process, in order (transactional tests restore the
+# migrations' rows for the tests after them in their file).
 TEST_PROCESSES ?= auto
 
 .PHONY: run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments bench-chain clean
@@ -29,7 +31,7 @@ serve: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 test: $(VENV)/.installed
-	$(BIN)/pytest -n $(TEST_PROCESSES)
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from casework.models import Case
 from casework.selectors.attendance import participation_pairs
 from casework.services.attendance import participation_review
 from clients.models import Client
+from core.jobs import job_enqueue
 
 
 @shared_task
@@ -16,12 +17,9 @@ def participation_enqueue_month() -> int:
     """On the first of the month: one small review task per client with activities last month."""
     year, month = arithmetic.previous_month(timezone.localdate())
     pairs = participation_pairs(year=year, month=month)
-    for case_id, client_id in pairs:
-        transaction.on_commit(
-            lambda c=case_id, k=client_id: participation_review_client.delay(
-                case_id=c, client_id=k, year=year, month=month
-            )
-        )
+    with transaction.atomic():
+        for case_id, client_id in pairs:
+            job_enqueue(participation_review_client, case_id=case_id, client_id=client_id, year=year, month=month)
     return len(pairs)
 
 

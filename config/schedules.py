@@ -8,6 +8,16 @@ run again.
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
+    "core-jobs-relay": {
+        # Jobs written while the broker was unreachable: sent once it is back (core/jobs.py).
+        "task": "core.tasks.jobs_relay",
+        "schedule": crontab(),
+    },
+    "core-jobs-prune": {
+        # Jobs sent more than OUTBOX_KEEP_DAYS ago are forgotten; pending ones never are.
+        "task": "core.tasks.jobs_prune",
+        "schedule": crontab(minute=45, hour=4),
+    },
     "casework-participation-review": {
         # After a month ends: compare each client's hours with the requirement (45 CFR 261.31).
         "task": "casework.tasks.participation_enqueue_month",
@@ -37,6 +47,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         # On the 25th: next month's recurring benefits, less recovery deductions, and the payment file.
         "task": "assistance.tasks.payment_run_enqueue",
         "schedule": crontab(minute=0, hour=3, day_of_month=25),
+    },
+    "assistance-payment-run-resume": {
+        # A running run with no new issuance for PAYMENT_RUN_STALLED_MINUTES: its unpaid batches sent again.
+        "task": "assistance.tasks.payment_runs_resume_stalled",
+        "schedule": crontab(minute="*/2"),
     },
     "assistance-settle-redeterminations": {
         # Decided redeterminations with an earlier effective date: overpayments and arrears, once each.

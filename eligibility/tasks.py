@@ -1,17 +1,17 @@
-"""Celery tasks: they take ids and call a service (enqueued with `transaction.on_commit`).
+"""Celery tasks: they take ids and call a service (enqueued through the job outbox, `core.jobs`).
 
 The periodic jobs fan out: beat (config/schedules.py) calls an `*_enqueue` task, which asks
-a selector for the enrollments, writes a pending claim for each and enqueues one small task
-per enrollment once the claims are committed.
+a selector for the enrollments, writes a pending claim for each and stores one small task
+per enrollment in the outbox with them, sent once the claims are committed.
 """
 
 from datetime import date
-from functools import partial
 
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from core.jobs import job_enqueue
 from eligibility.models import JobClaim
 from eligibility.services.enrollments import enrollment_review_schedule
 from eligibility.services.jobs import job_prepare, job_work
@@ -31,9 +31,7 @@ def _enqueue(job: str, run_on: str | None) -> int:
     with transaction.atomic():
         ids = job_prepare(job=job, run_on=day)
         for enrollment_id in ids:
-            transaction.on_commit(
-                partial(eligibility_job_enrollment.delay, job=job, run_on=day.isoformat(), enrollment_id=enrollment_id)
-            )
+            job_enqueue(eligibility_job_enrollment, job=job, run_on=day.isoformat(), enrollment_id=enrollment_id)
     return len(ids)
 
 

@@ -2,12 +2,12 @@
 (config/schedules.py), which fans out one small task per referral due."""
 
 from datetime import date
-from functools import partial
 
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from core.jobs import job_enqueue
 from referrals import services
 from referrals.selectors.referrals import referral_ids_due_follow_up
 
@@ -17,8 +17,9 @@ def referrals_enqueue_follow_ups(day: str | None = None) -> int:
     """Enqueue a follow-up for each referral with no move for its urgency's days. Returns how many."""
     today = date.fromisoformat(day) if day else timezone.localdate()
     ids = referral_ids_due_follow_up(today=today)
-    for referral_id in ids:
-        transaction.on_commit(partial(referral_follow_up.delay, referral_id, today.isoformat()))
+    with transaction.atomic():
+        for referral_id in ids:
+            job_enqueue(referral_follow_up, referral_id, today.isoformat())
     return len(ids)
 
 

@@ -17,6 +17,8 @@ class PaymentRun(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: When beat last sent its unpaid batches again because the run had stopped moving.
+    resumed_at = models.DateTimeField(null=True, blank=True)
     #: Counts and totals of the finished run, and the enrollments it skipped with the reason.
     report = models.JSONField(default=dict, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)

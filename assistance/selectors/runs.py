@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
@@ -227,6 +227,28 @@ def run_figures(*, run_ids: list[int]) -> dict[int, dict]:
             "net": row["total"] - row["withheld"],
         }
     return figures
+
+
+def last_moved(run_id: int | None = None) -> Subquery:
+    """When a run last moved: the issue time of its newest issuance (a backward read of the run's index)."""
+    newest = Issuance.objects.filter(payment_run=OuterRef("pk") if run_id is None else run_id).order_by("-id")
+    return Subquery(newest.values("issued_at")[:1])
+
+
+def stalled_run_ids(*, since: datetime) -> list[int]:
+    """Running runs that have not moved since `since`: started, last paid and last resumed before it.
+
+    Such a run's batches were lost: taken by a worker that died, or never sent. A run still
+    paying a batch at least every few minutes is moving, and is not listed.
+    """
+    return list(
+        PaymentRun.objects.filter(status=PaymentRun.Status.RUNNING, started_at__lt=since)
+        .filter(Q(resumed_at__isnull=True) | Q(resumed_at__lt=since))
+        .annotate(moved=last_moved())
+        .filter(Q(moved__isnull=True) | Q(moved__lt=since))
+        .order_by("period")
+        .values_list("pk", flat=True)
+    )
 
 
 def run_progress(*, run: PaymentRun) -> dict:

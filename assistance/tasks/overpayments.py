@@ -1,20 +1,19 @@
 """The nightly settling of decided redeterminations into overpayments and arrears.
 
 Beat (config/schedules.py) calls `settlements_enqueue`, which asks a selector for the decided
-redeterminations without a settlement and enqueues one small task per determination once the
-transaction commits. Each task calls `redetermination_settle`, which settles a determination
+redeterminations without a settlement and stores one small task per determination in the job outbox, sent
+once the transaction commits. Each task calls `redetermination_settle`, which settles a determination
 once: its settlement row is written in the same transaction as the overpayment and the
 arrears, so a task delivered twice, or a run that died halfway and runs again, finds the
 done ones done and does the rest.
 """
-
-from functools import partial
 
 from celery import shared_task
 from django.db import transaction
 
 from assistance.selectors.overpayments import settlements_due
 from assistance.services.settlements import redetermination_settle
+from core.jobs import job_enqueue
 from eligibility.models import Determination
 
 __all__ = ["settlement_make", "settlements_enqueue"]
@@ -26,7 +25,7 @@ def settlements_enqueue() -> int:
     with transaction.atomic():
         ids = settlements_due()
         for determination_id in ids:
-            transaction.on_commit(partial(settlement_make.delay, determination_id))
+            job_enqueue(settlement_make, determination_id)
     return len(ids)
 
 

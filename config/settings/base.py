@@ -226,9 +226,27 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Every task is safe to run twice (it loads by id and its service finds done work done), so a
+# message is acknowledged only after its task finishes, and a task whose worker process dies is
+# handed back to the broker rather than dropped.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers a message not acknowledged within the visibility timeout, even while its task
+# still runs; so it must be longer than the longest task (completing a payment run: its report and
+# payment file over every enrollment, minutes at 100,000). A message whose whole worker was killed
+# waits this long before it comes back; the payment run does not wait for that (see
+# PAYMENT_RUN_STALLED_MINUTES). No task is sent with a countdown or an ETA, which this would cap.
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html ("Visibility Timeout")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=30 * 60),
+}
+
+# The job outbox (core/jobs.py): sent jobs are kept this long for whoever asks what was sent.
+OUTBOX_KEEP_DAYS = env.int("CASEWORK_OUTBOX_KEEP_DAYS", default=7)
+# A running payment run whose last issuance is older than this is resumed by beat: its workers
+# died or its messages were lost. Longer than a batch takes (seconds for 1,000 enrollments).
+PAYMENT_RUN_STALLED_MINUTES = env.int("CASEWORK_PAYMENT_RUN_STALLED_MINUTES", default=10)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 # Beat keeps its schedule in the database so admins can pause or move a job; entries in

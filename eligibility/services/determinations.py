@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.jobs import job_enqueue
 from core.pdf import html_to_pdf
 from eligibility import rules
 from eligibility.models import Determination, Enrollment
@@ -158,7 +158,8 @@ def determination_finalise(
                 reviews_complete(enrollment=enrollment)
             if enrollment.status != Status.ACTIVE:
                 move(acting_user=acting_user, enrollment=enrollment, to=Status.ACTIVE, reason="Determination approved")
-            transaction.on_commit(partial(_enqueue_review, enrollment.pk))
+            # In the outbox with the approval: a broker outage delays the review task, never loses it.
+            job_enqueue("eligibility.tasks.enrollment_review_task", enrollment.pk)
             determination.status = Determination.Status.APPROVED
         else:
             failed = [line for line in criteria if not line["passed"]]
@@ -203,12 +204,6 @@ def determination_finalise(
             reason=reason,
         )
     return determination
-
-
-def _enqueue_review(enrollment_id: int) -> None:
-    from eligibility.tasks import enrollment_review_task
-
-    enrollment_review_task.delay(enrollment_id)
 
 
 def _iso(value):

@@ -41,6 +41,7 @@ from assistance.services.runs.lifecycle import (
     Progress,
     payment_run_complete,
     payment_run_inline,
+    payment_run_resume,
     payment_run_start,
 )
 from assistance.services.runs.report import (
@@ -67,6 +68,7 @@ __all__ = [
     "payment_run_complete",
     "payment_run_inline",
     "payment_run_report",
+    "payment_run_resume",
     "payment_run_start",
     "period_parse",
     "reference",

@@ -6,7 +6,7 @@ import hashlib
 import queue
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assistance.models import PaymentRun
-from assistance.selectors.runs import may_start_runs, pending_enrollment_ids, pending_exists
+from assistance.selectors.runs import last_moved, may_start_runs, pending_enrollment_ids, pending_exists
 from assistance.services.runs.batches import BatchResult, payment_run_batch
 from assistance.services.runs.common import Action
 from assistance.services.runs.report import payment_file, payment_file_store, payment_run_report
@@ -81,6 +81,36 @@ def payment_run_complete(
         )
         transaction.on_commit(lambda: payment_file_store(run=run, content=content))
     return run
+
+
+def payment_run_resume(*, run: PaymentRun | int, since: datetime, acting_user: User | None = None) -> list[int] | None:
+    """Take up a run that stopped moving: the enrollments it still has to pay, to be sent as batches again.
+
+    Returns None, changing nothing, if the run is completed or has moved (paid, started or been
+    resumed) since `since`: another worker is on it. Otherwise it notes the resume on the run, in
+    the trail, and returns the unpaid enrollment ids (an empty list: only the completion is left).
+    Paying them twice is harmless: a batch pays only what is still unpaid (see `payment_run_batch`).
+    """
+    run_id = run.pk if isinstance(run, PaymentRun) else int(run)
+    with transaction.atomic():
+        # Waits for batches still writing (they hold the row in share mode): their issuances count as moves.
+        run = PaymentRun.objects.select_for_update().annotate(moved=last_moved(run_id)).get(pk=run_id)
+        if run.status != PaymentRun.Status.RUNNING:
+            return None
+        if max(filter(None, (run.started_at, run.resumed_at, run.moved))) >= since:
+            return None
+        ids = pending_enrollment_ids(period=run.period)
+        before = run.resumed_at
+        run.resumed_at = timezone.now()
+        run.save(update_fields=["resumed_at"])
+        audit_record(
+            actor=acting_user or job_user(),
+            action=Action.UPDATE,
+            target=run,
+            changes={"resumed_at": [before.isoformat() if before else None, run.resumed_at.isoformat()]},
+            reason=f"No progress since {since:%Y-%m-%d %H:%M}: {len(ids)} enrollments still to pay sent again",
+        )
+    return ids
 
 
 Progress = Callable[[int, int, BatchResult], None]

@@ -57,7 +57,7 @@ def test_a_worker_killed_mid_batch_stalls_the_run_and_beat_resumes_it_to_one_pay
     run = payment_run_start(acting_user=job_user(), period=PERIOD)
     workers: list[subprocess.Popen] = []
     try:
-        with broker(os.environ["REDIS_URL"]):
+        with broker(settings.REDIS_URL):  # this test process's own Redis database, as the worker's
             pay_with_a_worker_killed_mid_batch(run, workers)
             workers.append(start_worker("second"))
             # The other batches are paid; the killed one stays unacknowledged in Redis until the

@@ -26,6 +26,7 @@ from audit.chain import AUDIT, LEDGER, audit_content, chain_verify, digest
 from audit.models import AuditEvent, AuditEventClient, ChainAnchor, ChainHead
 from audit.services import audit_record, chain_anchor
 from config.schedules import BEAT_SCHEDULE
+from tests import app_role
 
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 PERIOD = date(2026, 11, 1)
@@ -81,7 +82,7 @@ def verify(*args) -> tuple[bool, str]:
 def as_owner_with_triggers_off(*tables: str):
     """What a superuser can do past the application: on PostgreSQL, switch the append-only triggers off."""
     postgres = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
+    with app_role.as_owner(), connection.cursor() as cursor:
         if postgres:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the balance check's pending events, fired now
             for table in tables:

@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import signals  # noqa: F401
+        from accounts.access_cache import access_cache_connect
+
+        access_cache_connect()

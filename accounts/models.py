@@ -85,12 +85,14 @@ class User(AbstractUser):
 
     @property
     def roles(self) -> frozenset[str]:
-        """The user's role names, read once per request."""
+        """The user's role names, read once per request (from the cache, `accounts.access_cache`)."""
         if not hasattr(self, "_roles"):
             if not self.is_active or not self.pk:
                 self._roles = frozenset()
             else:
-                self._roles = frozenset(self.groups.values_list("name", flat=True))
+                from accounts.access_cache import cached
+
+                self._roles = cached(self, "roles", lambda: self.groups.values_list("name", flat=True))
         return self._roles
 
     def has_role(self, role: str) -> bool:

@@ -129,8 +129,12 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out account is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, its answers kept in the cache (accounts/access_cache.py).
+    "accounts.access_cache.CachedModelBackend",
 ]
+# How long a person's roles and permissions are kept in the cache; any change through the
+# admin makes them stale at once anyway.
+ACCESS_CACHE_SECONDS = 300
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

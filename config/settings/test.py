@@ -15,6 +15,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".test_media" / (WORKER or "main")
 STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}
 AXES_ENABLED = True
+# Nothing is kept between tests (a rolled-back account's id comes back in the next test); the
+# access cache's own tests use a real one.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # Tests sign people in directly; the second factor's own tests turn it on.
 SECOND_FACTOR_ENFORCED = False
 AUDIT_ANCHOR_FILE = str(PRIVATE_MEDIA_ROOT / "audit-anchors.jsonl")

@@ -1,0 +1,72 @@
+"""A person's roles and permissions from the cache (Redis in production), not the database on
+every request.
+
+Each page asks who the user is allowed to be: their roles (groups) decide what the access rule
+lets them see, and their permissions which menu entries they get. Both change rarely, through
+the admin; any change to a user's groups or permissions, to a group's permissions, or to a
+user or group row makes every cached answer stale at once (a new generation), so nobody keeps
+a role they have lost. Entries also expire after `ACCESS_CACHE_SECONDS`.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+GENERATION = "access:generation"
+
+
+def _key(user, what: str) -> str:
+    generation = cache.get(GENERATION) or 0
+    # The moment the account was made as well as its id: a new account never reads an old one's answer.
+    return f"access:{generation}:{user.pk}:{user.date_joined.timestamp():.6f}:{what}"
+
+
+def cached(user, what: str, compute: Callable[[], frozenset[str]]) -> frozenset[str]:
+    key = _key(user, what)
+    found = cache.get(key)
+    if found is None:
+        found = frozenset(compute())
+        cache.set(key, found, settings.ACCESS_CACHE_SECONDS)
+    return found
+
+
+def access_cache_clear() -> None:
+    """Every cached role and permission answer is stale from now on."""
+    try:
+        cache.incr(GENERATION)
+    except ValueError:
+        cache.set(GENERATION, 1, None)
+
+
+class CachedModelBackend(ModelBackend):
+    """Django's permissions (users' own and their groups'), read through the cache."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return super().get_all_permissions(user_obj, obj)
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = cached(
+                user_obj, "permissions", lambda: ModelBackend.get_all_permissions(self, user_obj)
+            )
+        return user_obj._perm_cache
+
+
+def _changed(update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+        return  # signing in, or a new password: neither changes what the person may do
+    access_cache_clear()
+
+
+def access_cache_connect() -> None:
+    """Called once the apps are ready (`accounts.apps`)."""
+    from accounts.models import User
+
+    for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(_changed, sender=through, dispatch_uid=f"access_cache_{through.__name__}")
+    for model in (User, Group):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"access_cache_save_{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"access_cache_delete_{model.__name__}")

@@ -79,7 +79,14 @@ def browser_page(chromium, live_server, transactional_db):
             problems.append(f"console: {message.text} ({message.location.get('url')})")
 
     page.on("response", on_response)
-    page.on("requestfailed", lambda request: problems.append(f"failed {request.url}: {request.failure}"))
+
+    def on_request_failed(request):
+        # A request the browser itself cancelled because the page moved on (a favicon still
+        # loading when a form is submitted) is not a fault of the site.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            problems.append(f"failed {request.url}: {request.failure}")
+
+    page.on("requestfailed", on_request_failed)
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     try:

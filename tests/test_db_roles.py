@@ -5,9 +5,12 @@ PostgreSQL refuses it, so nothing the application runs (or anyone holding its pa
 empty the trail, the ledger or the notes, switch their triggers off, or rewrite a row.
 """
 
+import os
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import psycopg2
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -139,12 +142,32 @@ def test_every_table_with_an_append_only_trigger_is_on_the_append_only_list(db):
     assert triggered <= set(APPEND_ONLY_TABLES)
 
 
-def test_the_roles_command_can_run_twice_and_leaves_the_same_rights(db, capsys):
-    with connection.cursor() as cursor:
+@contextmanager
+def superuser_cursor():
+    """A cursor that may create roles: the test's own connection when it is a superuser's, else
+    one opened with CASEWORK_TEST_ADMIN_URL (CI sets it: the suite itself connects as the
+    owner, who may not create roles). Whatever it does is rolled back."""
+    with app_role.as_owner(), connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if not cursor.fetchone()[0]:
-            pytest.skip("creating roles needs a superuser connection")
-        roles = Roles(owner="casework_owner_cmdtest", app="casework_app_cmdtest")
+        if cursor.fetchone()[0]:
+            yield cursor
+            return
+    admin_url = os.environ.get("CASEWORK_TEST_ADMIN_URL")
+    if not admin_url:
+        pytest.fail("creating roles needs a superuser: connect as one, or set CASEWORK_TEST_ADMIN_URL")
+    database = connection.settings_dict["NAME"]
+    admin = psycopg2.connect(admin_url.rsplit("/", 1)[0] + "/" + database)
+    try:
+        with admin.cursor() as cursor:
+            yield cursor
+    finally:
+        admin.rollback()
+        admin.close()
+
+
+def test_the_roles_command_can_run_twice_and_leaves_the_same_rights(db, capsys):
+    roles = Roles(owner="casework_owner_cmdtest", app="casework_app_cmdtest")
+    with superuser_cursor() as cursor:
         for _ in range(2):
             cursor.execute(roles_sql(roles) + grants_sql(roles))
         cursor.execute(

@@ -124,6 +124,68 @@ def _check_caseload(*, worker: User, acting_user: User, override_reason: str) ->
     return check
 
 
+def caseload_after_moving(*, worker: User, adding: int, override_reason: str, field: str) -> tuple[CaseloadCheck, int]:
+    """The worker's caseload check and their count once `adding` active cases come to them.
+
+    Past the office's maximum only with a reason, asked for on the form's `field`. The worker
+    is locked so two moves at the same moment cannot both slip under the maximum.
+    """
+    User.objects.select_for_update().filter(pk=worker.pk).first()
+    check = caseload_check(worker=worker)
+    after = check.open_cases + adding
+    if after > check.maximum and not override_reason.strip():
+        raise ValidationError(
+            {
+                field: f"{worker} would have {after} cases, over the office's maximum of {check.maximum}. "
+                "Give a reason to go over it."
+            }
+        )
+    return check, after
+
+
+def case_assign(
+    *,
+    acting_user: User,
+    case: Case,
+    to_worker: User,
+    reason: str,
+    override_reason: str = "",
+    to_office_id: int | None = None,
+    now=None,
+) -> None:
+    """Give a locked `case` to `to_worker` (and to `to_office_id`, moving between offices): the
+    current assignment ends, the new one starts with its reason, the case's access rows follow,
+    and the move is audited. The caller has checked the worker and their caseload."""
+    now = now or timezone.now()
+    previous = case.assigned_worker_id
+    CaseAssignment.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+    CaseAssignment.objects.create(
+        case=case,
+        worker=to_worker,
+        assigned_by=acting_user,
+        started_at=now,
+        reason=reason,
+        override_reason=override_reason,
+    )
+    changes = {"assigned_worker_id": [previous, to_worker.pk]}
+    case.assigned_worker = to_worker
+    fields = ["assigned_worker"]
+    if to_office_id is not None and to_office_id != case.office_id:
+        changes = {"office_id": [case.office_id, to_office_id], **changes}
+        case.office_id = to_office_id
+        fields.append("office")
+    case.save(update_fields=fields)
+    case_access_sync(case=case)
+    audit_record(
+        actor=acting_user,
+        action=Action.UPDATE,
+        target=case,
+        client_ids=case_client_ids(case.pk),
+        changes=changes,
+        reason=reason,
+    )
+
+
 def case_open(
     *,
     acting_user: User,
@@ -257,43 +319,26 @@ def case_transfer(
     moved: list[Case] = []
     with transaction.atomic():
         locked = list(Case.objects.select_for_update().filter(pk__in=[c.pk for c in cases]).order_by("pk"))
-        User.objects.select_for_update().filter(pk=to_worker.pk).first()
         for case in locked:
             _check_worker(worker=to_worker, office_id=case.office_id)
         movable = [c for c in locked if c.assigned_worker_id != to_worker.pk]
-        check = caseload_check(worker=to_worker)
-        after = check.open_cases + sum(1 for c in movable if c.is_active)
-        if after > check.maximum and not override_reason.strip():
-            raise ValidationError(
-                {
-                    "override_reason": f"{to_worker} would have {after} cases, over the office's maximum of "
-                    f"{check.maximum}. Give a reason to go over it."
-                }
-            )
+        check, after = caseload_after_moving(
+            worker=to_worker,
+            adding=sum(1 for c in movable if c.is_active),
+            override_reason=override_reason,
+            field="override_reason",
+        )
         if after > check.recommended:
             warnings.append(f"{to_worker} now has {after} cases, more than the recommended {check.recommended}.")
         now = timezone.now()
         for case in movable:
-            previous = case.assigned_worker_id
-            CaseAssignment.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
-            CaseAssignment.objects.create(
+            case_assign(
+                acting_user=acting_user,
                 case=case,
-                worker=to_worker,
-                assigned_by=acting_user,
-                started_at=now,
+                to_worker=to_worker,
                 reason=reason,
                 override_reason=override_reason if after > check.maximum else "",
-            )
-            case.assigned_worker = to_worker
-            case.save(update_fields=["assigned_worker"])
-            case_access_sync(case=case)
-            audit_record(
-                actor=acting_user,
-                action=Action.UPDATE,
-                target=case,
-                client_ids=case_client_ids(case.pk),
-                changes={"assigned_worker_id": [previous, to_worker.pk]},
-                reason=reason,
+                now=now,
             )
             moved.append(case)
     return TransferResult(moved=moved, warnings=warnings)

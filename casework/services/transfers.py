@@ -16,8 +16,8 @@ from accounts import access
 from accounts.models import CaseAccess, Office, User
 from audit.models import AuditEvent
 from audit.services import audit_record
-from casework.models import Case, CaseAssignment, OfficeTransfer
-from casework.services.cases import _check_worker, case_access_sync, case_client_ids, caseload_check
+from casework.models import Case, OfficeTransfer
+from casework.services.cases import _check_worker, case_assign, caseload_after_moving
 from clients.models import Client, Household, HouseholdMembership
 
 Action = AuditEvent.Action
@@ -125,17 +125,7 @@ def office_transfer_accept(
             .filter(pk__in=transfer.cases.values("pk"), status__in=Case.ACTIVE, office_id=from_office_id)
             .order_by("pk")
         )
-        # Lock the worker so two acceptances at the same moment cannot both slip under the maximum.
-        User.objects.select_for_update().filter(pk=to_worker.pk).first()
-        check = caseload_check(worker=to_worker)
-        after = check.open_cases + len(cases)
-        if after > check.maximum and not note.strip():
-            raise ValidationError(
-                {
-                    "note": f"{to_worker} would have {after} cases, over the office's maximum of {check.maximum}. "
-                    "Give a reason in the note to go over it."
-                }
-            )
+        check, after = caseload_after_moving(worker=to_worker, adding=len(cases), override_reason=note, field="note")
         now = timezone.now()
         household_ids = {case.household_id for case in cases}
         # The household moves with its cases; its members registered at the sending office move too.
@@ -167,29 +157,14 @@ def office_transfer_accept(
                 reason=transfer.reason,
             )
         for case in cases:
-            previous_worker = case.assigned_worker_id
-            CaseAssignment.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
-            CaseAssignment.objects.create(
+            case_assign(
+                acting_user=acting_user,
                 case=case,
-                worker=to_worker,
-                assigned_by=acting_user,
-                started_at=now,
+                to_worker=to_worker,
                 reason=f"Transferred between offices: {transfer.reason}",
-            )
-            case.office_id = to_office_id
-            case.assigned_worker = to_worker
-            case.save(update_fields=["office", "assigned_worker"])
-            case_access_sync(case=case)
-            audit_record(
-                actor=acting_user,
-                action=Action.UPDATE,
-                target=case,
-                client_ids=case_client_ids(case.pk),
-                changes={
-                    "office_id": [from_office_id, to_office_id],
-                    "assigned_worker_id": [previous_worker, to_worker.pk],
-                },
-                reason=transfer.reason,
+                override_reason=note if after > check.maximum else "",
+                to_office_id=to_office_id,
+                now=now,
             )
         transfer.to_worker = to_worker
         _decide(transfer, to=Status.ACCEPTED, acting_user=acting_user, note=note)

@@ -21,16 +21,17 @@ The rule works on field names only, so this app needs no import of the
 client registry or of casework.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from accounts.models import BreakGlassGrant, CaseAccess, Role
+from accounts.models import BreakGlassGrant, CaseAccess, Role, User
 
 NOTHING = Q(pk__in=[])
 
 
-def client_scope(user, *, prefix: str = "", include_merged: bool = False) -> Q:
+def client_scope(user: User | AnonymousUser, *, prefix: str = "", include_merged: bool = False) -> Q:
     """A filter on Client (or, with `prefix`, on a model related to it) for what `user` may see."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
@@ -56,7 +57,7 @@ def client_scope(user, *, prefix: str = "", include_merged: bool = False) -> Q:
     return scope
 
 
-def case_scope(user, *, prefix: str = "") -> Q:
+def case_scope(user: User | AnonymousUser, *, prefix: str = "") -> Q:
     """A filter on Case (or, with `prefix`, on a model related to it): the same rule, case by case."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
@@ -72,7 +73,7 @@ def case_scope(user, *, prefix: str = "") -> Q:
     return _any(allowed)
 
 
-def _own_rows(user) -> Q | None:
+def _own_rows(user: User) -> Q | None:
     """Access rows of cases the user works, or supervises through their team."""
     roles = user.roles
     if Role.CASEWORKER not in roles and Role.SUPERVISOR not in roles:
@@ -83,7 +84,7 @@ def _own_rows(user) -> Q | None:
     return own
 
 
-def _shared_rows(user, *, client_restricted: OuterRef | None = None) -> Q | None:
+def _shared_rows(user: User, *, client_restricted: OuterRef | None = None) -> Q | None:
     """Access rows of unrestricted cases in the user's office, where the office shares them.
 
     With `client_restricted` (the outer client's flag), a restricted client is left out too.
@@ -107,60 +108,60 @@ def _any(conditions: list[Q]) -> Q:
     return scope
 
 
-def may_reveal_identifier(user) -> bool:
+def may_reveal_identifier(user: User) -> bool:
     """Full national identifiers are for supervisors and admins; others see the last four."""
     return bool({Role.SUPERVISOR, Role.ADMIN} & user.roles)
 
 
-def may_register_clients(user) -> bool:
+def may_register_clients(user: User) -> bool:
     return bool({Role.CASEWORKER, Role.SUPERVISOR} & user.roles)
 
 
-def may_edit_clients(user) -> bool:
+def may_edit_clients(user: User) -> bool:
     return bool({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN} & user.roles)
 
 
-def may_merge_clients(user) -> bool:
+def may_merge_clients(user: User) -> bool:
     return Role.SUPERVISOR in user.roles
 
 
-def may_break_glass(user) -> bool:
+def may_break_glass(user: User) -> bool:
     return Role.ADMIN in user.roles
 
 
-def may_read_audit_trail(user) -> bool:
+def may_read_audit_trail(user: User) -> bool:
     return bool({Role.AUDITOR, Role.ADMIN} & user.roles)
 
 
-def may_verify_documents(user) -> bool:
+def may_verify_documents(user: User) -> bool:
     return bool({Role.CASEWORKER, Role.SUPERVISOR} & user.roles)
 
 
-def may_work_cases(user) -> bool:
+def may_work_cases(user: User) -> bool:
     return bool({Role.CASEWORKER, Role.SUPERVISOR} & user.roles)
 
 
-def may_supervise(user) -> bool:
+def may_supervise(user: User) -> bool:
     return Role.SUPERVISOR in user.roles
 
 
-def may_read_inquiry_statistics(user) -> bool:
+def may_read_inquiry_statistics(user: User) -> bool:
     """Inquiry figures without names: the office's workers, and auditors across offices."""
     return bool({Role.CASEWORKER, Role.SUPERVISOR, Role.AUDITOR} & user.roles)
 
 
-def may_see_payment_runs(user) -> bool:
+def may_see_payment_runs(user: User) -> bool:
     """The runs' pages: supervisors, finance, and administrators (staff with the admin role)."""
     if {Role.SUPERVISOR, Role.FINANCE} & user.roles:
         return True
     return user.is_staff and Role.ADMIN in user.roles
 
 
-def may_download_payment_files(user) -> bool:
+def may_download_payment_files(user: User) -> bool:
     """A supervisor's file holds the payments to clients they may see; finance's holds the agency's."""
     return bool({Role.SUPERVISOR, Role.FINANCE} & user.roles)
 
 
-def may_read_agency_payments(user) -> bool:
+def may_read_agency_payments(user: User) -> bool:
     """Every payment of a run, whoever the client: finance pays them, and reads no client file."""
     return Role.FINANCE in user.roles

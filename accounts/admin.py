@@ -67,3 +67,14 @@ class BreakGlassGrantAdmin(ReadOnlyRoleAdmin):
 for model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
+
+
+# The trail's admin page is registered here, not in the audit app: who may read it is a role
+# rule of this app, and the audit app imports nothing from the apps that write to it.
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyRoleAdmin):
+    list_display = ["at", "actor_name", "action", "object_type", "object_repr", "ip_address"]
+    list_filter = ["action", "object_type", "at"]
+    search_fields = ["actor_name", "object_repr", "object_id", "reason"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]

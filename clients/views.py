@@ -22,10 +22,10 @@ from clients.forms import (
     PersonFactEndForm,
     PersonFactForm,
     PersonFactVerifyForm,
-    add_service_errors,
 )
 from clients.models import Client
 from clients.services import ClientInput
+from core.forms import add_service_errors
 
 PAGE_SIZE = 25
 

@@ -143,3 +143,13 @@ def plausible_date_formfield(db_field, *, kind: DateKind, **kwargs) -> Plausible
     if db_field.help_text:
         kwargs.setdefault("help_text", db_field.help_text)
     return PlausibleDateField(kind=kind, **kwargs)
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's error next to the field it names, or on top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            name = field.removesuffix("_id")
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

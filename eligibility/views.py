@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from casework.selectors import cases as case_selectors
 from casework.views.cases import case_page
-from clients.forms import add_service_errors
+from core.forms import add_service_errors
 from eligibility import selectors, services
 from eligibility.forms import ApplyForm, FinaliseForm, RunForm, WhatIfForm
 from eligibility.models import Enrollment

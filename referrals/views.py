@@ -24,8 +24,8 @@ from audit.services import audit_page_read
 from casework.selectors import cases as case_selectors
 from casework.services.cases import case_view_record
 from casework.views.cases import case_page
-from clients.forms import add_service_errors
 from clients.models import Client, HouseholdMembership
+from core.forms import add_service_errors
 from referrals import hsds, services
 from referrals.forms import DirectoryImportForm, DirectorySearchForm, ReferralForm, ReferralMoveForm
 from referrals.models import Referral

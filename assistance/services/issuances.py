@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -495,7 +494,3 @@ def _exceeds_text(over: list[dict]) -> str:
                 f"{item['label']}: {format_money(item['value'])} against a limit of {format_money(item['limit'])}"
             )
     return "; ".join(parts)
-
-
-def period_of(day: date) -> date:
-    return day.replace(day=1)

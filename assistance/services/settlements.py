@@ -56,8 +56,8 @@ from casework.models import Case, Task
 from casework.services.cases import case_client_ids
 from casework.services.tasks import task_create
 from core.money import format_money
+from core.users import job_user
 from eligibility.models import Determination, Enrollment, EnrollmentStatusChange
-from eligibility.services.reviews import job_user
 
 logger = logging.getLogger(__name__)
 Action = AuditEvent.Action

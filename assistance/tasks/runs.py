@@ -31,7 +31,7 @@ from assistance.services.runs import (
     period_parse,
 )
 from core.jobs import job_enqueue
-from eligibility.services.reviews import job_user
+from core.users import job_user
 
 __all__ = [
     "payment_run_batch_task",

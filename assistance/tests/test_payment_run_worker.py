@@ -22,7 +22,7 @@ from assistance.services.runs import payment_run_start
 from assistance.tests.test_payment_run import active
 from config.celery import app
 from core.tests.brokers import broker
-from eligibility.services.reviews import job_user
+from core.users import job_user
 
 PERIOD = date(2026, 3, 1)
 

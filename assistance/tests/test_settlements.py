@@ -29,9 +29,9 @@ from assistance.services.ledger import issue_lines
 from assistance.services.settlements import redetermination_settle
 from assistance.tests.helpers import client_case, income_support
 from casework.models import Task
+from core.users import job_user
 from eligibility.models import Determination, Enrollment, EnrollmentStatusChange
 from eligibility.services import determination_finalise, determination_run
-from eligibility.services.reviews import job_user
 from eligibility.tests.helpers import snap_enrollment
 from tests.factories import IncomeFactory
 

@@ -10,7 +10,7 @@ from assistance.models import PaymentRun
 from assistance.services.runs import payment_file, payment_run_inline
 from assistance.tests.test_payment_run import active
 from audit.models import AuditEvent
-from eligibility.services.reviews import job_user
+from core.users import job_user
 
 pytestmark = pytest.mark.django_db
 

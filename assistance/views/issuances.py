@@ -30,8 +30,8 @@ from assistance.selectors import ledger as ledger_selectors
 from casework.models import Case
 from casework.selectors import cases as case_selectors
 from casework.views.cases import case_page
-from clients.forms import add_service_errors
 from clients.models import Client
+from core.forms import add_service_errors
 from core.money import format_money
 
 WORK = "casework.work_cases"

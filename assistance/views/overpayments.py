@@ -34,7 +34,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.selectors import cases as case_selectors
 from casework.views.cases import case_page
-from clients.forms import add_service_errors
+from core.forms import add_service_errors
 from core.money import format_money
 
 WORK = "casework.work_cases"

@@ -104,12 +104,6 @@ def week_activities(*, case: Case, client: Client, monday: date) -> list[Schedul
     )
 
 
-def case_activities(*, case: Case, clients: QuerySet[Client]) -> list[ScheduledActivity]:
-    return list(
-        ScheduledActivity.objects.filter(case=case, client__in=clients).select_related("client").order_by("starts_on")
-    )
-
-
 def schedulable_work_activities(*, case: Case, clients: QuerySet[Client]) -> QuerySet[WorkActivity]:
     """Work activities of the agreed employment plans on the case, to link a schedule to."""
     return (

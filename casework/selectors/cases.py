@@ -1,6 +1,5 @@
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from accounts.access import case_scope, client_scope
 from accounts.models import User
@@ -64,22 +63,5 @@ def workers_for_transfer(*, supervisor: User) -> QuerySet[User]:
         .annotate(
             active_cases=Count("cases", filter=Q(cases__status__in=Case.ACTIVE), distinct=True),
         )
-        .order_by("last_name", "first_name")
-    )
-
-
-def team_caseloads(*, supervisor: User) -> QuerySet[User]:
-    """The supervisor's team with each worker's active cases and overdue tasks, for the home page."""
-    today = timezone.localdate()
-    return (
-        User.objects.filter(team__supervisor=supervisor, is_active=True)
-        .annotate(
-            active_cases=Count("cases", filter=Q(cases__status__in=Case.ACTIVE), distinct=True),
-            overdue_tasks=Count(
-                "tasks", filter=Q(tasks__status=Task.Status.OPEN, tasks__due_on__lt=today), distinct=True
-            ),
-            oldest_overdue=Min("tasks__due_on", filter=Q(tasks__status=Task.Status.OPEN, tasks__due_on__lt=today)),
-        )
-        .select_related("office")
         .order_by("last_name", "first_name")
     )

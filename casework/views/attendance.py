@@ -25,7 +25,7 @@ from casework.selectors import cases as case_selectors
 from casework.selectors.plans import case_clients
 from casework.services import attendance as services
 from casework.views.cases import case_page
-from clients.forms import add_service_errors
+from core.forms import add_service_errors
 
 WORK = "casework.work_cases"
 

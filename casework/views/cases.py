@@ -14,7 +14,7 @@ from casework.selectors import cases as selectors
 from casework.services import cases as services
 from clients import selectors as client_selectors
 from clients import services as client_services
-from clients.forms import add_service_errors
+from core.forms import add_service_errors
 
 PAGE_SIZE = 50
 

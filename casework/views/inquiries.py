@@ -17,7 +17,7 @@ from casework.forms.inquiries import InquiryFilterForm, InquiryForm, InquiryResp
 from casework.models import Inquiry
 from casework.selectors import inquiries as selectors
 from casework.services import inquiries as services
-from clients.forms import add_service_errors
+from core.forms import add_service_errors
 
 PAGE_SIZE = 50
 STATISTICS_DAYS = 30  # the range shown before the user picks one

@@ -6,10 +6,11 @@ from django.shortcuts import redirect, render
 
 from casework.services.intake import case_intake
 from clients import selectors as client_selectors
-from clients.forms import HouseholdIntakeForm, MemberFormSet, add_service_errors
+from clients.forms import HouseholdIntakeForm, MemberFormSet
 from clients.identifiers import identifier_hash_if_valid
 from clients.models import Client
 from clients.services import ClientInput, MemberError, MemberInput
+from core.forms import add_service_errors
 
 
 @login_required

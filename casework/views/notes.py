@@ -11,7 +11,7 @@ from casework.selectors import cases as case_selectors
 from casework.selectors import notes as selectors
 from casework.services import notes as services
 from casework.views.cases import case_page
-from clients.forms import add_service_errors
+from core.forms import add_service_errors
 
 PAGE_SIZE = 50
 

@@ -29,7 +29,7 @@ from casework.selectors import plans as selectors
 from casework.services import cases as case_services
 from casework.services import plans as services
 from casework.views.cases import case_page
-from clients.forms import add_service_errors
+from core.forms import add_service_errors
 from core.pdf import html_to_pdf
 
 WORK = "casework.work_cases"

@@ -17,7 +17,7 @@ from casework.selectors import cases as case_selectors
 from casework.selectors import tasks as selectors
 from casework.services import tasks as services
 from casework.views.cases import case_page
-from clients.forms import add_service_errors
+from core.forms import add_service_errors
 
 PAGE_SIZE = 50
 

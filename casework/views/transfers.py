@@ -15,8 +15,8 @@ from casework.selectors import transfers as selectors
 from casework.selectors.cases import workers_for_transfer
 from casework.services import transfers as services
 from clients import selectors as client_selectors
-from clients.forms import add_service_errors
 from clients.services import client_view_record
+from core.forms import add_service_errors
 
 SUPERVISE = "casework.supervise"
 

@@ -57,11 +57,11 @@ from casework.models import Task
 from casework.services.tasks import task_create
 from clients.models import Asset, Expense, Frequency, HouseholdMembership, Income, PersonFact
 from core.money import format_money
+from core.users import job_user
 from eligibility import rules
 from eligibility.models import Determination, Enrollment
 from eligibility.rules.snapshot import snapshot_upgrade
 from eligibility.selectors import redetermine_candidates
-from eligibility.services.reviews import job_user
 from eligibility.services.snapshots import parameter_table, snapshots_build_many
 
 Action = AuditEvent.Action

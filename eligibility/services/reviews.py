@@ -7,31 +7,17 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Task
 from casework.services.tasks import task_create
+from core.users import job_user
 from eligibility.models import Enrollment, Review
 from eligibility.services.common import case_client_ids
 from eligibility.services.enrollments import enrollment_transition
 
 Action = AuditEvent.Action
 Status = Enrollment.Status
-
-#: The account scheduled jobs act as, so status rows and determinations name who made them.
-JOB_USERNAME = "casework-jobs"
-
-
-def job_user() -> User:
-    """The (inactive, password-less) account the periodic jobs act as."""
-    user, created = User.objects.get_or_create(
-        username=JOB_USERNAME, defaults={"first_name": "Scheduled", "last_name": "jobs", "is_active": False}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
 
 
 def review_task_key(enrollment: Enrollment, due_on: date) -> str:

@@ -33,8 +33,8 @@ from assistance.services.recovery import as_claims, deductions, open_claims, rec
 from assistance.services.runs.common import ZERO, Action, Kind, idempotency_key, reference, run_reason
 from audit.models import AuditEvent, AuditEventClient
 from audit.services import audit_record
+from core.users import job_user
 from eligibility.models import Determination, Enrollment
-from eligibility.services.reviews import job_user
 
 RETRIES = 10  # each failed try means another writer committed, so the next one sees more paid
 

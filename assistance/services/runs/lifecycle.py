@@ -19,7 +19,7 @@ from assistance.services.runs.batches import BatchResult, payment_run_batch
 from assistance.services.runs.common import Action
 from assistance.services.runs.report import payment_file, payment_file_store, payment_run_report
 from audit.services import audit_record
-from eligibility.services.reviews import JOB_USERNAME, job_user
+from core.users import JOB_USERNAME, job_user
 
 DEFAULT_BATCH_SIZE = 1000
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import os
 import pstats
 import random
@@ -65,9 +66,24 @@ def recreate_database(url: str) -> None:
 
 
 def copy_rows(cursor, model, columns: list[str], rows: list[tuple]) -> None:
-    """COPY rows into a model's table (tab-separated; \\N for null)."""
+    """COPY rows into a model's table (tab-separated; \\N for null).
+
+    A NOT NULL column the caller does not name gets the field's default, so a column added to
+    the model later does not break the seeding; one without a default stops it with its name.
+    """
+    extra_columns, extra_values = [], []
+    for field in model._meta.concrete_fields:
+        if field.column in columns or field.null or field.primary_key:
+            continue
+        if not (field.has_default() or field.empty_strings_allowed):
+            raise SystemExit(f"{model._meta.db_table}.{field.column} is NOT NULL and has no default: seed it")
+        value = field.get_default()
+        extra_columns.append(field.column)
+        extra_values.append(json.dumps(value) if isinstance(value, dict | list) else value)
+    columns = [*columns, *extra_columns]
     buffer = io.StringIO()
     for row in rows:
+        row = (*row, *extra_values)
         buffer.write("\t".join(r"\N" if value is None else str(value) for value in row))
         buffer.write("\n")
     buffer.seek(0)

@@ -57,9 +57,10 @@ def recreate_database(url: str) -> None:
 
 
 def seed(count: int, changed: float, rng: random.Random) -> None:
+    from django.contrib.auth.models import Group
     from django.db import transaction
 
-    from accounts.models import Office, User
+    from accounts.models import Office, Role, User
     from casework.models import Case
     from clients.models import Client, Household, HouseholdMembership, Income
     from eligibility import rules
@@ -68,6 +69,8 @@ def seed(count: int, changed: float, rng: random.Random) -> None:
 
     office = Office.objects.create(code="bench", name="Bench Office")
     worker = User.objects.create(username="bench-worker", office=office)
+    # The job records results as the case's worker, who must hold the caseworker role in the office.
+    worker.groups.set(Group.objects.filter(name=Role.CASEWORKER))
     program = Program.objects.get(code="snap")
     params = rules.snap.parameters_on(DECIDED, parameter_table(program))
     started = time.perf_counter()

@@ -487,7 +487,7 @@ def check_ledger() -> None:
     print(f"  ledger total {total} (must be 0); overpayments whose balance differs from their entries: {drift}")
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--enrollments", type=int, default=100_000)
     parser.add_argument("--overpaid", type=float, default=0.05, help="Share of enrollments with an open overpayment.")
@@ -495,8 +495,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="Batches paid at once (the command's --workers).")
     parser.add_argument("--profile", action="store_true", help="Profile the first run (cProfile, top 30).")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
-    args = parser.parse_args()
+    return parser.parse_args(argv)
 
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     recreate_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -506,10 +509,16 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     print(f"migrating {urlsplit(args.database_url).path.lstrip('/')} ...", flush=True)
     call_command("migrate", verbosity=0)
+    run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Seed, then time the runs; Django is set up on a migrated PostgreSQL database without enrollments."""
+    from django.db import connection
+
     print(f"seeding {args.enrollments:,} active enrollments ({args.overpaid:.0%} with an open overpayment) ...")
     started = time.perf_counter()
     seed(args.enrollments, args.overpaid, random.Random(20261122))

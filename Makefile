@@ -9,7 +9,7 @@ PORT ?= 8000
 # migrations' rows for the tests after them in their file).
 TEST_PROCESSES ?= auto
 
-.PHONY: run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments bench-chain clean
+.PHONY: run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments bench-redetermine bench-chain clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,9 @@ bench-rules: $(VENV)/.installed
 
 bench-payments: $(VENV)/.installed
 	$(BIN)/python scripts/bench_payment_run.py
+
+bench-redetermine: $(VENV)/.installed
+	$(BIN)/python scripts/bench_redetermine.py
 
 bench-chain: $(VENV)/.installed
 	$(BIN)/python scripts/bench_chain.py

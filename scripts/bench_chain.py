@@ -125,12 +125,16 @@ def line(label: str, times: list[float]) -> str:
     )
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writes", type=int, default=2000, help="Writes of each kind, one after another.")
     parser.add_argument("--writers", type=int, default=4, help="Processes writing at once for the throughput figures.")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
 
     from bench_payment_run import recreate_database
 
@@ -144,7 +148,11 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    run(args)
 
+
+def run(args: argparse.Namespace) -> None:
+    """Time the writes; Django is set up on a migrated PostgreSQL database whose chains hold no rows yet."""
     from assistance.services import Line
     from audit.chain import AUDIT, LEDGER, chain_verify
     from eligibility.models import Program
@@ -163,8 +171,9 @@ def main() -> None:
     count = args.writes
     print(f"PostgreSQL, {count} writes of each kind, each its own committed transaction, one connection:")
     # Warm up both paths (connection, caches, the heads' rows), then alternate so neither gets the warmer cache.
-    timed(lambda n: audit_chained(worker, n), 50)
-    timed(lambda n: ledger_chained(worker, lines, n), 50)
+    warmup = min(50, count)
+    timed(lambda n: audit_chained(worker, n), warmup)
+    timed(lambda n: ledger_chained(worker, lines, n), warmup)
     figures = {}
     for label, write in [
         ("audit event, without the chain", lambda n: audit_unchained(worker, n)),

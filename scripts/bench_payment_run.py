@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import os
 import pstats
 import random
@@ -65,9 +66,24 @@ def recreate_database(url: str) -> None:
 
 
 def copy_rows(cursor, model, columns: list[str], rows: list[tuple]) -> None:
-    """COPY rows into a model's table (tab-separated; \\N for null)."""
+    """COPY rows into a model's table (tab-separated; \\N for null).
+
+    A NOT NULL column the caller does not name gets the field's default, so a column added to
+    the model later does not break the seeding; one without a default stops it with its name.
+    """
+    extra_columns, extra_values = [], []
+    for field in model._meta.concrete_fields:
+        if field.column in columns or field.null or field.primary_key:
+            continue
+        if not (field.has_default() or field.empty_strings_allowed):
+            raise SystemExit(f"{model._meta.db_table}.{field.column} is NOT NULL and has no default: seed it")
+        value = field.get_default()
+        extra_columns.append(field.column)
+        extra_values.append(json.dumps(value) if isinstance(value, dict | list) else value)
+    columns = [*columns, *extra_columns]
     buffer = io.StringIO()
     for row in rows:
+        row = (*row, *extra_values)
         buffer.write("\t".join(r"\N" if value is None else str(value) for value in row))
         buffer.write("\n")
     buffer.seek(0)
@@ -471,7 +487,7 @@ def check_ledger() -> None:
     print(f"  ledger total {total} (must be 0); overpayments whose balance differs from their entries: {drift}")
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--enrollments", type=int, default=100_000)
     parser.add_argument("--overpaid", type=float, default=0.05, help="Share of enrollments with an open overpayment.")
@@ -479,8 +495,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="Batches paid at once (the command's --workers).")
     parser.add_argument("--profile", action="store_true", help="Profile the first run (cProfile, top 30).")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
-    args = parser.parse_args()
+    return parser.parse_args(argv)
 
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     recreate_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -490,10 +509,16 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     print(f"migrating {urlsplit(args.database_url).path.lstrip('/')} ...", flush=True)
     call_command("migrate", verbosity=0)
+    run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Seed, then time the runs; Django is set up on a migrated PostgreSQL database without enrollments."""
+    from django.db import connection
+
     print(f"seeding {args.enrollments:,} active enrollments ({args.overpaid:.0%} with an open overpayment) ...")
     started = time.perf_counter()
     seed(args.enrollments, args.overpaid, random.Random(20261122))

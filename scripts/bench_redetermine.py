@@ -57,9 +57,10 @@ def recreate_database(url: str) -> None:
 
 
 def seed(count: int, changed: float, rng: random.Random) -> None:
+    from django.contrib.auth.models import Group
     from django.db import transaction
 
-    from accounts.models import Office, User
+    from accounts.models import Office, Role, User
     from casework.models import Case
     from clients.models import Client, Household, HouseholdMembership, Income
     from eligibility import rules
@@ -68,6 +69,8 @@ def seed(count: int, changed: float, rng: random.Random) -> None:
 
     office = Office.objects.create(code="bench", name="Bench Office")
     worker = User.objects.create(username="bench-worker", office=office)
+    # The job records results as the case's worker, who must hold the caseworker role in the office.
+    worker.groups.set(Group.objects.filter(name=Role.CASEWORKER))
     program = Program.objects.get(code="snap")
     params = rules.snap.parameters_on(DECIDED, parameter_table(program))
     started = time.perf_counter()
@@ -198,14 +201,17 @@ def bench_rules() -> tuple[int, float]:
     return len(snapshots), time.perf_counter() - started
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--enrollments", type=int, default=100_000)
     parser.add_argument("--changed", type=float, default=0.10, help="Share of households with a new income.")
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
-    args = parser.parse_args()
+    return parser.parse_args(argv)
 
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     recreate_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -214,10 +220,16 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     print(f"migrating {urlsplit(args.database_url).path.lstrip('/')} ...", flush=True)
     call_command("migrate", verbosity=0)
+    run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Seed, then time the rules and the job; Django is set up on a migrated PostgreSQL database without cases."""
+    from django.db import connection
+
     print(f"seeding {args.enrollments:,} active enrollments ({args.changed:.0%} with changed households) ...")
     seed(args.enrollments, args.changed, random.Random(20261122))
     with connection.cursor() as cursor:

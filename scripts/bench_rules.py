@@ -171,12 +171,12 @@ def run(program, cases, params_for) -> tuple[float, float, int]:
     return time.process_time() - cpu, time.perf_counter() - wall, skipped
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--snapshots", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2025)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     rng = random.Random(args.seed)
     started = time.perf_counter()

@@ -365,11 +365,8 @@ def test_a_posting_that_does_not_balance_is_refused_before_anything_is_written(w
         "program_id": world.programs[0].pk,
         "period": month(0),
     }
-    accounts = [Account.ISSUED, Account.PAYMENTS, Account.RECEIVABLE]
-    lines = [
-        Line(account=account, amount=amount, **common)
-        for account, amount in zip(accounts[: len(amounts)], amounts, strict=True)
-    ]
+    accounts = [Account.ISSUED, Account.PAYMENTS, Account.RECEIVABLE][: len(amounts)]
+    lines = [Line(account=account, amount=amount, **common) for account, amount in zip(accounts, amounts, strict=True)]
     with pytest.raises(ValidationError, match=re.escape(message)):
         ledger_post(kind=LedgerTransaction.Kind.ISSUE, lines=lines, posted_by=world.supervisor)
     assert not LedgerTransaction.objects.exists()

@@ -61,6 +61,19 @@ def test_sharing_without_any_consent_is_refused_with_a_clear_message(case, casew
     assert not Referral.objects.exists()
 
 
+def test_a_draft_that_shares_without_consent_is_refused_when_made_not_only_when_sent(case, caseworker, pantry):
+    with pytest.raises(ValidationError, match="Dolores Haze has no consent in force today"):
+        refer(caseworker, case, pantry, shared=["contact"], send=False)
+    assert not Referral.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="referrals.referral").exists()
+
+
+def test_a_draft_keeps_the_consent_it_relies_on(case, caseworker, pantry):
+    consent = consent_for(case.primary_client, caseworker)
+    draft = refer(caseworker, case, pantry, shared=["contact"], send=False)
+    assert (draft.status, draft.consent, draft.consent_override_by) == (S.DRAFT, consent, None)
+
+
 @pytest.mark.parametrize(
     "consent",
     [

@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from assistance.models import Account, Issuance, LedgerEntry
 from assistance.services import issuance_approve, issuance_reject
-from assistance.tests.helpers import client_case, enrol, income_support, request, shelter
+from assistance.tests.helpers import (
+    DECIDED_AT,
+    client_case,
+    enrol,
+    income_support,
+    own_request_within_limit,
+    request,
+    shelter,
+)
 from audit.models import AuditEvent
 from casework.models import Plan, SupportiveService
 from casework.services.cases import case_transition
@@ -451,14 +459,14 @@ def test_a_supervisor_decides_on_the_page_and_sees_whether_it_is_within_their_au
 
 
 def test_self_approval_is_refused_on_the_page(client, supervisor):
-    _c, case = client_case(supervisor)
-    own = request(supervisor, case, amount="6000.00")
+    own = own_request_within_limit(supervisor)  # within their authority: only the self rule refuses
     client.force_login(supervisor)
-    page = text(client.get(reverse("assistance:issuance_detail", args=[own.pk])))
-    assert "it is your own request, so another supervisor must decide it" in page
-    assert "Approve" not in page
+    with time_machine.travel(DECIDED_AT, tick=False):
+        page = text(client.get(reverse("assistance:issuance_detail", args=[own.pk])))
+        assert "it is your own request, so another supervisor must decide it" in page
+        assert "Approve" not in page
 
-    response = client.post(reverse("assistance:issuance_approve", args=[own.pk]), {"reason": "Fine"}, follow=True)
+        response = client.post(reverse("assistance:issuance_approve", args=[own.pk]), {"reason": "Fine"}, follow=True)
 
     assert "Nobody approves or rejects their own request" in text(response)
     own.refresh_from_db()

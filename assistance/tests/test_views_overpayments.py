@@ -8,7 +8,6 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -336,7 +335,6 @@ def assert_constant(client, page: str, path: str, add_rows, django_assert_max_nu
     with django_assert_max_num_queries(MAX_QUERIES[page]) as large:
         response = client.get(path)
     assert response.status_code == 200
-    print(f"\n{page} [{connection.vendor}]: {len(small)} queries for {SMALL} rows, {len(large)} for {LARGE}")
     assert len(small) == len(large), f"{page}: {len(small)} queries for {SMALL} rows but {len(large)} for {LARGE}"
     return html(response)
 

@@ -1,5 +1,6 @@
 """Requests within and beyond a caseworker's authority, approvals, issue, cancel and reverse."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -21,7 +22,8 @@ from assistance.services import (
 from assistance.tests.helpers import DECIDED_AT, client_case, income_support, own_request_within_limit, request, shelter
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# One frozen moment for every test here, so months and rolling 30 days mean the same on any day.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)]
 Status = Issuance.Status
 
 

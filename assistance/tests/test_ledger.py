@@ -12,7 +12,7 @@ import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -30,7 +30,8 @@ from assistance.tests.helpers import client_case, request
 from audit.append_only import AppendOnlyError
 from eligibility.models import Program
 
-pytestmark = pytest.mark.django_db
+# One frozen moment for every test here, so months and rolling 30 days mean the same on any day.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)]
 Status = Issuance.Status
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

@@ -30,7 +30,8 @@ from clients.services import break_glass_open
 from eligibility.models import Program
 from tests.factories import ClientFactory, HouseholdFactory, MembershipFactory, UserFactory, case_for
 
-pytestmark = pytest.mark.django_db
+# One frozen moment for every test here, so months and rolling 30 days mean the same on any day.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)]
 Status = Issuance.Status
 PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]
 SEES = {"caseworker", "supervisor"}
@@ -536,7 +537,6 @@ def detail_queries(client, user, issuance: Issuance) -> tuple[int, str]:
     return len(captured), text(response)
 
 
-@time_machine.travel(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)
 def test_the_detail_page_costs_a_fixed_number_of_queries(client, caseworker, supervisor, setup):
     """The same count with one row of each kind as with eight: the client's other requests
     (weighed when deciding), the history and the ledger postings."""

@@ -3,7 +3,7 @@ the write-off queue, errors shown beside what was typed, and query counts that d
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import count
 
@@ -23,7 +23,8 @@ from assistance.tests.test_settlements import FEB, JAN, active_enrollment, pay
 from audit.models import AuditEvent
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# One frozen moment for every test here, so 'today' on a form is the same day whenever the suite runs.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)]
 Status = Overpayment.Status
 _serial = count(1)
 

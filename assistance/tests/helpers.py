@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from assistance.models import Issuance
+import time_machine
+
+from assistance.models import AuthorityLimit, Issuance
 from assistance.services import IssuanceRequest, issuance_request
+from assistance.services.limits import limits_exceeded
 from eligibility.models import Enrollment, Program
 from tests.factories import ClientFactory, case_for
 
@@ -70,3 +73,37 @@ def shelter(worker, case, *, nights: int, rate: str = "60.00", **fields) -> Issu
     return request(
         worker, case, kind=Issuance.Kind.SHELTER, amount=None, units=nights, unit_rate=Decimal(rate), **fields
     )
+
+
+#: Days around a supervisor's limit being raised (see `own_request_within_limit`).
+LOWER_LIMIT_FROM = date(2026, 3, 1)
+RAISED_LIMIT_FROM = date(2026, 3, 10)
+#: When tests decide the request: the raised limit is in force.
+DECIDED_AT = datetime(2026, 3, 12, 15, tzinfo=UTC)
+DECIDED_ON = DECIDED_AT.date()
+
+
+def own_request_within_limit(supervisor, *, amount: str = "1500.00") -> Issuance:
+    """A supervisor's own request, still waiting, for an amount now within their own authority.
+
+    They asked under a personal limit of $1,000 (so it waited), and their limit has since
+    been raised to $5,000: only the rule that nobody decides their own request stands in the
+    way. The request is made on 5 March 2026; decide it at `DECIDED_AT`.
+    """
+    for effective_from, per_issuance in ((LOWER_LIMIT_FROM, "1000.00"), (RAISED_LIMIT_FROM, "5000.00")):
+        AuthorityLimit.objects.create(
+            user=supervisor,
+            kind=Issuance.Kind.EMERGENCY,
+            effective_from=effective_from,
+            per_issuance=Decimal(per_issuance),
+            note="A temporary lower limit, then the usual one",
+        )
+    _client, case = client_case(supervisor)
+    with time_machine.travel(datetime(2026, 3, 5, 15, tzinfo=UTC), tick=False):
+        own = request(supervisor, case, amount=amount)
+    assert own.status == Issuance.Status.PENDING
+    within = limits_exceeded(
+        user=supervisor, kind=own.kind, client_id=own.client_id, amount=own.amount, exclude_id=own.pk, on=DECIDED_ON
+    )
+    assert within == [], within
+    return own

@@ -1,8 +1,10 @@
 """Requests within and beyond a caseworker's authority, approvals, issue, cancel and reverse."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -17,10 +19,11 @@ from assistance.services import (
     issuance_request,
     issuance_reverse,
 )
-from assistance.tests.helpers import client_case, income_support, request, shelter
+from assistance.tests.helpers import DECIDED_AT, client_case, income_support, own_request_within_limit, request, shelter
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# One frozen moment for every test here, so months and rolling 30 days mean the same on any day.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)]
 Status = Issuance.Status
 
 
@@ -75,13 +78,15 @@ def test_supervisor_approves_then_the_caseworker_issues(caseworker, supervisor):
 
 
 def test_nobody_approves_their_own_request(supervisor):
-    _client, case = client_case(supervisor)
-    issuance = request(supervisor, case, amount="6000.00")
-    assert issuance.status == Status.PENDING
-    with pytest.raises(ValidationError, match="own request"):
-        issuance_approve(acting_user=supervisor, issuance=issuance)
+    issuance = own_request_within_limit(supervisor)  # within their authority: only the self rule refuses
+    with time_machine.travel(DECIDED_AT, tick=False):
+        with pytest.raises(ValidationError, match="Nobody approves or rejects their own request"):
+            issuance_approve(acting_user=supervisor, issuance=issuance)
+        with pytest.raises(ValidationError, match="Nobody approves or rejects their own request"):
+            issuance_reject(acting_user=supervisor, issuance=issuance, reason="Changed my mind")
     issuance.refresh_from_db()
-    assert issuance.status == Status.PENDING
+    assert (issuance.status, issuance.decided_by) == (Status.PENDING, None)
+    assert not LedgerEntry.objects.exists()
 
 
 def test_the_database_refuses_a_self_approval(caseworker):

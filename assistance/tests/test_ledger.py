@@ -8,13 +8,15 @@ balance check is also fired (SET CONSTRAINTS ALL IMMEDIATE) before each example 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -23,12 +25,13 @@ from hypothesis import strategies as st
 
 from assistance.models import Account, Issuance, LedgerEntry, LedgerTransaction, Overpayment
 from assistance.services import issuance_approve, issuance_issue, issuance_reverse, ledger_post
-from assistance.services.ledger import Line, issue_lines
+from assistance.services.ledger import Line, issue_lines, ledger_post_many
 from assistance.tests.helpers import client_case, request
 from audit.append_only import AppendOnlyError
 from eligibility.models import Program
 
-pytestmark = pytest.mark.django_db
+# One frozen moment for every test here, so months and rolling 30 days mean the same on any day.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)]
 Status = Issuance.Status
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -289,6 +292,7 @@ class RolledBack(Exception):
 # minutes; a failing sequence of at most twelve steps reads well enough as found.
 @settings(
     max_examples=25,
+    derandomize=True,  # a fixed seed: a failure replays the same sequences
     deadline=None,
     database=None,
     phases=[Phase.explicit, Phase.generate],
@@ -342,6 +346,54 @@ def test_the_deferred_balance_check_fires_when_the_checks_ask_for_it(world):
         )
         fire_deferred_checks()
     check(expected)
+
+
+@pytest.mark.parametrize(
+    ("amounts", "message"),
+    [
+        ((Decimal("50.00"), Decimal("-49.99")), "must balance: its lines sum to 0.01"),
+        ((Decimal("50.00"), Decimal("-50.00"), Decimal("0.00")), "two or more non-zero lines"),
+        ((Decimal("0.00"), Decimal("0.00")), "two or more non-zero lines"),
+        ((Decimal("50.00"),), "two or more non-zero lines"),
+    ],
+)
+def test_a_posting_that_does_not_balance_is_refused_before_anything_is_written(world, amounts, message):
+    """The service refuses on every database, not only PostgreSQL's commit-time trigger."""
+    case = world.cases[0]
+    common = {
+        "case_id": case.pk,
+        "client_id": case.primary_client_id,
+        "program_id": world.programs[0].pk,
+        "period": month(0),
+    }
+    accounts = [Account.ISSUED, Account.PAYMENTS, Account.RECEIVABLE][: len(amounts)]
+    lines = [Line(account=account, amount=amount, **common) for account, amount in zip(accounts, amounts, strict=True)]
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        ledger_post(kind=LedgerTransaction.Kind.ISSUE, lines=lines, posted_by=world.supervisor)
+    assert not LedgerTransaction.objects.exists()
+    assert not LedgerEntry.objects.exists()
+
+
+def test_one_unbalanced_posting_in_a_batch_refuses_the_whole_batch(world):
+    case = world.cases[0]
+    common = {
+        "case_id": case.pk,
+        "client_id": case.primary_client_id,
+        "program_id": world.programs[0].pk,
+        "period": month(0),
+    }
+    balanced = [
+        Line(account=Account.ISSUED, amount=Decimal("10.00"), **common),
+        Line(account=Account.PAYMENTS, amount=Decimal("-10.00"), **common),
+    ]
+    unbalanced = [
+        Line(account=Account.ISSUED, amount=Decimal("10.00"), **common),
+        Line(account=Account.PAYMENTS, amount=Decimal("-10.01"), **common),
+    ]
+    postings = [(LedgerTransaction.Kind.ISSUE, lines, None, None, None, "") for lines in (balanced, unbalanced)]
+    with pytest.raises(ValidationError, match=re.escape("sum to -0.01")):
+        ledger_post_many(postings=postings, posted_by=world.supervisor)
+    assert not LedgerEntry.objects.exists()
 
 
 def test_ledger_rows_cannot_be_changed_or_removed_through_the_orm(world):

@@ -1,7 +1,7 @@
 """Authority limits: the boundaries, effective dates, a user's own limit, several roles, no limit
 at all, and the rolling 30 days per client."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,7 +19,8 @@ from assistance.services import (
 from assistance.tests.helpers import client_case, request, shelter
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# One frozen moment for every test here, so rolling windows and ages mean the same on any day.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)]
 Status = Issuance.Status
 Kind = Issuance.Kind
 

@@ -3,7 +3,7 @@ another supervisor's approval, repaid under an agreement. The balance always fol
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -32,7 +32,8 @@ from assistance.tests.test_settlements import (
 from audit.models import AuditEvent
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# One frozen moment for every test here, so rolling windows and ages mean the same on any day.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)]
 Status = Overpayment.Status
 Reason = Overpayment.Reason
 

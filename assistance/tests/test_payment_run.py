@@ -27,6 +27,7 @@ from assistance.models import (
     PaymentRun,
     RepaymentAgreement,
 )
+from assistance.selectors.runs import pending_enrollment_ids
 from assistance.services import ledger_post
 from assistance.services import runs as run_services
 from assistance.services.ledger import Line
@@ -327,6 +328,31 @@ def test_running_twice_changes_nothing_and_gives_the_same_file(households):
     result = run_services.payment_run_batch(run=run, enrollment_ids=ids)
     assert result.issued == 0
     assert outcome() == first
+
+
+def test_a_batch_delivered_again_while_the_run_is_running_pays_nobody_twice(households, supervisor):
+    """A task redelivered before the run completes reaches the already-paid guard, not only the unique key."""
+    run = run_services.payment_run_start(acting_user=supervisor, period=PERIOD)
+    ids = pending_enrollment_ids(period=PERIOD)
+    assert len(ids) == 5
+    first = run_services.payment_run_batch(run=run, enrollment_ids=ids[:3])
+    assert (first.issued, first.already_paid) == (3, 0)
+    paid = sorted(Issuance.objects.values_list("enrollment_id", "amount", "recovered"))
+    total = ledger_total()
+
+    again = run_services.payment_run_batch(run=run, enrollment_ids=ids)
+
+    assert (again.issued, again.already_paid) == (2, 3)
+    assert PaymentRun.objects.get(pk=run.pk).status == PaymentRun.Status.RUNNING
+    assert Issuance.objects.filter(enrollment_id__in=ids[:3]).count() == 3
+    assert (
+        sorted(Issuance.objects.filter(enrollment_id__in=ids[:3]).values_list("enrollment_id", "amount", "recovered"))
+        == paid
+    )
+    assert Issuance.objects.count() == 5
+    assert (total, ledger_total()) == (0, 0)
+    third = run_services.payment_run_batch(run=run, enrollment_ids=ids)
+    assert (third.issued, third.already_paid) == (0, 5)
 
 
 class Crash(Exception):

@@ -138,7 +138,6 @@ def test_a_clients_ledger_costs_the_same_queries_with_few_and_many_entries(
                 response = client.get(url, params)
             assert response.status_code == 200
             counts.append(len(captured))
-    print(f"\nclient ledger: {counts} queries")
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
     assert "Page 1 of 2" in text(client.get(url))
 
@@ -228,6 +227,5 @@ def test_the_programs_figures_cost_the_same_queries_with_few_and_many_rows(
         with django_assert_max_num_queries(16) as captured:
             response = client.get(PROGRAM_LEDGER, params)
         counts.append(len(captured))
-    print(f"\nprogram ledger: {counts} queries")
     assert counts[0] == counts[1], counts
     assert "Page 1 of 2" in text(response)  # 24 months of 3 programs: 70 rows, 60 a page

@@ -3,12 +3,11 @@ the write-off queue, errors shown beside what was typed, and query counts that d
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +23,8 @@ from assistance.tests.test_settlements import FEB, JAN, active_enrollment, pay
 from audit.models import AuditEvent
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# One frozen moment for every test here, so 'today' on a form is the same day whenever the suite runs.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)]
 Status = Overpayment.Status
 _serial = count(1)
 
@@ -336,7 +336,6 @@ def assert_constant(client, page: str, path: str, add_rows, django_assert_max_nu
     with django_assert_max_num_queries(MAX_QUERIES[page]) as large:
         response = client.get(path)
     assert response.status_code == 200
-    print(f"\n{page} [{connection.vendor}]: {len(small)} queries for {SMALL} rows, {len(large)} for {LARGE}")
     assert len(small) == len(large), f"{page}: {len(small)} queries for {SMALL} rows but {len(large)} for {LARGE}"
     return html(response)
 

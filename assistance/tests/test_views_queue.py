@@ -284,7 +284,6 @@ def test_the_queue_costs_the_same_queries_with_2_and_with_30_requests(
             response = client.get(QUEUE)
         assert response.status_code == 200
         counts.append(len(captured))
-    print(f"\nqueue: {counts[0]} queries for 2 requests, {counts[1]} for 30")
     assert counts[0] == counts[1], counts
     page = text(response)
     assert "30 requests waiting." in page

@@ -2,8 +2,6 @@
 
 from collections.abc import Callable
 
-from django.db import connection
-
 SMALL, LARGE = 5, 50
 
 
@@ -31,6 +29,5 @@ def assert_constant(
     small, _ = load(client, path, params, ceiling, django_assert_max_num_queries)
     add_rows(LARGE - SMALL)
     large, html = load(client, path, params, ceiling, django_assert_max_num_queries)
-    print(f"\n{page} [{connection.vendor}]: {small} queries for {SMALL} rows, {large} for {LARGE}")
     assert small == large, f"{page}: {small} queries for {SMALL} rows but {large} for {LARGE}"
     return html

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -463,7 +462,6 @@ def assert_constant(client, page, path, add_rows, django_assert_max_num_queries,
     small, _ = load(client, path, params, MAX_QUERIES[page], django_assert_max_num_queries)
     add_rows(LARGE - SMALL)
     large, html = load(client, path, params, MAX_QUERIES[page], django_assert_max_num_queries)
-    print(f"\n{page} [{connection.vendor}]: {small} queries for {SMALL} rows, {large} for {LARGE}")
     assert small == large, f"{page}: {small} queries for {SMALL} rows but {large} for {LARGE}"
     return html
 

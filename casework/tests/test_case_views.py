@@ -15,7 +15,6 @@ from itertools import count
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -499,7 +498,6 @@ def assert_constant(client, page: str, path: str, add_rows, django_assert_max_nu
     with django_assert_max_num_queries(MAX_QUERIES[page]) as large:
         response = client.get(path, params)
     assert response.status_code == 200
-    print(f"\n{page} [{connection.vendor}]: {len(small)} queries for {SMALL} rows, {len(large)} for {LARGE}")
     assert len(small) == len(large), f"{page}: {len(small)} queries for {SMALL} rows but {len(large)} for {LARGE}"
     return html(response)
 

@@ -5,7 +5,7 @@ Personas (conftest.py): `caseworker` and `supervisor` (North, same team), `other
 `outsider`, a North caseworker of another team with their own supervisor.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
@@ -21,6 +21,8 @@ from casework.services.tasks import task_complete, task_create
 from casework.tests.counting import assert_constant
 from tests.factories import ClientFactory, TeamFactory, UserFactory, case_for
 
+# One frozen moment for every test here: due dates and "last contact" ages mean the same on any day.
+pytestmark = pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)
 SECRET = "Xylophonist"  # a word only a confidential note holds
 PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]
 _serial = count(1)

@@ -785,7 +785,6 @@ def test_notes_tab_queries_do_not_grow_with_notes_and_addenda(
     small, _ = load()
     add_notes(LARGE - SMALL)
     large, html = load()
-    print(f"\nnotes {page} as {reader} [{connection.vendor}]: {small} queries for {SMALL} notes, {large} for {LARGE}")
 
     assert small == large
     readable = LARGE if reader == "caseworker" else LARGE - len(range(0, LARGE, 3))

@@ -83,7 +83,6 @@ def assert_constant(client, page: str, path: str, add_rows, django_assert_max_nu
     small, _ = load(client, path, params, ceiling, django_assert_max_num_queries)
     add_rows(LARGE - SMALL)
     large, html = load(client, path, params, ceiling, django_assert_max_num_queries)
-    print(f"\n{page} [{connection.vendor}]: {small} queries for {SMALL} rows, {large} for {LARGE}")
     if two_pass_search:
         assert large <= small, f"{page}: {small} queries for {SMALL} rows but {large} for {LARGE}"
     else:

@@ -112,7 +112,6 @@ def test_the_directory_page_costs_the_same_for_5_and_25_services(client, casewor
     add(20, 5)
     with django_assert_max_num_queries(16) as large:
         html = client.get(path, {"q": "pantry"}).content.decode()
-    print(f"\ndirectory: {len(small)} queries for 5 services, {len(large)} for 25")
     assert len(small) == len(large)
     assert html.count('aria-label="Refer to') == 0  # no case in context: no refer buttons
     assert html.count("Pantry ") >= 25

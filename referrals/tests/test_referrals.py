@@ -7,7 +7,7 @@ a supervisor may override with a written reason. Sharing nothing, or referring t
 the agency's own programs, needs no consent.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +23,9 @@ from referrals.selectors.referrals import consent_covering, organization_key
 from referrals.tests.helpers import consent_for, make_service, refer
 from tests.factories import ClientFactory, IncomeFactory, MembershipFactory, UserFactory, case_for
 
-pytestmark = pytest.mark.django_db
+#: Every test here runs on one frozen day, so consent dates mean the same thing whenever the suite runs.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 S = Referral.Status
 TODAY = timezone.localdate
 
@@ -61,12 +63,25 @@ def test_sharing_without_any_consent_is_refused_with_a_clear_message(case, casew
     assert not Referral.objects.exists()
 
 
+def test_a_draft_that_shares_without_consent_is_refused_when_made_not_only_when_sent(case, caseworker, pantry):
+    with pytest.raises(ValidationError, match="Dolores Haze has no consent in force today"):
+        refer(caseworker, case, pantry, shared=["contact"], send=False)
+    assert not Referral.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="referrals.referral").exists()
+
+
+def test_a_draft_keeps_the_consent_it_relies_on(case, caseworker, pantry):
+    consent = consent_for(case.primary_client, caseworker)
+    draft = refer(caseworker, case, pantry, shared=["contact"], send=False)
+    assert (draft.status, draft.consent, draft.consent_override_by) == (S.DRAFT, consent, None)
+
+
 @pytest.mark.parametrize(
     "consent",
     [
         {"expires_on": date(2025, 12, 31)},
         {"revoked_on": date(2025, 7, 1)},
-        {"granted_on": date.today() + timedelta(days=3)},
+        {"granted_on": NOW.date() + timedelta(days=3)},
         {"organization": "Riverton Food Pantry Network"},
         {"purpose": "eligibility"},
     ],

@@ -414,7 +414,6 @@ def assert_constant(client, path: str, params: dict, add_rows, ceiling: int, dja
     add_rows(LARGE - SMALL)
     with django_assert_max_num_queries(ceiling) as large:
         response = client.get(path, params)
-    print(f"\n{path}: {len(small)} queries for {SMALL} rows, {len(large)} for {LARGE}")
     assert len(small) == len(large)
     return response.content.decode()
 
@@ -483,7 +482,6 @@ def test_the_referral_page_costs_the_same_however_long_its_history(
     referral_move(acting_user=caseworker, referral=referral, to=S.COMPLETED)
     with django_assert_max_num_queries(16) as long:
         client.get(path)
-    print(f"\nreferral page: {len(short)} queries for 2 moves, {len(long)} for 4")
     assert len(short) == len(long)
 
 

@@ -4,14 +4,12 @@ django-axes keeps its failure counts in the database, so each test starts with n
 fixture rolls them back).
 """
 
-import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.middleware import SESSION_STARTED_KEY
 from accounts.views import LOCKOUT_MESSAGE
@@ -21,6 +19,9 @@ LOGIN = reverse("accounts:login")
 HOME = reverse("home")
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 WRONG_PASSWORD_MESSAGE = "That username and password do not match an active account."
+# One frozen moment (09:00 in Chicago on 12 March 2026): idle limits and session ages are measured from it exactly.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 def sign_in(client, username: str, password: str = PASSWORD):
@@ -150,7 +151,7 @@ class TestLockout:
         from axes.models import AccessAttempt
 
         fail_five_times(client, "worker")
-        AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+        AccessAttempt.objects.update(attempt_time=NOW - timedelta(minutes=16))
 
         sign_in(client, "worker")
 
@@ -165,19 +166,16 @@ class TestSessionLifetime:
     def test_each_request_pushes_the_idle_limit_thirty_minutes_ahead(self, client, caseworker):
         client.force_login(caseworker)
         key = client.session.session_key
-        Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=2))
+        Session.objects.filter(session_key=key).update(expire_date=NOW + timedelta(minutes=2))
 
         assert client.get(HOME).status_code == 200
 
-        expires = Session.objects.get(session_key=key).expire_date
-        assert timedelta(minutes=29) < expires - timezone.now() <= timedelta(minutes=30)
+        assert Session.objects.get(session_key=key).expire_date == NOW + timedelta(minutes=30)
 
     def test_an_idle_session_past_its_limit_is_sent_to_sign_in(self, client, caseworker):
         client.force_login(caseworker)
         assert client.get(HOME).status_code == 200
-        Session.objects.filter(session_key=client.session.session_key).update(
-            expire_date=timezone.now() - timedelta(seconds=1)
-        )
+        Session.objects.filter(session_key=client.session.session_key).update(expire_date=NOW - timedelta(seconds=1))
 
         response = client.get(HOME)
 
@@ -188,7 +186,7 @@ class TestSessionLifetime:
         client.force_login(caseworker)
         assert client.get(HOME).status_code == 200
         session = client.session
-        session[SESSION_STARTED_KEY] = time.time() - 12 * 3600 - 60
+        session[SESSION_STARTED_KEY] = NOW.timestamp() - 12 * 3600 - 60
         session.save()
 
         response = client.get(HOME)
@@ -204,17 +202,16 @@ class TestSessionLifetime:
         client.force_login(caseworker)
         client.get(HOME)
         session = client.session
-        session[SESSION_STARTED_KEY] = time.time() - 11 * 3600
+        session[SESSION_STARTED_KEY] = NOW.timestamp() - 11 * 3600
         session.save()
 
         assert client.get(HOME).status_code == 200
         assert signed_in(client)
 
-    def test_the_twelve_hours_count_from_sign_in(self, client, caseworker):
-        before = time.time()
+    def test_the_twelve_hours_count_from_sign_in(self, client, caseworker, time_machine):
         sign_in(client, "worker")
         client.get(HOME)
+        time_machine.shift(timedelta(minutes=20))  # a later request does not restart the count
+        client.get(HOME)
 
-        started = client.session[SESSION_STARTED_KEY]
-
-        assert before <= started <= time.time()
+        assert client.session[SESSION_STARTED_KEY] == NOW.timestamp()

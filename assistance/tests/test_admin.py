@@ -1,21 +1,23 @@
 """Admins set authority limits and budgets in the Django admin; every change is in the trail."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from assistance.models import AuthorityLimit, Budget
 from audit.models import AuditEvent
 from eligibility.models import Program
 
-pytestmark = pytest.mark.django_db
+# One frozen moment (09:00 in Chicago on 12 March 2026) so "today" and the budget year never move under a test.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+TODAY = date(2026, 3, 12)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 
 
 def test_an_admin_adds_a_new_limit_version_and_it_is_audited(client, admin_user):
     client.force_login(admin_user)
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    tomorrow = TODAY + timedelta(days=1)
     response = client.post(
         reverse("admin:assistance_authoritylimit_add"),
         {

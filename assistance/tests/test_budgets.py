@@ -1,12 +1,11 @@
 """Program budgets: issued (from the ledger) and committed (approved, not issued) totals, the
 supervisor's warning when an approval would pass the budget, and reversals giving money back."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from assistance.models import Account, Budget, Issuance, LedgerTransaction
 from assistance.services import (
@@ -23,13 +22,16 @@ from assistance.services import (
 from assistance.tests.helpers import client_case, income_support, request
 from eligibility.models import Program
 
-pytestmark = pytest.mark.django_db
+# One frozen moment (09:00 in Chicago on 12 March 2026): budget years and "today" stay put while the suite runs.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+TODAY = date(2026, 3, 12)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 Status = Issuance.Status
 
 
 def budget_of(amount: str, *, program: Program | None = None, warn_at_percent: int = 90) -> Budget:
     """A fiscal year that began 100 days ago, for Income Support unless told otherwise."""
-    today = timezone.localdate()
+    today = TODAY
     return Budget.objects.create(
         program=program or income_support(),
         fiscal_year="FY-test",
@@ -165,7 +167,7 @@ def test_the_queues_bulk_budget_figures_agree_with_the_service(caseworker, super
     from assistance.tests.helpers import client_case, income_support, request
 
     program = income_support()
-    today = timezone.localdate()
+    today = TODAY
     Budget.objects.create(
         program=program,
         fiscal_year="test",

@@ -2,12 +2,11 @@
 and budgets; who may open each, and a fixed number of queries however many rows."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from assistance.models import Account, Budget, LedgerTransaction
 from assistance.selectors.ledger import add_months
@@ -16,9 +15,12 @@ from assistance.tests.helpers import client_case, income_support, request
 from audit.models import AuditEvent
 from eligibility.models import Program
 
-pytestmark = pytest.mark.django_db
+# One frozen moment (09:00 in Chicago on 12 March 2026) so "this month" and the fiscal year never move under a test.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+TODAY = date(2026, 3, 12)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 PROGRAM_LEDGER = reverse("assistance:program_ledger")
-THIS_MONTH = timezone.localdate().replace(day=1)
+THIS_MONTH = TODAY.replace(day=1)
 
 
 def text(response) -> str:
@@ -180,7 +182,7 @@ def test_supervisors_see_totals_of_cases_they_may_see_and_auditors_the_agencys(
 
 def test_budgets_show_issued_committed_and_remaining(client, caseworker, supervisor):
     _a, case = client_case(caseworker)
-    today = timezone.localdate()
+    today = TODAY
     Budget.objects.create(
         program=income_support(),
         fiscal_year=f"FY{today.year}",

@@ -2,12 +2,11 @@
 a fixed number of queries whatever the number of waiting requests."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Role
 from assistance.models import AuthorityLimit, Budget, Issuance
@@ -19,7 +18,10 @@ from eligibility.models import Program
 from eligibility.services import enrollment_apply
 from tests.factories import MembershipFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# One frozen moment (09:00 in Chicago on 12 March 2026) so "today" and the budget year never move under a test.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+TODAY = date(2026, 3, 12)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 Status = Issuance.Status
 QUEUE = reverse("assistance:queue")
 
@@ -29,7 +31,7 @@ def text(response) -> str:
 
 
 def budget(program: Program, amount: str, *, warn_at_percent: int = 90) -> Budget:
-    today = timezone.localdate()
+    today = TODAY
     return Budget.objects.create(
         program=program,
         fiscal_year=f"{today.year}",

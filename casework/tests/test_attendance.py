@@ -6,7 +6,7 @@ made through `casework.services.attendance`.
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -22,6 +22,9 @@ from casework.services import attendance as services
 from casework.services.attendance import AttendanceRow
 from casework.tests.plan_helpers import add_member, agreed_plan, draft_plan, household_case, today
 from tests.factories import ClientFactory
+
+# One frozen moment (09:00 in Chicago on 12 March 2026): plan, schedule and month dates stay put while a test runs.
+pytestmark = pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)
 
 D = Decimal
 MONDAY = date(2025, 9, 1)

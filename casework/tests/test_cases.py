@@ -9,12 +9,11 @@ caseworker of the same North team, and `colleague`, a North caseworker of anothe
 """
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from accounts.models import CaseAccess
 from audit.models import AuditEvent, AuditEventClient
@@ -38,6 +37,10 @@ from tests.factories import (
     case_for,
 )
 
+# One frozen moment (09:00 in Chicago on 12 March 2026): opening dates and case-number years never drift mid-run.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+TODAY = date(2026, 3, 12)
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 Status = Case.Status
 LEGAL = [(start, end) for start, ends in Case.TRANSITIONS.items() for end in sorted(ends)]
 ILLEGAL = [(start, end) for start in Status.values for end in Status.values if end not in Case.TRANSITIONS[start]]
@@ -138,7 +141,7 @@ class TestCaseOpen:
             Status.INTAKE,
             caseworker,
             north,
-            timezone.localdate(),
+            TODAY,
         )
         change = CaseStatusChange.objects.get(case=case)
         assert (change.from_status, change.to_status, change.changed_by) == ("", Status.INTAKE, caseworker)
@@ -181,7 +184,7 @@ class TestCaseOpen:
 
     def test_a_case_cannot_be_opened_in_the_future(self, caseworker, north):
         household, head = household_of(office=north)
-        tomorrow = timezone.localdate() + timedelta(days=1)
+        tomorrow = TODAY + timedelta(days=1)
 
         with pytest.raises(ValidationError) as excinfo:
             case_open(acting_user=caseworker, household=household, primary_client=head, opened_on=tomorrow)
@@ -203,7 +206,7 @@ class TestCaseOpen:
 
 class TestCaseNumbers:
     def test_numbers_are_the_year_and_six_digits_given_in_sequence(self, caseworker):
-        year = timezone.localdate().year
+        year = TODAY.year
 
         numbers = [new_case(caseworker).number for _ in range(3)]
 
@@ -212,7 +215,7 @@ class TestCaseNumbers:
         assert str(Case.objects.get(number=numbers[0])) == f"Case {year}-000001"
 
     def test_each_year_counts_from_one_by_the_date_the_case_was_opened(self, caseworker, north):
-        this_year = timezone.localdate().year
+        this_year = TODAY.year
         first = new_case(caseworker)
         household, head = household_of(office=north)
 
@@ -285,7 +288,7 @@ class TestStatusMoves:
         assert event.changes["status"] == [start, end]
         assert subjects(event) == clients_of(case)
         if end == Status.CLOSED:
-            assert (case.closed_on, case.closure_reason) == (timezone.localdate(), Case.ClosureReason.GOALS_MET)
+            assert (case.closed_on, case.closure_reason) == (TODAY, Case.ClosureReason.GOALS_MET)
             assert event.changes["closure_reason"] == ["", "goals_met"]
         else:
             assert (case.closed_on, case.closure_reason) == (None, "")

@@ -29,6 +29,11 @@ from tests.factories import ClientFactory, UserFactory, case_for
 
 PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]
 _serial = count(1)
+# One frozen moment (09:00 in Chicago on Thursday 12 March 2026): due dates in working days and "in the future"
+# are worked out from the same day on every run. Tests that need another day travel there themselves.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+TODAY = date(2026, 3, 12)
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
@@ -37,7 +42,7 @@ def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
 
 
 def today() -> date:
-    return timezone.localdate()
+    return TODAY
 
 
 # Data -------------------------------------------------------------------------------------
@@ -155,7 +160,7 @@ def test_bad_input_is_refused_and_nothing_is_saved(north, south, case, caseworke
             "client_number": case_for(ClientFactory(office=north), caseworker).primary_client_id,
         },
         "handler_of_another_office": {"handled_by": other_caseworker},
-        "received_in_the_future": {"received_at": timezone.now() + timedelta(days=1)},
+        "received_in_the_future": {"received_at": NOW + timedelta(days=1)},
         "empty_description": {"description": "  "},
         "unknown_channel": {"channel": "pigeon"},
     }[bad]
@@ -617,7 +622,7 @@ def add_inquiries(office_workers, *, spread_days: int = 20):
             case = case_for(client_record, worker, restricted=i % 3 == 0)
             record(
                 worker,
-                received_at=timezone.now() - timedelta(days=i % spread_days, hours=i % 8),
+                received_at=NOW - timedelta(days=i % spread_days, hours=i % 8),
                 channel=Inquiry.Channel.values[i % 4],
                 subject=Inquiry.Subject.values[i % 8],
                 client_number=client_record.pk,

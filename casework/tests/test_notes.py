@@ -7,7 +7,7 @@ unrestricted cases, and `north_supervisor`, a North supervisor of that other tea
 """
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
@@ -30,6 +30,9 @@ from tests.factories import ClientFactory, TeamFactory, UserFactory, case_for
 
 SECRET = "Xylophonist"  # a word only a confidential note holds
 PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]
+# One frozen moment (09:00 in Chicago on 12 March 2026): "two hours ago" and "tomorrow" are the same on every run.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 # Data -------------------------------------------------------------------------------------
@@ -68,7 +71,7 @@ def restricted_case(north, caseworker):
 
 
 def ago(**delta) -> datetime:
-    return timezone.now().replace(microsecond=0) - timedelta(**delta)
+    return NOW - timedelta(**delta)
 
 
 def write(case, author, **fields) -> CaseNote:
@@ -138,7 +141,7 @@ def test_every_kind_of_contact_can_be_written(case, caseworker):
 
 def test_a_note_dated_in_the_future_is_refused_and_nothing_is_saved(case, caseworker):
     with pytest.raises(ValidationError) as refused:
-        write(case, caseworker, contact_at=timezone.now() + timedelta(minutes=5))
+        write(case, caseworker, contact_at=NOW + timedelta(minutes=5))
 
     assert "contact_at" in refused.value.error_dict
     assert not CaseNote.objects.exists()
@@ -554,7 +557,7 @@ def test_note_form_refuses_a_future_date_with_the_error_next_to_the_field_and_sa
 
     response = client.post(
         reverse("casework:case_note_add", args=[case.pk]),
-        {"kind": "phone_call", "contact_at": local_input(timezone.now() + timedelta(days=1)), "body": "Tomorrow."},
+        {"kind": "phone_call", "contact_at": local_input(NOW + timedelta(days=1)), "body": "Tomorrow."},
     )
 
     page = text(response)

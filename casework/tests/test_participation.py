@@ -5,7 +5,7 @@ Worked numbers. A 30 h/week activity all of a 30-day month requires 30 x 30 / 7 
 plus the missed hours of an excused absence (6 scheduled, 2 attended, excused: 2 + 4 = 6).
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -27,6 +27,9 @@ from casework.participation import (
 from casework.services import attendance as services
 from casework.services.attendance import AttendanceRow
 from casework.tests.plan_helpers import household_case, today
+
+# One frozen moment (09:00 in Chicago on 12 March 2026): plan, schedule and month dates stay put while a test runs.
+pytestmark = pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)
 
 D = Decimal
 

@@ -7,14 +7,13 @@ a North caseworker of the same team, and `outsider`, a North caseworker of anoth
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.models import AuditEvent
 from casework import urls as casework_urls
@@ -27,10 +26,13 @@ from tests.factories import ClientFactory, TeamFactory, UserFactory, case_for
 
 PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]
 _serial = count(1)
+# One frozen moment (09:00 in Chicago on 12 March 2026): due dates and "overdue" are judged against the same day.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
-def today():
-    return timezone.localdate()
+def today() -> date:
+    return date(2026, 3, 12)
 
 
 def days(n: int):

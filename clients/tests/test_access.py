@@ -16,14 +16,13 @@ caseworker's, so `peer` sees it only because the office shares its unrestricted 
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import BreakGlassGrant
 from audit import urls as audit_urls
@@ -46,6 +45,10 @@ from tests.factories import (
 PERSONAS = ["caseworker", "supervisor", "peer", "other_caseworker", "admin", "admin_with_grant", "auditor"]
 MISSING = 987_654_321  # an id no record has
 GOOD_REASON = "Court subpoena 2025-CV-0113, requested by legal counsel"
+# One frozen moment (09:00 in Chicago on 12 March 2026): grant expiry and household dates never move under a test.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+TODAY = date(2026, 3, 12)
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 # Data -----------------------------------------------------------------------------------
@@ -411,7 +414,7 @@ def test_admin_gets_404_on_a_client_restricted_or_not_until_break_glass_through_
     assert response.url == reverse("clients:detail", args=[seen.pk])
     grant = BreakGlassGrant.objects.get(user=admin_user, client_id=seen.pk)
     assert grant.reason == GOOD_REASON
-    assert grant.expires_at > timezone.now()
+    assert grant.expires_at > NOW
     event = events("break_glass", actor=admin_user).get()
     assert event.reason == GOOD_REASON
     assert list(event.subjects.values_list("client_id", flat=True)) == [seen.pk]
@@ -463,7 +466,7 @@ def test_an_expired_break_glass_grant_closes_the_file_again(client, admin_user, 
     client.force_login(admin_user)
     assert client.get(DETAIL.path(restricted_file)).status_code == 200
 
-    BreakGlassGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    BreakGlassGrant.objects.filter(pk=grant.pk).update(expires_at=NOW - timedelta(seconds=1))
 
     assert client.get(DETAIL.path(restricted_file)).status_code == 404
 
@@ -776,7 +779,7 @@ def test_household_tab_leaves_out_a_restricted_member_the_user_may_not_see(
     # A restricted client of peer's case who left that household for the North client's.
     hidden = ClientFactory(office=north, first_name="Quietta", last_name="Hollowell", restricted=True)
     case_for(hidden, peer)
-    today = timezone.localdate()
+    today = TODAY
     services.household_member_end(acting_user=peer, membership=hidden.memberships.get(), end_date=today)
     MembershipFactory(client=hidden, household=north_file.membership.household, relationship="spouse", start_date=today)
     client.force_login(people[persona])

@@ -12,7 +12,7 @@ rows are clients, each case has a worker of its own, so that the access rule's j
 the worker (and the supervisor's team) would show if it ran per row.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import count
 
@@ -20,7 +20,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -39,6 +38,10 @@ from tests.factories import (
 )
 
 SMALL, LARGE = 5, 50
+# One frozen moment (09:00 in Chicago on 12 March 2026): the rows counted are dated the same day on every run.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+TODAY = date(2026, 3, 12)
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 # Queries per page load, whatever the number of rows. On PostgreSQL a name search adds one to three.
 # The list and search are read by a supervisor, whose office the navigation bar names (one query).
@@ -143,7 +146,7 @@ def test_household_tab_queries_do_not_grow_with_members(
             # the supervisor sees them all, and the access rule joins through each one's worker.
             member = ClientFactory(office=north, restricted=i % 2 == 0)
             case_for(member, new_worker(north, supervisor.team))
-            today = timezone.localdate()
+            today = TODAY
             member.memberships.update(end_date=today)
             MembershipFactory(client=member, household=household, relationship="child", start_date=today)
 
@@ -213,7 +216,7 @@ def test_overview_queries_do_not_grow_with_facts(client, caseworker, north, djan
                 end_date=date(year + 1, 5, 31),
                 verification="verified",
                 verified_by=new_worker(north),
-                verified_at=timezone.now(),
+                verified_at=NOW,
                 recorded_by=new_worker(north),
             )
 

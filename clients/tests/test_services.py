@@ -8,14 +8,13 @@ A user sees a client through a case, so a client a test looks for gets one (`cas
 import dataclasses
 import json
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from accounts.models import BreakGlassGrant
 from audit.models import AuditEvent, AuditEventClient
@@ -42,10 +41,14 @@ from tests.factories import ClientFactory, IncomeFactory, UserFactory, case_for
 
 VALID_SIN = "130 692 544"  # passes the Luhn check; begins with a digit that SINs are issued with
 PDF_BYTES = pdf_bytes()
+# One frozen moment (09:00 in Chicago on 12 March 2026): "today" and grant expiry never move under a test.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+TODAY = date(2026, 3, 12)
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 def today() -> date:
-    return timezone.localdate()
+    return TODAY
 
 
 def person(**overrides) -> ClientInput:
@@ -952,7 +955,7 @@ class TestBreakGlass:
 
         assert clients_visible(user=admin_user).filter(pk=restricted.pk).exists()
         assert not clients_visible(user=other_admin).filter(pk=restricted.pk).exists()
-        assert grant.expires_at > timezone.now()
+        assert grant.expires_at > NOW
         (event,) = events(AuditEvent.Action.BREAK_GLASS)
         assert event.actor == admin_user
         assert event.reason == self.REASON
@@ -970,7 +973,7 @@ class TestBreakGlass:
     def test_an_expired_grant_no_longer_shows_the_client(self, admin_user, restricted):
         grant = break_glass_open(acting_user=admin_user, client=restricted, reason=self.REASON)
         BreakGlassGrant.objects.filter(pk=grant.pk).update(
-            granted_at=timezone.now() - timedelta(hours=5), expires_at=timezone.now() - timedelta(hours=1)
+            granted_at=NOW - timedelta(hours=5), expires_at=NOW - timedelta(hours=1)
         )
 
         assert not clients_visible(user=admin_user).filter(pk=restricted.pk).exists()

@@ -1,7 +1,7 @@
 """The follow-up job: a referral with no move for its urgency's days (urgent 2, high 5,
 routine 14) gives the case's worker a follow-up task, once, however often the job runs."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -16,13 +16,16 @@ from referrals.selectors.referrals import referral_ids_due_follow_up
 from referrals.tests.helpers import make_service, refer
 from tests.factories import ClientFactory, case_for
 
-pytestmark = pytest.mark.django_db
+# One frozen moment (09:00 in Chicago on 12 March 2026): "days without a move" count from the same day every run.
+NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
+TODAY = date(2026, 3, 12)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 S, U = Referral.Status, Referral.Urgency
 
 
 @pytest.fixture
 def today():
-    return timezone.localdate()
+    return TODAY
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def make(north, caseworker):
 
 def quiet(referral: Referral, days: int) -> None:
     """As if the last move was `days` days ago, at noon (set directly: a test cannot wait)."""
-    moment = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=days), time(12)))
+    moment = timezone.make_aware(datetime.combine(TODAY - timedelta(days=days), time(12)))
     Referral.objects.filter(pk=referral.pk).update(last_moved_at=moment)
     referral.refresh_from_db()
 

@@ -273,9 +273,10 @@ def test_the_directory_in_a_case_offers_to_refer(client, caseworker, referral):
     assert f"?case={referral.case_id}&amp;service={referral.service_id}" in html
 
 
+@pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)  # 09:00 on 12 March in Chicago
 def test_the_follow_up_page_puts_the_overdue_first(client, caseworker, north, pantry, referral):
     quiet = refer(caseworker, case_for(ClientFactory(office=north, last_name="Quietly"), caseworker), pantry, shared=[])
-    Referral.objects.filter(pk=quiet.pk).update(last_moved_at=timezone.now() - timedelta(days=20))
+    Referral.objects.filter(pk=quiet.pk).update(last_moved_at=datetime(2026, 2, 20, 15, tzinfo=UTC))
     client.force_login(caseworker)
     html = client.get(reverse("referrals:follow_up")).content.decode()
     assert html.index("Quietly") < html.index("Northcott")
@@ -319,10 +320,11 @@ def _at(day, hour=10):
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
+@pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)  # 09:00 on 12 March in Chicago
 def test_figures_per_month_count_share_and_median(client, supervisor, caseworker, north):
     food = make_service("Pantry", organization="Riverton Food Bank", categories=("Food pantries",))
     legal = make_service("Tenant advice", organization="Lakeside Legal Aid", categories=("Legal", "Housing"))
-    this_month = timezone.localdate().replace(day=1)
+    this_month = date(2026, 3, 1)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     case = case_for(ClientFactory(office=north), caseworker)
 

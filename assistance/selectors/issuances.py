@@ -133,6 +133,18 @@ class Excess:
     def text(self) -> str:
         return f"{self.figure} ({self.over_text})" if self.over_text else self.figure
 
+    def waiting_text(self, kind: str) -> str:
+        """Why a request of `kind` waits, as the requester reads it: "over your limit by $200.00"."""
+        if self.no_authority:
+            return f"you have no authority to issue {Issuance.Kind(kind).label.lower()}"
+        if self.measure == "per_issuance":
+            return f"over your limit by {format_money(self.over_by)}"
+        if self.in_nights:
+            return f"{self.over_text} your limit of {self.limit}"
+        if self.measure == "per_client_30_days":
+            return f"over your 30-day limit for this client by {format_money(self.over_by)}"
+        return self.text()
+
 
 def excesses(items: Iterable[dict]) -> list[Excess]:
     """The `Issuance.exceeds` record (strings, as stored) as figures a page can format."""

@@ -1,6 +1,6 @@
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,66 @@ def audit_record(
     shows, searches or hands out a client's file. `write_clients` inserts the rows naming
     `client_ids` another way (the payment run's COPY); the event's hash covers them either way.
     """
+    event, ids = _event(
+        actor,
+        action,
+        target=target,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        client_ids=client_ids,
+        changes=changes,
+        reason=reason,
+    )
+    # No savepoint: an error here fails the caller's transaction anyway, and the two queries it
+    # would cost pay for locking and moving the chain's head.
+    with transaction.atomic(savepoint=False):
+        audit_chain([event], [ids])
+        event.save()
+        if ids:
+            if write_clients is not None:
+                write_clients(event, ids)
+            else:
+                AuditEventClient.objects.bulk_create(AuditEventClient(event=event, client_id=i) for i in ids)
+    return event
+
+
+def audit_record_many(*, actor, action: str, records: Sequence[Mapping[str, Any]]) -> list[AuditEvent]:
+    """Write one event per record with two bulk inserts, in the caller's transaction, each at the end of the chain.
+
+    Each record holds `audit_record`'s keywords for one event (`target`, `object_type`,
+    `object_id`, `object_repr`, `client_ids`, `changes`, `reason`); the events are chained in
+    order, so the trail reads as if `audit_record` had been called once per record.
+    """
+    built = [_event(actor, action, **record) for record in records]
+    if not built:
+        return []
+    events = [event for event, _ids in built]
+    subjects = [ids for _event_, ids in built]
+    with transaction.atomic(savepoint=False):  # the chain's head and the events commit together
+        audit_chain(events, subjects)
+        events = AuditEvent.objects.bulk_create(events)
+        AuditEventClient.objects.bulk_create(
+            AuditEventClient(event=event, client_id=client_id)
+            for event, ids in zip(events, subjects, strict=True)
+            for client_id in ids
+        )
+    return events
+
+
+def _event(
+    actor,
+    action: str,
+    *,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    client_ids: Iterable[int] = (),
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+) -> tuple[AuditEvent, list[int]]:
+    """An unsaved event, and the clients it names (sorted, once each)."""
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or target.pk
@@ -70,17 +130,7 @@ def audit_record(
         changes=dict(changes or {}),
         reason=reason,
     )
-    # No savepoint: an error here fails the caller's transaction anyway, and the two queries it
-    # would cost pay for locking and moving the chain's head.
-    with transaction.atomic(savepoint=False):
-        audit_chain([event], [ids])
-        event.save()
-        if ids:
-            if write_clients is not None:
-                write_clients(event, ids)
-            else:
-                AuditEventClient.objects.bulk_create(AuditEventClient(event=event, client_id=i) for i in ids)
-    return event
+    return event, ids
 
 
 def audit_page_read(*, actor, page: str, client_ids: Iterable[int], object_type: str = "") -> AuditEvent | None:

@@ -23,13 +23,14 @@ from casework.services.tasks import task_complete, task_create
 from clients.models import Client, Consent, HouseholdMembership
 from clients.services import merge_hooks_register, merge_move
 from referrals import hsds, letters
-from referrals.models import Location, Organization, Referral, ReferralStatusChange, Service, SharedInfo
+from referrals.models import Location, Referral, ReferralStatusChange, Service, SharedInfo
 from referrals.rules import may_manage_directory, may_override_consent, may_refer
 from referrals.selectors.referrals import consent_covering, follow_up_due
 
 Action = AuditEvent.Action
 S = Referral.Status
 CLOSING = {S.DECLINED, S.COMPLETED, S.NOT_COMPLETED, S.WITHDRAWN}
+OVERRIDE_REFUSED = "Only a supervisor may override the consent rule."
 SNAPSHOT = ["status", "outcome", "sent_at", "closed_at", "consent_id", "consent_override_reason", "intake_task_id"]
 
 
@@ -87,7 +88,7 @@ def referral_create(
     if location is not None and not service.service_locations.filter(location=location).exists():
         errors["location"] = f"{service.name} is not offered at {location}."
     if override and not may_override_consent(acting_user):
-        errors["consent_override_reason"] = "Only a supervisor may override the consent rule."
+        errors["consent_override_reason"] = OVERRIDE_REFUSED
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -100,13 +101,8 @@ def referral_create(
         ).exists()
         if client.pk != case.primary_client_id and not is_member:
             raise ValidationError({"client": f"{client.full_name} is not a member of this case's household."})
-        consent = _consent_for(
-            client=client, service=service, organization=service.organization, shared=shared, override=override
-        )
-        needs = _needs_consent(service, shared)
-        overridden = needs and consent is None
         now = timezone.now()
-        referral = Referral.objects.create(
+        referral = Referral(
             case=case,
             client=client,
             service=service,
@@ -115,13 +111,13 @@ def referral_create(
             reason=reason.strip(),
             urgency=urgency,
             shared=shared,
-            consent=consent if needs else None,
-            consent_override_reason=override if overridden else "",
-            consent_override_by=acting_user if overridden else None,
             created_by=acting_user,
             created_at=now,
             last_moved_at=now,
         )
+        _settle_consent(acting_user, referral, override)
+        referral.save(force_insert=True)
+        overridden = referral.consent_override_by_id is not None
         ReferralStatusChange.objects.create(
             referral=referral, to_status=S.DRAFT, changed_by=acting_user, changed_at=now, reason="Made"
         )
@@ -162,7 +158,7 @@ def referral_move(
     if not may_refer(acting_user):
         raise PermissionDenied("Only caseworkers and supervisors move referrals.")
     if consent_override_reason.strip() and not may_override_consent(acting_user):
-        raise ValidationError({"consent_override_reason": "Only a supervisor may override the consent rule."})
+        raise ValidationError({"consent_override_reason": OVERRIDE_REFUSED})
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
         return _move(
@@ -234,7 +230,13 @@ def _check_before_sending(acting_user, referral: Referral, override: str) -> Non
             "This referral would share an address that is now restricted or confidential; "
             "withdraw it and refer again without the address."
         )
-    consent = _consent_for_sharing(referral, override=override)
+    _settle_consent(acting_user, referral, override)
+
+
+def _settle_consent(acting_user, referral: Referral, override: str) -> None:
+    """Keep on a referral being made or sent what lets its information go today (`_consent_today`):
+    the consent in force, or failing that a supervisor's new `override`."""
+    consent = _consent_today(referral, override=override)
     if consent is not None:
         referral.consent = consent
     elif override and _needs_consent(referral.service, referral.shared):
@@ -242,27 +244,15 @@ def _check_before_sending(acting_user, referral: Referral, override: str) -> Non
         referral.consent_override_reason, referral.consent_override_by = override, acting_user
 
 
-def _consent_for_sharing(referral: Referral, *, override: str = "") -> Consent | None:
-    """The consent rule for a referral made earlier: a supervisor's override kept on it still counts."""
-    return _consent_for(
-        client=referral.client,
-        service=referral.service,
-        organization=referral.organization,
-        shared=referral.shared,
-        override=override or referral.consent_override_reason,
-    )
-
-
-def _consent_for(
-    *, client: Client, service: Service, organization: Organization, shared: list[str], override: str
-) -> Consent | None:
-    """The consent rule (the module's note), on the day the information leaves: the consent in force
-    that covers it; None when the sharing needs none or a supervisor overrides; otherwise refused."""
-    if not _needs_consent(service, shared):
+def _consent_today(referral: Referral, *, override: str = "") -> Consent | None:
+    """The consent rule (the module's note), today: the consent in force that covers the organization;
+    None when the sharing needs none or a supervisor overrides (now, or as kept on the referral);
+    otherwise refused."""
+    if not _needs_consent(referral.service, referral.shared):
         return None
-    consent = consent_covering(client=client, organization=organization, day=timezone.localdate())
-    if consent is None and not override:
-        raise ValidationError(_no_consent_message(client, organization.name), code="no_consent")
+    consent = consent_covering(client=referral.client, organization=referral.organization, day=timezone.localdate())
+    if consent is None and not (override or referral.consent_override_reason):
+        raise ValidationError(_no_consent_message(referral.client, referral.organization.name), code="no_consent")
     return consent
 
 
@@ -332,7 +322,7 @@ def referral_letter_issue(*, acting_user, referral: Referral) -> bytes:
             "nothing more is shared with the organization.",
             code="closed",
         )
-    _consent_for_sharing(referral)
+    _consent_today(referral)
     pdf = letters.html_to_pdf(letters.referral_letter_html(referral=referral))
     audit_record(
         actor=acting_user,

@@ -111,17 +111,39 @@ class Excess:
     def no_authority(self) -> bool:
         return self.limit is None
 
-    def text(self) -> str:
-        if self.limit is None:
+    @property
+    def figure(self) -> str:
+        """ "Per issuance: $1,200.00 against a limit of $1,000.00", or the label alone when there is no authority."""
+        if self.no_authority:
             return self.label
         if self.in_nights:
+            return f"{self.label}: {self.value} against a limit of {self.limit}"
+        return f"{self.label}: {format_money(self.value)} against a limit of {format_money(self.limit)}"
+
+    @property
+    def over_text(self) -> str:
+        """ "over by $200.00" or "2 nights over"; empty when there is no authority."""
+        if self.no_authority:
+            return ""
+        if self.in_nights:
             nights = "night" if self.over_by == 1 else "nights"
-            return f"{self.label}: {self.value} against a limit of {self.limit} ({self.over_by} {nights} over)"
-        limit = format_money(self.limit)
-        return (
-            f"{self.label}: {format_money(self.value)} against a limit of {limit} "
-            f"(over by {format_money(self.over_by)})"
-        )
+            return f"{self.over_by} {nights} over"
+        return f"over by {format_money(self.over_by)}"
+
+    def text(self) -> str:
+        return f"{self.figure} ({self.over_text})" if self.over_text else self.figure
+
+    def waiting_text(self, kind: str) -> str:
+        """Why a request of `kind` waits, as the requester reads it: "over your limit by $200.00"."""
+        if self.no_authority:
+            return f"you have no authority to issue {Issuance.Kind(kind).label.lower()}"
+        if self.measure == "per_issuance":
+            return f"over your limit by {format_money(self.over_by)}"
+        if self.in_nights:
+            return f"{self.over_text} your limit of {self.limit}"
+        if self.measure == "per_client_30_days":
+            return f"over your 30-day limit for this client by {format_money(self.over_by)}"
+        return self.text()
 
 
 def excesses(items: Iterable[dict]) -> list[Excess]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from assistance.models import Issuance, IssuanceStatusChange, LedgerTransaction, Overpayment
+from assistance.selectors.issuances import excesses
 from assistance.services.budgets import budget_effect
 from assistance.services.ledger import issue_lines, ledger_post, reversal_lines
 from assistance.services.limits import limits_exceeded
@@ -26,7 +27,7 @@ from audit.services import audit_record
 from casework.models import Case, SupportiveService
 from casework.services.cases import case_client_ids
 from clients.models import Client
-from core.money import MoneyError, format_money, parse_money
+from core.money import MoneyError, parse_money
 from eligibility.models import Enrollment, Program
 
 Action = AuditEvent.Action
@@ -483,14 +484,5 @@ def _log(issuance: Issuance, from_status: str, to: str, user: User, *, reason: s
 
 
 def _exceeds_text(over: list[dict]) -> str:
-    parts = []
-    for item in over:
-        if item["limit"] is None:
-            parts.append(item["label"])
-        elif item["measure"] == "max_units":
-            parts.append(f"{item['label']}: {item['value']} against a limit of {item['limit']}")
-        else:
-            parts.append(
-                f"{item['label']}: {format_money(item['value'])} against a limit of {format_money(item['limit'])}"
-            )
-    return "; ".join(parts)
+    """The limits a request goes past, each as its figure against the limit (`Excess.figure`)."""
+    return "; ".join(excess.figure for excess in excesses(over))

@@ -53,11 +53,7 @@ def ledger_post_many(*, postings: list[tuple], posted_by: User) -> list[LedgerTr
     """
     now = timezone.now()
     for kind, lines, *_ in postings:
-        if len(lines) < 2 or any(line.amount == 0 for line in lines):
-            raise ValidationError(f"A {kind} posting needs two or more non-zero lines.")
-        total = sum((line.amount for line in lines), ZERO)
-        if total != 0:
-            raise ValidationError(f"A {kind} posting must balance: its lines sum to {total}.")
+        check_balanced(lines, posting=f"A {kind} posting")
     transactions = [
         LedgerTransaction(
             kind=kind,
@@ -93,6 +89,19 @@ def ledger_post_many(*, postings: list[tuple], posted_by: User) -> list[LedgerTr
         transactions = LedgerTransaction.objects.bulk_create(transactions)
         LedgerEntry.objects.bulk_create([entry for lines in entries for entry in lines])
     return transactions
+
+
+def check_balanced(lines: list[Line], *, posting: str) -> None:
+    """Refuse a posting with fewer than two lines, a zero line, or lines that do not sum to zero.
+
+    `posting` names it in the message ("A reversal posting", "The issue posting of P-000123").
+    The database checks the balance again at commit; this check tells the user before anything is written.
+    """
+    if len(lines) < 2 or any(line.amount == 0 for line in lines):
+        raise ValidationError(f"{posting} needs two or more non-zero lines.")
+    total = sum((line.amount for line in lines), ZERO)
+    if total != 0:
+        raise ValidationError(f"{posting} must balance: its lines sum to {total}.")
 
 
 def ledger_chain(transactions: list, entries: list[list]) -> None:

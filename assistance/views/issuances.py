@@ -101,20 +101,8 @@ def _request_page(
 
 
 def waiting_text(issuance: Issuance) -> str:
-    """Why a request waits, as the requester reads it: "over your limit by $200.00"."""
-    parts = []
-    for excess in selectors.excesses(issuance.exceeds):
-        if excess.no_authority:
-            parts.append(f"you have no authority to issue {Issuance.Kind(issuance.kind).label.lower()}")
-        elif excess.measure == "per_issuance":
-            parts.append(f"over your limit by {format_money(excess.over_by)}")
-        elif excess.measure == "max_units":
-            nights = "night" if excess.over_by == 1 else "nights"
-            parts.append(f"{excess.over_by} {nights} over your limit of {excess.limit}")
-        elif excess.measure == "per_client_30_days":
-            parts.append(f"over your 30-day limit for this client by {format_money(excess.over_by)}")
-        else:
-            parts.append(excess.text())
+    """Why a request waits, as the requester reads it (`Excess.waiting_text`), each limit it goes past."""
+    parts = [excess.waiting_text(issuance.kind) for excess in selectors.excesses(issuance.exceeds)]
     return "; ".join(parts) or "it needs a supervisor's approval"
 
 

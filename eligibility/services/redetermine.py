@@ -47,12 +47,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from audit.chain import audit_chain
-from audit.models import AuditEvent, AuditEventClient
+from audit.models import AuditEvent
+from audit.services import audit_record_many
 from casework.models import Task
 from casework.services.tasks import task_create
 from clients.models import Asset, Expense, Frequency, HouseholdMembership, Income, PersonFact
@@ -588,39 +587,30 @@ def _distinct_on() -> bool:
 
 
 def _audit_many(rows: list[Determination], user) -> None:
-    """One audit event per new determination, written in two bulk inserts."""
+    """One audit event per new determination, naming the clients of its case (`audit_record_many`)."""
     from accounts.models import CaseAccess
 
     case_ids = {row.enrollment.case_id for row in rows}
     clients: dict[int, list[int]] = {}
     for case_id, client_id in CaseAccess.objects.filter(case_id__in=case_ids).values_list("case_id", "client_id"):
         clients.setdefault(case_id, []).append(client_id)
-    events = [
-        AuditEvent(
-            actor=user,
-            actor_name=user.get_username(),
-            action=Action.CREATE,
-            object_type=Determination._meta.label_lower,
-            object_id=str(row.pk),
-            object_repr=str(row)[:200],
-            changes={
-                "as_of": [None, row.as_of.isoformat()],
-                "eligible": [None, row.eligible],
-                "monthly_amount": [None, str(row.monthly_amount)],
-                "effective_on": [None, row.effective_on.isoformat()],
-                "effective_reason": [None, row.effective_reason],
-                "status": [None, row.status],
-            },
-            reason="Household facts changed (nightly redetermination)",
-        )
-        for row in rows
-    ]
-    subjects = [sorted(set(clients.get(row.enrollment.case_id, ()))) for row in rows]
-    with transaction.atomic(savepoint=False):  # the chain's head and the events commit together
-        audit_chain(events, subjects)
-        events = AuditEvent.objects.bulk_create(events)
-        AuditEventClient.objects.bulk_create(
-            AuditEventClient(event=event, client_id=client_id)
-            for event, client_ids in zip(events, subjects, strict=True)
-            for client_id in client_ids
-        )
+    audit_record_many(
+        actor=user,
+        action=Action.CREATE,
+        records=[
+            {
+                "target": row,
+                "client_ids": clients.get(row.enrollment.case_id, ()),
+                "changes": {
+                    "as_of": [None, row.as_of.isoformat()],
+                    "eligible": [None, row.eligible],
+                    "monthly_amount": [None, str(row.monthly_amount)],
+                    "effective_on": [None, row.effective_on.isoformat()],
+                    "effective_reason": [None, row.effective_reason],
+                    "status": [None, row.status],
+                },
+                "reason": "Household facts changed (nightly redetermination)",
+            }
+            for row in rows
+        ],
+    )

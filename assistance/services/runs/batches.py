@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -28,7 +27,7 @@ from assistance.models import (
     PaymentRun,
 )
 from assistance.selectors.runs import payable
-from assistance.services.ledger import issue_lines, ledger_chain, ledger_post_many
+from assistance.services.ledger import check_balanced, issue_lines, ledger_chain, ledger_post_many
 from assistance.services.recovery import as_claims, deductions, open_claims, recoveries_record, recovery_caps
 from assistance.services.runs.common import ZERO, Action, Kind, idempotency_key, reference, run_reason
 from audit.models import AuditEvent, AuditEventClient
@@ -225,12 +224,11 @@ def _fingerprint(payment: _Payment) -> str:
 
 
 def _postings(payments: list[_Payment]) -> list[list]:
-    """Each payment's ledger lines (`issue_lines`), checked as `ledger_post_many` checks them."""
+    """Each payment's ledger lines (`issue_lines`), checked by `check_balanced` as `ledger_post_many` checks them."""
     postings = []
     for payment in payments:
         lines = issue_lines(payment, recoveries=payment.withheld)
-        if len(lines) < 2 or any(line.amount == 0 for line in lines) or sum(line.amount for line in lines) != 0:
-            raise ValidationError(f"The issue posting of {payment.reference} does not balance.")
+        check_balanced(lines, posting=f"The issue posting of {payment.reference}")
         postings.append(lines)
     return postings
 

@@ -64,7 +64,7 @@ def test_a_page_with_client_data_is_never_stored_by_the_browser(client, casework
     assert {"no-store", "no-cache", "private", "max-age=0"} <= cache_control
 
 
-def test_every_signed_in_answer_is_no_store_downloads_included(client, caseworker):
+def test_every_page_a_signed_in_person_opens_is_no_store(client, caseworker):
     client.force_login(caseworker)
 
     for path in (reverse("home"), reverse("clients:list"), reverse("casework:case_list")):

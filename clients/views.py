@@ -146,7 +146,9 @@ def person_fact_verify(request: HttpRequest, pk: int) -> HttpResponse:
     fact = selectors.person_fact_get(user=request.user, pk=pk)
     form = PersonFactVerifyForm(request.POST)
     if form.is_valid():
-        facts.person_fact_verify(acting_user=request.user, fact=fact, verification=form.cleaned_data["verification"])
+        fact = facts.person_fact_verify(
+            acting_user=request.user, fact=fact, verification=form.cleaned_data["verification"]
+        )
         messages.success(request, f"{fact.get_kind_display()}: {fact.get_verification_display().lower()}.")
     else:
         messages.error(request, "Choose a verification status.")

@@ -215,3 +215,12 @@ def test_an_auditor_and_a_caseworker_of_another_office_cannot_reach_or_add_facts
     )
     assert response.status_code == 404
     assert PersonFact.objects.filter(client=person).count() == 1
+
+
+def test_verifying_on_the_page_says_the_new_status(client, supervisor, person):
+    fact = _record(supervisor, person, kind="disability", basis="ssi", start_date=date(2024, 1, 1))
+    client.force_login(supervisor)
+
+    response = client.post(reverse("clients:fact_verify", args=[fact.pk]), {"verification": "verified"}, follow=True)
+
+    assert "Disability: verified." in response.content.decode()

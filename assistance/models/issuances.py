@@ -64,7 +64,9 @@ class Issuance(models.Model):
     }
 
     #: Once issued, what was paid, to whom and for whom stays as it was: a mistake is reversed
-    #: and issued anew. A trigger (migration 0007) refuses the same on PostgreSQL.
+    #: and issued anew. A trigger (migration 0008) refuses the same on PostgreSQL; it lets a
+    #: merge's UPDATE (`clients.services.merge_move`) move a payment only into the record its
+    #: client was merged into.
     ISSUED_FIELDS = ("amount", "recovered", "client", "payee_kind", "payee_name", "payee_address")
 
     class PayeeKind(models.TextChoices):
@@ -195,12 +197,6 @@ class Issuance(models.Model):
             .first()
         )
 
-    def _client_merged_into(self, stored_client_id: int) -> bool:
-        """Whether the new client is the record the stored one was merged into (the same person)."""
-        from clients.models import Client
-
-        return Client.objects.filter(pk=stored_client_id, merged_into_id=self.client_id).exists()
-
     def _refuse_changing_issued_money(self) -> None:
         # The row as stored decides, not the instance: a stale instance cannot slip a change past.
         stored = self._stored_issued()
@@ -210,7 +206,6 @@ class Issuance(models.Model):
             self._meta.get_field(name).verbose_name
             for name in self.ISSUED_FIELDS
             if getattr(self, self._meta.get_field(name).attname) != stored[self._meta.get_field(name).attname]
-            and not (name == "client" and self._client_merged_into(stored["client_id"]))
         ]
         if changed:
             raise IssuedError(

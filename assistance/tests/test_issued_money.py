@@ -70,21 +70,6 @@ def test_an_issued_payment_cannot_be_moved_to_another_client(issued, caseworker)
     assert stored(issued) == before
 
 
-def test_an_issued_payment_follows_its_client_only_into_the_record_they_were_merged_into(issued, caseworker):
-    survivor = ClientFactory(office=caseworker.office)
-    someone_else = ClientFactory(office=caseworker.office)
-    issued.client.merged_into = survivor
-    issued.client.save(update_fields=["merged_into"])
-
-    issued.client = someone_else
-    with pytest.raises(IssuedError, match="client"):
-        issued.save(update_fields=["client"])
-    issued.client = survivor
-    issued.save(update_fields=["client"])
-
-    assert stored(issued)[2] == survivor.pk
-
-
 def test_an_issued_payment_cannot_be_removed(issued):
     with pytest.raises(IssuedError, match="reverse it instead"):
         issued.delete()

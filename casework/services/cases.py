@@ -411,13 +411,12 @@ def _on_client_merge(*, acting_user: User, survivor: Client, duplicate: Client) 
             "it is accepted, declined or withdrawn before the records are merged."
         )
     moved = {
-        "case": list(Case.objects.filter(primary_client=duplicate).values_list("pk", flat=True)),
+        "case": client_services.merge_move(Case, survivor=survivor, duplicate=duplicate, field="primary_client"),
         "officetransfer": client_services.merge_move(OfficeTransfer, survivor=survivor, duplicate=duplicate),
         **_merge_plans(survivor=survivor, duplicate=duplicate),
         "scheduledactivity": client_services.merge_move(ScheduledActivity, survivor=survivor, duplicate=duplicate),
         "inquiry": client_services.merge_move(Inquiry, survivor=survivor, duplicate=duplicate),
     }
-    Case.objects.filter(primary_client=duplicate).update(primary_client=survivor)
     for row in CaseAccess.objects.filter(client_id=duplicate.pk):
         if CaseAccess.objects.filter(case_id=row.case_id, client_id=survivor.pk).exists():
             continue

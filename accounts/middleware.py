@@ -56,6 +56,9 @@ class SecondFactorMiddleware:
             state = request.session.get(SECOND_FACTOR_STATE_KEY)
             if state is None:
                 state = request.session[SECOND_FACTOR_STATE_KEY] = second_factor.second_factor_state(user)
+            elif state == second_factor.NOTHING and second_factor.second_factor_required(user):
+                # Given a role that needs a code since signing in (the roles come from the cache).
+                state = request.session[SECOND_FACTOR_STATE_KEY] = second_factor.NEEDS_SETUP
             if state == second_factor.NEEDS_CODE:
                 return redirect_to_login(request.get_full_path(), reverse("accounts:second_factor"))
             if state == second_factor.NEEDS_SETUP:

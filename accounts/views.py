@@ -97,11 +97,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
             "form": form,
             "next": _next_url(request),
             "required": second_factor_required(user),
-            "qr_svg": mark_safe(
-                segno.make(device.config_url, error="m").svg_inline(
-                    scale=4, title="Sign-in code for the authenticator app"
-                )
-            ),
+            "qr_svg": mark_safe(_qr_svg(device.config_url)),
             "secret": " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4)),
         },
     )

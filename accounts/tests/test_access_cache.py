@@ -34,7 +34,7 @@ def test_the_second_page_reads_roles_and_permissions_from_the_cache(client, supe
     assert second == []
 
 
-def test_a_role_taken_away_in_the_admin_is_gone_on_the_next_page(client, supervisor, admin_user):
+def test_a_role_taken_away_is_gone_on_the_next_page(client, supervisor):
     client.force_login(supervisor)
     assert client.get(reverse("assistance:queue")).status_code == 200
 

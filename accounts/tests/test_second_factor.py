@@ -242,3 +242,14 @@ def test_an_admin_removes_a_lost_phones_code_from_the_user_list(client, admin, c
     assert AuditEvent.objects.filter(
         actor=admin, action=AuditEvent.Action.DELETE, object_repr="w1: second factor removed"
     )
+
+
+def test_a_caseworker_made_a_supervisor_while_signed_in_must_set_up_a_code_at_the_next_page(client, caseworker, clock):
+    from django.contrib.auth.models import Group
+
+    sign_in(client, caseworker)
+    assert client.get(HOME).status_code == 200
+
+    caseworker.groups.add(Group.objects.get(name="supervisor"))
+
+    assert client.get(HOME)["Location"].startswith(SETUP)

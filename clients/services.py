@@ -562,6 +562,43 @@ def _client_changed(client: Client) -> None:
         hook(client=client)
 
 
+def clients_office_move(
+    *, acting_user, client_ids: set[int], household_ids: set[int], from_office_id: int, to_office_id: int, reason: str
+) -> None:
+    """Move these clients and households, where still registered at `from_office_id`, to another office.
+
+    In the caller's transaction (the office transfer's acceptance); each move is audited, and
+    each moved client's change hooks run, so the access rows of all their cases follow.
+    """
+    now = timezone.now()
+    moved = list(Client.objects.select_for_update().filter(pk__in=client_ids, office_id=from_office_id))
+    for client in moved:
+        Client.objects.filter(pk=client.pk).update(office_id=to_office_id, updated_at=now)
+        audit_record(
+            actor=acting_user,
+            action=AuditEvent.Action.UPDATE,
+            target=client,
+            client_ids=[client.pk],
+            changes={"office_id": [from_office_id, to_office_id]},
+            reason=reason,
+        )
+    for household in Household.objects.select_for_update().filter(pk__in=household_ids, office_id=from_office_id):
+        Household.objects.filter(pk=household.pk).update(office_id=to_office_id)
+        audit_record(
+            actor=acting_user,
+            action=AuditEvent.Action.UPDATE,
+            target=household,
+            client_ids=list(
+                HouseholdMembership.objects.filter(household=household).values_list("client_id", flat=True)
+            ),
+            changes={"office_id": [from_office_id, to_office_id]},
+            reason=reason,
+        )
+    for client in moved:
+        client.office_id = to_office_id
+        _client_changed(client)
+
+
 def client_merge(*, acting_user, survivor: Client, duplicate: Client, reason: str) -> Client:
     """Fold a duplicate record into the surviving one. Every related record moves; nothing is deleted.
 

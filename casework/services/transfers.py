@@ -18,7 +18,8 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, OfficeTransfer
 from casework.services.cases import _check_worker, case_assign, caseload_after_moving
-from clients.models import Client, Household, HouseholdMembership
+from clients import services as client_services
+from clients.models import Client, HouseholdMembership
 
 Action = AuditEvent.Action
 Status = OfficeTransfer.Status
@@ -134,28 +135,6 @@ def office_transfer_accept(
                 household_id__in=household_ids, end_date__isnull=True, client__office_id=from_office_id
             ).values_list("client_id", flat=True)
         )
-        for moving in Client.objects.select_for_update().filter(pk__in=members | {client.pk}, office_id=from_office_id):
-            Client.objects.filter(pk=moving.pk).update(office_id=to_office_id, updated_at=now)
-            audit_record(
-                actor=acting_user,
-                action=Action.UPDATE,
-                target=moving,
-                client_ids=[moving.pk],
-                changes={"office_id": [from_office_id, to_office_id]},
-                reason=transfer.reason,
-            )
-        for household in Household.objects.select_for_update().filter(pk__in=household_ids, office_id=from_office_id):
-            Household.objects.filter(pk=household.pk).update(office_id=to_office_id)
-            audit_record(
-                actor=acting_user,
-                action=Action.UPDATE,
-                target=household,
-                client_ids=list(
-                    HouseholdMembership.objects.filter(household=household).values_list("client_id", flat=True)
-                ),
-                changes={"office_id": [from_office_id, to_office_id]},
-                reason=transfer.reason,
-            )
         for case in cases:
             case_assign(
                 acting_user=acting_user,
@@ -166,6 +145,15 @@ def office_transfer_accept(
                 to_office_id=to_office_id,
                 now=now,
             )
+        # Then the people and their households, whose change hooks bring every case's access rows along.
+        client_services.clients_office_move(
+            acting_user=acting_user,
+            client_ids=members | {client.pk},
+            household_ids=household_ids,
+            from_office_id=from_office_id,
+            to_office_id=to_office_id,
+            reason=transfer.reason,
+        )
         transfer.to_worker = to_worker
         _decide(transfer, to=Status.ACCEPTED, acting_user=acting_user, note=note)
     return transfer

@@ -192,3 +192,23 @@ def person_fact_verify(*, acting_user, fact: PersonFact, verification: str) -> P
             changes=audit_diff(before, audit_snapshot(fact, ["verification", "verified_by_id", "verified_at"])),
         )
     return fact
+
+
+def person_facts_before_merge(*, acting_user, survivor: Client, duplicate: Client) -> None:
+    """One current fact of a kind per person after a merge: where both records have one, the
+    later-starting stays current and the other ends the day before it began (audited, as any
+    end). Called by the merge, in its transaction, before the facts move."""
+    for fact in PersonFact.objects.select_for_update().filter(client=duplicate, end_date__isnull=True):
+        kept = (
+            PersonFact.objects.select_for_update()
+            .filter(client=survivor, kind=fact.kind, end_date__isnull=True)
+            .first()
+        )
+        if kept is None:
+            continue
+        earlier, later = (fact, kept) if fact.start_date <= kept.start_date else (kept, fact)
+        _end(
+            acting_user=acting_user,
+            fact=earlier,
+            end_date=max(earlier.start_date, later.start_date - timedelta(days=1)),
+        )

@@ -3,7 +3,7 @@
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from accounts import access
 from accounts.models import BreakGlassGrant, Office
 from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
+from clients.facts import person_facts_before_merge
 from clients.identifiers import (
     identifier_decrypt,
     identifier_encrypt,
@@ -621,13 +622,7 @@ def client_merge(*, acting_user, survivor: Client, duplicate: Client, reason: st
         survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
         if survivor.is_merged or duplicate.is_merged:
             raise ValidationError("One of these clients has already been merged.")
-        # One current fact of a kind per person: where both records have one, the survivor's stays
-        # current and the duplicate's moves as history, ended the day before the survivor's began.
-        for fact in PersonFact.objects.filter(client=duplicate, end_date__isnull=True):
-            kept = PersonFact.objects.filter(client=survivor, kind=fact.kind, end_date__isnull=True).first()
-            if kept is not None:
-                fact.end_date = max(fact.start_date, kept.start_date - timedelta(days=1))
-                fact.save(update_fields=["end_date"])
+        person_facts_before_merge(acting_user=acting_user, survivor=survivor, duplicate=duplicate)
         for model in MOVABLE_RELATIONS:
             ids = merge_move(model, survivor=survivor, duplicate=duplicate)
             if ids:

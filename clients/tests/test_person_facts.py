@@ -161,6 +161,23 @@ def test_a_merge_moves_facts_and_keeps_one_current_fact_of_a_kind(caseworker, su
     kept.refresh_from_db()
     assert moved.client_id == person.pk and moved.end_date == date(2025, 1, 31)
     assert kept.end_date is None
+    assert AuditEvent.objects.filter(
+        actor=supervisor, object_id=str(moved.pk), changes__end_date=[None, "2025-01-31"]
+    ).exists()
+
+
+def test_a_merge_keeps_the_later_fact_current_whichever_record_has_it(caseworker, supervisor, person):
+    duplicate = ClientFactory(office=person.office, date_of_birth=person.date_of_birth)
+    case_for(duplicate, caseworker)
+    older = PersonFactFactory(client=person, start_date=date(2024, 6, 1), recorded_by=caseworker)
+    newer = PersonFactFactory(client=duplicate, start_date=date(2025, 2, 1), recorded_by=caseworker)
+
+    client_merge(acting_user=supervisor, survivor=person, duplicate=duplicate, reason="Same person, typo in name")
+
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert newer.client_id == person.pk and newer.end_date is None
+    assert older.end_date == date(2025, 1, 31)
 
 
 # The overview page ------------------------------------------------------------------------

@@ -272,7 +272,7 @@ def test_recording_through_the_page(client, case, caseworker, supervisor):
 
 
 def test_the_page_shows_errors_next_to_the_fields_and_saves_nothing(client, south, caseworker, other_caseworker):
-    south_client = ClientFactory(office=south)
+    south_client = ClientFactory(office=south, last_name="Southwold-Okonkwo")  # no user or option shares it
     case_for(south_client, other_caseworker)
     client.force_login(caseworker)
     received = timezone.localtime() - timedelta(days=2)

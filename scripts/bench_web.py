@@ -171,7 +171,7 @@ def shape(clients: int, rng: random.Random) -> Shape:
 
 def staff(s: Shape) -> tuple[list[int], list[int], list[int]]:
     """Offices, caseworkers (by number) and supervisors (by team): ids of users made with the ORM (a few hundred)."""
-    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
     from django.contrib.auth.models import Group
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -179,7 +179,8 @@ def staff(s: Shape) -> tuple[list[int], list[int], list[int]]:
     from accounts.models import Office, Role, Team, User
     from accounts.second_factor import AUTHENTICATOR, RECOVERY
 
-    password = make_password(PASSWORD)  # hashed once: every bench user shares it
+    # Hashed once (every bench user shares it), with a hasher production accepts whatever the settings in force.
+    password = make_password(PASSWORD, hasher=PBKDF2PasswordHasher())
     groups = {role: Group.objects.get(name=role) for role in (Role.CASEWORKER, Role.SUPERVISOR)}
     offices = [
         Office.objects.create(code=f"bw-{n}", name=f"Bench Web Office {n}", share_cases_in_office=True).pk

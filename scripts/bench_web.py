@@ -671,6 +671,14 @@ def bench_people(limit: int) -> Users:
         names = list(Client.objects.filter(pk__in=client_ids[:40]).values_list("first_name", "last_name"))
         searches = [f"{typo(first)} {last}" for first, last in names] or ["smith"]
         workers.append((user.username, client_ids, searches))
+    # Each sign-in uses a recovery code up: every run starts with the supervisors' full set again.
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    devices = list(StaticDevice.objects.filter(user__username__startswith="bench.web.sup"))
+    StaticToken.objects.filter(device__in=devices).delete()
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_code(n)) for device in devices for n in range(RECOVERY_CODES)
+    )
     supervisors = list(
         User.objects.filter(username__startswith="bench.web.sup")
         .order_by("username")

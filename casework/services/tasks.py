@@ -99,7 +99,17 @@ def task_create_many(*, tasks: Sequence[NewTask], created_by: User | None = None
     """
     if not tasks:
         return []
-    assignees = [_checked_assignee(case=t.case, kind=t.kind, title=t.title, assignee=t.assignee) for t in tasks]
+    # One instance per person, so their roles are read once for the whole batch.
+    people: dict[int, User] = {}
+    assignees = [
+        _checked_assignee(
+            case=t.case,
+            kind=t.kind,
+            title=t.title,
+            assignee=people.setdefault((t.assignee or t.case.assigned_worker).pk, t.assignee or t.case.assigned_worker),
+        )
+        for t in tasks
+    ]
     keys = [t.dedupe_key for t in tasks if t.dedupe_key]
     existing = {task.dedupe_key: task for task in Task.objects.filter(dedupe_key__in=keys)} if keys else {}
     fresh = [

@@ -53,7 +53,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import audit_record_many
 from casework.models import Task
-from casework.services.tasks import task_create
+from casework.services.tasks import NewTask, task_create_many
 from clients.models import Asset, Expense, Frequency, HouseholdMembership, Income, PersonFact
 from core.money import format_money
 from core.users import job_user
@@ -484,6 +484,11 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
             counts.failed += 1
             continue
         data = snapshot.to_dict()
+        # Most households have not changed and their stored snapshot is of the current version:
+        # equal as stored, it needs no upgrade (reading and rewriting it is most of a batch's time).
+        if data == previous.snapshot:
+            counts.unchanged += 1
+            continue
         before = snapshot_upgrade(previous.snapshot)
         if data == before:
             counts.unchanged += 1
@@ -563,20 +568,25 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
         return counts
     Determination.objects.bulk_create(new_rows)
     _audit_many(new_rows, user)
-    for enrollment, row in zip(confirm, [r for r in new_rows if r.status == Determination.Status.DRAFT], strict=True):
-        task_create(
-            case=enrollment.case,
-            kind=Task.Kind.REVIEW,
-            title=f"Confirm redetermination: {enrollment.program} from {row.effective_on:%B %Y}",
-            due_on=run_on,
-            details=(
-                f"The household's facts changed; the rules now give "
-                f"{'eligible, ' if row.eligible else 'not eligible, '}{row.monthly_amount} a month "
-                f"(now {enrollment.monthly_amount}). From {row.effective_on:%B %Y}: {row.effective_reason} "
-                f"Approve or deny determination {row.pk}."
-            ),
-            dedupe_key=f"eligibility-redetermine-{row.pk}",
-        )
+    drafts = [r for r in new_rows if r.status == Determination.Status.DRAFT]
+    task_create_many(
+        tasks=[
+            NewTask(
+                case=enrollment.case,
+                kind=Task.Kind.REVIEW,
+                title=f"Confirm redetermination: {enrollment.program} from {row.effective_on:%B %Y}",
+                due_on=run_on,
+                details=(
+                    f"The household's facts changed; the rules now give "
+                    f"{'eligible, ' if row.eligible else 'not eligible, '}{row.monthly_amount} a month "
+                    f"(now {enrollment.monthly_amount}). From {row.effective_on:%B %Y}: {row.effective_reason} "
+                    f"Approve or deny determination {row.pk}."
+                ),
+                dedupe_key=f"eligibility-redetermine-{row.pk}",
+            )
+            for enrollment, row in zip(confirm, drafts, strict=True)
+        ]
+    )
     return counts
 
 

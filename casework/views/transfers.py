@@ -3,7 +3,7 @@ supervisor accepts or declines from their list of waiting transfers."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -26,8 +26,7 @@ SUPERVISE = "casework.supervise"
 def transfer_request(request: HttpRequest, client_pk: int) -> HttpResponse:
     """Ask another office to take a client of this office and their open cases."""
     client = client_selectors.client_get(user=request.user, pk=client_pk)
-    if client.office_id != request.user.office_id:
-        raise PermissionDenied("Only a supervisor of the client's office asks for a transfer.")
+    services.office_transfer_check_requester(acting_user=request.user, client=client)
     form = OfficeTransferRequestForm(request.POST or None, from_office_id=client.office_id)
     if request.method == "POST" and form.is_valid():
         try:

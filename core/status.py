@@ -19,7 +19,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -98,33 +99,36 @@ def status_move(
     """
     if _recorder is None:
         raise ImproperlyConfigured("No audit recorder: the audit app must be installed.")
+    # No atomic block of its own (a refusal must not spoil a caller's transaction that catches
+    # it): the lock below holds until the caller's transaction ends, so there must be one.
+    if not transaction.get_connection(router.db_for_write(type(obj))).in_atomic_block:
+        raise TransactionManagementError("status_move runs inside the caller's transaction.")
     model = type(obj)
-    with transaction.atomic(savepoint=False):
-        obj.status = model._default_manager.select_for_update().filter(pk=obj.pk).values_list("status", flat=True).get()
-        status_check(obj, to)
-        from_status = obj.status
-        changes = {"status": [from_status, to], **(changes or {})}
-        obj.status = to
-        for name, value in (also or {}).items():
-            attname = model._meta.get_field(name).attname
-            before = getattr(obj, attname)
-            setattr(obj, name, value)
-            if getattr(obj, attname) != before:
-                changes[attname] = [before, getattr(obj, attname)]
-        obj.save(update_fields=["status", *(also or {})])
-        change = None
-        keeper = history_model(model)
-        if keeper is not None:
-            change = keeper.objects.create(
-                **{keeper.subject_field().name: obj},
-                from_status=from_status,
-                to_status=to,
-                reason=reason if history_reason is None else history_reason,
-                changed_by=acting_user,
-                changed_at=at or timezone.now(),
-                **(history or {}),
-            )
-        _recorder(actor=acting_user, action="update", target=obj, client_ids=client_ids, changes=changes, reason=reason)
+    obj.status = model._default_manager.select_for_update().filter(pk=obj.pk).values_list("status", flat=True).get()
+    status_check(obj, to)
+    from_status = obj.status
+    changes = {"status": [from_status, to], **(changes or {})}
+    obj.status = to
+    for name, value in (also or {}).items():
+        attname = model._meta.get_field(name).attname
+        before = getattr(obj, attname)
+        setattr(obj, name, value)
+        if getattr(obj, attname) != before:
+            changes[attname] = [before, getattr(obj, attname)]
+    obj.save(update_fields=["status", *(also or {})])
+    change = None
+    keeper = history_model(model)
+    if keeper is not None:
+        change = keeper.objects.create(
+            **{keeper.subject_field().name: obj},
+            from_status=from_status,
+            to_status=to,
+            reason=reason if history_reason is None else history_reason,
+            changed_by=acting_user,
+            changed_at=at or timezone.now(),
+            **(history or {}),
+        )
+    _recorder(actor=acting_user, action="update", target=obj, client_ids=client_ids, changes=changes, reason=reason)
     return change
 
 

@@ -17,6 +17,7 @@ from casework.services import transfers as services
 from clients import selectors as client_selectors
 from clients.services import client_view_record
 from core.forms import add_service_errors
+from core.status import StatusRefused
 
 SUPERVISE = "casework.supervise"
 
@@ -84,6 +85,12 @@ def _detail(request: HttpRequest, transfer: OfficeTransfer, *, accept=None, decl
     )
 
 
+def _decided_already(request: HttpRequest, transfer: OfficeTransfer, refused: StatusRefused) -> HttpResponse:
+    """Decided (or withdrawn) since the page was shown: no form to show the refusal on, so say it on top."""
+    messages.error(request, " ".join(refused.messages))
+    return redirect("casework:transfer_detail", pk=transfer.pk)
+
+
 @login_required
 @permission_required(SUPERVISE, raise_exception=True)
 def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -104,6 +111,8 @@ def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 to_worker=form.cleaned_data["to_worker"],
                 note=form.cleaned_data["note"],
             )
+        except StatusRefused as refused:
+            return _decided_already(request, transfer, refused)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -125,6 +134,8 @@ def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
             services.office_transfer_decline(
                 acting_user=request.user, transfer=transfer, note=form.cleaned_data["note"]
             )
+        except StatusRefused as refused:
+            return _decided_already(request, transfer, refused)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

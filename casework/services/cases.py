@@ -16,7 +16,6 @@ from casework.models import (
     Case,
     CaseAssignment,
     CaseNumberSequence,
-    CaseStatusChange,
     Inquiry,
     OfficeTransfer,
     Plan,
@@ -24,6 +23,7 @@ from casework.models import (
 )
 from clients import services as client_services
 from clients.models import Client, Household, HouseholdMembership
+from core.status import status_begin, status_check, status_move
 
 Action = AuditEvent.Action
 
@@ -224,7 +224,7 @@ def case_open(
             restricted=restricted,
             opened_on=opened_on,
         )
-        CaseStatusChange.objects.create(case=case, to_status=case.status, changed_by=acting_user, reason="Opened")
+        status_begin(case, acting_user=acting_user, reason="Opened")
         CaseAssignment.objects.create(
             case=case, worker=worker, assigned_by=acting_user, reason="Opened", override_reason=override_reason
         )
@@ -251,48 +251,28 @@ def case_transition(*, acting_user: User, case: Case, to: str, reason: str = "",
         raise PermissionDenied("Only caseworkers and supervisors change a case's status.")
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        if to not in case.TRANSITIONS.get(case.status, set()):
-            raise ValidationError(
-                f"A case that is {case.get_status_display().lower()} cannot become "
-                f"{Case.Status(to).label.lower() if to in Case.Status.values else to}."
-            )
-        before = {"status": case.status, "closed_on": case.closed_on, "closure_reason": case.closure_reason}
+        status_check(case, to)
+        also = {}
         if to == Case.Status.CLOSED:
             if closure_reason not in Case.ClosureReason.values:
                 raise ValidationError({"closure_reason": "Choose why the case is closing."})
-            case.closed_on = timezone.localdate()
-            case.closure_reason = closure_reason
+            also = {"closed_on": timezone.localdate(), "closure_reason": closure_reason}
         elif case.status == Case.Status.CLOSED:
             if not reason.strip():
                 raise ValidationError({"reason": "Say why the case is reopened."})
-            case.closed_on = None
-            case.closure_reason = ""
+            also = {"closed_on": None, "closure_reason": ""}
         if to == Case.Status.SUSPENDED and not reason.strip():
             raise ValidationError({"reason": "Say why the case is suspended."})
-        from_status = case.status
-        case.status = to
-        case.save(update_fields=["status", "closed_on", "closure_reason"])
-        CaseStatusChange.objects.create(
-            case=case,
-            from_status=from_status,
-            to_status=to,
-            changed_by=acting_user,
-            reason=reason or (case.get_closure_reason_display() if to == Case.Status.CLOSED else ""),
-        )
-        after = {"status": case.status, "closed_on": case.closed_on, "closure_reason": case.closure_reason}
-        audit_record(
-            actor=acting_user,
-            action=Action.UPDATE,
-            target=case,
+        status_move(
+            case,
+            to=to,
+            acting_user=acting_user,
             client_ids=case_client_ids(case.pk),
-            changes={k: [_iso(before[k]), _iso(after[k])] for k in after if before[k] != after[k]},
             reason=reason,
+            history_reason=reason or (Case.ClosureReason(closure_reason).label if to == Case.Status.CLOSED else ""),
+            also=also,
         )
     return case
-
-
-def _iso(value):
-    return value.isoformat() if isinstance(value, date) else value
 
 
 @dataclass

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import StatusChange, status_columns
+
 
 class SharedInfo(models.TextChoices):
     """What of the client's file a referral passes to the organization (and prints on its letter)."""
@@ -27,7 +29,7 @@ class Referral(models.Model):
         NOT_COMPLETED = "not_completed", "Not completed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    # The allowed moves; `referrals.services.referral_move` refuses any other.
+    # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
         Status.DRAFT: {Status.SENT, Status.WITHDRAWN},
         Status.SENT: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
@@ -128,19 +130,9 @@ class Referral(models.Model):
         return [label for value, label in SharedInfo.choices if value in self.shared]
 
 
-class ReferralStatusChange(models.Model):
-    """One row per move of a referral: who moved it, when, and why."""
+class ReferralStatusChange(StatusChange):
+    """One row per move of a referral: who moved it, when, why, and (not completed) the outcome."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=15, choices=Referral.Status.choices, blank=True)
-    to_status = models.CharField(max_length=15, choices=Referral.Status.choices)
+    from_status, to_status = status_columns(Referral.Status, max_length=15)
     outcome = models.CharField(max_length=20, choices=Referral.Outcome.choices, blank=True)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-changed_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.referral}: {self.from_status or 'new'} → {self.to_status}"

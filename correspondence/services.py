@@ -594,3 +594,23 @@ def letter_template_save(*, acting_user: User, code: str, language: str, subject
             },
         )
         return template
+
+
+# --- A client merge -----------------------------------------------------------------------------
+
+
+def _on_client_merge(*, acting_user, survivor: Client, duplicate: Client) -> dict[str, list[int]]:
+    """What was sent to a merged client follows them; their contact preferences too, unless the
+    surviving record has its own (which then stand: they were recorded for that record)."""
+    from clients.services import merge_move
+
+    moved = {"correspondence": merge_move(Correspondence, survivor=survivor, duplicate=duplicate)}
+    if not ContactPreference.objects.filter(client=survivor).exists():
+        moved["contact preference"] = merge_move(ContactPreference, survivor=survivor, duplicate=duplicate)
+    return moved
+
+
+def register_merge_hook() -> None:
+    from clients.services import merge_hooks_register
+
+    merge_hooks_register(_on_client_merge)

@@ -186,3 +186,21 @@ def test_money_and_dates_are_written_the_way_of_the_letter_language():
     assert registry.format_value(Decimal("1450.5"), "es") == "1.450,50\u00a0$"
     assert registry.format_value(date(2026, 3, 12), "fr") == "12 mars 2026"
     assert registry.format_value(date(2026, 3, 12), "en") == "March 12, 2026"
+
+
+def test_a_merge_moves_what_was_sent_and_the_preferences_to_the_surviving_record(caseworker, supervisor, north):
+    from clients.services import client_merge
+
+    survivor = ClientFactory(office=north)
+    duplicate = ClientFactory(office=north, date_of_birth=survivor.date_of_birth)
+    case_for(survivor, caseworker)
+    case_for(duplicate, caseworker)
+    prefer(duplicate, caseworker, language="fr")
+    item = services.correspondence_send(client=duplicate, template=letters.FREE_LETTER, context={}, sent_by=caseworker)
+
+    client_merge(acting_user=supervisor, survivor=survivor, duplicate=duplicate, reason="Same person, typo in name")
+
+    item.refresh_from_db()
+    survivor.refresh_from_db()
+    assert item.client_id == survivor.pk
+    assert services.language_of(survivor) == "fr"

@@ -7,7 +7,7 @@ from django.utils.http import urlencode
 
 from accounts.admin_access import ReadOnlyRoleAdmin, RoleAdmin
 from correspondence import templates_registry as registry
-from correspondence.models import Correspondence, LetterTemplate, PrintBatch
+from correspondence.models import LetterTemplate, PrintBatch
 from correspondence.services import letter_template_save
 
 
@@ -62,16 +62,6 @@ class LetterTemplateAdmin(RoleAdmin):
             acting_user=request.user, code=obj.code, language=obj.language, subject=obj.subject, body=obj.body
         )
         obj.pk, obj.version = saved.pk, saved.version
-
-
-@admin.register(Correspondence)
-class CorrespondenceAdmin(ReadOnlyRoleAdmin):
-    list_display = ["id", "client_id", "kind", "channel", "language", "status", "attempts", "created_at"]
-    list_filter = ["status", "channel", "kind", "language"]
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        # Its text is a client's file: read on the client's Correspondence tab, where access is checked.
-        return False
 
 
 @admin.register(PrintBatch)

@@ -523,6 +523,15 @@ def print_batch_make(*, now=None) -> PrintBatch | None:
             .select_related("client", "client__office")
             .order_by("id")
         )
+        # Preferences may have changed since a letter was queued: one now unsafe is not printed.
+        held = []
+        for item in letters:
+            refusal = channel_refusal(item.client, contact_preference_of(item.client), Channel.MAIL)
+            if refusal:
+                item.error = refusal
+                _move(item, S.FAILED, job="print batch", fields=["error"])
+                held.append(item)
+        letters = [item for item in letters if item not in held]
         if not letters:
             return None
         batch = PrintBatch.objects.create(created_at=now, letters=len(letters))

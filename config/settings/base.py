@@ -117,6 +117,14 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A read replica (PostgreSQL streaming replication) for read-only pages (core/replica.py): only
+# pages marked `@replica_reads` read from it, and only until they write. Tests use a second
+# connection to the test database (TEST MIRROR) and turn the routing on where they check it.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+CASEWORK_READ_REPLICA = "replica" in DATABASES
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 # The PostgreSQL roles (core/db_roles.py): the owner migrates, the site and workers connect as
 # the application's role. DATABASE_URL names the application's role in production;
 # MIGRATION_DATABASE_URL the owner's, used only by `make migrate`.

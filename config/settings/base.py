@@ -228,6 +228,9 @@ AUDIT_TRUST_X_FORWARDED_FOR = env.bool("CASEWORK_TRUST_X_FORWARDED_FOR", default
 
 # Where the hash chains' heads are appended daily: outside the database, ideally on another
 # host or an append-only file (`chattr +a`), so that rewriting the whole chain still shows.
+# How long a new audit event may wait for its place in the hash chain (beat places them every
+# 5 seconds) before `audit_verify` takes it for a row inserted past the application.
+AUDIT_CHAIN_WAIT_LIMIT_SECONDS = env.int("CASEWORK_AUDIT_CHAIN_WAIT_SECONDS", default=300)
 AUDIT_ANCHOR_FILE = env("CASEWORK_AUDIT_ANCHOR_FILE", default=str(BASE_DIR / "var" / "audit-anchors.jsonl"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

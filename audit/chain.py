@@ -181,13 +181,30 @@ def audit_link_pending(*, batch: int = CHUNK) -> int:
                 seq += 1
                 previous = digest(previous, seq, audit_content(event, clients.get(event.id, ())))
                 event.seq, event.hash = seq, previous
-            # A plain QuerySet: the trail's own refuses every UPDATE; the database lets these two
-            # columns be set once (migration 0005).
-            models.QuerySet(AuditEvent).bulk_update(events, ["seq", "hash"])
+            _place(events)
             ChainHead.objects.filter(name=AUDIT).update(seq=seq, hash=previous, moved_at=timezone.now())
         linked += len(events)
         if len(events) < batch:
             return linked
+
+
+def _place(events: Sequence[AuditEvent]) -> None:
+    """Write the events' places and hashes; the database lets these two columns be set once (migration 0005)."""
+    if connection.vendor != "postgresql":
+        # A plain QuerySet: the trail's own refuses every UPDATE.
+        models.QuerySet(AuditEvent).bulk_update(events, ["seq", "hash"])
+        return
+    # One UPDATE joined to a list of values: bulk_update's CASE would compare each row with every id.
+    rows = ", ".join(["(%s::bigint, %s::bigint, %s)"] * len(events))
+    params = [value for event in events for value in (event.id, event.seq, event.hash)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE audit_auditevent AS e SET seq = v.seq, hash = v.hash FROM (VALUES {rows}) AS v (id, seq, hash) "
+            f"WHERE e.id = v.id AND e.seq IS NULL",
+            params,
+        )
+        if cursor.rowcount != len(events):
+            raise TransactionManagementError("Another writer placed these events despite the head's lock.")
 
 
 def _clients_of(events: Sequence[AuditEvent]) -> dict[int, list[int]]:

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from audit.chain import audit_link_pending
+from audit.partitions import audit_partitions_ensure
 from audit.services import chain_anchor
 
 
@@ -17,3 +18,9 @@ def chains_anchor() -> int:
 def events_chain() -> int:
     """Give the trail's newly committed events their place in the hash chain; returns how many."""
     return audit_link_pending()
+
+
+@shared_task(name="audit.tasks.partitions_ensure")
+def partitions_ensure() -> int:
+    """Create the trail's monthly partitions ahead of time (PostgreSQL); returns how many were new."""
+    return audit_partitions_ensure()

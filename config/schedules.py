@@ -64,6 +64,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "audit.tasks.events_chain",
         "schedule": 5.0,
     },
+    "audit-partitions-ensure": {
+        # The trail's monthly partitions, three months ahead (audit/partitions.py).
+        "task": "audit.tasks.partitions_ensure",
+        "schedule": crontab(minute=15, hour=0),
+    },
     "audit-chains-anchor": {
         # The heads of the trail's and the ledger's hash chains, appended to a file outside the database.
         "task": "audit.tasks.chains_anchor",

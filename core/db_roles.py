@@ -165,6 +165,12 @@ def grants_sql(roles: Roles) -> str:
         f"            EXECUTE format('REVOKE UPDATE, DELETE ON public.%I FROM {app}', name);\n"
         f"        END IF;\n"
         f"    END LOOP;\n"
+        # A partition of an append-only table (the trail's months): rows go through the parent,
+        # whose rights apply, so the application needs none on the partition itself.
+        f"    FOR name IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid\n"
+        f"            JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(ARRAY[{tables}]) LOOP\n"
+        f"        EXECUTE format('REVOKE ALL ON public.%I FROM {app}', name);\n"
+        f"    END LOOP;\n"
         f"    FOREACH name IN ARRAY ARRAY[{never_deleted}] LOOP\n"
         f"        IF to_regclass('public.' || name) IS NOT NULL THEN\n"
         f"            EXECUTE format('REVOKE DELETE ON public.%I FROM {app}', name);\n"

@@ -323,12 +323,10 @@ def _unchained(chain: str) -> tuple[int, datetime | None, int | None]:
     if not count:
         return 0, None, None
     oldest = waiting.order_by(moment).values_list(moment, flat=True).first()
-    overdue = (
-        waiting.filter(**{f"{moment}__lt": timezone.now() - wait_limit(chain)})
-        .order_by("id")
-        .values_list("id", flat=True)
-        .first()
-    )
+    if wait_limit(chain):
+        waiting = waiting.filter(**{f"{moment}__lt": timezone.now() - wait_limit(chain)})
+    # With no wait (the ledger, chained as it is posted) every unplaced row is one too many.
+    overdue = waiting.order_by("id").values_list("id", flat=True).first()
     return count, oldest, overdue
 
 

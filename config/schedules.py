@@ -58,6 +58,17 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "assistance.tasks.settlements_enqueue",
         "schedule": crontab(minute=30, hour=1),
     },
+    "audit-events-chain": {
+        # The trail's new events placed in its hash chain (audit/chain.py); audit_verify allows
+        # CASEWORK_AUDIT_CHAIN_WAIT_SECONDS of delay before it calls a waiting event forged.
+        "task": "audit.tasks.events_chain",
+        "schedule": 5.0,
+    },
+    "audit-partitions-ensure": {
+        # The trail's monthly partitions, three months ahead (audit/partitions.py).
+        "task": "audit.tasks.partitions_ensure",
+        "schedule": crontab(minute=15, hour=0),
+    },
     "audit-chains-anchor": {
         # The heads of the trail's and the ledger's hash chains, appended to a file outside the database.
         "task": "audit.tasks.chains_anchor",

@@ -26,6 +26,7 @@ from casework.services.cases import case_view_record
 from casework.views.cases import case_page
 from clients.models import Client, HouseholdMembership
 from core.forms import add_service_errors
+from core.replica import replica_reads
 from referrals import hsds, services
 from referrals.forms import DirectoryImportForm, DirectorySearchForm, ReferralForm, ReferralMoveForm
 from referrals.models import Referral
@@ -281,6 +282,7 @@ def _month_param(text: str) -> date | None:
         return None
 
 
+@replica_reads
 @login_required
 @permission_required("referrals.read_figures", raise_exception=True)
 def figures(request: HttpRequest) -> HttpResponse:

@@ -120,6 +120,14 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A read replica (PostgreSQL streaming replication) for read-only pages (core/replica.py): only
+# pages marked `@replica_reads` read from it, and only until they write. Tests use a second
+# connection to the test database (TEST MIRROR) and turn the routing on where they check it.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+CASEWORK_READ_REPLICA = "replica" in DATABASES
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 # The PostgreSQL roles (core/db_roles.py): the owner migrates, the site and workers connect as
 # the application's role. DATABASE_URL names the application's role in production;
 # MIGRATION_DATABASE_URL the owner's, used only by `make migrate`.
@@ -235,6 +243,9 @@ AUDIT_TRUST_X_FORWARDED_FOR = env.bool("CASEWORK_TRUST_X_FORWARDED_FOR", default
 
 # Where the hash chains' heads are appended daily: outside the database, ideally on another
 # host or an append-only file (`chattr +a`), so that rewriting the whole chain still shows.
+# How long a new audit event may wait for its place in the hash chain (beat places them every
+# 5 seconds) before `audit_verify` takes it for a row inserted past the application.
+AUDIT_CHAIN_WAIT_LIMIT_SECONDS = env.int("CASEWORK_AUDIT_CHAIN_WAIT_SECONDS", default=300)
 AUDIT_ANCHOR_FILE = env("CASEWORK_AUDIT_ANCHOR_FILE", default=str(BASE_DIR / "var" / "audit-anchors.jsonl"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -11,6 +11,9 @@ IDENTIFIER_HASH_KEY = env("CASEWORK_IDENTIFIER_HASH_KEY")
 
 # Production never falls back to SQLite or in-process tasks.
 DATABASES = {"default": env.db("DATABASE_URL")}
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+CASEWORK_READ_REPLICA = "replica" in DATABASES
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False

@@ -24,6 +24,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 SECOND_FACTOR_ENFORCED = False
 AUDIT_ANCHOR_FILE = str(PRIVATE_MEDIA_ROOT / "audit-anchors.jsonl")
 
+# The read replica is a second connection to the test database; only the tests that check the
+# routing turn it on (core/tests/test_replica.py), since the other tests' rows, uncommitted in
+# their transaction, are invisible to a second connection.
+DATABASES = {**DATABASES, "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}}}  # noqa: F405
+CASEWORK_READ_REPLICA = False
+
 # Tasks run in-process unless a test starts a real worker (those tests say so).
 CELERY_TASK_ALWAYS_EAGER = True
 

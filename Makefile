@@ -9,7 +9,7 @@ PORT ?= 8000
 # migrations' rows for the tests after them in their file).
 TEST_PROCESSES ?= auto
 
-.PHONY: run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments bench-redetermine bench-chain bench-web clean
+.PHONY: mutation run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments bench-redetermine bench-chain bench-web clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,3 +86,9 @@ bench-web: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles .test_media
+
+# Mutation testing over the rules that guard money and privacy (setup.cfg lists them): each
+# small deliberate bug must fail a test. Resumable: a second run picks up where one stopped.
+mutation: $(VENV)/.installed
+	$(BIN)/mutmut run --max-children $(or $(MUTATION_PROCESSES),$(shell nproc))
+	$(BIN)/python scripts/mutation_report.py --mutmut $(BIN)/mutmut

@@ -7,6 +7,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from accounts.access import on_call_shift_now
+from audit import context
+
 SESSION_STARTED_KEY = "casework_session_started"
 
 
@@ -74,3 +77,24 @@ def _open_path(path: str) -> bool:
         reverse("accounts:logout"),
         reverse("healthz"),
     }
+
+
+class OnCallAuditMiddleware:
+    """Marks what a worker reads while on call as on-call access in the audit trail.
+
+    The shift is looked up only when an event names clients, once per request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        def note() -> str:
+            shift = on_call_shift_now(request.user)
+            return f"On-call access: on call for {shift.office} until {shift.ends_at:%Y-%m-%d %H:%M}" if shift else ""
+
+        token = context.bind_access_note(note)
+        try:
+            return self.get_response(request)
+        finally:
+            context.reset_access_note(token)

@@ -73,4 +73,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "audit.tasks.chains_anchor",
         "schedule": crontab(minute=5, hour=0),
     },
+    "correspondence-retry": {
+        # Emails and texts whose pause after a failed try is over: tried again (correspondence/).
+        "task": "correspondence.tasks.correspondence_retry_due",
+        "schedule": crontab(),
+    },
+    "correspondence-print-batch": {
+        # The letters waiting for the post, in one PDF for whoever prints the mail that morning.
+        "task": "correspondence.tasks.print_batch_make",
+        "schedule": crontab(minute=30, hour=7),
+    },
 }

@@ -57,7 +57,12 @@ def test_an_upward_import_is_seen(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("app", "below"),
-    [("core", set()), ("audit", {"core"}), ("accounts", {"audit", "core"})],
+    [
+        ("core", set()),
+        ("audit", {"core"}),
+        ("accounts", {"audit", "core"}),
+        ("correspondence", {"clients", "accounts", "audit", "core"}),
+    ],
 )
 def test_the_lowest_apps_import_only_the_apps_below_them(app, below):
     upward = {module: apps - below for module, apps in imported_apps(app).items()}

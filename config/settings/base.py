@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "referrals",
     "eligibility",
     "assistance",
+    "correspondence",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session, before CommonMiddleware (Django's documented order).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,13 +183,25 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("CASEWORK_TIME_ZONE", default="America/Chicago")
 USE_I18N = True
 USE_TZ = True
+# The languages letters to clients are written in (correspondence/); locale/ holds their texts.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Correspondence (correspondence/): email through Django's email backend, text messages through
+# this provider backend; development writes both to files under private_media/outbox/.
+CORRESPONDENCE_FROM_EMAIL = env("CASEWORK_CORRESPONDENCE_FROM_EMAIL", default="no-reply@casework.example")
+CORRESPONDENCE_TEXT_BACKEND = env("CASEWORK_TEXT_BACKEND", default="correspondence.backends.FileTextBackend")
+# Tries of an email or text before it is shown to the worker as failed (1, 4, 16, 64 minutes apart).
+CORRESPONDENCE_MAX_ATTEMPTS = env.int("CASEWORK_CORRESPONDENCE_MAX_ATTEMPTS", default=5)
+
 # Client documents live outside any public URL; they are served by a view that checks access.
 PRIVATE_MEDIA_ROOT = Path(env("CASEWORK_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
+CORRESPONDENCE_TEXT_FILE_PATH = PRIVATE_MEDIA_ROOT / "outbox" / "texts"
+EMAIL_FILE_PATH = PRIVATE_MEDIA_ROOT / "outbox" / "email"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -14,6 +14,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".test_media" / (WORKER or "main")
 STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}
+EMAIL_FILE_PATH = PRIVATE_MEDIA_ROOT / "outbox" / "email"
+CORRESPONDENCE_TEXT_FILE_PATH = PRIVATE_MEDIA_ROOT / "outbox" / "texts"
 AXES_ENABLED = True
 # Nothing is kept between tests (a rolled-back account's id comes back in the next test); the
 # access cache's own tests use a real one.

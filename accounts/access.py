@@ -112,13 +112,14 @@ def on_call_shifts_now(*, user: User, office_id: int | None = None, at=None):
     return shifts.filter(office_id=office_id) if office_id is not None else shifts
 
 
-def on_call_shift_now(user: User) -> OnCallShift | None:
-    """The shift the user is on call in now, for their own office, if any (one query, kept for the request)."""
+def on_call_access(user: User) -> OnCallShift | None:
+    """The shift through which the user sees more than their everyday access now, if any: a shift
+    for their own office where it does not share its cases (one query, kept for the request)."""
     if not getattr(user, "is_authenticated", False) or not user.office_id:
         return None
     if not hasattr(user, "_on_call_shift"):
         shift = None
-        if {Role.CASEWORKER, Role.SUPERVISOR} & user.roles:
+        if {Role.CASEWORKER, Role.SUPERVISOR} & user.roles and not user.office.share_cases_in_office:
             shift = on_call_shifts_now(user=user, office_id=user.office_id).select_related("office").first()
         user._on_call_shift = shift
     return user._on_call_shift

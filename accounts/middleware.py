@@ -6,8 +6,9 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.access import on_call_shift_now
+from accounts.access import on_call_access
 from audit import context
 
 SESSION_STARTED_KEY = "casework_session_started"
@@ -80,9 +81,10 @@ def _open_path(path: str) -> bool:
 
 
 class OnCallAuditMiddleware:
-    """Marks what a worker reads while on call as on-call access in the audit trail.
+    """Marks what a worker reads through their on-call shift as on-call access in the audit trail.
 
-    The shift is looked up only when an event names clients, once per request.
+    The shift is looked up only when an event names clients, once per request, and only where
+    the office does not share its cases (elsewhere the shift opens nothing more).
     """
 
     def __init__(self, get_response):
@@ -90,8 +92,12 @@ class OnCallAuditMiddleware:
 
     def __call__(self, request):
         def note() -> str:
-            shift = on_call_shift_now(request.user)
-            return f"On-call access: on call for {shift.office} until {shift.ends_at:%Y-%m-%d %H:%M}" if shift else ""
+            shift = on_call_access(request.user)
+            return (
+                f"On-call access: on call for {shift.office} until {timezone.localtime(shift.ends_at):%Y-%m-%d %H:%M}"
+                if shift
+                else ""
+            )
 
         token = context.bind_access_note(note)
         try:

@@ -21,7 +21,9 @@ def forward(apps, schema_editor):
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE casework_appointment DROP CONSTRAINT IF EXISTS appointment_worker_no_overlap;")
+        schema_editor.execute(
+            "ALTER TABLE casework_appointment DROP CONSTRAINT IF EXISTS appointment_worker_no_overlap;"
+        )
 
 
 class Migration(migrations.Migration):

@@ -55,8 +55,14 @@ class Appointment(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="rescheduled_from"
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder = models.ForeignKey(
+        "correspondence.Correspondence", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reminder_problem = models.TextField(blank=True, help_text="Why no reminder could be sent, if none was.")
     missed_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    missed_notice = models.ForeignKey(
+        "correspondence.Correspondence", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -25,7 +25,7 @@ def appointment_get(*, user, pk: int) -> Appointment:
     """The appointment with its history and participants if `user` may see its case, else 404."""
     return get_object_or_404(
         appointments_visible(user=user)
-        .select_related("case", "client", "worker", "created_by", "rescheduled_to")
+        .select_related("case", "client", "worker", "created_by", "rescheduled_to", "reminder", "missed_notice")
         .prefetch_related(
             Prefetch("status_changes", queryset=AppointmentStatusChange.objects.select_related("changed_by")),
             Prefetch("participants", queryset=AppointmentParticipant.objects.select_related("user")),

@@ -184,7 +184,7 @@ def _after_missed(appointment: Appointment, *, acting_user: User | None) -> None
     if appointment.required and appointment.is_interview and appointment.missed_notice_sent_at is None:
         try:
             with transaction.atomic():
-                correspondence_send(
+                notice = correspondence_send(
                     client=appointment.client,
                     template=MISSED_INTERVIEW_TEMPLATE,
                     context=_letter_fields(appointment),
@@ -196,7 +196,8 @@ def _after_missed(appointment: Appointment, *, acting_user: User | None) -> None
             problem = " ".join(error.messages)
         else:
             appointment.missed_notice_sent_at = timezone.now()
-            appointment.save(update_fields=["missed_notice_sent_at"])
+            appointment.missed_notice = notice
+            appointment.save(update_fields=["missed_notice_sent_at", "missed_notice"])
     details = f"{appointment.get_kind_display()} on {_local(appointment.starts_at)} was missed."
     if appointment.missed_notice_sent_at:
         details += " A notice of missed interview was sent to the client."
@@ -310,7 +311,7 @@ def appointment_remind(*, appointment: Appointment) -> bool:
             return False
         try:
             with transaction.atomic():
-                correspondence_send(
+                reminder = correspondence_send(
                     client=appointment.client,
                     template=REMINDER_TEMPLATE,
                     context=_letter_fields(appointment),
@@ -322,7 +323,8 @@ def appointment_remind(*, appointment: Appointment) -> bool:
             appointment.save(update_fields=["reminder_problem"])
             return False
         appointment.reminder_sent_at = timezone.now()
-        appointment.save(update_fields=["reminder_sent_at"])
+        appointment.reminder = reminder
+        appointment.save(update_fields=["reminder_sent_at", "reminder"])
     return True
 
 

@@ -7,98 +7,267 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0003_office_transfer'),
-        ('clients', '0006_person_facts'),
-        ('correspondence', '0001_contact_and_correspondence'),
+        ("casework", "0003_office_transfer"),
+        ("clients", "0006_person_facts"),
+        ("correspondence", "0001_contact_and_correspondence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('application_interview', 'Application interview'), ('renewal_interview', 'Renewal interview'), ('office_visit', 'Office visit'), ('home_visit', 'Home visit'), ('case_conference', 'Case conference'), ('phone', 'Phone appointment')], max_length=25)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('place', models.CharField(blank=True, help_text="Where: the office, the client's home, a room.", max_length=200)),
-                ('phone', models.CharField(blank=True, help_text='For a phone appointment: the number to call.', max_length=30)),
-                ('required', models.BooleanField(default=False, help_text='A required interview: missing it sends the client a notice of missed interview.')),
-                ('agenda', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('kept', 'Kept'), ('missed', 'Missed'), ('cancelled', 'Cancelled'), ('rescheduled', 'Rescheduled')], default='scheduled', max_length=12)),
-                ('reminder_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('reminder_problem', models.TextField(blank=True, help_text='Why no reminder could be sent, if none was.')),
-                ('missed_notice_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='casework.case')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='clients.client')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('missed_notice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='correspondence.correspondence')),
-                ('reminder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='correspondence.correspondence')),
-                ('rescheduled_to', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rescheduled_from', to='casework.appointment')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("application_interview", "Application interview"),
+                            ("renewal_interview", "Renewal interview"),
+                            ("office_visit", "Office visit"),
+                            ("home_visit", "Home visit"),
+                            ("case_conference", "Case conference"),
+                            ("phone", "Phone appointment"),
+                        ],
+                        max_length=25,
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True, help_text="Where: the office, the client's home, a room.", max_length=200
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, help_text="For a phone appointment: the number to call.", max_length=30
+                    ),
+                ),
+                (
+                    "required",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A required interview: missing it sends the client a notice of missed interview.",
+                    ),
+                ),
+                ("agenda", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("kept", "Kept"),
+                            ("missed", "Missed"),
+                            ("cancelled", "Cancelled"),
+                            ("rescheduled", "Rescheduled"),
+                        ],
+                        default="scheduled",
+                        max_length=12,
+                    ),
+                ),
+                ("reminder_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reminder_problem",
+                    models.TextField(blank=True, help_text="Why no reminder could be sent, if none was."),
+                ),
+                ("missed_notice_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="appointments", to="casework.case"
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="appointments", to="clients.client"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "missed_notice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="correspondence.correspondence",
+                    ),
+                ),
+                (
+                    "reminder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="correspondence.correspondence",
+                    ),
+                ),
+                (
+                    "rescheduled_to",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rescheduled_from",
+                        to="casework.appointment",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'id'],
+                "ordering": ["starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AppointmentParticipant',
+            name="AppointmentParticipant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, help_text='Someone outside the agency.', max_length=120)),
-                ('organization', models.CharField(blank=True, max_length=120)),
-                ('appointment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participants', to='casework.appointment')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(blank=True, help_text="Someone outside the agency.", max_length=120)),
+                ("organization", models.CharField(blank=True, max_length=120)),
+                (
+                    "appointment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participants",
+                        to="casework.appointment",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='AppointmentStatusChange',
+            name="AppointmentStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('scheduled', 'Scheduled'), ('kept', 'Kept'), ('missed', 'Missed'), ('cancelled', 'Cancelled'), ('rescheduled', 'Rescheduled')], max_length=12)),
-                ('to_status', models.CharField(choices=[('scheduled', 'Scheduled'), ('kept', 'Kept'), ('missed', 'Missed'), ('cancelled', 'Cancelled'), ('rescheduled', 'Rescheduled')], max_length=12)),
-                ('reason', models.TextField(blank=True)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('appointment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_changes', to='casework.appointment')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("kept", "Kept"),
+                            ("missed", "Missed"),
+                            ("cancelled", "Cancelled"),
+                            ("rescheduled", "Rescheduled"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("kept", "Kept"),
+                            ("missed", "Missed"),
+                            ("cancelled", "Cancelled"),
+                            ("rescheduled", "Rescheduled"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "appointment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="status_changes",
+                        to="casework.appointment",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_at', 'id'],
+                "ordering": ["changed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarFeed',
+            name="CalendarFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calendar_feed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['worker', 'starts_at'], name='appointment_worker_start'),
+            model_name="appointment",
+            index=models.Index(fields=["worker", "starts_at"], name="appointment_worker_start"),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(condition=models.Q(('reminder_sent_at__isnull', True), ('status', 'scheduled')), fields=['starts_at'], name='appointment_to_remind'),
+            model_name="appointment",
+            index=models.Index(
+                condition=models.Q(("reminder_sent_at__isnull", True), ("status", "scheduled")),
+                fields=["starts_at"],
+                name="appointment_to_remind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='appointment_ends_after_start'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="appointment_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'rescheduled'), ('rescheduled_to__isnull', True), _connector='OR'), name='appointment_only_rescheduled_points_on'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "rescheduled"), ("rescheduled_to__isnull", True), _connector="OR"),
+                name="appointment_only_rescheduled_points_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointmentparticipant',
-            constraint=models.CheckConstraint(condition=models.Q(('user__isnull', False), models.Q(('name', ''), _negated=True), _connector='OR'), name='appointment_participant_named'),
+            model_name="appointmentparticipant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("user__isnull", False), models.Q(("name", ""), _negated=True), _connector="OR"),
+                name="appointment_participant_named",
+            ),
         ),
     ]

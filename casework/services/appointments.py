@@ -5,7 +5,6 @@ import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from correspondence.services import correspondence_send
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,6 +18,7 @@ from casework.models import Appointment, AppointmentParticipant, AppointmentStat
 from casework.services.cases import case_client_ids
 from casework.services.tasks import task_add, task_create
 from clients.models import Client
+from correspondence.services import correspondence_send
 
 Action = AuditEvent.Action
 Status = Appointment.Status

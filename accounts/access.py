@@ -198,3 +198,8 @@ def may_download_payment_files(user: User) -> bool:
 def may_read_agency_payments(user: User) -> bool:
     """Every payment of a run, whoever the client: finance pays them, and reads no client file."""
     return Role.FINANCE in user.roles
+
+
+def may_print_mail(user: User) -> bool:
+    """The day's letters by post (a batch naming many clients): supervisors and administrators."""
+    return bool({Role.SUPERVISOR, Role.ADMIN} & user.roles)

@@ -16,6 +16,7 @@ rules.add_perm("clients.verify_document", rules.predicate(access.may_verify_docu
 rules.add_perm("audit.read_trail", rules.predicate(access.may_read_audit_trail))
 rules.add_perm("casework.work_cases", rules.predicate(access.may_work_cases))
 rules.add_perm("casework.supervise", rules.predicate(access.may_supervise))
+rules.add_perm("correspondence.print_mail", rules.predicate(access.may_print_mail))
 rules.add_perm("casework.read_inquiry_statistics", rules.predicate(access.may_read_inquiry_statistics))
 rules.add_perm("assistance.see_payment_runs", rules.predicate(access.may_see_payment_runs))
 rules.add_perm("assistance.download_payment_file", rules.predicate(access.may_download_payment_files))

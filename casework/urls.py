@@ -3,6 +3,7 @@ from django.urls import path
 from casework.views import appointments as appointment_views
 from casework.views import attendance as attendance_views
 from casework.views import cases, inquiries, intake, tasks, transfers
+from casework.views import correspondence as correspondence_views
 from casework.views import notes as note_views
 from casework.views import plans as plan_views
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/status/", cases.case_transition, name="case_transition"),
     path("cases/<int:pk>/restriction/", cases.case_restrict, name="case_restrict"),
+    path("cases/<int:pk>/correspondence/", correspondence_views.case_correspondence, name="case_correspondence"),
+    path("cases/<int:pk>/correspondence/write/", correspondence_views.case_letter_write, name="case_letter_write"),
     # Transfers between offices
     path("transfers/", transfers.transfer_list, name="transfer_list"),
     path("transfers/new/<int:client_pk>/", transfers.transfer_request, name="transfer_request"),

@@ -17,5 +17,6 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("eligibility/", include("eligibility.urls")),
     path("assistance/", include("assistance.urls")),
+    path("correspondence/", include("correspondence.urls")),
     path("admin/", admin.site.urls),
 ]

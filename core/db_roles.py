@@ -38,6 +38,9 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "assistance_issuancestatuschange",
     "assistance_overpaymentstatuschange",
     "referrals_referralstatuschange",
+    "correspondence_correspondencestatuschange",
+    # Letter wording: each edit is a new version, so a letter sent under one can be explained.
+    "correspondence_lettertemplate",
 )
 
 #: Rows that may change while they are drafts but are never removed: the application may
@@ -45,6 +48,8 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
 NEVER_DELETED_TABLES: tuple[str, ...] = (
     "eligibility_determination",
     "assistance_issuance",
+    # What was sent to a client: its delivery moves on, the record stays.
+    "correspondence_correspondence",
 )
 
 

@@ -8,3 +8,6 @@ class CorrespondenceConfig(AppConfig):
     def ready(self) -> None:
         # The letters this app owns itself (a worker's free letter and memo).
         from correspondence import letters  # noqa: F401
+        from correspondence.services import register_merge_hook
+
+        register_merge_hook()

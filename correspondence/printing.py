@@ -24,8 +24,14 @@ def letters_html(letters: Sequence[Correspondence]) -> str:
                     {"item": item, "address": item.address.splitlines(), "AGENCY_NAME": settings.AGENCY_NAME},
                 )
             )
-    return render_to_string("correspondence/letters_print.html", {"language": first, "pages": pages})
+    return render_to_string(
+        "correspondence/letters_print.html", {"language": first, "pages": pages, "AGENCY_NAME": settings.AGENCY_NAME}
+    )
 
 
 def batch_pdf(letters: Sequence[Correspondence]) -> bytes:
     return html_to_pdf(letters_html(letters))
+
+
+def letter_pdf(item: Correspondence) -> bytes:
+    return html_to_pdf(letters_html([item]))

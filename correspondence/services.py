@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.access import client_scope
+from accounts.access import client_scope, may_print_mail
 from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
 from clients.models import Client
@@ -209,6 +209,21 @@ def letter_render(
             registry.render(words.body, values, language),
             words.version,
         )
+
+
+def letter_draft(*, client: Client, case: Case | None, template: str, sent_by: User, language: str | None = None):
+    """A letter for a worker to edit: the standard fields filled, the template's own fields left as
+    `[field]` for the worker to complete. Returns (subject, body, language)."""
+    _check_sender(sent_by, client)
+    definition = registry.get(template)
+    if not definition.worker_may_draft:
+        raise ValidationError(_("This letter is sent by the system, not written by hand."))
+    language = language or language_of(client)
+    placeholders = {name: f"[{name}]" for name in definition.fields}
+    subject, body, _version = letter_render(
+        client=client, template=template, context=placeholders, language=language, case=case, sent_by=sent_by
+    )
+    return subject, body, language
 
 
 # --- Sending -----------------------------------------------------------------------------------
@@ -498,7 +513,7 @@ def print_batch_make(*, now=None) -> PrintBatch | None:
     """
     from django.core.files.base import ContentFile
 
-    from correspondence.printing import batch_pdf
+    from correspondence.printing import batch_pdf, letter_pdf
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -508,14 +523,25 @@ def print_batch_make(*, now=None) -> PrintBatch | None:
             .select_related("client", "client__office")
             .order_by("id")
         )
+        # Preferences may have changed since a letter was queued: one now unsafe is not printed.
+        held = []
+        for item in letters:
+            refusal = channel_refusal(item.client, contact_preference_of(item.client), Channel.MAIL)
+            if refusal:
+                item.error = refusal
+                _move(item, S.FAILED, job="print batch", fields=["error"])
+                held.append(item)
+        letters = [item for item in letters if item not in held]
         if not letters:
             return None
         batch = PrintBatch.objects.create(created_at=now, letters=len(letters))
         batch.pdf.save(f"batch-{batch.pk}.pdf", ContentFile(batch_pdf(letters)), save=True)
         for item in letters:
+            # Each letter's own copy, as printed, for its client's file.
+            item.pdf.save(f"letter-{item.pk}.pdf", ContentFile(letter_pdf(item)), save=False)
             item.print_batch = batch
             item.sent_at = now
-            _move(item, S.SENT, job="print batch", fields=["print_batch", "sent_at"])
+            _move(item, S.SENT, job="print batch", fields=["print_batch", "sent_at", "pdf"])
         audit_record(
             actor=None, action=AuditEvent.Action.CREATE, target=batch, client_ids=[i.client_id for i in letters],
             changes={"letters": len(letters)}, reason="print batch",
@@ -525,7 +551,7 @@ def print_batch_make(*, now=None) -> PrintBatch | None:
 
 def print_batch_mark_printed(*, batch: PrintBatch, acting_user: User) -> PrintBatch:
     """Whoever printed the batch says so: its letters are marked printed."""
-    if not may_print(acting_user):
+    if not may_print_mail(acting_user):
         raise PermissionDenied("Only supervisors and administrators print the mail.")
     with transaction.atomic():
         batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
@@ -544,7 +570,56 @@ def print_batch_mark_printed(*, batch: PrintBatch, acting_user: User) -> PrintBa
         return batch
 
 
-def may_print(user: User) -> bool:
-    from accounts.models import Role
+# --- Letter templates ---------------------------------------------------------------------------
 
-    return bool({Role.SUPERVISOR, Role.ADMIN} & user.roles)
+
+def letter_template_save(*, acting_user: User, code: str, language: str, subject: str, body: str) -> LetterTemplate:
+    """Keep an admin's new wording of a letter as its next version; earlier versions stay as they were,
+    so a letter sent under one can always be explained. Refuses fields the letter may not reach."""
+    definition = registry.get(code)
+    if language not in Language.values:
+        raise ValidationError({"language": _("Letters are written in English, Spanish or French.")})
+    for name, text in (("subject", subject), ("body", body)):
+        try:
+            registry.fields_check(text, definition.allowed_fields)
+        except ValidationError as error:
+            raise ValidationError({name: error.messages}) from None
+    with transaction.atomic():
+        # The newest version is locked while the next is numbered: two admins never write the same.
+        latest = LetterTemplate.objects.select_for_update().filter(code=code, language=language).order_by("-version")
+        newest = latest.first()
+        template = LetterTemplate.objects.create(
+            code=code, language=language, version=(newest.version if newest else 0) + 1,
+            subject=subject.strip(), body=body.strip(), created_by=acting_user,
+        )  # fmt: skip
+        audit_record(
+            actor=acting_user,
+            action=AuditEvent.Action.CREATE,
+            target=template,
+            changes={
+                "subject": [newest.subject if newest else "", template.subject],
+                "body": [newest.body if newest else "", template.body],
+                "version": template.version,
+            },
+        )
+        return template
+
+
+# --- A client merge -----------------------------------------------------------------------------
+
+
+def _on_client_merge(*, acting_user, survivor: Client, duplicate: Client) -> dict[str, list[int]]:
+    """What was sent to a merged client follows them; their contact preferences too, unless the
+    surviving record has its own (which then stand: they were recorded for that record)."""
+    from clients.services import merge_move
+
+    moved = {"correspondence": merge_move(Correspondence, survivor=survivor, duplicate=duplicate)}
+    if not ContactPreference.objects.filter(client=survivor).exists():
+        moved["contact preference"] = merge_move(ContactPreference, survivor=survivor, duplicate=duplicate)
+    return moved
+
+
+def register_merge_hook() -> None:
+    from clients.services import merge_hooks_register
+
+    merge_hooks_register(_on_client_merge)

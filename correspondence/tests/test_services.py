@@ -186,3 +186,75 @@ def test_money_and_dates_are_written_the_way_of_the_letter_language():
     assert registry.format_value(Decimal("1450.5"), "es") == "1.450,50\u00a0$"
     assert registry.format_value(date(2026, 3, 12), "fr") == "12 mars 2026"
     assert registry.format_value(date(2026, 3, 12), "en") == "March 12, 2026"
+
+
+def test_a_merge_moves_what_was_sent_and_the_preferences_to_the_surviving_record(caseworker, supervisor, north):
+    from clients.services import client_merge
+
+    survivor = ClientFactory(office=north)
+    duplicate = ClientFactory(office=north, date_of_birth=survivor.date_of_birth)
+    case_for(survivor, caseworker)
+    case_for(duplicate, caseworker)
+    prefer(duplicate, caseworker, language="fr")
+    item = services.correspondence_send(client=duplicate, template=letters.FREE_LETTER, context={}, sent_by=caseworker)
+
+    client_merge(acting_user=supervisor, survivor=survivor, duplicate=duplicate, reason="Same person, typo in name")
+
+    item.refresh_from_db()
+    survivor.refresh_from_db()
+    assert item.client_id == survivor.pk
+    assert services.language_of(survivor) == "fr"
+
+
+def test_a_letter_queued_before_mail_became_unsafe_is_not_printed(caseworker, north):
+    client = ClientFactory(office=north, address_line1="1 Elm St", email="")
+    case_for(client, caseworker)
+    item = services.correspondence_send(client=client, template=letters.FREE_LETTER, context={}, sent_by=caseworker)
+    prefer(client, caseworker, preferred_channel="text", text_agreed=True, mail_safe=False)
+
+    assert services.print_batch_make() is None
+    item.refresh_from_db()
+    assert (item.status, item.error) == (S.FAILED, "Mail is marked not safe for this client.")
+
+
+def test_the_text_provider_adapter_posts_twilios_message_shape(settings, monkeypatch):
+    import json
+
+    from correspondence import backends
+
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM_NUMBER = "AC1", "secret", "+15550001"
+    sent = {}
+
+    class Answer:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self):
+            return json.dumps({"sid": "SM42", "status": "queued"}).encode()
+
+    def fake_urlopen(request, timeout):
+        sent.update(url=request.full_url, data=request.data.decode(), auth=request.get_header("Authorization"))
+        return Answer()
+
+    monkeypatch.setattr(backends.urllib.request, "urlopen", fake_urlopen)
+    delivery = backends.TwilioTextBackend().send(to="+15557654321", body="Hola", reference="7")
+    assert sent["url"] == "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json"
+    assert sent["data"] == "To=%2B15557654321&From=%2B15550001&Body=Hola"
+    assert sent["auth"] == "Basic QUMxOnNlY3JldA=="
+    assert (delivery.delivered, delivery.provider_id) == (False, "SM42")
+
+
+def test_a_letter_may_bring_its_own_wording_per_language(caseworker, north, monkeypatch):
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    registry.register(
+        "test_greeting",
+        subject={"en": "Hello", "fr": "Bonjour {{ client_first_name }}"},
+        body={"en": "Hi", "fr": "Salut"},
+    )
+    client = ClientFactory(office=north, first_name="Zoé", language="French")
+    case_for(client, caseworker)
+    item = services.correspondence_send(client=client, template="test_greeting", context={}, sent_by=caseworker)
+    assert (item.language, item.subject, item.body) == ("fr", "Bonjour Zoé", "Salut")

@@ -55,4 +55,11 @@ def test_caseworker_books_an_interview_and_sees_the_reminder_in_spanish(browser_
 
     page.reload()
     expect(page.locator("#reminder")).to_contain_text("in Español: “Recordatorio: su cita el")
+
+    # Her correspondence lists it, in Spanish, sent by the reminders job about this case.
+    page.goto(f"/correspondence/clients/{lucia.pk}/")
+    row = page.get_by_role("row", name=re.compile("Recordatorio: su cita el"))
+    expect(row).to_contain_text("Español")
+    expect(row).to_contain_text("appointment reminders")
+    expect(row).to_contain_text(case.number)
     assert page.problems == []

@@ -15,7 +15,10 @@ that casework keeps):
   grant, given with a written reason;
 - an auditor reads the audit trail, not client files;
 - finance reads the agency's payment files, and no client file;
-- a merged client is not listed: their records live on the surviving client.
+- a merged client is not listed: their records live on the surviving client;
+- a caseworker or supervisor on call for their office (an `OnCallShift` running now) sees the
+  office's unrestricted clients, as colleagues of an office that shares its cases do, but only
+  while the shift runs; what they read then is audited as on-call access.
 
 The rule works on field names only, so this app needs no import of the
 client registry or of casework.
@@ -26,7 +29,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from accounts.models import BreakGlassGrant, CaseAccess, Role, User
+from accounts.models import BreakGlassGrant, CaseAccess, OnCallShift, Role, User
 
 NOTHING = Q(pk__in=[])
 
@@ -85,18 +88,48 @@ def _own_rows(user: User) -> Q | None:
 
 
 def _shared_rows(user: User, *, client_restricted: OuterRef | None = None) -> Q | None:
-    """Access rows of unrestricted cases in the user's office, where the office shares them.
+    """Access rows of unrestricted cases in the user's office, where the office shares them, or
+    while the user is on call for it.
 
     With `client_restricted` (the outer client's flag), a restricted client is left out too.
     """
     if not user.office_id or not ({Role.CASEWORKER, Role.SUPERVISOR} & user.roles):
         return None
-    if not user.office.share_cases_in_office:
-        return None
     shared = Q(office_id=user.office_id, restricted=False)
+    if not user.office.share_cases_in_office:
+        # Where the office shares its cases the on-call worker already sees these rows, so the
+        # shift is asked about only here: one uncorrelated EXISTS, evaluated once per query.
+        shared &= Q(Exists(on_call_shifts_now(user=user, office_id=user.office_id)))
     if client_restricted is not None:
         shared &= Q(Exact(client_restricted, False))
     return shared
+
+
+def on_call_shifts_now(*, user: User, office_id: int | None = None, at=None):
+    """The user's on-call shifts running at `at` (now), for one office if given."""
+    at = at or timezone.now()
+    shifts = OnCallShift.objects.filter(user_id=user.pk, cancelled_at__isnull=True, starts_at__lte=at, ends_at__gt=at)
+    return shifts.filter(office_id=office_id) if office_id is not None else shifts
+
+
+def on_call_access(user: User) -> OnCallShift | None:
+    """The shift through which the user sees more than their everyday access now, if any: a shift
+    for their own office where it does not share its cases (one query, kept for the request)."""
+    if not getattr(user, "is_authenticated", False) or not user.office_id:
+        return None
+    if not hasattr(user, "_on_call_shift"):
+        shift = None
+        if {Role.CASEWORKER, Role.SUPERVISOR} & user.roles and not user.office.share_cases_in_office:
+            shift = on_call_shifts_now(user=user, office_id=user.office_id).select_related("office").first()
+        user._on_call_shift = shift
+    return user._on_call_shift
+
+
+def may_keep_on_call_roster(user: User, office_id: int | None) -> bool:
+    """An office's roster: its supervisors, and administrators of any office."""
+    if Role.ADMIN in user.roles:
+        return True
+    return Role.SUPERVISOR in user.roles and office_id is not None and user.office_id == office_id
 
 
 def _any(conditions: list[Q]) -> Q:

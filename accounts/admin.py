@@ -4,7 +4,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.admin_access import AuditedAdmin, ReadOnlyRoleAdmin
-from accounts.models import BreakGlassGrant, Office, Team, User
+from accounts.models import BreakGlassGrant, Office, OnCallShift, Team, User
 from accounts.second_factor import has_second_factor, second_factor_reset
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -60,6 +60,15 @@ class BreakGlassGrantAdmin(ReadOnlyRoleAdmin):
     list_filter = ["granted_at"]
     search_fields = ["user__username", "reason"]
     list_select_related = ["user"]
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(ReadOnlyRoleAdmin):
+    """The roster is kept on its page (casework's on-call roster), whose service checks and audits."""
+
+    list_display = ["office", "user", "starts_at", "ends_at", "cancelled_at"]
+    list_filter = ["office", "starts_at"]
+    list_select_related = ["office", "user"]
 
 
 # Authenticators and recovery codes are changed only through the action above (audited),

@@ -6,6 +6,10 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import on_call_access
+from audit import context
 
 SESSION_STARTED_KEY = "casework_session_started"
 
@@ -74,3 +78,29 @@ def _open_path(path: str) -> bool:
         reverse("accounts:logout"),
         reverse("healthz"),
     }
+
+
+class OnCallAuditMiddleware:
+    """Marks what a worker reads through their on-call shift as on-call access in the audit trail.
+
+    The shift is looked up only when an event names clients, once per request, and only where
+    the office does not share its cases (elsewhere the shift opens nothing more).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        def note() -> str:
+            shift = on_call_access(request.user)
+            return (
+                f"On-call access: on call for {shift.office} until {timezone.localtime(shift.ends_at):%Y-%m-%d %H:%M}"
+                if shift
+                else ""
+            )
+
+        token = context.bind_access_note(note)
+        try:
+            return self.get_response(request)
+        finally:
+            context.reset_access_note(token)

@@ -149,3 +149,42 @@ class CaseAccess(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id}: client {self.client_id} with {self.worker_id}"
+
+
+class OnCallShift(models.Model):
+    """Who is on call for an office after hours, from when to when.
+
+    While a shift runs, its worker may find any unrestricted client of the office and act on
+    their cases within their own authority (`accounts.access`); what they read is audited as
+    on-call access. Kept by the office's supervisors and by administrators.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="on_call_shifts")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="on_call_shifts")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    phone = models.CharField(max_length=30, blank=True, help_text="The number to reach them on; their own if empty.")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            # The access rule asks "is this user on call now?" on every scoped query.
+            models.Index(
+                fields=["user", "ends_at"],
+                include=["office", "starts_at"],
+                condition=models.Q(cancelled_at__isnull=True),
+                name="oncall_user_live",
+            ),
+            models.Index(fields=["office", "starts_at"], name="oncall_office_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="oncall_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on call for {self.office} {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%H:%M}"

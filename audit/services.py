@@ -117,6 +117,8 @@ def _event(
         object_repr = object_repr or str(target)[:200]
     request = context.current()
     ids = sorted({int(i) for i in client_ids})
+    if ids and not reason:
+        reason = context.access_note()
     event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(actor.get_username() if getattr(actor, "pk", None) else "system")[:150],

@@ -23,6 +23,16 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "casework.tasks.participation_enqueue_month",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
+    "casework-appointment-reminders": {
+        # Clients with an appointment within APPOINTMENT_REMINDER_DAYS: one reminder each, in their language.
+        "task": "casework.tasks.appointment_reminders_enqueue",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "casework-appointments-unmarked": {
+        # Appointments past their end still marked scheduled: a task for the worker to mark them, once.
+        "task": "casework.tasks.appointments_flag_unmarked_enqueue",
+        "schedule": crontab(minute=45, hour=6),
+    },
     "referrals-follow-ups": {
         # Referrals with no move for their urgency's days: a follow-up task for the worker, once.
         "task": "referrals.tasks.referrals_enqueue_follow_ups",

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "accounts.middleware.OnCallAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a lockout into the login page's message.
@@ -274,6 +275,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 
 # The job outbox (core/jobs.py): sent jobs are kept this long for whoever asks what was sent.
 OUTBOX_KEEP_DAYS = env.int("CASEWORK_OUTBOX_KEEP_DAYS", default=7)
+# Clients are reminded of an appointment this many days before it.
+APPOINTMENT_REMINDER_DAYS = env.int("CASEWORK_APPOINTMENT_REMINDER_DAYS", default=2)
 # A running payment run whose last issuance is older than this is resumed by beat: its workers
 # died or its messages were lost. Longer than a batch takes (seconds for 1,000 enrollments).
 PAYMENT_RUN_STALLED_MINUTES = env.int("CASEWORK_PAYMENT_RUN_STALLED_MINUTES", default=10)

@@ -12,6 +12,7 @@ left out of the count: Django does not count BEGIN and COMMIT either. Any other 
 service's, a session's save) counts.
 """
 
+import os
 from collections.abc import Callable
 
 from django.db import connection
@@ -52,6 +53,9 @@ def assert_page_queries(
     add_rows(LARGE - SMALL)
     client.get(path, params or {})
     large, html = page_queries(client, path, params)
+    if os.environ.get("PAGE_QUERIES_REPORT"):  # a file to append each page's counts to, for a table
+        with open(os.environ["PAGE_QUERIES_REPORT"], "a") as out:
+            out.write(f"{page}\t{len(small)}\t{len(large)}\n")
     listing = "\n".join(s[:160] for s in large)
     assert len(small) == len(large), (
         f"{page}: {len(small)} queries for {SMALL} rows, {len(large)} for {LARGE}\n{listing}"

@@ -60,6 +60,17 @@ def client_scope(user: User | AnonymousUser, *, prefix: str = "", include_merged
     return scope
 
 
+def own_client_scope(user: User | AnonymousUser) -> Q:
+    """A filter on Client for the clients on the user's own cases (a supervisor: their team's too):
+    what the home page counts, never the whole office's. Always within `client_scope`."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    rows = _own_rows(user)
+    if rows is None:
+        return NOTHING
+    return Q(Exists(CaseAccess.objects.filter(rows, client_id=OuterRef("id")))) & Q(merged_into__isnull=True)
+
+
 def case_scope(user: User | AnonymousUser, *, prefix: str = "") -> Q:
     """A filter on Case (or, with `prefix`, on a model related to it): the same rule, case by case."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -83,7 +94,8 @@ def _own_rows(user: User) -> Q | None:
         return None
     own = Q(worker_id=user.pk)
     if Role.SUPERVISOR in roles:
-        own |= Q(worker__team__supervisor_id=user.pk)
+        # The supervisor of the worker's team, as the row records it (accounts.services.case_access_staff_sync).
+        own |= Q(supervisor_id=user.pk)
     return own
 
 

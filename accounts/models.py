@@ -132,6 +132,11 @@ class CaseAccess(models.Model):
     client_id = models.BigIntegerField()
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
     worker = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_access")
+    # The worker's team and its supervisor, copied here so the access rule finds a supervisor's
+    # cases by an index rather than a join through users and teams; kept right by
+    # accounts.services.case_access_staff_sync whenever a worker's team or a team's supervisor changes.
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    supervisor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     restricted = models.BooleanField(default=False)
 
     class Meta:
@@ -139,12 +144,19 @@ class CaseAccess(models.Model):
         indexes = [
             # Covers the access check (accounts.access) without reading the table.
             models.Index(
-                fields=["client_id", "worker"], include=["office", "restricted"], name="case_access_client_covering"
+                fields=["client_id", "worker"],
+                include=["office", "restricted", "supervisor"],
+                name="case_access_client_cover",
             ),
             models.Index(
-                fields=["case_id", "worker"], include=["office", "restricted"], name="case_access_case_covering"
+                fields=["case_id", "worker"],
+                include=["office", "restricted", "supervisor"],
+                name="case_access_case_cover",
             ),
             models.Index(fields=["office", "restricted", "client_id"], name="case_access_office"),
+            # A worker's and a supervisor's own clients (the home page's figures, their lists).
+            models.Index(fields=["worker", "client_id"], name="case_access_worker"),
+            models.Index(fields=["supervisor", "client_id"], name="case_access_supervisor"),
         ]
 
     def __str__(self) -> str:

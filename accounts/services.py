@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import access
-from accounts.models import Office, OnCallShift, Role, Team, User
+from accounts.models import CaseAccess, Office, OnCallShift, Role, Team, User
 from audit.models import AuditEvent
 from audit.services import audit_record
 
@@ -109,3 +109,31 @@ def on_call_shift_cancel(*, acting_user: User, shift: OnCallShift, reason: str =
             reason=reason,
         )
     return shift
+
+
+def case_access_staff_sync(*, worker: User | None = None, team: Team | None = None) -> int:
+    """Copy a worker's team and that team's supervisor onto the access rows of their cases (all the
+    team's workers, given `team`), so the access rule reads who supervises a case from the row.
+
+    Runs whenever a user or a team is saved (accounts.signals), in the same transaction; returns
+    how many rows changed.
+    """
+    changed = 0
+    if worker is not None and worker.pk:
+        supervisor_id = (
+            Team.objects.filter(pk=worker.team_id).values_list("supervisor_id", flat=True).first()
+            if worker.team_id
+            else None
+        )
+        changed += (
+            CaseAccess.objects.filter(worker_id=worker.pk)
+            .exclude(team_id=worker.team_id, supervisor_id=supervisor_id)
+            .update(team_id=worker.team_id, supervisor_id=supervisor_id)
+        )
+    if team is not None and team.pk:
+        changed += (
+            CaseAccess.objects.filter(worker__team_id=team.pk)
+            .exclude(team_id=team.pk, supervisor_id=team.supervisor_id)
+            .update(team_id=team.pk, supervisor_id=team.supervisor_id)
+        )
+    return changed

@@ -7,12 +7,15 @@ their events name the acting user passed to the service and no address.
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class RequestContext:
     ip_address: str | None
+    # Read events of this request waiting to be written, with the clients each names: they go in
+    # at the end of the request, in its transaction (audit.middleware).
+    reads: list | None = field(default=None, compare=False)
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("audit_request_context", default=None)

@@ -14,6 +14,7 @@ from audit.encoding import audit_value
 from audit.models import AuditEvent, AuditEventClient, ChainAnchor, ChainHead
 
 REDACTED = "(hidden)"
+READS = {AuditEvent.Action.VIEW, AuditEvent.Action.SEARCH}
 
 
 def audit_snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -65,6 +66,12 @@ def audit_record(
         changes=changes,
         reason=reason,
     )
+    request = context.current()
+    if request is not None and request.reads is not None and action in READS and write_clients is None:
+        # A page's read: written as the request ends, in its transaction, with the page's other
+        # reads in one bulk insert.
+        request.reads.append((event, ids))
+        return event
     # No savepoint: an error here fails the caller's transaction anyway; two queries saved.
     with transaction.atomic(savepoint=False):
         event.save()
@@ -83,7 +90,18 @@ def audit_record_many(*, actor, action: str, records: Sequence[Mapping[str, Any]
     `object_id`, `object_repr`, `client_ids`, `changes`, `reason`); the chainer places them in
     order, so the trail reads as if `audit_record` had been called once per record.
     """
-    built = [_event(actor, action, **record) for record in records]
+    return _append([_event(actor, action, **record) for record in records])
+
+
+def audit_reads_write() -> None:
+    """Write the read events this request has collected, in one bulk insert."""
+    request = context.current()
+    if request is not None and request.reads:
+        _append(request.reads)
+        request.reads.clear()
+
+
+def _append(built: list[tuple[AuditEvent, list[int]]]) -> list[AuditEvent]:
     if not built:
         return []
     events = [event for event, _ids in built]

@@ -83,6 +83,8 @@ class Client(models.Model):
         indexes = [
             models.Index(fields=["date_of_birth"], name="client_dob"),
             models.Index(fields=["office", "last_name"], name="client_office_name"),
+            # The client list's order, read from a page's first client on (clients.selectors.client_page).
+            models.Index(fields=["last_name", "first_name", "id"], name="client_name_order"),
             # The trigram index on search_name is added on PostgreSQL by migration 0002.
         ]
         constraints = [

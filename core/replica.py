@@ -10,7 +10,9 @@ see it on the next page.
 Inside a read-only page the primary still serves:
 - every read after the request's first write (a page that records who looked at it reads the
   primary from then on, so it never reads older data than it wrote);
-- every read inside a transaction on the primary (a `select_for_update`, a service's checks);
+- every read inside a transaction the page opens on the primary (a `select_for_update`, a
+  service's checks); the request's own transaction (RequestTransactionMiddleware), opened
+  before the page, does not count;
 - the tables a sign-in rests on (sessions, second-factor devices, lockouts), which a replica
   that lags a second behind would lose just after someone signs in.
 
@@ -37,6 +39,8 @@ PRIMARY_ONLY_APPS = frozenset({"sessions", "otp_totp", "otp_static", "axes"})
 @dataclass
 class _Reading:
     wrote: bool = False
+    #: How many atomic blocks were open on the primary when the page began.
+    depth: int = 0
 
 
 _reading: ContextVar[_Reading | None] = ContextVar("casework_replica_reading", default=None)
@@ -50,7 +54,7 @@ def replica_enabled() -> bool:
 @contextmanager
 def replica_context() -> Iterator[None]:
     """Reads in this block may go to the replica, until the first write."""
-    token = _reading.set(_Reading())
+    token = _reading.set(_Reading(depth=len(connections[DEFAULT_DB_ALIAS].atomic_blocks)))
     try:
         yield
     finally:
@@ -82,7 +86,7 @@ class ReplicaRouter:
             return None
         if model._meta.app_label in PRIMARY_ONLY_APPS:
             return DEFAULT_DB_ALIAS
-        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        if len(connections[DEFAULT_DB_ALIAS].atomic_blocks) > reading.depth:
             return DEFAULT_DB_ALIAS
         return REPLICA
 

@@ -1,7 +1,8 @@
 """The supervisors' approval queue: requests waiting on cases they may see, with what to weigh."""
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,7 +18,7 @@ PAGE_SIZE = 50
 @permission_required("casework.supervise", raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
     """Oldest first; approve or reject each row here (the forms post to the issuance's actions)."""
-    page = Paginator(selectors.queue_issuances(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page(selectors.queue_issuances(user=request.user), request.GET.get("page"))
     rows = selectors.queue_rows(user=request.user, issuances=list(page.object_list))
     if rows:
         # The queue shows each client's programs and recent assistance: a read of their file.
@@ -34,3 +35,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         "assistance/queue.html",
         {"page": page, "rows": rows, "approve_form": ApproveForm(), "reason_form": ReasonForm()},
     )
+
+
+def _page(issuances: QuerySet, number: str | None) -> Page:
+    """One page of the queue and the number waiting in one query (a window count, not a COUNT first)."""
+    try:
+        wanted = max(int(number or 1), 1)
+    except ValueError:
+        wanted = 1
+    counted = issuances.annotate(waiting=Window(Count("id")))
+    rows = list(counted[(wanted - 1) * PAGE_SIZE : wanted * PAGE_SIZE])
+    if not rows and wanted > 1:  # past the last page (requests decided meanwhile): the first
+        wanted, rows = 1, list(counted[:PAGE_SIZE])
+    paginator = Paginator([], PAGE_SIZE)
+    paginator.count = rows[0].waiting if rows else 0
+    return Page(rows, wanted, paginator)

@@ -61,8 +61,17 @@ def case_access_sync(*, case: Case) -> None:
     existing = {row.client_id: row for row in CaseAccess.objects.select_for_update().filter(case_id=case.pk)}
     # One restricted member closes the whole case to colleagues: its pages name every member.
     restricted = case.restricted or any(client.restricted for client in clients)
+    team_id, supervisor_id = User.objects.filter(pk=case.assigned_worker_id).values_list(
+        "team_id", "team__supervisor_id"
+    ).first() or (None, None)
     for client in clients:
-        values = {"office_id": case.office_id, "worker_id": case.assigned_worker_id, "restricted": restricted}
+        values = {
+            "office_id": case.office_id,
+            "worker_id": case.assigned_worker_id,
+            "team_id": team_id,
+            "supervisor_id": supervisor_id,
+            "restricted": restricted,
+        }
         row = existing.pop(client.pk, None)
         if row is None:
             CaseAccess.objects.create(case_id=case.pk, client_id=client.pk, **values)
@@ -72,7 +81,11 @@ def case_access_sync(*, case: Case) -> None:
     # but the rows follow the case's worker and restriction.
     if existing:
         CaseAccess.objects.filter(pk__in=[r.pk for r in existing.values()]).update(
-            office_id=case.office_id, worker_id=case.assigned_worker_id, restricted=True
+            office_id=case.office_id,
+            worker_id=case.assigned_worker_id,
+            team_id=team_id,
+            supervisor_id=supervisor_id,
+            restricted=True,
         )
 
 

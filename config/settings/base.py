@@ -67,11 +67,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.NoStoreMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django_otp's OTPMiddleware, the verifying device read from the cache.
+    "accounts.middleware.CachedOTPMiddleware",
     # Before SessionLifetimeMiddleware, which tells the user why their session ended.
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
+    # One transaction a request, holding the read events the audit middleware writes at its end.
+    "core.middleware.RequestTransactionMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "accounts.middleware.OnCallAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -163,10 +166,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions: 30 minutes idle (the cookie is renewed on each request) and 12 hours in all
-# (SessionLifetimeMiddleware). Django rotates the session key at login.
+# Sessions: 30 minutes idle and 12 hours in all (SessionLifetimeMiddleware). An active session is
+# renewed (saved with a new expiry) once a minute rather than written on every page. Django
+# rotates the session key at login.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 SESSION_COOKIE_HTTPONLY = True

@@ -57,8 +57,17 @@ def test_an_upward_import_is_seen(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("app", "below"),
-    [("core", set()), ("audit", {"core"}), ("accounts", {"audit", "core"})],
+    [
+        ("core", set()),
+        ("audit", {"core"}),
+        ("accounts", {"audit", "core"}),
+        ("clients", {"accounts", "audit", "core"}),
+        ("casework", {"clients", "accounts", "audit", "core"}),
+        ("eligibility", {"casework", "clients", "accounts", "audit", "core"}),
+        ("referrals", {"eligibility", "casework", "clients", "accounts", "audit", "core"}),
+        ("assistance", {"eligibility", "casework", "clients", "accounts", "audit", "core"}),
+    ],
 )
-def test_the_lowest_apps_import_only_the_apps_below_them(app, below):
+def test_each_app_imports_only_the_apps_below_it(app, below):
     upward = {module: apps - below for module, apps in imported_apps(app).items()}
     assert {module: apps for module, apps in upward.items() if apps} == {}

@@ -116,3 +116,10 @@ class ChainAnchor(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.chain} at {self.seq} ({self.anchored_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def chain_label(self) -> str:
+        """ "Audit trail" or "Ledger" (`audit.chain.LABELS`)."""
+        from audit.chain import LABELS  # the chains' module builds on these models
+
+        return LABELS.get(self.chain, (self.chain,))[0]

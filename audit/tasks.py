@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from audit.chain import audit_link_pending
+from audit.chain import AUDIT, audit_link_pending
 from audit.partitions import audit_partitions_ensure
 from audit.services import chain_anchor
 
@@ -10,7 +10,7 @@ from audit.services import chain_anchor
 @shared_task(name="audit.tasks.chains_anchor")
 def chains_anchor() -> int:
     """Append the heads of the trail's and the ledger's chains to the anchor file; returns the trail's position."""
-    return next(anchor.seq for anchor in chain_anchor() if anchor.chain == "audit")
+    return next(anchor.seq for anchor in chain_anchor() if anchor.chain == AUDIT)
 
 
 # Safe to run twice or at once: each run takes the trail's head and places only unplaced events.

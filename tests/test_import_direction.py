@@ -61,9 +61,14 @@ def test_an_upward_import_is_seen(tmp_path, monkeypatch):
         ("core", set()),
         ("audit", {"core"}),
         ("accounts", {"audit", "core"}),
+        ("clients", {"accounts", "audit", "core"}),
         ("correspondence", {"clients", "accounts", "audit", "core"}),
+        ("casework", {"correspondence", "clients", "accounts", "audit", "core"}),
+        ("eligibility", {"casework", "correspondence", "clients", "accounts", "audit", "core"}),
+        ("referrals", {"eligibility", "casework", "correspondence", "clients", "accounts", "audit", "core"}),
+        ("assistance", {"eligibility", "casework", "correspondence", "clients", "accounts", "audit", "core"}),
     ],
 )
-def test_the_lowest_apps_import_only_the_apps_below_them(app, below):
+def test_each_app_imports_only_the_apps_below_it(app, below):
     upward = {module: apps - below for module, apps in imported_apps(app).items()}
     assert {module: apps for module, apps in upward.items() if apps} == {}

@@ -18,10 +18,9 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from assistance.models import Issuance, LedgerTransaction, Overpayment
-from assistance.selectors.issuances import excesses
 from assistance.services.budgets import budget_effect
 from assistance.services.ledger import issue_lines, ledger_post, reversal_lines
-from assistance.services.limits import limits_exceeded
+from assistance.services.limits import beyond_authority_text, excesses, limits_exceeded
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, SupportiveService
@@ -305,10 +304,7 @@ def issuance_approve(
                 exclude_id=issuance.pk,
             )
             if over:
-                raise ValidationError(
-                    f"This is beyond your own authority ({_exceeds_text(over)}); "
-                    "it needs an approver with a higher limit."
-                )
+                raise ValidationError(beyond_authority_text(excesses(over)))
             effect = budget_effect(program_id=issuance.program_id, amount=issuance.amount, lock=True)
             if effect is not None and effect.exceeds and not budget_acknowledged:
                 raise ValidationError(

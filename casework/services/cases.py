@@ -118,41 +118,30 @@ def caseload_check(*, worker: User) -> CaseloadCheck:
     return CaseloadCheck(open_cases=count, recommended=office.recommended_caseload, maximum=office.maximum_caseload)
 
 
-def _check_caseload(*, worker: User, acting_user: User, override_reason: str) -> CaseloadCheck:
-    # Lock the worker so two assignments at the same moment cannot both slip under the maximum.
+def caseload_after_moving(
+    *, worker: User, adding: int, override_reason: str, field: str, acting_user: User | None = None
+) -> tuple[CaseloadCheck, int]:
+    """The worker's caseload check and their count once `adding` active cases come to them.
+
+    Past the office's maximum only with a reason, asked for on the form's `field`, and, when
+    `acting_user` is given, only by a supervisor. The worker is locked so two moves at the same
+    moment cannot both slip under the maximum.
+    """
     User.objects.select_for_update().filter(pk=worker.pk).first()
     check = caseload_check(worker=worker)
-    if check.at_maximum:
-        if not access.may_supervise(acting_user):
+    after = check.open_cases + adding
+    if after > check.maximum:
+        if acting_user is not None and not access.may_supervise(acting_user):
             raise ValidationError(
                 {"worker": f"{worker} already has {check.open_cases} cases, the office's maximum of {check.maximum}."}
             )
         if not override_reason.strip():
             raise ValidationError(
                 {
-                    "override_reason": f"{worker} already has {check.open_cases} cases (maximum {check.maximum}). "
-                    "Give a reason to assign more."
+                    field: f"{worker} would have {after} cases, over the office's maximum of {check.maximum}. "
+                    "Give a reason to go over it."
                 }
             )
-    return check
-
-
-def caseload_after_moving(*, worker: User, adding: int, override_reason: str, field: str) -> tuple[CaseloadCheck, int]:
-    """The worker's caseload check and their count once `adding` active cases come to them.
-
-    Past the office's maximum only with a reason, asked for on the form's `field`. The worker
-    is locked so two moves at the same moment cannot both slip under the maximum.
-    """
-    User.objects.select_for_update().filter(pk=worker.pk).first()
-    check = caseload_check(worker=worker)
-    after = check.open_cases + adding
-    if after > check.maximum and not override_reason.strip():
-        raise ValidationError(
-            {
-                field: f"{worker} would have {after} cases, over the office's maximum of {check.maximum}. "
-                "Give a reason to go over it."
-            }
-        )
     return check, after
 
 
@@ -227,7 +216,9 @@ def case_open(
         raise PermissionDenied("Only a supervisor opens a case for another worker.")
     _check_worker(worker=worker, office_id=office_id)
     with transaction.atomic():
-        _check_caseload(worker=worker, acting_user=acting_user, override_reason=override_reason)
+        caseload_after_moving(
+            worker=worker, adding=1, override_reason=override_reason, field="override_reason", acting_user=acting_user
+        )
         case = Case.objects.create(
             number=_next_case_number(opened_on.year),
             household=household,

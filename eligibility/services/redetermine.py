@@ -189,12 +189,7 @@ def change_happened(
     changes: list[Change] = _member_changes(old, new, as_of, members or {}, facts or {})
     changes += _asset_changes(old, new, as_of, assets or {})
     for table in DATED:
-        old_rows = list(old.get(table, ()))
-        new_rows = list(new.get(table, ()))
-        for row in list(old_rows):
-            if row in new_rows:
-                old_rows.remove(row)
-                new_rows.remove(row)
+        old_rows, new_rows = _unmatched(old.get(table, ()), new.get(table, ()))
         for row in old_rows:
             words = _row_words(table, row)
             twin = next((n for n in new_rows if _identity(n) == _identity(row)), None)
@@ -309,14 +304,19 @@ def _asset_words(row: Mapping) -> str:
     return f"{kind} worth {format_money(Decimal(str(row.get('value'))))}"
 
 
-def _asset_changes(old: Mapping, new: Mapping, as_of: date, spans: Mapping[AssetKey, Spans]) -> list[Change]:
-    """An asset now held counts from its date, one no longer held from the day it was disposed of."""
-    old_rows = list(old.get("assets", ()))
-    new_rows = list(new.get("assets", ()))
+def _unmatched(old_rows, new_rows) -> tuple[list, list]:
+    """The rows of each side left once identical rows are paired off (one for one, so duplicates count)."""
+    old_rows, new_rows = list(old_rows), list(new_rows)
     for row in list(old_rows):
         if row in new_rows:
             old_rows.remove(row)
             new_rows.remove(row)
+    return old_rows, new_rows
+
+
+def _asset_changes(old: Mapping, new: Mapping, as_of: date, spans: Mapping[AssetKey, Spans]) -> list[Change]:
+    """An asset now held counts from its date, one no longer held from the day it was disposed of."""
+    old_rows, new_rows = _unmatched(old.get("assets", ()), new.get("assets", ()))
     changes: list[Change] = []
 
     def key(row: Mapping) -> AssetKey:

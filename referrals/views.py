@@ -26,7 +26,7 @@ from casework.services.cases import case_view_record
 from casework.views.cases import case_page
 from clients.models import Client, HouseholdMembership
 from core.forms import add_service_errors
-from referrals import hsds, services
+from referrals import hsds, partners, services
 from referrals.forms import DirectoryImportForm, DirectorySearchForm, ReferralForm, ReferralMoveForm
 from referrals.models import Referral
 from referrals.selectors import directory as directory_selectors
@@ -191,6 +191,14 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _partner_link(request: HttpRequest, referral) -> str:
+    """The link the worker gives the organization, while it has something to answer."""
+    if referral.service.is_internal or referral.status not in (Referral.Status.SENT, Referral.Status.ACCEPTED):
+        return ""
+    token = partners.partner_link_token(referral=referral)
+    return request.build_absolute_uri(reverse("referrals:partner_referral", args=[token]))
+
+
 def _detail(request: HttpRequest, referral, form: ReferralMoveForm, status: int = 200) -> HttpResponse:
     response = case_page(
         request,
@@ -200,6 +208,7 @@ def _detail(request: HttpRequest, referral, form: ReferralMoveForm, status: int 
         referral=referral,
         history=selectors.referral_history(referral=referral),
         move_form=form,
+        partner_link=_partner_link(request, referral),
     )
     response.status_code = status
     return response

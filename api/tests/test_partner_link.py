@@ -125,3 +125,21 @@ def test_a_move_queues_a_signed_webhook_for_the_subscribed_office(
     assert job.kwargs["event"] == "referral.accepted"
     assert job.kwargs["body"]["referral"]["id"] == referral.pk
     assert "client" not in job.kwargs["body"]["referral"]
+
+
+def test_the_worker_sees_the_link_to_give_the_organization(client, sent, caseworker):
+    referral, _ = sent
+    client.force_login(caseworker)
+    page = client.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
+    assert 'id="partner-link"' in page and "/referrals/for-partner/" in page
+
+
+def test_the_referral_form_warns_before_sending_to_a_full_service(client, sent, caseworker, admin_user):
+    from referrals.partners import service_intake_set
+
+    referral, _ = sent
+    service_intake_set(service=referral.service, intake=Service.Intake.FULL, acting_user=admin_user)
+    client.force_login(caseworker)
+    url = reverse("referrals:referral_new") + f"?case={referral.case_id}&service={referral.service_id}"
+    page = client.get(url).content.decode()
+    assert "is marked full" in page

@@ -26,12 +26,13 @@ from casework.services.cases import case_view_record
 from casework.views.cases import case_page
 from clients.models import Client, HouseholdMembership
 from core.forms import add_service_errors
-from referrals import hsds, partners, services
+from referrals import charts, hsds, partners, services
 from referrals.forms import DirectoryImportForm, DirectorySearchForm, ReferralForm, ReferralMoveForm
 from referrals.models import Referral
 from referrals.selectors import directory as directory_selectors
 from referrals.selectors import referrals as selectors
 from referrals.selectors.figures import add_months, referral_figures
+from referrals.selectors.figures import partner_figures as partner_figures_for
 from referrals.selectors.referrals import consent_covering
 
 PAGE_SIZE = 25
@@ -330,3 +331,26 @@ def home_card(user) -> dict | None:
         "follow_ups": follow_ups,
         "client_ids": [referral.client_id for referral in follow_ups.referrals],
     }
+
+
+@login_required
+@permission_required("referrals.read_figures", raise_exception=True)
+def partner_figures(request: HttpRequest) -> HttpResponse:
+    """How organizations answer referrals, per service and month: a chart, its table and a summary."""
+    this_month = timezone.localdate().replace(day=1)
+    month = _month_param(request.GET.get("month", "")) or this_month
+    if not date(2000, 1, 1) <= month <= this_month:
+        month = this_month
+    figures = partner_figures_for(user=request.user, month=month)
+    title = f"Referrals sent, accepted and served, 12 months to {month:%B %Y}"
+    return render(
+        request,
+        "referrals/partner_figures.html",
+        {
+            "figures": figures,
+            "month": month,
+            "chart": charts.monthly_bars(figures["months"], title=title),
+            "chart_title": title,
+            "summary": charts.summary(figures["months"]),
+        },
+    )

@@ -143,3 +143,20 @@ def test_the_referral_form_warns_before_sending_to_a_full_service(client, sent, 
     url = reverse("referrals:referral_new") + f"?case={referral.case_id}&service={referral.service_id}"
     page = client.get(url).content.decode()
     assert "is marked full" in page
+
+
+def test_the_figures_show_how_the_organization_answered(client, sent, supervisor, caseworker, north):
+    referral, _ = sent
+    with time_machine.travel(NOW + timedelta(days=2), tick=False):
+        client.post(link(referral), {"action": "accept"})
+        client.post(link(referral), {"action": "served"})
+    other = refer(caseworker, referral.case, referral.service, shared=())
+    client.post(link(other), {"action": "accept"})
+    client.post(link(other), {"action": "not_served", "outcome": "could_not_contact"})
+    client.force_login(supervisor)
+    page = client.get(reverse("referrals:partner_figures"), {"month": "2026-11"}).content.decode()
+    assert "<svg" in page and "<script" not in page.split("<main")[-1]
+    assert "2 referrals were sent, 2 accepted; 1 of 2 with a known outcome were served." in page
+    assert "Could not contact the client: 1" in page
+    assert "50%" in page  # served
+    assert ">1.0<" in page  # median of 2 days and 0 days to respond

@@ -189,3 +189,24 @@ def test_an_organization_system_sees_no_client_by_the_access_rule(caseworker, no
     case_for(client, caseworker)
     org_system = partner_register(acting_user=admin_user, name="Food bank CRM", organization=service.organization)
     assert token_for(org_system).get(reverse("v1:client-detail", args=[client.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("endpoint", ["v1:client-list", "v1:case-list", "v1:referral-list", "v1:hsds-service-list"])
+def test_a_list_costs_the_same_for_2_and_12_rows(endpoint, caseworker, north, django_assert_max_num_queries):
+    api = APIClient()
+    api.force_authenticate(caseworker)
+    service = make_service()
+
+    def add(n):
+        for _ in range(n):
+            client = ClientFactory(office=north)
+            refer(caseworker, case_for(client, caseworker), service, shared=())
+            make_service(f"Service {client.pk}", organization=f"Org {client.pk}")
+
+    add(2)
+    with django_assert_max_num_queries(10) as small:
+        assert api.get(reverse(endpoint)).status_code == 200
+    add(10)
+    with django_assert_max_num_queries(10) as large:
+        assert len(api.get(reverse(endpoint)).json()["results"]) >= 12
+    assert len(large.captured_queries) == len(small.captured_queries)

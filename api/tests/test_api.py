@@ -78,7 +78,13 @@ def test_the_reference_page_loads_its_scripts_from_this_site(client):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
+    # The CSP allows scripts from this site only: every script is a file, none is written in the page.
+    assert "<script>" not in html
     assert "script-src 'self'" in response["Content-Security-Policy"]
+    script = client.get(reverse("v1:docs"), {"script": ""})
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+    redoc = client.get(reverse("v1:redoc")).content.decode()
+    assert "<script>" not in redoc and "/static/drf_spectacular_sidecar/redoc/" in redoc
 
 
 def test_a_partner_bound_to_north_reads_a_north_client_and_the_read_is_audited(

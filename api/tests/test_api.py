@@ -1,5 +1,6 @@
 """The partner API: its schema, partner tokens and the access rule, audited reads, idempotent POSTs."""
 
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,8 +30,9 @@ def _frozen():
 
 def token_for(credentials, scope: str = ALL_SCOPES) -> APIClient:
     application = credentials.application
+    # As the token endpoint makes it for client credentials: no user, the application's account acts.
     token = AccessToken.objects.create(
-        user=application.user,
+        user=None,
         application=application,
         token=f"token-{application.pk}-{scope.replace(' ', '-')}"[:200],
         expires=timezone.now() + timedelta(hours=1),
@@ -216,3 +218,39 @@ def test_a_list_costs_the_same_for_2_and_12_rows(endpoint, caseworker, north, dj
     with django_assert_max_num_queries(10) as large:
         assert len(api.get(reverse(endpoint)).json()["results"]) >= 12
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_partner_gets_a_token_with_its_client_credentials(north_partner, caseworker, north):
+    mine = ClientFactory(office=north)
+    case_for(mine, caseworker)
+    api = APIClient()
+    response = api.post(
+        "/api/oauth/token/",
+        {"grant_type": "client_credentials", "scope": "clients:read"},
+        HTTP_AUTHORIZATION="Basic "
+        + base64.b64encode(f"{north_partner.client_id}:{north_partner.client_secret}".encode()).decode(),
+    )
+    assert response.status_code == 200, response.content
+    token = response.json()["access_token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get(reverse("v1:client-detail", args=[mine.pk])).status_code == 200
+    assert api.get(reverse("v1:referral-list")).status_code == 403  # not in its scopes
+
+
+def test_a_wrong_secret_gets_no_token(north_partner):
+    response = APIClient().post(
+        "/api/oauth/token/",
+        {"grant_type": "client_credentials"},
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(f"{north_partner.client_id}:wrong".encode()).decode(),
+    )
+    assert response.status_code == 401
+
+
+def test_staff_on_a_session_need_the_csrf_token_to_post(caseworker, north):
+    case = case_for(ClientFactory(office=north), caseworker)
+    api = APIClient(enforce_csrf_checks=True)
+    api.force_login(caseworker)
+    url = reverse("v1:case-notes", args=[case.pk])
+    response = api.post(url, {"kind": "phone_call", "contact_at": "2026-11-16T09:00:00Z", "body": "x"}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]

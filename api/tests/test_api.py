@@ -254,3 +254,17 @@ def test_staff_on_a_session_need_the_csrf_token_to_post(caseworker, north):
     response = api.post(url, {"kind": "phone_call", "contact_at": "2026-11-16T09:00:00Z", "body": "x"}, format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_each_partner_system_has_its_own_rate(north_partner, north, admin_user, monkeypatch):
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from api.throttling import PerClient
+
+    monkeypatch.setattr(PerClient, "THROTTLE_RATES", {"client": "2/minute"})
+    monkeypatch.setattr(PerClient, "cache", LocMemCache("throttle-test", {}))
+    other = partner_register(acting_user=admin_user, name="North state system", office=north)
+    first, second = token_for(north_partner), token_for(other)
+    url = reverse("v1:case-list")
+    assert [first.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    assert second.get(url).status_code == 200

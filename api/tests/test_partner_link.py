@@ -160,3 +160,12 @@ def test_the_figures_show_how_the_organization_answered(client, sent, supervisor
     assert "Could not contact the client: 1" in page
     assert "50%" in page  # served
     assert ">1.0<" in page  # median of 2 days and 0 days to respond
+
+
+def test_the_worker_sees_the_proposed_appointment(client, sent, caseworker):
+    referral, _ = sent
+    client.post(link(referral), {"action": "accept"})
+    client.post(link(referral), {"action": "appointment", "at": "2026-11-20T10:00"})
+    client.force_login(caseworker)
+    page = client.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
+    assert 'id="first-appointment"' in page and "2026-11-20 10:00" in page

@@ -26,8 +26,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from referrals.events import referral_event
 from referrals.models import Organization, OrganizationAccount, Referral, Service, SharedInfo
-from referrals.selectors.referrals import consent_covering
-from referrals.services import referral_partner_move
+from referrals.services import _consent_today, referral_partner_move
 
 Action = AuditEvent.Action
 S = Referral.Status
@@ -106,13 +105,13 @@ def partner_link_referral(*, token: str) -> Referral:
 
 
 def _sharing_allowed(referral: Referral) -> bool:
-    """The referral's consent rule today: nothing shared, a supervisor's override, or a consent in force."""
-    if not referral.shared or referral.service.is_internal or referral.consent_override_reason:
-        return True
-    return (
-        consent_covering(client=referral.client, organization=referral.organization, day=timezone.localdate())
-        is not None
-    )
+    """The referral's consent rule today, as referrals.services decides it (the one place): nothing
+    shared, a supervisor's override kept on the referral, or a consent in force naming the organization."""
+    try:
+        _consent_today(referral)
+    except ValidationError:
+        return False
+    return True
 
 
 def _check(referral: Referral) -> None:

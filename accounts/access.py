@@ -13,6 +13,8 @@ that casework keeps):
   only by the assigned worker and their supervisor;
 - an administrator opens a client's file only through a live break-glass
   grant, given with a written reason;
+- a partner system bound to an office (its account holds the partner role and the office) sees
+  what the office's caseworkers share: its unrestricted clients, where the office shares cases;
 - an auditor reads the audit trail, not client files;
 - finance reads the agency's payment files, and no client file;
 - a merged client is not listed: their records live on the surviving client;
@@ -105,7 +107,7 @@ def _shared_rows(user: User, *, client_restricted: OuterRef | None = None) -> Q 
 
     With `client_restricted` (the outer client's flag), a restricted client is left out too.
     """
-    if not user.office_id or not ({Role.CASEWORKER, Role.SUPERVISOR} & user.roles):
+    if not user.office_id or not ({Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER} & user.roles):
         return None
     shared = Q(office_id=user.office_id, restricted=False)
     if not user.office.share_cases_in_office:

@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
     AUDITOR = "auditor", "Auditor"
     FINANCE = "finance", "Finance"
+    # A partner system's account (api/): its office's shared clients, read through the API.
+    PARTNER = "partner", "Partner system"
 
 
 class Office(models.Model):

@@ -18,5 +18,7 @@ urlpatterns = [
     path("eligibility/", include("eligibility.urls")),
     path("assistance/", include("assistance.urls")),
     path("correspondence/", include("correspondence.urls")),
+    path("api/v1/", include("api.urls", namespace="v1")),
+    path("api/oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("admin/", admin.site.urls),
 ]

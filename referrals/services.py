@@ -24,6 +24,7 @@ from clients.models import Client, Consent, HouseholdMembership
 from clients.services import merge_hooks_register, merge_move
 from core.status import status_begin, status_check, status_move
 from referrals import hsds, letters
+from referrals.events import referral_event
 from referrals.models import Location, Referral, Service, SharedInfo
 from referrals.rules import may_manage_directory, may_override_consent, may_refer
 from referrals.selectors.referrals import consent_covering, follow_up_due
@@ -138,6 +139,7 @@ def referral_create(
         )
         if send:
             referral = _move(acting_user=acting_user, referral=referral, to=S.SENT)
+            referral_event(referral=referral, event="referral.sent")
     return referral
 
 
@@ -161,7 +163,7 @@ def referral_move(
         raise ValidationError({"consent_override_reason": OVERRIDE_REFUSED})
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
-        return _move(
+        referral = _move(
             acting_user=acting_user,
             referral=referral,
             to=to,
@@ -169,6 +171,19 @@ def referral_move(
             outcome=outcome,
             consent_override_reason=consent_override_reason,
         )
+        referral_event(referral=referral, event=f"referral.{to}")
+        return referral
+
+
+def referral_partner_move(
+    *, organization_account, referral: Referral, to: str, reason: str = "", outcome: str = ""
+) -> Referral:
+    """The receiving organization moves a referral sent to it (accepts, declines, reports the outcome),
+    through its link or its system: the same moves and checks as a worker's, with the organization's
+    account as who moved it. The caller (referrals.partners) has locked the row and checked the link."""
+    referral = _move(acting_user=organization_account, referral=referral, to=to, reason=reason, outcome=outcome)
+    referral_event(referral=referral, event=f"referral.{to}")
+    return referral
 
 
 def _move(

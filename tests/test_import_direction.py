@@ -72,3 +72,11 @@ def test_an_upward_import_is_seen(tmp_path, monkeypatch):
 def test_each_app_imports_only_the_apps_below_it(app, below):
     upward = {module: apps - below for module, apps in imported_apps(app).items()}
     assert {module: apps for module, apps in upward.items() if apps} == {}
+
+
+def test_the_api_is_at_the_top_no_app_imports_it():
+    assert "api" in APPS
+    importers = {
+        module: {"api"} for app in APPS - {"api"} for module, apps in imported_apps(app).items() if "api" in apps
+    }
+    assert importers == {}

@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "eligibility",
     "assistance",
     "correspondence",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +105,53 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# The partner API (api/). Partner systems sign in with OAuth2 client credentials; staff may use
+# their session (with its CSRF check). Cursor pages; each client (application or person) is
+# throttled on its own.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PartnerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopedAccess"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerClient"],
+    "DEFAULT_THROTTLE_RATES": {"client": env("CASEWORK_API_RATE", default="600/minute")},
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
+    "ALLOWED_VERSIONS": ["v1"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Casework API",
+    "DESCRIPTION": "For partner systems: clients, cases, referrals and the resource directory (HSDS 3.0).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from this site's static files: the CSP allows scripts from nowhere else.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "clients:read": "Read clients, households, cases, tasks, enrollments and determinations",
+        "clients:write": "Register clients and write case notes",
+        "issuances:read": "Read issuances",
+        "issuances:write": "Request issuances",
+        "referrals:read": "Read referrals",
+        "referrals:write": "Make referrals and act on referrals sent to the organization",
+        "directory:read": "Read the resource directory",
+        "directory:write": "Mark the organization's services full or waitlisted",
+        "webhooks": "Subscribe to referral events",
+    },
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "PKCE_REQUIRED": False,
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# A partner organization's link to act on a referral sent to it stays valid this long.
+REFERRAL_PARTNER_LINK_DAYS = env.int("CASEWORK_REFERRAL_PARTNER_LINK_DAYS", default=30)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

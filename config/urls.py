@@ -17,6 +17,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("eligibility/", include("eligibility.urls")),
     path("assistance/", include("assistance.urls")),
+    path("coverage/", include("coverage.urls")),
     path("correspondence/", include("correspondence.urls")),
     path("admin/", admin.site.urls),
 ]

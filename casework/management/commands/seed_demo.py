@@ -206,6 +206,10 @@ class Command(BaseCommand):
         from assistance.demo import load_demo_assistance
 
         load_demo_assistance(password=DEMO_PASSWORD)
+        # Special authorization requests, a restricted coverage and an out-of-province claim.
+        from coverage.demo import load_demo_coverage
+
+        load_demo_coverage()
         self.stdout.write(self.style.SUCCESS(f"Loaded {households} households, {Client.objects.count()} clients."))
 
     def _finances(self, rng, worker, client, today, *, number: int) -> None:

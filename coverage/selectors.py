@@ -13,9 +13,14 @@ from coverage.models import CoverageRestriction, OutOfProvinceClaim, SpecialAuth
 SA = SpecialAuthorization.Status
 
 
+def _scope(user):
+    """The client's file and the case the record was made on must both be the user's to see."""
+    return access.client_scope(user, prefix="client__") & access.case_scope(user, prefix="case__")
+
+
 def special_authorizations(*, user, status: str = "") -> QuerySet[SpecialAuthorization]:
     """The requests the user may see, oldest received first (the officer's list by status and age)."""
-    rows = SpecialAuthorization.objects.filter(access.client_scope(user, prefix="client__"))
+    rows = SpecialAuthorization.objects.filter(_scope(user))
     if status == "open":
         rows = rows.filter(status__in=SpecialAuthorization.OPEN)
     elif status in SA.values:
@@ -28,7 +33,7 @@ def special_authorization_counts(*, user) -> dict[str, int]:
     from django.db.models import Count
 
     counted = (
-        SpecialAuthorization.objects.filter(access.client_scope(user, prefix="client__"))
+        SpecialAuthorization.objects.filter(_scope(user))
         .values("status")
         .annotate(n=Count("id"))
     )
@@ -37,7 +42,7 @@ def special_authorization_counts(*, user) -> dict[str, int]:
 
 
 def out_of_province_claims(*, user, status: str = "") -> QuerySet[OutOfProvinceClaim]:
-    rows = OutOfProvinceClaim.objects.filter(access.client_scope(user, prefix="client__"))
+    rows = OutOfProvinceClaim.objects.filter(_scope(user))
     if status in OutOfProvinceClaim.Status.values:
         rows = rows.filter(status=status)
     return rows.select_related("client", "case", "issuance").order_by("created_at", "id")

@@ -32,11 +32,7 @@ def special_authorization_counts(*, user) -> dict[str, int]:
     """How many of each status the user may see, for the list's filter."""
     from django.db.models import Count
 
-    counted = (
-        SpecialAuthorization.objects.filter(_scope(user))
-        .values("status")
-        .annotate(n=Count("id"))
-    )
+    counted = SpecialAuthorization.objects.filter(_scope(user)).values("status").annotate(n=Count("id"))
     found = {row["status"]: row["n"] for row in counted}
     return {value: found.get(value, 0) for value in SA.values}
 

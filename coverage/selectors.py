@@ -6,9 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts import access
-from coverage.models import CoverageRestriction, OutOfProvinceClaim, SpecialAuthorization
+from clients.models import Document
+from coverage.models import (
+    CoverageDecision,
+    CoverageRestriction,
+    MedicalTravel,
+    OutOfProvinceClaim,
+    SpecialAuthorization,
+)
 
 SA = SpecialAuthorization.Status
 
@@ -79,3 +87,28 @@ def special_authorization_ids_ended(*, today: date) -> list[int]:
     return list(
         SpecialAuthorization.objects.filter(status=SA.APPROVED, approved_until__lt=today).values_list("id", flat=True)
     )
+
+
+def special_authorization_get(*, user, pk: int) -> SpecialAuthorization:
+    """The request if `user` may see it, else 404."""
+    return get_object_or_404(
+        SpecialAuthorization.objects.filter(_scope(user)).select_related("case", "client", "decided_by"), pk=pk
+    )
+
+
+def case_documents(*, case) -> QuerySet[Document]:
+    """The primary client's documents, which a request may cite as evidence (the case is already the user's)."""
+    return Document.objects.filter(client_id=case.primary_client_id).order_by("-uploaded_at", "-id")
+
+
+def case_coverage(*, case) -> dict:
+    """Everything of health coverage on one case, one query a kind (the case is already the user's)."""
+    return {
+        "special_authorizations": list(
+            SpecialAuthorization.objects.filter(case=case).select_related("client").order_by("-received_on", "-id")
+        ),
+        "restrictions": list(CoverageRestriction.objects.filter(case=case).select_related("client")),
+        "claims": list(OutOfProvinceClaim.objects.filter(case=case).select_related("client", "issuance")),
+        "decisions": list(CoverageDecision.objects.filter(case=case).select_related("client")),
+        "travel": list(MedicalTravel.objects.filter(case=case).select_related("client", "issuance")),
+    }

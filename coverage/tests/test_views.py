@@ -112,3 +112,73 @@ def _claims(worker, n: int) -> None:
             acting_user=worker, case=case, client=client, program=income_support(), service=f"Care {i}",
             province="NS", provider="Halifax Infirmary", service_date=date(2026, 1, 14), amount_claimed="100",
         )  # fmt: skip
+
+
+def test_the_officer_records_a_request_on_the_case_and_approves_it_from_its_page(client, caseworker):
+    from correspondence.models import Correspondence
+    from coverage.models import SpecialAuthorization
+
+    _, case = client_case(caseworker)
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("coverage:special_authorization_new", args=[case.pk]),
+        {"drug": "Apixaban 5 mg", "prescriber": "Dr. Penney", "criteria_claimed": "Warfarin not tolerated",
+         "received_on": "2026-02-27"},
+    )  # fmt: skip
+    sa = SpecialAuthorization.objects.get(case=case)
+    assert response.url == reverse("coverage:special_authorization_detail", args=[sa.pk])
+    page = reverse("coverage:special_authorization_detail", args=[sa.pk])
+    client.post(page, {"action": "review"})
+    refused = client.post(page, {"action": "approve", "reasons": "Criteria met", "approved_from": "2026-03-02"})
+    assert refused.status_code == 400
+    assert "An approval needs the first and last day it covers." in refused.content.decode()
+    client.post(
+        page,
+        {"action": "approve", "reasons": "Criteria met", "approved_from": "2026-03-02", "approved_until": "2027-03-01"},
+    )
+    sa.refresh_from_db()
+    assert sa.status == SpecialAuthorization.Status.APPROVED
+    assert Correspondence.objects.filter(client=case.primary_client, template_code="special_authorization_approved")
+    html = client.get(reverse("coverage:case_coverage", args=[case.pk])).content.decode()
+    assert "Apixaban 5 mg" in html and "2026-03-02 to 2027-03-01" in html
+
+
+def test_a_request_of_another_office_is_not_found(client, caseworker, other_caseworker):
+    _requests(caseworker, 1)
+    from coverage.models import SpecialAuthorization
+
+    sa = SpecialAuthorization.objects.get()
+    client.force_login(other_caseworker)
+    assert client.get(reverse("coverage:special_authorization_detail", args=[sa.pk])).status_code == 404
+    assert client.get(reverse("coverage:case_coverage", args=[sa.case_id])).status_code == 404
+
+
+def test_the_case_coverage_page_costs_the_same_for_few_and_many_records(
+    client, caseworker, django_assert_max_num_queries
+):
+    _, case = client_case(caseworker, enrolled=True)
+
+    def add(n):
+        for i in range(n):
+            services.special_authorization_receive(
+                acting_user=caseworker, case=case, client=case.primary_client, drug=f"Drug {i}",
+                prescriber="Dr. Kelly", criteria_claimed="Criteria met", received_on=date(2026, 2, 1),
+            )  # fmt: skip
+            services.claim_receive(
+                acting_user=caseworker, case=case, client=case.primary_client, program=income_support(),
+                service=f"Care {i}", province="NS", provider="Infirmary", service_date=date(2026, 1, 14),
+                amount_claimed="100",
+            )  # fmt: skip
+
+    client.force_login(caseworker)
+    url = reverse("coverage:case_coverage", args=[case.pk])
+    add(2)
+    client.get(url)
+    # 15 as every case tab (sign-in, session, permissions, the case, its read event); 6 its own:
+    # the requests, restrictions, claims, decisions, travel, and the documents the form offers.
+    with django_assert_max_num_queries(21) as few:
+        assert client.get(url).status_code == 200
+    add(10)
+    with django_assert_max_num_queries(21) as many:
+        client.get(url)
+    assert len(many) == len(few)

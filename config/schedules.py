@@ -53,6 +53,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "eligibility.tasks.redetermine_enqueue",
         "schedule": crontab(minute=0, hour=1),
     },
+    "coverage-special-authorizations": {
+        # Approvals ending within 30 days: a renewal task for the worker, once; ended ones expire.
+        "task": "coverage.tasks.special_authorizations_enqueue_due",
+        "schedule": crontab(minute=45, hour=5),
+    },
     "assistance-payment-run": {
         # On the 25th: next month's recurring benefits, less recovery deductions, and the payment file.
         "task": "assistance.tasks.payment_run_enqueue",

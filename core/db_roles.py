@@ -39,6 +39,10 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "assistance_overpaymentstatuschange",
     "referrals_referralstatuschange",
     "correspondence_correspondencestatuschange",
+    "coverage_specialauthorizationstatuschange",
+    "coverage_outofprovinceclaimstatuschange",
+    # What a health professional said of an out-of-province claim, kept as written.
+    "coverage_claimconsultation",
     # Letter wording: each edit is a new version, so a letter sent under one can be explained.
     "correspondence_lettertemplate",
 )

@@ -56,4 +56,5 @@ def _recreate() -> None:
             Group.objects.get_or_create(name=name)
     load_shipped(Program, ParameterValue)
     importlib.import_module("assistance.migrations.0003_default_authority_limits").add_defaults(apps, None)
+    importlib.import_module("assistance.migrations.0013_default_health_claim_limits").add_defaults(apps, None)
     importlib.import_module("assistance.migrations.0004_recovery_parameters").add_caps(apps, None)

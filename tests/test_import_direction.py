@@ -67,6 +67,20 @@ def test_an_upward_import_is_seen(tmp_path, monkeypatch):
         ("eligibility", {"casework", "correspondence", "clients", "accounts", "audit", "core"}),
         ("referrals", {"eligibility", "casework", "correspondence", "clients", "accounts", "audit", "core"}),
         ("assistance", {"eligibility", "casework", "correspondence", "clients", "accounts", "audit", "core"}),
+        (
+            "coverage",
+            {
+                "referrals",
+                "assistance",
+                "eligibility",
+                "casework",
+                "correspondence",
+                "clients",
+                "accounts",
+                "audit",
+                "core",
+            },
+        ),
     ],
 )
 def test_each_app_imports_only_the_apps_below_it(app, below):

@@ -70,7 +70,7 @@ class IssuanceRequestForm(forms.Form):
         self.fields["client"].queryset = clients
         self.fields["client"].label_from_instance = lambda c: c.display_name
         self.fields["program"].queryset = programs
-        self.fields["kind"].choices = [(k.value, k.label) for k in Issuance.REQUESTABLE]
+        self.fields["kind"].choices = [(k.value, k.label) for k in Issuance.FORM_KINDS]
         self.fields["supportive_service"].queryset = supportive_services
         self.fields["supportive_service"].label_from_instance = _supportive_label
         self.helper = _helper()

@@ -33,8 +33,10 @@ class Issuance(models.Model):
         TRAVEL = "travel", "Travel"
         SUPPORTIVE = "supportive", "Supportive service"
         ARREARS = "arrears", "Arrears (underpayment)"
+        HEALTH_CLAIM = "health_claim", "Out-of-province health claim"
 
-    #: Kinds a worker asks for by hand; the payment run and overpayment job make the others.
+    #: Kinds a worker asks for, each under its authority limits; the payment run and overpayment job
+    #: make the others.
     REQUESTABLE = (
         Kind.ONE_OFF,
         Kind.EMERGENCY,
@@ -43,7 +45,10 @@ class Issuance(models.Model):
         Kind.SHELTER,
         Kind.TRAVEL,
         Kind.SUPPORTIVE,
+        Kind.HEALTH_CLAIM,
     )
+    #: Kinds the request form offers: a health claim is paid from its claim's decision, not by hand.
+    FORM_KINDS = REQUESTABLE[:-1]  # all but HEALTH_CLAIM, the last
 
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"

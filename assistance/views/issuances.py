@@ -18,11 +18,13 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.models import Role, User
 from assistance import services
+from assistance.drug_cards import drug_card_notes
 from assistance.forms.issuances import ApproveForm, IssuanceRequestForm, ReasonForm
 from assistance.models import Issuance
 from assistance.selectors import issuances as selectors
@@ -49,6 +51,7 @@ def case_issuances(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(selectors.case_issuances(case=case), PAGE_SIZE).get_page(request.GET.get("page"))
     clients = list(selectors.case_clients(case=case))
     balances = ledger_selectors.client_balances(client_ids=[c.pk for c in clients])
+    card_holders = [i.client_id for i in page.object_list if i.kind == Issuance.Kind.DRUG_CARD]
     return case_page(
         request,
         case,
@@ -56,6 +59,7 @@ def case_issuances(request: HttpRequest, pk: int) -> HttpResponse:
         "assistance/case_issuances.html",
         page=page,
         balances=[(client, balances.get(client.pk, ledger_selectors.Balances())) for client in clients],
+        drug_card_notes=drug_card_notes(card_holders, timezone.localdate()),
     )
 
 
@@ -184,6 +188,11 @@ def issuance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         decision=decision,
         approve_form=ApproveForm(),
         reason_form=ReasonForm(),
+        drug_card_notes=(
+            drug_card_notes([issuance.client_id], timezone.localdate()).get(issuance.client_id, [])
+            if issuance.kind == Issuance.Kind.DRUG_CARD
+            else []
+        ),
         **selectors.issuance_page(issuance=issuance),
     )
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "oauth2_provider",
     "api",
+    "coverage",
 ]
 
 MIDDLEWARE = [

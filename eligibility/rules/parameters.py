@@ -35,6 +35,7 @@ SHIPPED_FILES = {
     "snap": "snap_us48.json",
     "income_support": "income_support_nl.json",
     "drug_assistance": "drug_assistance_nl.json",
+    "senior_drug_coverage": "senior_drug_coverage_nl.json",
 }
 #: A state's own figures and options, layered over a program's shipped file when that state is
 #: chosen (`shipped_table("snap", state="ct")`, `manage.py eligibility_load_parameters --state ct`):

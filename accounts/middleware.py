@@ -6,7 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.access import on_call_access
 from audit import context
@@ -104,3 +104,22 @@ class OnCallAuditMiddleware:
             return self.get_response(request)
         finally:
             context.reset_access_note(token)
+
+
+class UserLanguageMiddleware:
+    """Pages in the language the signed-in person chose (`User.language`).
+
+    After AuthenticationMiddleware; LocaleMiddleware has already chosen from the browser, and
+    that choice stands for people who chose nothing and for the sign-in page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        language = user.language if user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
@@ -76,6 +78,13 @@ class User(AbstractUser):
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="users", null=True, blank=True)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members", null=True, blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the pages this person sees; empty follows their browser."),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

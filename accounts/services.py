@@ -1,9 +1,11 @@
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import Office, OnCallShift, Role, Team, User
@@ -109,3 +111,29 @@ def on_call_shift_cancel(*, acting_user: User, shift: OnCallShift, reason: str =
             reason=reason,
         )
     return shift
+
+
+def user_language_set(*, acting_user: User, user: User, language: str) -> User:
+    """The language of the pages `user` sees; an empty value follows their browser.
+
+    People choose their own; administrators may set anyone's.
+    """
+    if acting_user.pk != user.pk and not acting_user.has_role(Role.ADMIN):
+        raise PermissionDenied(_("Only administrators change another person's language."))
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = locked.language
+        if before == language:
+            return locked
+        locked.language = language
+        locked.save(update_fields=["language"])
+        audit_record(
+            actor=acting_user,
+            action=AuditEvent.Action.UPDATE,
+            target=locked,
+            changes={"language": [before, language]},
+        )
+    user.language = language
+    return locked

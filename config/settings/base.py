@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in person's own language over the browser's (LocaleMiddleware above).
+    "accounts.middleware.UserLanguageMiddleware",
     "core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Before SessionLifetimeMiddleware, which tells the user why their session ended.

@@ -13,18 +13,18 @@ class LoginForm(AuthenticationForm):
 
 class SecondFactorForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=16,
-        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes.",
+        help_text=_("The 6 digits your authenticator app shows now, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
 
 class AuthenticatorConfirmForm(forms.Form):
     code = forms.CharField(
-        label="Code from the app",
+        label=_("Code from the app"),
         max_length=8,
-        help_text="After adding the account, type the 6 digits the app shows.",
+        help_text=_("After adding the account, type the 6 digits the app shows."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 

@@ -70,7 +70,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if second_factor_verify(request=request, token=form.cleaned_data["code"]):
             return redirect(_next_url(request))
-        form.add_error("code", "That code is not right. Codes change every 30 seconds; type the one shown now.")
+        form.add_error("code", _("That code is not right. Codes change every 30 seconds; type the one shown now."))
     return render(request, "accounts/second_factor.html", {"form": form, "next": _next_url(request)})
 
 
@@ -92,7 +92,9 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
         codes = authenticator_confirm(request=request, device=device, token=form.cleaned_data["code"])
         if codes is not None:
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
-        form.add_error("code", "That code does not match. Check the app's clock is right and type the code shown now.")
+        form.add_error(
+            "code", _("That code does not match. Check the app's clock is right and type the code shown now.")
+        )
     if device is None:
         device = authenticator_start(user=user)
     return render(

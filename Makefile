@@ -9,7 +9,7 @@ PORT ?= 8000
 # migrations' rows for the tests after them in their file).
 TEST_PROCESSES ?= auto
 
-.PHONY: mutation run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments bench-redetermine bench-chain bench-web clean
+.PHONY: messages mutation run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments bench-redetermine bench-chain bench-web clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,3 +92,10 @@ clean:
 mutation: $(VENV)/.installed
 	$(BIN)/mutmut run --max-children $(or $(MUTATION_PROCESSES),$(shell nproc))
 	$(BIN)/python scripts/mutation_report.py --mutmut $(BIN)/mutmut
+
+# The staff interface's and the letters' Spanish and French: collects every marked text into
+# locale/<lang>/LC_MESSAGES/django.po (new ones untranslated), then compiles the .mo files.
+# Needs gettext (apt-get install gettext).
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages -l es -l fr --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=$(VENV)

@@ -6,7 +6,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django_otp.middleware import OTPMiddleware
 
 from accounts.access import on_call_access
@@ -49,7 +50,7 @@ class SessionLifetimeMiddleware:
                 request.session[SESSION_STARTED_KEY] = now
             elif now - started > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds():
                 logout(request)
-                messages.info(request, "Your session has ended. Please sign in again.")
+                messages.info(request, _("Your session has ended. Please sign in again."))
                 return redirect(settings.LOGIN_URL)
             if now - request.session.get(SESSION_RENEWED_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
                 request.session[SESSION_RENEWED_KEY] = now  # saved, with a new expiry, by SessionMiddleware
@@ -124,3 +125,22 @@ class OnCallAuditMiddleware:
             return self.get_response(request)
         finally:
             context.reset_access_note(token)
+
+
+class UserLanguageMiddleware:
+    """Pages in the language the signed-in person chose (`User.language`).
+
+    After AuthenticationMiddleware; LocaleMiddleware has already chosen from the browser, and
+    that choice stands for people who chose nothing and for the sign-in page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        language = user.language if user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -1,18 +1,20 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
     """Roles are Django groups of these names; a user may hold more than one."""
 
-    CASEWORKER = "caseworker", "Caseworker"
-    SUPERVISOR = "supervisor", "Supervisor"
-    ADMIN = "admin", "Administrator"
-    AUDITOR = "auditor", "Auditor"
-    FINANCE = "finance", "Finance"
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMIN = "admin", _("Administrator")
+    AUDITOR = "auditor", _("Auditor")
+    FINANCE = "finance", _("Finance")
     # A partner system's account (api/): its office's shared clients, read through the API.
-    PARTNER = "partner", "Partner system"
+    PARTNER = "partner", _("Partner system")
 
 
 class Office(models.Model):
@@ -21,18 +23,18 @@ class Office(models.Model):
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
     recommended_caseload = models.PositiveIntegerField(
-        default=35, help_text="Assigning a worker more open cases than this warns the supervisor."
+        default=35, help_text=_("Assigning a worker more open cases than this warns the supervisor.")
     )
     maximum_caseload = models.PositiveIntegerField(
-        default=50, help_text="More open cases than this only with a supervisor's override and reason."
+        default=50, help_text=_("More open cases than this only with a supervisor's override and reason.")
     )
     share_cases_in_office = models.BooleanField(
         "caseworkers see the office's unrestricted cases",
         default=True,
-        help_text="Lets colleagues cover for each other. Restricted cases stay with their worker and supervisor.",
+        help_text=_("Lets colleagues cover for each other. Restricted cases stay with their worker and supervisor."),
     )
     no_contact_alert_days = models.PositiveIntegerField(
-        default=30, help_text="Supervisors see open cases with no contact for longer than this."
+        default=30, help_text=_("Supervisors see open cases with no contact for longer than this.")
     )
 
     class Meta:
@@ -78,6 +80,13 @@ class User(AbstractUser):
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="users", null=True, blank=True)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members", null=True, blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the pages this person sees; empty follows their browser."),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -177,7 +186,7 @@ class OnCallShift(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="on_call_shifts")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    phone = models.CharField(max_length=30, blank=True, help_text="The number to reach them on; their own if empty.")
+    phone = models.CharField(max_length=30, blank=True, help_text=_("The number to reach them on; their own if empty."))
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)

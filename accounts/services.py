@@ -1,9 +1,11 @@
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import CaseAccess, Office, OnCallShift, Role, Team, User
@@ -55,11 +57,13 @@ def on_call_shift_add(
     supervisor of that office, and is not on call twice at once.
     """
     if not access.may_keep_on_call_roster(acting_user, office.pk):
-        raise PermissionDenied("Only the office's supervisors and administrators keep its on-call roster.")
+        raise PermissionDenied(_("Only the office's supervisors and administrators keep its on-call roster."))
     if ends_at <= starts_at:
-        raise ValidationError({"ends_at": "The shift must end after it starts."})
+        raise ValidationError({"ends_at": _("The shift must end after it starts.")})
     if not user.is_active or user.office_id != office.pk or not access.may_work_cases(user):
-        raise ValidationError({"user": f"{user} is not a caseworker or supervisor of {office}."})
+        raise ValidationError(
+            {"user": _("%(user)s is not a caseworker or supervisor of %(office)s.") % {"user": user, "office": office}}
+        )
     with transaction.atomic():
         # Locking the worker serialises two supervisors rostering them at once.
         User.objects.select_for_update().filter(pk=user.pk).first()
@@ -94,11 +98,11 @@ def on_call_shift_add(
 def on_call_shift_cancel(*, acting_user: User, shift: OnCallShift, reason: str = "") -> OnCallShift:
     """Take a shift off the roster; it ends its worker's on-call access at once."""
     if not access.may_keep_on_call_roster(acting_user, shift.office_id):
-        raise PermissionDenied("Only the office's supervisors and administrators keep its on-call roster.")
+        raise PermissionDenied(_("Only the office's supervisors and administrators keep its on-call roster."))
     with transaction.atomic():
         shift = OnCallShift.objects.select_for_update().get(pk=shift.pk)
         if shift.cancelled_at is not None:
-            raise ValidationError("This shift is already off the roster.")
+            raise ValidationError(_("This shift is already off the roster."))
         shift.cancelled_at = timezone.now()
         shift.save(update_fields=["cancelled_at"])
         audit_record(
@@ -137,3 +141,29 @@ def case_access_staff_sync(*, worker: User | None = None, team: Team | None = No
             .update(team_id=team.pk, supervisor_id=team.supervisor_id)
         )
     return changed
+
+
+def user_language_set(*, acting_user: User, user: User, language: str) -> User:
+    """The language of the pages `user` sees; an empty value follows their browser.
+
+    People choose their own; administrators may set anyone's.
+    """
+    if acting_user.pk != user.pk and not acting_user.has_role(Role.ADMIN):
+        raise PermissionDenied(_("Only administrators change another person's language."))
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = locked.language
+        if before == language:
+            return locked
+        locked.language = language
+        locked.save(update_fields=["language"])
+        audit_record(
+            actor=acting_user,
+            action=AuditEvent.Action.UPDATE,
+            target=locked,
+            changes={"language": [before, language]},
+        )
+    user.language = language
+    return locked

@@ -3,15 +3,19 @@ from base64 import b32encode
 from urllib.parse import urlencode
 
 import segno
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.forms import AuthenticatorConfirmForm, LoginForm, SecondFactorForm
+from accounts.forms import AuthenticatorConfirmForm, LanguageForm, LoginForm, SecondFactorForm
 from accounts.second_factor import (
     authenticator_confirm,
     authenticator_start,
@@ -20,6 +24,7 @@ from accounts.second_factor import (
     second_factor_required,
     second_factor_verify,
 )
+from accounts.services import user_language_set
 
 LOCKOUT_MESSAGE = (
     "Too many failed sign-in attempts. This account is locked for 15 minutes; "
@@ -65,7 +70,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if second_factor_verify(request=request, token=form.cleaned_data["code"]):
             return redirect(_next_url(request))
-        form.add_error("code", "That code is not right. Codes change every 30 seconds; type the one shown now.")
+        form.add_error("code", _("That code is not right. Codes change every 30 seconds; type the one shown now."))
     return render(request, "accounts/second_factor.html", {"form": form, "next": _next_url(request)})
 
 
@@ -87,7 +92,9 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
         codes = authenticator_confirm(request=request, device=device, token=form.cleaned_data["code"])
         if codes is not None:
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
-        form.add_error("code", "That code does not match. Check the app's clock is right and type the code shown now.")
+        form.add_error(
+            "code", _("That code does not match. Check the app's clock is right and type the code shown now.")
+        )
     if device is None:
         device = authenticator_start(user=user)
     return render(
@@ -101,3 +108,17 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
             "secret": " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4)),
         },
     )
+
+
+@login_required
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The user menu's language switch: the signed-in person's own pages, from now on."""
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        user_language_set(acting_user=request.user, user=request.user, language=form.cleaned_data["language"])
+        translation.activate(form.cleaned_data["language"] or translation.get_language_from_request(request))
+        messages.success(request, _("Your pages are now in this language."))
+    else:
+        messages.error(request, _("Choose one of the languages offered."))
+    return redirect(_next_url(request))

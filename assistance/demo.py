@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Office, Role, User
 from accounts.services import user_create
@@ -93,7 +94,7 @@ def _enrollments(program: Program, today: date) -> None:
                     if determination.eligible and determination.monthly_amount > 0:
                         determination_finalise(acting_user=worker, determination=determination, decision="approve")
                     else:
-                        raise ValidationError("not eligible")
+                        raise ValidationError(_("not eligible"))
             except (ValidationError, rules.RulesError):
                 continue  # a household the rules turn down: no enrollment in the demo
 

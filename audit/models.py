@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.append_only import AppendOnlyError, AppendOnlyModel
 from audit.encoding import AuditJSONEncoder
@@ -17,18 +18,18 @@ class AuditEvent(AppendOnlyModel):
     """
 
     class Action(models.TextChoices):
-        CREATE = "create", "Created"
-        UPDATE = "update", "Changed"
-        DELETE = "delete", "Removed"
-        VIEW = "view", "Viewed"
-        SEARCH = "search", "Searched"
-        DOWNLOAD = "download", "Downloaded"
-        REVEAL = "reveal", "Revealed identifier"
-        MERGE = "merge", "Merged"
-        BREAK_GLASS = "break_glass", "Break-glass access"
-        LOGIN = "login", "Signed in"
-        LOGOUT = "logout", "Signed out"
-        LOGIN_FAILED = "login_failed", "Failed sign-in"
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Removed")
+        VIEW = "view", _("Viewed")
+        SEARCH = "search", _("Searched")
+        DOWNLOAD = "download", _("Downloaded")
+        REVEAL = "reveal", _("Revealed identifier")
+        MERGE = "merge", _("Merged")
+        BREAK_GLASS = "break_glass", _("Break-glass access")
+        LOGIN = "login", _("Signed in")
+        LOGOUT = "logout", _("Signed out")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

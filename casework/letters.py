@@ -4,6 +4,8 @@ Registered with correspondence at start-up (`CaseworkConfig.ready`); an admin's 
 same code and language replaces the wording here.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from correspondence.models import Correspondence
 from correspondence.templates_registry import register
 
@@ -13,7 +15,7 @@ FIELDS = ["appointment_kind", "appointment_at", "appointment_place", "appointmen
 def letters_register() -> None:
     register(
         "appointment_reminder",
-        label="Appointment reminder",
+        label=_("Appointment reminder"),
         kind=Correspondence.Kind.REMINDER,
         fields=FIELDS,
         subject={
@@ -40,7 +42,7 @@ def letters_register() -> None:
     # that it is responsible for rescheduling (7 CFR 273.2(g)(3)).
     register(
         "missed_interview_notice",
-        label="Notice of missed interview",
+        label=_("Notice of missed interview"),
         kind=Correspondence.Kind.NOTICE,
         fields=FIELDS,
         subject={

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
@@ -174,7 +175,7 @@ def person_fact_end(*, acting_user, fact: PersonFact, end_date: date) -> PersonF
         if problem:
             raise ValidationError({"end_date": problem})
         if end_date < fact.start_date:
-            raise ValidationError({"end_date": "The end date cannot be before the start date."})
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
         _end(acting_user=acting_user, fact=fact, end_date=end_date)
     return fact
 
@@ -182,7 +183,7 @@ def person_fact_end(*, acting_user, fact: PersonFact, end_date: date) -> PersonF
 def person_fact_verify(*, acting_user, fact: PersonFact, verification: str) -> PersonFact:
     """Set how far the fact is verified; who verified it, and when, is kept with a Verified status."""
     if verification not in Verification.values:
-        raise ValidationError({"verification": "Choose a verification status."})
+        raise ValidationError({"verification": _("Choose a verification status.")})
     with transaction.atomic():
         fact = PersonFact.objects.select_for_update().select_related("client").get(pk=fact.pk)
         before = audit_snapshot(fact, ["verification", "verified_by_id", "verified_at"])

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from clients.kinds import OLD_UTILITIES, UTILITY_KINDS
 from clients.models import (
@@ -35,19 +36,19 @@ ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "region", "postal_co
 
 class IdentifierFields(forms.Form):
     identifier_kind = forms.ChoiceField(
-        label="Identifier type", choices=[("", "None"), *Client.IdentifierKind.choices], required=False
+        label=_("Identifier type"), choices=[("", "None"), *Client.IdentifierKind.choices], required=False
     )
     identifier = forms.CharField(
-        label="SSN / SIN",
+        label=_("SSN / SIN"),
         required=False,
         max_length=11,
-        help_text="Nine digits. Stored encrypted; most staff see only the last four.",
+        help_text=_("Nine digits. Stored encrypted; most staff see only the last four."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
 
 
 class ClientForm(forms.ModelForm):
-    date_of_birth = PlausibleDateField(label="Date of birth", kind=DateKind.BIRTH)
+    date_of_birth = PlausibleDateField(label=_("Date of birth"), kind=DateKind.BIRTH)
     identifier_kind = IdentifierFields.base_fields["identifier_kind"]
     identifier = IdentifierFields.base_fields["identifier"]
 
@@ -69,33 +70,35 @@ class ClientForm(forms.ModelForm):
 
 
 class ClientSearchForm(forms.Form):
-    q = forms.CharField(label="Name", required=False, max_length=120)
-    dob = PlausibleDateField(label="Date of birth", required=False, kind=DateKind.BIRTH)
+    q = forms.CharField(label=_("Name"), required=False, max_length=120)
+    dob = PlausibleDateField(label=_("Date of birth"), required=False, kind=DateKind.BIRTH)
     last4 = forms.RegexField(
-        label="Identifier (last 4)",
+        label=_("Identifier (last 4)"),
         regex=r"^\d{4}$",
         required=False,
         error_messages={"invalid": "Enter the last four digits."},
     )
-    phone = forms.CharField(label="Phone", required=False, max_length=30)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
 
 
 class HouseholdIntakeForm(forms.Form):
     name = forms.CharField(
-        label="Household name", required=False, max_length=160, help_text="Blank: the head's family name."
+        label=_("Household name"), required=False, max_length=160, help_text=_("Blank: the head's family name.")
     )
-    address_line1 = forms.CharField(label="Address", required=False, max_length=120)
-    address_line2 = forms.CharField(label="Address (line 2)", required=False, max_length=120)
+    address_line1 = forms.CharField(label=_("Address"), required=False, max_length=120)
+    address_line2 = forms.CharField(label=_("Address (line 2)"), required=False, max_length=120)
     city = forms.CharField(required=False, max_length=80)
-    region = forms.CharField(label="State or province", required=False, max_length=40)
+    region = forms.CharField(label=_("State or province"), required=False, max_length=40)
     postal_code = forms.CharField(required=False, max_length=12)
     address_confidential = forms.BooleanField(
-        label="Address is confidential", required=False, help_text="Never printed on anything that leaves the agency."
+        label=_("Address is confidential"),
+        required=False,
+        help_text=_("Never printed on anything that leaves the agency."),
     )
     restricted = forms.BooleanField(
-        label="Restrict these clients to me and my supervisor",
+        label=_("Restrict these clients to me and my supervisor"),
         required=False,
-        help_text="For a victim of domestic violence, say: nobody else in the office will find them.",
+        help_text=_("For a victim of domestic violence, say: nobody else in the office will find them."),
     )
 
 
@@ -123,7 +126,7 @@ class BaseMemberFormSet(forms.BaseFormSet):
             return
         heads = [f for f in self.forms if f.cleaned_data and f.cleaned_data.get("relationship") == "head"]
         if len(heads) != 1:
-            raise forms.ValidationError("Mark exactly one member as head of household.")
+            raise forms.ValidationError(_("Mark exactly one member as head of household."))
 
 
 MemberFormSet = forms.formset_factory(
@@ -143,9 +146,9 @@ class ClientDatesMixin:
 
 
 class IncomeForm(ClientDatesMixin, ConstraintErrorsOnFields, forms.ModelForm):
-    amount = MoneyField(label="Amount")
-    start_date = PlausibleDateField(label="Start date", kind=DateKind.EVENT)
-    end_date = PlausibleDateField(label="End date", required=False, kind=DateKind.EXPIRY)
+    amount = MoneyField(label=_("Amount"))
+    start_date = PlausibleDateField(label=_("Start date"), kind=DateKind.EVENT)
+    end_date = PlausibleDateField(label=_("End date"), required=False, kind=DateKind.EXPIRY)
     constraint_fields = {"income_amount_not_negative": "amount", "income_end_after_start": "end_date"}
 
     class Meta:
@@ -155,9 +158,9 @@ class IncomeForm(ClientDatesMixin, ConstraintErrorsOnFields, forms.ModelForm):
 
 
 class ExpenseForm(ClientDatesMixin, ConstraintErrorsOnFields, forms.ModelForm):
-    amount = MoneyField(label="Amount")
-    start_date = PlausibleDateField(label="Start date", kind=DateKind.EVENT)
-    end_date = PlausibleDateField(label="End date", required=False, kind=DateKind.EXPIRY)
+    amount = MoneyField(label=_("Amount"))
+    start_date = PlausibleDateField(label=_("Start date"), kind=DateKind.EVENT)
+    end_date = PlausibleDateField(label=_("End date"), required=False, kind=DateKind.EXPIRY)
     constraint_fields = {"expense_amount_not_negative": "amount", "expense_end_after_start": "end_date"}
 
     class Meta:
@@ -182,9 +185,9 @@ class ExpenseForm(ClientDatesMixin, ConstraintErrorsOnFields, forms.ModelForm):
 
 
 class AssetForm(ClientDatesMixin, ConstraintErrorsOnFields, forms.ModelForm):
-    value = MoneyField(label="Value")
-    as_of = PlausibleDateField(label="As of", kind=DateKind.EVENT)
-    disposed_on = PlausibleDateField(label="Disposed on", required=False, kind=DateKind.EVENT)
+    value = MoneyField(label=_("Value"))
+    as_of = PlausibleDateField(label=_("As of"), kind=DateKind.EVENT)
+    disposed_on = PlausibleDateField(label=_("Disposed on"), required=False, kind=DateKind.EVENT)
     constraint_fields = {"asset_value_not_negative": "value", "asset_disposed_after_as_of": "disposed_on"}
 
     class Meta:
@@ -204,8 +207,8 @@ class DocumentForm(forms.Form):
 
 
 class ConsentForm(ConstraintErrorsOnFields, forms.ModelForm):
-    granted_on = PlausibleDateField(label="Granted on", kind=DateKind.EVENT)
-    expires_on = PlausibleDateField(label="Expires on", required=False, kind=DateKind.EXPIRY)
+    granted_on = PlausibleDateField(label=_("Granted on"), kind=DateKind.EVENT)
+    expires_on = PlausibleDateField(label=_("Expires on"), required=False, kind=DateKind.EXPIRY)
     constraint_fields = {"consent_expires_after_granted": "expires_on", "consent_revoked_after_granted": "revoked_on"}
 
     class Meta:
@@ -219,7 +222,7 @@ class ConsentRevokeForm(forms.Form):
 
 
 class MembershipEndForm(forms.Form):
-    end_date = PlausibleDateField(label="Left the household on", kind=DateKind.EVENT)
+    end_date = PlausibleDateField(label=_("Left the household on"), kind=DateKind.EVENT)
 
 
 class PersonFactForm(forms.Form):
@@ -227,21 +230,21 @@ class PersonFactForm(forms.Form):
 
     SHELTER = [("", "—"), ("yes", "Yes, pays something for shelter"), ("no", "No, all shelter is free")]
 
-    kind = forms.ChoiceField(label="Fact", choices=PersonFact.Kind.choices)
+    kind = forms.ChoiceField(label=_("Fact"), choices=PersonFact.Kind.choices)
     basis = forms.ChoiceField(
-        label="Shown by (disability or blindness)",
+        label=_("Shown by (disability or blindness)"),
         choices=[("", "—"), *PersonFact.Basis.choices],
         required=False,
-        help_text="The benefit the person receives, as 7 CFR 271.2 lists them.",
+        help_text=_("The benefit the person receives, as 7 CFR 271.2 lists them."),
     )
     student_exemption = forms.ChoiceField(
-        label="Student exemption",
+        label=_("Student exemption"),
         choices=[("", "None"), *PersonFact.StudentExemption.choices],
         required=False,
-        help_text="For a student: the 7 CFR 273.5(b) exemption that applies, if any (age is worked out).",
+        help_text=_("For a student: the 7 CFR 273.5(b) exemption that applies, if any (age is worked out)."),
     )
-    pays_for_shelter = forms.ChoiceField(label="Homeless: pays for shelter?", choices=SHELTER, required=False)
-    start_date = PlausibleDateField(label="Since", kind=DateKind.EVENT)
+    pays_for_shelter = forms.ChoiceField(label=_("Homeless: pays for shelter?"), choices=SHELTER, required=False)
+    start_date = PlausibleDateField(label=_("Since"), kind=DateKind.EVENT)
     verification = forms.ChoiceField(choices=Verification.choices, initial=Verification.UNVERIFIED, required=False)
     note = forms.CharField(max_length=300, required=False)
 
@@ -258,7 +261,7 @@ class PersonFactForm(forms.Form):
 
 
 class PersonFactEndForm(forms.Form):
-    end_date = PlausibleDateField(label="Last day it held", kind=DateKind.EVENT)
+    end_date = PlausibleDateField(label=_("Last day it held"), kind=DateKind.EVENT)
 
 
 class PersonFactVerifyForm(forms.Form):
@@ -266,13 +269,13 @@ class PersonFactVerifyForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    duplicate = forms.IntegerField(label="Duplicate client number", min_value=1)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why these are the same person.")
+    duplicate = forms.IntegerField(label=_("Duplicate client number"), min_value=1)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Why these are the same person."))
 
 
 class BreakGlassForm(forms.Form):
     client_number = forms.IntegerField(min_value=1)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Who asked, and why this file must be opened. It is recorded in the audit trail.",
+        help_text=_("Who asked, and why this file must be opened. It is recorded in the audit trail."),
     )

@@ -15,6 +15,7 @@ from functools import cache
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from clients.normalize import digits_only
 
@@ -36,16 +37,16 @@ def identifier_normalize(kind: str, raw: str) -> str:
     digits = digits_only(raw)
     label = "Social Security number" if kind == "ssn" else "Social Insurance number"
     if len(digits) != 9 or len(digits) != len(raw.replace("-", "").replace(" ", "")):
-        raise ValidationError(f"A {label} has nine digits.")
+        raise ValidationError(_("A %(label)s has nine digits.") % {"label": label})
     if kind == "ssn":
         area, group, serial = digits[:3], digits[3:5], digits[5:]
         if area in {"000", "666"} or area.startswith("9") or group == "00" or serial == "0000":
-            raise ValidationError(f"{raw} is not a valid {label}.")
+            raise ValidationError(_("%(raw)s is not a valid %(label)s.") % {"raw": raw, "label": label})
     elif kind == "sin":
         if digits[0] in "08" or not _luhn_ok(digits):
-            raise ValidationError(f"{raw} is not a valid {label}.")
+            raise ValidationError(_("%(raw)s is not a valid %(label)s.") % {"raw": raw, "label": label})
     else:
-        raise ValidationError("Choose whether this is a US SSN or a Canadian SIN.")
+        raise ValidationError(_("Choose whether this is a US SSN or a Canadian SIN."))
     return digits
 
 

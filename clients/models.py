@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clients.normalize import digits_only, search_key
 from core.money import format_money
@@ -12,30 +13,30 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class Verification(models.TextChoices):
-    UNVERIFIED = "unverified", "Not verified"
-    PENDING = "pending", "Verification requested"
-    VERIFIED = "verified", "Verified"
-    DISCREPANCY = "discrepancy", "Discrepancy found"
+    UNVERIFIED = "unverified", _("Not verified")
+    PENDING = "pending", _("Verification requested")
+    VERIFIED = "verified", _("Verified")
+    DISCREPANCY = "discrepancy", _("Discrepancy found")
 
 
 class Frequency(models.TextChoices):
-    WEEKLY = "weekly", "Weekly"
-    BIWEEKLY = "biweekly", "Every two weeks"
-    SEMIMONTHLY = "semimonthly", "Twice a month"
-    MONTHLY = "monthly", "Monthly"
-    YEARLY = "yearly", "Yearly"
+    WEEKLY = "weekly", _("Weekly")
+    BIWEEKLY = "biweekly", _("Every two weeks")
+    SEMIMONTHLY = "semimonthly", _("Twice a month")
+    MONTHLY = "monthly", _("Monthly")
+    YEARLY = "yearly", _("Yearly")
 
 
 class Client(models.Model):
     class Sex(models.TextChoices):
-        FEMALE = "F", "Female"
-        MALE = "M", "Male"
-        INTERSEX = "X", "Intersex / another sex"
-        UNKNOWN = "U", "Not stated"
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+        INTERSEX = "X", _("Intersex / another sex")
+        UNKNOWN = "U", _("Not stated")
 
     class IdentifierKind(models.TextChoices):
-        SSN = "ssn", "US Social Security number"
-        SIN = "sin", "Canadian Social Insurance number"
+        SSN = "ssn", _("US Social Security number")
+        SIN = "sin", _("Canadian Social Insurance number")
 
     office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="clients")
     first_name = models.CharField(max_length=80)
@@ -44,7 +45,7 @@ class Client(models.Model):
     preferred_name = models.CharField(max_length=80, blank=True)
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    gender = models.CharField(max_length=60, blank=True, help_text="In the client's own words.")
+    gender = models.CharField(max_length=60, blank=True, help_text=_("In the client's own words."))
     language = models.CharField(max_length=60, default="English")
     interpreter_needed = models.BooleanField(default=False)
     phone = models.CharField(max_length=30, blank=True)
@@ -55,7 +56,7 @@ class Client(models.Model):
     region = models.CharField("state or province", max_length=40, blank=True)
     postal_code = models.CharField(max_length=12, blank=True)
     address_confidential = models.BooleanField(
-        default=False, help_text="Never printed on anything that leaves the agency."
+        default=False, help_text=_("Never printed on anything that leaves the agency.")
     )
 
     identifier_kind = models.CharField(max_length=3, choices=IdentifierKind.choices, blank=True)
@@ -67,7 +68,9 @@ class Client(models.Model):
 
     restricted = models.BooleanField(
         default=False,
-        help_text="Seen only by the workers on their cases and those workers' supervisors (a victim of violence, say).",
+        help_text=_(
+            "Seen only by the workers on their cases and those workers' supervisors (a victim of violence, say)."
+        ),
     )
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from")
 
@@ -128,7 +131,7 @@ class Client(models.Model):
 
 class Household(models.Model):
     office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="households")
-    name = models.CharField(max_length=160, help_text="Usually the head's family name.")
+    name = models.CharField(max_length=160, help_text=_("Usually the head's family name."))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -142,16 +145,16 @@ class HouseholdMembership(models.Model):
     """A client's place in a household. A client has one current membership; past ones are history."""
 
     class Relationship(models.TextChoices):
-        HEAD = "head", "Head of household"
-        SPOUSE = "spouse", "Spouse"
-        PARTNER = "partner", "Partner"
-        CHILD = "child", "Child"
-        STEPCHILD = "stepchild", "Stepchild"
-        GRANDCHILD = "grandchild", "Grandchild"
-        PARENT = "parent", "Parent"
-        SIBLING = "sibling", "Sibling"
-        OTHER_RELATIVE = "other_relative", "Other relative"
-        UNRELATED = "unrelated", "Not related"
+        HEAD = "head", _("Head of household")
+        SPOUSE = "spouse", _("Spouse")
+        PARTNER = "partner", _("Partner")
+        CHILD = "child", _("Child")
+        STEPCHILD = "stepchild", _("Stepchild")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        PARENT = "parent", _("Parent")
+        SIBLING = "sibling", _("Sibling")
+        OTHER_RELATIVE = "other_relative", _("Other relative")
+        UNRELATED = "unrelated", _("Not related")
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="memberships")
@@ -229,11 +232,11 @@ def _amount_constraints(prefix: str) -> list[models.BaseConstraint]:
 
 class Income(DatedAmount):
     class Kind(models.TextChoices):
-        EARNED = "earned", "Wages and salary"
-        SELF_EMPLOYMENT = "self_employment", "Self-employment"
-        BENEFITS = "benefits", "Benefits (pension, unemployment, disability...)"
-        CHILD_SUPPORT = "child_support", "Child support received"
-        OTHER = "other", "Other"
+        EARNED = "earned", _("Wages and salary")
+        SELF_EMPLOYMENT = "self_employment", _("Self-employment")
+        BENEFITS = "benefits", _("Benefits (pension, unemployment, disability...)")
+        CHILD_SUPPORT = "child_support", _("Child support received")
+        OTHER = "other", _("Other")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
 
@@ -251,20 +254,23 @@ class Expense(DatedAmount):
     """
 
     class Kind(models.TextChoices):
-        RENT = "rent", "Rent"
-        MORTGAGE = "mortgage", "Mortgage"
-        HEATING_COOLING = "heating_cooling", "Heating or cooling"
-        ELECTRICITY = "electricity", "Electricity (not for heating or cooling)"
-        GAS_FUEL = "gas_fuel", "Gas or other fuel (not for heating or cooling)"
-        WATER = "water", "Water"
-        SEWER = "sewer", "Sewer"
-        TRASH = "trash", "Trash collection"
-        TELEPHONE = "telephone", "Telephone"
-        UTILITIES = "utilities", "Utilities including heating or cooling (recorded before utilities were kept by kind)"
-        DEPENDENT_CARE = "dependent_care", "Dependent care"
-        MEDICAL = "medical", "Medical"
-        CHILD_SUPPORT_PAID = "child_support_paid", "Child support paid"
-        OTHER = "other", "Other"
+        RENT = "rent", _("Rent")
+        MORTGAGE = "mortgage", _("Mortgage")
+        HEATING_COOLING = "heating_cooling", _("Heating or cooling")
+        ELECTRICITY = "electricity", _("Electricity (not for heating or cooling)")
+        GAS_FUEL = "gas_fuel", _("Gas or other fuel (not for heating or cooling)")
+        WATER = "water", _("Water")
+        SEWER = "sewer", _("Sewer")
+        TRASH = "trash", _("Trash collection")
+        TELEPHONE = "telephone", _("Telephone")
+        UTILITIES = (
+            "utilities",
+            _("Utilities including heating or cooling (recorded before utilities were kept by kind)"),
+        )
+        DEPENDENT_CARE = "dependent_care", _("Dependent care")
+        MEDICAL = "medical", _("Medical")
+        CHILD_SUPPORT_PAID = "child_support_paid", _("Child support paid")
+        OTHER = "other", _("Other")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
 
@@ -274,12 +280,12 @@ class Expense(DatedAmount):
 
 class Asset(models.Model):
     class Kind(models.TextChoices):
-        CASH = "cash", "Cash"
-        BANK_ACCOUNT = "bank_account", "Bank account"
-        VEHICLE = "vehicle", "Vehicle"
-        PROPERTY = "property", "Real property"
-        INVESTMENT = "investment", "Investments"
-        OTHER = "other", "Other"
+        CASH = "cash", _("Cash")
+        BANK_ACCOUNT = "bank_account", _("Bank account")
+        VEHICLE = "vehicle", _("Vehicle")
+        PROPERTY = "property", _("Real property")
+        INVESTMENT = "investment", _("Investments")
+        OTHER = "other", _("Other")
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="assets")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -316,17 +322,17 @@ def document_path(instance: "Document", filename: str) -> str:
 
 class Document(models.Model):
     class Kind(models.TextChoices):
-        BIRTH_CERTIFICATE = "birth_certificate", "Birth certificate"
-        IDENTITY = "identity", "Photo identification"
-        LEASE = "lease", "Lease or rental agreement"
-        BANK_STATEMENT = "bank_statement", "Bank statement"
-        PAY_STUB = "pay_stub", "Pay stub"
-        UTILITY_BILL = "utility_bill", "Utility bill"
-        MEDICAL = "medical", "Medical record"
-        POLICE_REPORT = "police_report", "Police report"
-        COURT_ORDER = "court_order", "Court or protective order"
-        IMMIGRATION = "immigration", "Immigration document"
-        OTHER = "other", "Other"
+        BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+        IDENTITY = "identity", _("Photo identification")
+        LEASE = "lease", _("Lease or rental agreement")
+        BANK_STATEMENT = "bank_statement", _("Bank statement")
+        PAY_STUB = "pay_stub", _("Pay stub")
+        UTILITY_BILL = "utility_bill", _("Utility bill")
+        MEDICAL = "medical", _("Medical record")
+        POLICE_REPORT = "police_report", _("Police report")
+        COURT_ORDER = "court_order", _("Court or protective order")
+        IMMIGRATION = "immigration", _("Immigration document")
+        OTHER = "other", _("Other")
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -358,16 +364,16 @@ class Consent(models.Model):
     """Permission to share a client's information with an organization, for a purpose."""
 
     class Purpose(models.TextChoices):
-        REFERRAL = "referral", "Referral for services"
-        ELIGIBILITY = "eligibility", "Eligibility verification"
-        CARE_COORDINATION = "care_coordination", "Care coordination"
-        BENEFITS = "benefits", "Benefit administration"
-        OTHER = "other", "Other"
+        REFERRAL = "referral", _("Referral for services")
+        ELIGIBILITY = "eligibility", _("Eligibility verification")
+        CARE_COORDINATION = "care_coordination", _("Care coordination")
+        BENEFITS = "benefits", _("Benefit administration")
+        OTHER = "other", _("Other")
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
     organization = models.CharField(max_length=160)
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
-    details = models.TextField(blank=True, help_text="What may be shared.")
+    details = models.TextField(blank=True, help_text=_("What may be shared."))
     granted_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True)
     revoked_on = models.DateField(null=True, blank=True)
@@ -412,35 +418,39 @@ class PersonFact(models.Model):
     """
 
     class Kind(models.TextChoices):
-        DISABILITY = "disability", "Disability"
-        BLINDNESS = "blindness", "Blindness"
-        STUDENT = "student", "Student in higher education (at least half time)"
-        HOMELESSNESS = "homelessness", "Homelessness (no fixed, regular night-time residence)"
+        DISABILITY = "disability", _("Disability")
+        BLINDNESS = "blindness", _("Blindness")
+        STUDENT = "student", _("Student in higher education (at least half time)")
+        HOMELESSNESS = "homelessness", _("Homelessness (no fixed, regular night-time residence)")
 
     class Basis(models.TextChoices):
         """What shows the disability or blindness: the benefits of the "elderly or disabled member"
         definition in 7 CFR 271.2 (https://www.ecfr.gov/current/title-7/section-271.2)."""
 
-        SSI = "ssi", "Receives SSI, or supplemental or interim assistance tied to SSI's disability or blindness test"
-        SOCIAL_SECURITY = "social_security", "Receives Social Security disability or blindness payments (SSDI)"
-        MEDICAID = "medicaid", "Receives disability-related Medicaid"
-        GENERAL_ASSISTANCE = "general_assistance", "Receives disability-based state general assistance"
+        SSI = "ssi", _("Receives SSI, or supplemental or interim assistance tied to SSI's disability or blindness test")
+        SOCIAL_SECURITY = "social_security", _("Receives Social Security disability or blindness payments (SSDI)")
+        MEDICAID = "medicaid", _("Receives disability-related Medicaid")
+        GENERAL_ASSISTANCE = "general_assistance", _("Receives disability-based state general assistance")
         DISABILITY_RETIREMENT = (
             "disability_retirement",
-            "Receives a federal, state or local government disability retirement for a permanent disability",
+            _("Receives a federal, state or local government disability retirement for a permanent disability"),
         )
-        RAILROAD = "railroad", "Receives a Railroad Retirement disability annuity and is eligible for Medicare"
-        VA_TOTAL = "va_total", "Veteran whose disability the VA rates or pays as total"
+        RAILROAD = "railroad", _("Receives a Railroad Retirement disability annuity and is eligible for Medicare")
+        VA_TOTAL = "va_total", _("Veteran whose disability the VA rates or pays as total")
         VA_AID = (
             "va_aid_attendance",
-            "Veteran, or a veteran's surviving spouse, the VA finds needs regular aid and attendance or is "
-            "permanently housebound",
+            _(
+                "Veteran, or a veteran's surviving spouse, the VA finds needs regular aid and attendance or is "
+                "permanently housebound"
+            ),
         )
-        VA_CHILD = "va_child", "Veteran's surviving child the VA finds permanently incapable of self-support"
+        VA_CHILD = "va_child", _("Veteran's surviving child the VA finds permanently incapable of self-support")
         VA_SURVIVOR = (
             "va_survivor",
-            "Veteran's surviving spouse or child entitled to VA death compensation or pension, with a disability "
-            "Social Security considers permanent",
+            _(
+                "Veteran's surviving spouse or child entitled to VA death compensation or pension, with a disability "
+                "Social Security considers permanent"
+            ),
         )
 
     NEEDS_BASIS = frozenset(_KINDS_WITH_BASIS)
@@ -449,16 +459,16 @@ class PersonFact(models.Model):
         """The exemptions of 7 CFR 273.5(b) (https://www.ecfr.gov/current/title-7/section-273.5); the age
         exemption, (b)(1), is not recorded: the rules work it out on the determination date."""
 
-        UNFIT = "unfit", "Physically or mentally unfit for work"
-        TANF = "tanf", "Receives TANF"
-        JOBS = "jobs", "Enrolled through the JOBS program or its successor"
-        EMPLOYED = "employed", "Works at least 20 paid hours a week"
-        WORK_STUDY = "work_study", "In a federal or state work-study program"
-        ON_THE_JOB = "on_the_job", "In an on-the-job training program"
-        CHILD_UNDER_6 = "child_under_6", "Cares for a dependent household member under 6"
-        CHILD_6_TO_11 = "child_6_to_11", "Cares for a dependent child 6 to 11 without adequate child care"
-        SINGLE_PARENT = "single_parent", "Single parent, enrolled full time, caring for a child under 12"
-        PLACED = "placed", "Placed in school by SNAP E&T, WIOA, trade adjustment or a state employment program"
+        UNFIT = "unfit", _("Physically or mentally unfit for work")
+        TANF = "tanf", _("Receives TANF")
+        JOBS = "jobs", _("Enrolled through the JOBS program or its successor")
+        EMPLOYED = "employed", _("Works at least 20 paid hours a week")
+        WORK_STUDY = "work_study", _("In a federal or state work-study program")
+        ON_THE_JOB = "on_the_job", _("In an on-the-job training program")
+        CHILD_UNDER_6 = "child_under_6", _("Cares for a dependent household member under 6")
+        CHILD_6_TO_11 = "child_6_to_11", _("Cares for a dependent child 6 to 11 without adequate child care")
+        SINGLE_PARENT = "single_parent", _("Single parent, enrolled full time, caring for a child under 12")
+        PLACED = "placed", _("Placed in school by SNAP E&T, WIOA, trade adjustment or a state employment program")
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="facts")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -470,7 +480,7 @@ class PersonFact(models.Model):
         "pays something for shelter",
         null=True,
         blank=True,
-        help_text="For homelessness: No when all the shelter this month is free (7 CFR 273.9(d)(6)(i)).",
+        help_text=_("For homelessness: No when all the shelter this month is free (7 CFR 273.9(d)(6)(i))."),
     )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)

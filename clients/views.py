@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import audit_events_for_client
@@ -72,7 +73,11 @@ def client_list(request: HttpRequest) -> HttpResponse:
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_get_including_merged(user=request.user, pk=pk)
     if client.is_merged:
-        messages.info(request, f"Client {pk} was merged into client {client.merged_into_id}.")
+        messages.info(
+            request,
+            _("Client %(pk)s was merged into client %(merged_into_id)s.")
+            % {"pk": pk, "merged_into_id": client.merged_into_id},
+        )
         return redirect("clients:detail", pk=client.merged_into_id)
     # A client found here and not merged is one `client_get` gives: the access rule is the same.
     return _tab(request, client, "overview", "clients/client_detail.html", **_facts_context(request, client))
@@ -112,7 +117,7 @@ def person_fact_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Fact recorded.")
+            messages.success(request, _("Fact recorded."))
             return redirect("clients:detail", pk=client.pk)
     return render(request, "clients/person_fact_form.html", {"client": client, "form": form, "tab": "overview"})
 
@@ -128,7 +133,7 @@ def person_fact_end(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{fact.get_kind_display()} ended.")
+            messages.success(request, _("%(kind)s ended.") % {"kind": fact.get_kind_display()})
             return redirect("clients:detail", pk=fact.client_id)
     return render(
         request,
@@ -147,9 +152,13 @@ def person_fact_verify(request: HttpRequest, pk: int) -> HttpResponse:
         fact = facts.person_fact_verify(
             acting_user=request.user, fact=fact, verification=form.cleaned_data["verification"]
         )
-        messages.success(request, f"{fact.get_kind_display()}: {fact.get_verification_display().lower()}.")
+        messages.success(
+            request,
+            _("%(kind)s: %(lower)s.")
+            % {"kind": fact.get_kind_display(), "lower": fact.get_verification_display().lower()},
+        )
     else:
-        messages.error(request, "Choose a verification status.")
+        messages.error(request, _("Choose a verification status."))
     return redirect("clients:detail", pk=fact.client_id)
 
 
@@ -164,7 +173,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Client details saved.")
+            messages.success(request, _("Client details saved."))
             return redirect("clients:detail", pk=client.pk)
     # The form edits a copy; show the saved name in the header, not the half-typed one.
     client.refresh_from_db()
@@ -193,7 +202,11 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{membership.client} has left {membership.household}.")
+            messages.success(
+                request,
+                _("%(client)s has left %(household)s.")
+                % {"client": membership.client, "household": membership.household},
+            )
             return redirect("clients:household", pk=membership.client_id)
     return render(
         request,
@@ -227,7 +240,9 @@ def finance_edit(request: HttpRequest, kind: str, pk: int | None = None, client_
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{model._meta.verbose_name.capitalize()} saved.")
+            messages.success(
+                request, _("%(capitalize)s saved.") % {"capitalize": model._meta.verbose_name.capitalize()}
+            )
             return redirect("clients:finances", pk=client.pk)
     return render(
         request,
@@ -269,7 +284,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Document added to the file.")
+            messages.success(request, _("Document added to the file."))
             return redirect("clients:documents", pk=client.pk)
     return render(request, "clients/document_form.html", {"client": client, "form": form, "tab": "documents"})
 
@@ -299,7 +314,7 @@ def document_verify(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Document marked as verified.")
+        messages.success(request, _("Document marked as verified."))
     return redirect("clients:documents", pk=document.client_id)
 
 
@@ -322,7 +337,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Consent recorded.")
+            messages.success(request, _("Consent recorded."))
             return redirect("clients:consents", pk=client.pk)
     return render(request, "clients/consent_form.html", {"client": client, "form": form, "tab": "consent"})
 
@@ -340,7 +355,7 @@ def consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Consent revoked.")
+            messages.success(request, _("Consent revoked."))
             return redirect("clients:consents", pk=consent.client_id)
     return render(
         request,
@@ -368,7 +383,7 @@ def client_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         duplicate = selectors.clients_visible(user=request.user).filter(pk=form.cleaned_data["duplicate"]).first()
         if duplicate is None:
-            form.add_error("duplicate", "No client with that number is available to you.")
+            form.add_error("duplicate", _("No client with that number is available to you."))
         elif request.method == "POST" and request.POST.get("confirm"):
             try:
                 services.client_merge(
@@ -377,7 +392,7 @@ def client_merge(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"Client {duplicate.pk} merged into this record.")
+                messages.success(request, _("Client %(pk)s merged into this record.") % {"pk": duplicate.pk})
                 return redirect("clients:detail", pk=survivor.pk)
     return render(
         request,
@@ -393,13 +408,13 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         client = Client.objects.filter(pk=form.cleaned_data["client_number"], merged_into__isnull=True).first()
         if client is None:
-            form.add_error("client_number", "There is no client with that number.")
+            form.add_error("client_number", _("There is no client with that number."))
         else:
             try:
                 services.break_glass_open(acting_user=request.user, client=client, reason=form.cleaned_data["reason"])
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.warning(request, "Break-glass access granted and recorded. It expires in a few hours.")
+                messages.warning(request, _("Break-glass access granted and recorded. It expires in a few hours."))
                 return redirect(reverse("clients:detail", args=[client.pk]))
     return render(request, "clients/break_glass.html", {"form": form})

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from core.dates import DateKind, plausible_date_error
 from core.money import MoneyError, format_money, parse_money
@@ -55,7 +56,9 @@ class MoneyField(forms.Field):
                 message = f"Enter {format_money(self.min_value)} or more."
             raise ValidationError(message, code="min_value")
         if self.max_value is not None and value > self.max_value:
-            raise ValidationError(f"Enter {format_money(self.max_value)} or less.", code="max_value")
+            raise ValidationError(
+                _("Enter %(value)s or less.") % {"value": format_money(self.max_value)}, code="max_value"
+            )
 
     def has_changed(self, initial, data) -> bool:
         try:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxJob(models.Model):
@@ -11,11 +12,11 @@ class OutboxJob(models.Model):
     row stays pending (`sent_at` empty) and the relay sends it once the broker is back.
     """
 
-    task = models.CharField(max_length=200, help_text="The registered name of the Celery task.")
+    task = models.CharField(max_length=200, help_text=_("The registered name of the Celery task."))
     args = models.JSONField(default=list, blank=True)
     kwargs = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True, help_text="Empty while the job waits for the broker.")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text=_("Empty while the job waits for the broker."))
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
 

@@ -1,6 +1,7 @@
 """The shapes of what workers type: contact preferences and a letter drafted on a case."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import Channel, ContactPreference, Language
 from correspondence.services import PREFERENCE_FIELDS
@@ -19,13 +20,13 @@ class ContactPreferenceForm(forms.ModelForm):
 class LetterForm(forms.Form):
     """A letter a worker writes from a template: to whom, how, in which language, and its text."""
 
-    template = forms.ChoiceField(label="Template")
-    recipient = forms.TypedChoiceField(label="To", coerce=int)
+    template = forms.ChoiceField(label=_("Template"))
+    recipient = forms.TypedChoiceField(label=_("To"), coerce=int)
     channel = forms.ChoiceField(
-        label="Send by", choices=[("", "The client's preferred safe channel"), *Channel.choices], required=False
+        label=_("Send by"), choices=[("", "The client's preferred safe channel"), *Channel.choices], required=False
     )
     language = forms.ChoiceField(
-        label="Language", choices=[("", "The client's language"), *Language.choices], required=False
+        label=_("Language"), choices=[("", "The client's language"), *Language.choices], required=False
     )
     subject = forms.CharField(max_length=200, required=False)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), required=False)

@@ -21,9 +21,9 @@ class Channel(models.TextChoices):
 class Language(models.TextChoices):
     """The languages letters are written in; settings.LANGUAGES is the same list."""
 
-    ENGLISH = "en", "English"
-    SPANISH = "es", "Español"
-    FRENCH = "fr", "Français"
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Español")
+    FRENCH = "fr", _("Français")
 
 
 class ContactPreference(models.Model):
@@ -37,19 +37,22 @@ class ContactPreference(models.Model):
     client = models.OneToOneField("clients.Client", on_delete=models.PROTECT, related_name="contact_preference")
     preferred_channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.MAIL)
     language = models.CharField(
-        max_length=2, choices=Language.choices, blank=True, help_text="Empty: from the language on the client's file."
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
+        help_text=_("Empty: from the language on the client's file."),
     )
     mail_agreed = models.BooleanField("may be written to by mail", default=True)
     mail_safe = models.BooleanField("safe to send mail", default=True)
     email_agreed = models.BooleanField("agreed to email", default=False)
     email_safe = models.BooleanField("safe to email", default=True)
     email_message_ok = models.BooleanField(
-        "safe to leave details by email", default=True, help_text="If not, the email only asks them to contact us."
+        "safe to leave details by email", default=True, help_text=_("If not, the email only asks them to contact us.")
     )
     text_agreed = models.BooleanField("agreed to text messages", default=False)
     text_safe = models.BooleanField("safe to text", default=True)
     text_message_ok = models.BooleanField(
-        "safe to leave details by text", default=True, help_text="If not, the text only asks them to contact us."
+        "safe to leave details by text", default=True, help_text=_("If not, the text only asks them to contact us.")
     )
     alt_name = models.CharField("safe address: addressed to", max_length=120, blank=True)
     alt_line1 = models.CharField("safe address", max_length=120, blank=True)
@@ -57,7 +60,7 @@ class ContactPreference(models.Model):
     alt_city = models.CharField("safe address: city", max_length=80, blank=True)
     alt_region = models.CharField("safe address: state or province", max_length=40, blank=True)
     alt_postal_code = models.CharField("safe address: postal code", max_length=12, blank=True)
-    notes = models.TextField(blank=True, help_text="What the client said about contacting them.")
+    notes = models.TextField(blank=True, help_text=_("What the client said about contacting them."))
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -82,7 +85,7 @@ class LetterTemplate(models.Model):
     language = models.CharField(max_length=2, choices=Language.choices)
     version = models.PositiveIntegerField(editable=False)
     subject = models.CharField(max_length=200)
-    body = models.TextField(help_text="Plain text; {{ field }} puts in one of the template's named fields.")
+    body = models.TextField(help_text=_("Plain text; {{ field }} puts in one of the template's named fields."))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
@@ -150,17 +153,17 @@ class Correspondence(models.Model):
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LETTER)
     channel = models.CharField(max_length=5, choices=Channel.choices)
-    address = models.TextField(blank=True, help_text="The postal address, email address or number used, as it was.")
+    address = models.TextField(blank=True, help_text=_("The postal address, email address or number used, as it was."))
     language = models.CharField(max_length=2, choices=Language.choices)
     template_code = models.CharField(max_length=60)
-    template_version = models.PositiveIntegerField(default=0, help_text="0: the built-in wording.")
+    template_version = models.PositiveIntegerField(default=0, help_text=_("0: the built-in wording."))
     subject = models.CharField(max_length=200)
-    body = models.TextField(help_text="The text as sent.")
+    body = models.TextField(help_text=_("The text as sent."))
     pdf = models.FileField(upload_to="correspondence/letters/%Y/%m", max_length=200, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    job = models.CharField(max_length=100, blank=True, help_text="The scheduled job that sent it, if no person did.")
+    job = models.CharField(max_length=100, blank=True, help_text=_("The scheduled job that sent it, if no person did."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -231,7 +231,7 @@ def letter_draft(*, client: Client, case: Case | None, template: str, sent_by: U
 
 def _check_sender(sent_by: User | None, client: Client) -> None:
     if sent_by is not None and not Client.objects.filter(client_scope(sent_by), pk=client.pk).exists():
-        raise PermissionDenied("You may not write to this client.")
+        raise PermissionDenied(_("You may not write to this client."))
 
 
 def _history(item: Correspondence, *, from_status: str, by: User | None = None, job: str = "") -> None:
@@ -552,7 +552,7 @@ def print_batch_make(*, now=None) -> PrintBatch | None:
 def print_batch_mark_printed(*, batch: PrintBatch, acting_user: User) -> PrintBatch:
     """Whoever printed the batch says so: its letters are marked printed."""
     if not may_print_mail(acting_user):
-        raise PermissionDenied("Only supervisors and administrators print the mail.")
+        raise PermissionDenied(_("Only supervisors and administrators print the mail."))
     with transaction.atomic():
         batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.printed_at:

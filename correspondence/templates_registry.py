@@ -103,7 +103,7 @@ def get(code: str) -> LetterDefinition:
     try:
         return _REGISTRY[code]
     except KeyError:
-        raise ValidationError(f"No letter is known by the code “{code}”.") from None
+        raise ValidationError(_("No letter is known by the code “%(code)s”.") % {"code": code}) from None
 
 
 def registered() -> list[LetterDefinition]:
@@ -120,7 +120,7 @@ def fields_check(text: str, allowed: Iterable[str]) -> None:
     unknown = sorted({name for name in fields_used(text) if name not in allowed})
     if unknown:
         raise ValidationError(
-            "This letter may only use the fields %(allowed)s; not %(unknown)s.",
+            _("This letter may only use the fields %(allowed)s; not %(unknown)s."),
             params={"allowed": ", ".join(sorted(allowed)), "unknown": ", ".join(unknown)},
         )
 

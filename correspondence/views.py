@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
@@ -60,7 +61,7 @@ def contact_preferences_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Contact preferences saved.")
+            messages.success(request, _("Contact preferences saved."))
             return redirect("correspondence:client", pk=client.pk)
     client_services.client_view_record(acting_user=request.user, client=client, page="contact preferences")
     return render(
@@ -92,7 +93,7 @@ def correspondence_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "It will be sent again.")
+        messages.success(request, _("It will be sent again."))
     return redirect("correspondence:detail", pk=item.pk)
 
 
@@ -140,5 +141,5 @@ def print_batch_printed(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Batch {batch.pk} marked printed.")
+        messages.success(request, _("Batch %(pk)s marked printed.") % {"pk": batch.pk})
     return redirect("correspondence:print_batches")

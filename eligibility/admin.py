@@ -3,6 +3,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_access import AuditedAdmin, ReadOnlyRoleInline, VersionedAdmin
 from eligibility.models import Determination, Enrollment, JobClaim, ParameterValue, Program, Review
@@ -31,7 +32,7 @@ class ParameterValueForm(forms.ModelForm):
     source_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Why the value is added or changed (a new rate, a corrected figure); kept in the audit trail.",
+        help_text=_("Why the value is added or changed (a new rate, a corrected figure); kept in the audit trail."),
     )
 
     class Meta:

@@ -2,6 +2,7 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Expense
 from core.dates import DateKind
@@ -25,10 +26,10 @@ class ApplyForm(forms.Form):
 class RunForm(forms.Form):
     as_of = PlausibleDateField(
         kind=DateKind.EXPIRY,
-        label="Determination date",
+        label=_("Determination date"),
         widget=DATE,
         initial=timezone.localdate,
-        help_text="The benefit month is its month.",
+        help_text=_("The benefit month is its month."),
     )
 
 
@@ -41,9 +42,9 @@ class WhatIfForm(forms.Form):
     """Figures to try on the household as it is: one field per income and expense, members to leave out."""
 
     as_of = PlausibleDateField(kind=DateKind.EXPIRY, widget=forms.HiddenInput)
-    leave_out = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Leave out")
-    add_ages = forms.CharField(required=False, label="Add people (ages, comma-separated)", max_length=60)
-    add_monthly_earnings = MoneyField(required=False, label="Add monthly earnings")
+    leave_out = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label=_("Leave out"))
+    add_ages = forms.CharField(required=False, label=_("Add people (ages, comma-separated)"), max_length=60)
+    add_monthly_earnings = MoneyField(required=False, label=_("Add monthly earnings"))
 
     def __init__(self, *args, snapshot: rules.HouseholdSnapshot, as_of: date, **kwargs) -> None:
         kwargs.setdefault("auto_id", "whatif_%s")  # the run form on the same page has its own as_of
@@ -73,9 +74,9 @@ class WhatIfForm(forms.Form):
         try:
             ages = tuple(int(part) for part in text.split(","))
         except ValueError:
-            raise forms.ValidationError("Write ages as whole numbers, such as 4, 35.") from None
+            raise forms.ValidationError(_("Write ages as whole numbers, such as 4, 35.")) from None
         if any(age < 0 or age > 120 for age in ages):
-            raise forms.ValidationError("An age is between 0 and 120.")
+            raise forms.ValidationError(_("An age is between 0 and 120."))
         return ages
 
     def change(self) -> WhatIf:

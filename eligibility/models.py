@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusChange, status_columns
 
@@ -14,29 +15,31 @@ class Program(models.Model):
     """A program a case can enroll in, and the settings its notices and reviews follow."""
 
     class RulesModule(models.TextChoices):
-        SNAP = "snap", "SNAP (7 CFR part 273)"
-        INCOME_SUPPORT = "income_support", "Income Support"
-        DRUG_ASSISTANCE = "drug_assistance", "Prescription Drug Assistance"
+        SNAP = "snap", _("SNAP (7 CFR part 273)")
+        INCOME_SUPPORT = "income_support", _("Income Support")
+        DRUG_ASSISTANCE = "drug_assistance", _("Prescription Drug Assistance")
 
     code = models.SlugField(max_length=30, unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     rules_module = models.CharField(max_length=20, choices=RulesModule.choices)
     review_period_months = models.PositiveSmallIntegerField(
-        default=12, help_text="Length of a certification period; the next review falls at its end."
+        default=12, help_text=_("Length of a certification period; the next review falls at its end.")
     )
     notice_days = models.PositiveSmallIntegerField(
-        default=10, help_text="Days of advance notice before an adverse action takes effect."
+        default=10, help_text=_("Days of advance notice before an adverse action takes effect.")
     )
-    grace_days = models.PositiveSmallIntegerField(default=0, help_text="Days after a missed review before suspension.")
+    grace_days = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Days after a missed review before suspension.")
+    )
     appeal_days = models.PositiveSmallIntegerField(
-        default=90, help_text="Days the household has, from the notice, to ask for a fair hearing."
+        default=90, help_text=_("Days the household has, from the notice, to ask for a fair hearing.")
     )
     appeal_authority = models.CharField(
-        max_length=200, blank=True, help_text="The rule that gives the right to appeal, cited on notices."
+        max_length=200, blank=True, help_text=_("The rule that gives the right to appeal, cited on notices.")
     )
     exempt_asset_kinds = models.JSONField(
-        default=list, blank=True, help_text="Asset kinds this program does not count (the home, for instance)."
+        default=list, blank=True, help_text=_("Asset kinds this program does not count (the home, for instance).")
     )
     is_active = models.BooleanField(default=True)
 
@@ -52,12 +55,12 @@ class ParameterValue(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="parameters")
     name = models.CharField(max_length=100)
-    value = models.JSONField(null=True, blank=True, help_text="Amounts as strings ('1696'); null: still to be set.")
+    value = models.JSONField(null=True, blank=True, help_text=_("Amounts as strings ('1696'); null: still to be set."))
     effective_from = models.DateField()
     source_title = models.CharField(max_length=300)
     source_url = models.URLField(max_length=500, blank=True)
     note = models.TextField(blank=True)
-    example = models.BooleanField(default=False, help_text="An illustrative value, not an official rate.")
+    example = models.BooleanField(default=False, help_text=_("An illustrative value, not an official rate."))
 
     class Meta:
         ordering = ["program", "name", "-effective_from"]
@@ -77,12 +80,12 @@ class Enrollment(models.Model):
     """A case's enrollment in a program; its status moves only through `enrollment_transition`."""
 
     class Status(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        PENDING = "pending", "Pending decision"
-        ACTIVE = "active", "Active"
-        DENIED = "denied", "Denied"
-        SUSPENDED = "suspended", "Suspended"
-        TERMINATED = "terminated", "Terminated"
+        APPLIED = "applied", _("Applied")
+        PENDING = "pending", _("Pending decision")
+        ACTIVE = "active", _("Active")
+        DENIED = "denied", _("Denied")
+        SUSPENDED = "suspended", _("Suspended")
+        TERMINATED = "terminated", _("Terminated")
 
     # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
@@ -148,25 +151,25 @@ class Determination(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        APPROVED = "approved", "Approved"
-        DENIED = "denied", "Denied"
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+        DENIED = "denied", _("Denied")
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="determinations")
-    as_of = models.DateField(help_text="The determination date; the benefit month is its calendar month.")
-    snapshot = models.JSONField(help_text="HouseholdSnapshot.to_dict() at the time of the run.")
-    outcome = models.JSONField(help_text="Outcome.to_dict() without the parameters (kept beside).")
-    parameters_used = models.JSONField(help_text="Each parameter's value, effective date and source.")
+    as_of = models.DateField(help_text=_("The determination date; the benefit month is its calendar month."))
+    snapshot = models.JSONField(help_text=_("HouseholdSnapshot.to_dict() at the time of the run."))
+    outcome = models.JSONField(help_text=_("Outcome.to_dict() without the parameters (kept beside)."))
+    parameters_used = models.JSONField(help_text=_("Each parameter's value, effective date and source."))
     eligible = models.BooleanField()
     monthly_amount = models.DecimalField(**MONEY)
     copay_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     rule_version = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="The RULE_VERSION of the program's rules module that gave this result; empty: not recorded.",
+        help_text=_("The RULE_VERSION of the program's rules module that gave this result; empty: not recorded."),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    reasons = models.JSONField(default=list, blank=True, help_text="The failed criteria, for a denial.")
+    reasons = models.JSONField(default=list, blank=True, help_text=_("The failed criteria, for a denial."))
     run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     run_at = models.DateTimeField(default=timezone.now)
     finalised_by = models.ForeignKey(
@@ -174,15 +177,15 @@ class Determination(models.Model):
     )
     finalised_at = models.DateTimeField(null=True, blank=True)
     is_redetermination = models.BooleanField(
-        default=False, help_text="Run by the nightly job because the household's facts changed."
+        default=False, help_text=_("Run by the nightly job because the household's facts changed.")
     )
     effective_on = models.DateField(
-        null=True, blank=True, help_text="A redetermination: the first of the first month the change affects."
+        null=True, blank=True, help_text=_("A redetermination: the first of the first month the change affects.")
     )
     effective_reason = models.CharField(
         max_length=300,
         blank=True,
-        help_text="A redetermination: the change that dates it and the rule that sets the month.",
+        help_text=_("A redetermination: the change that dates it and the rule that sets the month."),
     )
 
     class Meta:
@@ -228,9 +231,9 @@ class Review(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        COMPLETED = "completed", "Completed"
-        OVERDUE = "overdue", "Overdue (enrollment suspended)"
+        OPEN = "open", _("Open")
+        COMPLETED = "completed", _("Completed")
+        OVERDUE = "overdue", _("Overdue (enrollment suspended)")
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="reviews")
     due_on = models.DateField()
@@ -263,13 +266,13 @@ class JobClaim(models.Model):
     """
 
     class Job(models.TextChoices):
-        REVIEWS_OPEN = "reviews_open", "Open reviews"
-        REVIEWS_OVERDUE = "reviews_overdue", "Suspend overdue reviews"
-        REDETERMINE = "redetermine", "Redetermine changed households"
+        REVIEWS_OPEN = "reviews_open", _("Open reviews")
+        REVIEWS_OVERDUE = "reviews_overdue", _("Suspend overdue reviews")
+        REDETERMINE = "redetermine", _("Redetermine changed households")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
 
     job = models.CharField(max_length=20, choices=Job.choices)
     run_on = models.DateField()

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -51,7 +52,7 @@ def enrollment_apply(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Application for {enrollment.program} recorded.")
+            messages.success(request, _("Application for %(program)s recorded.") % {"program": enrollment.program})
             return redirect("eligibility:enrollment_detail", enrollment.pk)
     return _case_tab(request, case, form)
 
@@ -113,7 +114,7 @@ def determination_run(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Determination made; read it and approve or deny it.")
+            messages.success(request, _("Determination made; read it and approve or deny it."))
             return redirect("eligibility:determination_detail", determination.pk)
     return _enrollment_page(request, enrollment, form)
 
@@ -179,7 +180,9 @@ def determination_finalise(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Determination {determination.get_status_display().lower()}.")
+            messages.success(
+                request, _("Determination %(lower)s.") % {"lower": determination.get_status_display().lower()}
+            )
             return redirect("eligibility:determination_detail", determination.pk)
     return _determination_page(request, determination, form)
 

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from referrals.models import Category, Language, Location, Referral, SharedInfo
@@ -16,14 +17,14 @@ def _helper(*fields) -> FormHelper:
 
 
 class DirectorySearchForm(forms.Form):
-    q = forms.CharField(label="Keyword", required=False, max_length=100)
+    q = forms.CharField(label=_("Keyword"), required=False, max_length=100)
     category = forms.ModelChoiceField(
-        label="Category", queryset=Category.objects.none(), required=False, empty_label="Any category"
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("Any category")
     )
     language = forms.ModelChoiceField(
-        label="Language", queryset=Language.objects.none(), required=False, empty_label="Any language"
+        label=_("Language"), queryset=Language.objects.none(), required=False, empty_label=_("Any language")
     )
-    area = forms.CharField(label="City or postal code", required=False, max_length=100)
+    area = forms.CharField(label=_("City or postal code"), required=False, max_length=100)
 
     def __init__(self, *args, categories, languages, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,32 +33,36 @@ class DirectorySearchForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    client = forms.ModelChoiceField(label="Client", queryset=Client.objects.none(), empty_label=None)
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none(), empty_label=None)
     location = forms.ModelChoiceField(
-        label="Where (optional)", queryset=Location.objects.none(), required=False, empty_label="Any location"
+        label=_("Where (optional)"), queryset=Location.objects.none(), required=False, empty_label=_("Any location")
     )
     reason = forms.CharField(
-        label="Reason for the referral",
+        label=_("Reason for the referral"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the client needs from this service. It is printed on the referral letter.",
+        help_text=_("What the client needs from this service. It is printed on the referral letter."),
     )
     urgency = forms.ChoiceField(
-        label="Urgency", choices=Referral.Urgency.choices, initial=Referral.Urgency.ROUTINE, widget=forms.RadioSelect
+        label=_("Urgency"), choices=Referral.Urgency.choices, initial=Referral.Urgency.ROUTINE, widget=forms.RadioSelect
     )
     shared = forms.MultipleChoiceField(
-        label="Information shared with the organization",
+        label=_("Information shared with the organization"),
         choices=SharedInfo.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Sharing anything needs the client's consent naming this organization, in force today. "
-        "A restricted client's or a confidential address is never shared.",
+        help_text=_(
+            "Sharing anything needs the client's consent naming this organization, in force today. "
+            "A restricted client's or a confidential address is never shared."
+        ),
     )
     consent_override_reason = forms.CharField(
-        label="Supervisor's override of the consent rule (optional)",
+        label=_("Supervisor's override of the consent rule (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only when there is no consent: why the information must be shared anyway. "
-        "It is kept on the referral and in the audit trail.",
+        help_text=_(
+            "Only when there is no consent: why the information must be shared anyway. "
+            "It is kept on the referral and in the audit trail."
+        ),
     )
 
     def __init__(self, *args, clients, locations, may_override: bool, **kwargs):
@@ -72,18 +77,18 @@ class ReferralForm(forms.Form):
 
 
 class ReferralMoveForm(forms.Form):
-    to = forms.ChoiceField(label="New status")
+    to = forms.ChoiceField(label=_("New status"))
     outcome = forms.ChoiceField(
-        label="Why not completed",
+        label=_("Why not completed"),
         required=False,
         choices=[("", "—"), *Referral.Outcome.choices],
-        help_text="Only when the client did not get the service.",
+        help_text=_("Only when the client did not get the service."),
     )
     reason = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed when the organization declines or the referral is withdrawn.",
+        help_text=_("Needed when the organization declines or the referral is withdrawn."),
     )
     consent_override_reason = ReferralForm.base_fields["consent_override_reason"]
 
@@ -100,7 +105,9 @@ class ReferralMoveForm(forms.Form):
 
 class DirectoryImportForm(forms.Form):
     package = forms.FileField(
-        label="HSDS datapackage (.zip)",
-        help_text="A zip of the CSV files (organization.csv, service.csv, location.csv, ...), "
-        "with or without datapackage.json.",
+        label=_("HSDS datapackage (.zip)"),
+        help_text=_(
+            "A zip of the CSV files (organization.csv, service.csv, location.csv, ...), "
+            "with or without datapackage.json."
+        ),
     )

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
@@ -73,7 +74,7 @@ def referral_create(
     A restricted client's or a confidential address is never shared.
     """
     if not may_refer(acting_user):
-        raise PermissionDenied("Only caseworkers and supervisors make referrals.")
+        raise PermissionDenied(_("Only caseworkers and supervisors make referrals."))
     unknown = set(shared) - set(SharedInfo.values)
     shared = [value for value in SharedInfo.values if value in set(shared)]
     override = consent_override_reason.strip()
@@ -98,12 +99,17 @@ def referral_create(
         # Locked so the case cannot close, or change hands, while the referral is made.
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.status == Case.Status.CLOSED:
-            raise ValidationError(f"Case {case.number} is closed; reopen it before referring.")
+            raise ValidationError(_("Case %(number)s is closed; reopen it before referring.") % {"number": case.number})
         is_member = HouseholdMembership.objects.filter(
             household_id=case.household_id, client=client, end_date__isnull=True
         ).exists()
         if client.pk != case.primary_client_id and not is_member:
-            raise ValidationError({"client": f"{client.full_name} is not a member of this case's household."})
+            raise ValidationError(
+                {
+                    "client": _("%(full_name)s is not a member of this case's household.")
+                    % {"full_name": client.full_name}
+                }
+            )
         now = timezone.now()
         referral = Referral(
             case=case,
@@ -158,7 +164,7 @@ def referral_move(
     not eligible, could not contact, client declined). Sending checks consent again.
     """
     if not may_refer(acting_user):
-        raise PermissionDenied("Only caseworkers and supervisors move referrals.")
+        raise PermissionDenied(_("Only caseworkers and supervisors move referrals."))
     if consent_override_reason.strip() and not may_override_consent(acting_user):
         raise ValidationError({"consent_override_reason": OVERRIDE_REFUSED})
     with transaction.atomic():
@@ -193,9 +199,9 @@ def _move(
     status_check(referral, to)
     reason = reason.strip()
     if to in (S.DECLINED, S.WITHDRAWN) and not reason:
-        raise ValidationError({"reason": f"Say why the referral is {S(to).label.lower()}."})
+        raise ValidationError({"reason": _("Say why the referral is %(lower)s.") % {"lower": S(to).label.lower()}})
     if to == S.NOT_COMPLETED and outcome not in Referral.Outcome.values:
-        raise ValidationError({"outcome": "Choose why the client did not get the service."})
+        raise ValidationError({"outcome": _("Choose why the client did not get the service.")})
     now = timezone.now()
     also = {"outcome": outcome if to == S.NOT_COMPLETED else "", "last_moved_at": now}
     consent_before = audit_snapshot(referral, CONSENT_FIELDS)
@@ -229,8 +235,10 @@ def _check_before_sending(acting_user, referral: Referral, override: str) -> Non
     """The consent and address rules, on the day the information leaves the agency."""
     if SharedInfo.ADDRESS in referral.shared and _address_protected(referral.client, referral.case):
         raise ValidationError(
-            "This referral would share an address that is now restricted or confidential; "
-            "withdraw it and refer again without the address."
+            _(
+                "This referral would share an address that is now restricted or confidential; "
+                "withdraw it and refer again without the address."
+            )
         )
     _settle_consent(acting_user, referral, override)
 
@@ -317,11 +325,11 @@ def referral_letter_issue(*, acting_user, referral: Referral) -> bytes:
     itself leaves out an address that has become protected.)
     """
     if not may_refer(acting_user):
-        raise PermissionDenied("Only caseworkers and supervisors print referral letters.")
+        raise PermissionDenied(_("Only caseworkers and supervisors print referral letters."))
     if referral.status not in Referral.OPEN:
         raise ValidationError(
-            f"A referral that is {referral.get_status_display().lower()} has no letter to print: "
-            "nothing more is shared with the organization.",
+            _("A referral that is %(lower)s has no letter to print: nothing more is shared with the organization.")
+            % {"lower": referral.get_status_display().lower()},
             code="closed",
         )
     _consent_today(referral)
@@ -342,7 +350,7 @@ def directory_import(*, acting_user, source, name: str = "") -> hsds.ImportRepor
     `acting_user` is None when a management command runs it.
     """
     if acting_user is not None and not may_manage_directory(acting_user):
-        raise PermissionDenied("Only administrators import the directory.")
+        raise PermissionDenied(_("Only administrators import the directory."))
     with transaction.atomic():
         report = hsds.import_package(source)
         audit_record(

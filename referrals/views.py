@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import client_scope
@@ -101,11 +102,15 @@ def directory_import(request: HttpRequest) -> HttpResponse:
         try:
             report = services.directory_import(acting_user=request.user, source=upload, name=upload.name)
         except hsds.HsdsError as error:
-            form.add_error("package", "Nothing was imported. Correct these rows and try again:")
+            form.add_error("package", _("Nothing was imported. Correct these rows and try again:"))
             for problem in error.problems:
                 form.add_error(None, str(problem))
         else:
-            messages.success(request, f"{upload.name} imported: {report.summary() or 'nothing in it'}.")
+            messages.success(
+                request,
+                _("%(name)s imported: %(value)s.")
+                % {"name": upload.name, "value": report.summary() or "nothing in it"},
+            )
             return redirect("referrals:directory_import")
     return render(request, "referrals/directory_import.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -179,7 +184,11 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             verb = "saved as a draft" if referral.status == Referral.Status.DRAFT else "sent"
-            messages.success(request, f"Referral of {referral.client.full_name} to {service.name} {verb}.")
+            messages.success(
+                request,
+                _("Referral of %(full_name)s to %(name)s %(verb)s.")
+                % {"full_name": referral.client.full_name, "name": service.name, "verb": verb},
+            )
             return redirect("referrals:referral_detail", pk=referral.pk)
     consent = None
     if not service.is_internal:
@@ -245,7 +254,9 @@ def referral_move(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"Referral to {referral.service.name} is now {referral.get_status_display().lower()}."
+                request,
+                _("Referral to %(name)s is now %(lower)s.")
+                % {"name": referral.service.name, "lower": referral.get_status_display().lower()},
             )
             return redirect("referrals:referral_detail", pk=referral.pk)
     return _detail(request, referral, form, status=400)

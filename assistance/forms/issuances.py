@@ -10,6 +10,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from assistance.models import Issuance
 from assistance.services import Decision, IssuanceRequest
@@ -29,37 +30,37 @@ def _helper() -> FormHelper:
 
 
 class IssuanceRequestForm(forms.Form):
-    client = forms.ModelChoiceField(label="For", queryset=Client.objects.none(), empty_label=None)
+    client = forms.ModelChoiceField(label=_("For"), queryset=Client.objects.none(), empty_label=None)
     # Preselected only from the case's own enrollments; otherwise the worker chooses.
-    program = forms.ModelChoiceField(label="Program", queryset=None, empty_label="Choose…")
+    program = forms.ModelChoiceField(label=_("Program"), queryset=None, empty_label=_("Choose…"))
     unenrolled_reason = forms.CharField(
-        label="Reason to issue without enrolment",
+        label=_("Reason to issue without enrolment"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only for emergency funds under a program the case is not enrolled in.",
+        help_text=_("Only for emergency funds under a program the case is not enrolled in."),
     )
-    kind = forms.ChoiceField(label="Kind of assistance")
-    amount = MoneyField(label="Amount ($)", required=False, min_value=CENT, help_text=AMOUNT_HELP)
-    units = forms.IntegerField(label="Nights", required=False)
-    unit_rate = MoneyField(label="Nightly rate ($)", required=False, min_value=CENT, help_text="Like 62.50.")
+    kind = forms.ChoiceField(label=_("Kind of assistance"))
+    amount = MoneyField(label=_("Amount ($)"), required=False, min_value=CENT, help_text=AMOUNT_HELP)
+    units = forms.IntegerField(label=_("Nights"), required=False)
+    unit_rate = MoneyField(label=_("Nightly rate ($)"), required=False, min_value=CENT, help_text=_("Like 62.50."))
     supportive_service = forms.ModelChoiceField(
-        label="Supportive service", queryset=None, required=False, empty_label="Choose from the case's plans"
+        label=_("Supportive service"), queryset=None, required=False, empty_label=_("Choose from the case's plans")
     )
-    payee_kind = forms.ChoiceField(label="Pay to", choices=Issuance.PayeeKind.choices)
-    payee_name = forms.CharField(label="Payee's name", max_length=200, required=False)
+    payee_kind = forms.ChoiceField(label=_("Pay to"), choices=Issuance.PayeeKind.choices)
+    payee_name = forms.CharField(label=_("Payee's name"), max_length=200, required=False)
     payee_address = forms.CharField(
-        label="Payee's mailing address",
+        label=_("Payee's mailing address"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed for a cheque.",
+        help_text=_("Needed for a cheque."),
     )
-    method = forms.ChoiceField(label="Paid by", choices=[("", "Choose…"), *Issuance.Method.choices], required=False)
+    method = forms.ChoiceField(label=_("Paid by"), choices=[("", "Choose…"), *Issuance.Method.choices], required=False)
     purpose = forms.CharField(
-        label="Purpose",
+        label=_("Purpose"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What it is for, and why now.",
+        help_text=_("What it is for, and why now."),
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
@@ -105,11 +106,13 @@ def _supportive_label(service) -> str:
 class ReasonForm(forms.Form):
     """A decision's or an action's reason (the service says when one is needed)."""
 
-    reason = forms.CharField(label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ApproveForm(ReasonForm):
-    budget_acknowledged = forms.BooleanField(label="Approve anyway, past the budget", required=False)
+    budget_acknowledged = forms.BooleanField(label=_("Approve anyway, past the budget"), required=False)
 
 
 class BulkDecisionForm(forms.Form):
@@ -117,11 +120,11 @@ class BulkDecisionForm(forms.Form):
 
     issuances = forms.ModelMultipleChoiceField(
         queryset=Issuance.objects.none(),
-        error_messages={"required": "Tick the requests to decide first."},
+        error_messages={"required": _("Tick the requests to decide first.")},
     )
-    decision = forms.ChoiceField(choices=[(Decision.APPROVE, "Approve"), (Decision.REJECT, "Reject")])
-    reason = forms.CharField(label="Reason", required=False, max_length=2000)
-    budget_acknowledged = forms.BooleanField(label="Approve anyway, past the budget", required=False)
+    decision = forms.ChoiceField(choices=[(Decision.APPROVE, _("Approve")), (Decision.REJECT, _("Reject"))])
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    budget_acknowledged = forms.BooleanField(label=_("Approve anyway, past the budget"), required=False)
 
     def __init__(self, *args, issuances: QuerySet, **kwargs) -> None:
         super().__init__(*args, **kwargs)

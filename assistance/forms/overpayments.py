@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from assistance.models import Overpayment
 from core.dates import DateKind
@@ -41,16 +42,16 @@ class MonthField(forms.CharField):
                 raise ValueError
             return date(int(match.group(1)), int(match.group(2)), 1)
         except ValueError:
-            raise forms.ValidationError("Enter a month as year and month, like 2026-03.") from None
+            raise forms.ValidationError(_("Enter a month as year and month, like 2026-03.")) from None
 
 
 class EstablishForm(forms.Form):
-    client = forms.ModelChoiceField(label="Client who was overpaid", queryset=None, empty_label=None)
-    program = forms.ModelChoiceField(label="Program", queryset=None, empty_label="Choose the program")
-    reason = forms.ChoiceField(label="Reason", choices=[("", "Choose the reason"), *Overpayment.Reason.choices])
-    allegation = forms.CharField(label="Allegation", widget=forms.Textarea(attrs={"rows": 3}))
-    findings = forms.CharField(label="Findings of the investigation", widget=forms.Textarea(attrs={"rows": 4}))
-    outcome = forms.CharField(label="Outcome", widget=forms.Textarea(attrs={"rows": 2}))
+    client = forms.ModelChoiceField(label=_("Client who was overpaid"), queryset=None, empty_label=None)
+    program = forms.ModelChoiceField(label=_("Program"), queryset=None, empty_label=_("Choose the program"))
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "Choose the reason"), *Overpayment.Reason.choices])
+    allegation = forms.CharField(label=_("Allegation"), widget=forms.Textarea(attrs={"rows": 3}))
+    findings = forms.CharField(label=_("Findings of the investigation"), widget=forms.Textarea(attrs={"rows": 4}))
+    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, clients, programs, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,15 +62,15 @@ class EstablishForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    period = MonthField(label="Month", required=False)
-    amount = MoneyField(label="Amount overpaid ($)", required=False, min_value=CENT)
+    period = MonthField(label=_("Month"), required=False)
+    amount = MoneyField(label=_("Amount overpaid ($)"), required=False, min_value=CENT)
 
     def clean(self):
         data = super().clean()
         if data.get("period") and not data.get("amount") and "amount" not in self.errors:
-            self.add_error("amount", "Enter the amount overpaid in this month.")
+            self.add_error("amount", _("Enter the amount overpaid in this month."))
         if data.get("amount") and not data.get("period") and "period" not in self.errors:
-            self.add_error("period", "Enter the month of this amount.")
+            self.add_error("period", _("Enter the month of this amount."))
         return data
 
 
@@ -94,47 +95,47 @@ class ActionForm(forms.Form):
 
 class ReasonForm(ActionForm):
     id_prefix = "reason_change"
-    reason = forms.ChoiceField(label="Reason", choices=Overpayment.Reason.choices)
-    note = forms.CharField(label="Why it changes", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.ChoiceField(label=_("Reason"), choices=Overpayment.Reason.choices)
+    note = forms.CharField(label=_("Why it changes"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class WriteOffRequestForm(ActionForm):
     id_prefix = "write_off"
-    reason = forms.CharField(label="Why it should be written off", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Why it should be written off"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class WriteOffDecideForm(ActionForm):
     id_prefix = "decide"
     decision = forms.ChoiceField(
-        label="Decision",
+        label=_("Decision"),
         choices=[("approve", "Approve the write-off"), ("refuse", "Refuse it")],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed to refuse; kept in the history.",
+        help_text=_("Needed to refuse; kept in the history."),
     )
 
 
 class AgreementForm(ActionForm):
     id_prefix = "agreement"
-    instalment = MoneyField(label="Monthly instalment ($)", min_value=CENT)
+    instalment = MoneyField(label=_("Monthly instalment ($)"), min_value=CENT)
     first_due_on = PlausibleDateField(
-        kind=DateKind.PLANNED, label="First instalment due", widget=forms.DateInput(attrs={"type": "date"})
+        kind=DateKind.PLANNED, label=_("First instalment due"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AgreementEndForm(ActionForm):
     id_prefix = "agreement_end"
-    reason = forms.CharField(label="Why the agreement ends", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Why the agreement ends"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RepaymentForm(ActionForm):
     id_prefix = "repayment"
-    amount = MoneyField(label="Amount received ($)", min_value=CENT)
+    amount = MoneyField(label=_("Amount received ($)"), min_value=CENT)
     received_on = PlausibleDateField(
-        kind=DateKind.EVENT, label="Received on", widget=forms.DateInput(attrs={"type": "date"})
+        kind=DateKind.EVENT, label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
     )

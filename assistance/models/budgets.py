@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from assistance.models.issuances import MONEY
 
@@ -10,12 +11,12 @@ class Budget(models.Model):
     """A program's budget for one fiscal year; issued and committed totals come from the ledger."""
 
     program = models.ForeignKey("eligibility.Program", on_delete=models.PROTECT, related_name="budgets")
-    fiscal_year = models.CharField(max_length=20, help_text="As the agency names it, e.g. 2026-27.")
+    fiscal_year = models.CharField(max_length=20, help_text=_("As the agency names it, e.g. 2026-27."))
     starts_on = models.DateField()
     ends_on = models.DateField()
     amount = models.DecimalField(**MONEY)
     warn_at_percent = models.PositiveSmallIntegerField(
-        default=90, help_text="Supervisors are warned when an approval takes spending past this share."
+        default=90, help_text=_("Supervisors are warned when an approval takes spending past this share.")
     )
 
     class Meta:

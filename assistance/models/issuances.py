@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusChange, status_columns
 from core.money import format_money
@@ -24,16 +25,16 @@ class Issuance(models.Model):
     """
 
     class Kind(models.TextChoices):
-        RECURRING = "recurring", "Recurring benefit"
-        ONE_OFF = "one_off", "One-off payment"
-        EMERGENCY = "emergency", "Emergency funds"
-        FOOD_VOUCHER = "food_voucher", "Food voucher"
-        DRUG_CARD = "drug_card", "Emergency drug card"
-        SHELTER = "shelter", "Shelter nights"
-        TRAVEL = "travel", "Travel"
-        SUPPORTIVE = "supportive", "Supportive service"
-        ARREARS = "arrears", "Arrears (underpayment)"
-        HEALTH_CLAIM = "health_claim", "Out-of-province health claim"
+        RECURRING = "recurring", _("Recurring benefit")
+        ONE_OFF = "one_off", _("One-off payment")
+        EMERGENCY = "emergency", _("Emergency funds")
+        FOOD_VOUCHER = "food_voucher", _("Food voucher")
+        DRUG_CARD = "drug_card", _("Emergency drug card")
+        SHELTER = "shelter", _("Shelter nights")
+        TRAVEL = "travel", _("Travel")
+        SUPPORTIVE = "supportive", _("Supportive service")
+        ARREARS = "arrears", _("Arrears (underpayment)")
+        HEALTH_CLAIM = "health_claim", _("Out-of-province health claim")
 
     #: Kinds a worker asks for, each under its authority limits; the payment run and overpayment job
     #: make the others.
@@ -51,13 +52,13 @@ class Issuance(models.Model):
     FORM_KINDS = REQUESTABLE[:-1]  # all but HEALTH_CLAIM, the last
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        PENDING = "pending", "Waiting for approval"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        ISSUED = "issued", "Issued"
-        CANCELLED = "cancelled", "Cancelled"
-        REVERSED = "reversed", "Reversed"
+        REQUESTED = "requested", _("Requested")
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        ISSUED = "issued", _("Issued")
+        CANCELLED = "cancelled", _("Cancelled")
+        REVERSED = "reversed", _("Reversed")
 
     # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
@@ -80,18 +81,18 @@ class Issuance(models.Model):
     ISSUED_FIELDS = ("amount", "recovered", "client", "payee_kind", "payee_name", "payee_address")
 
     class PayeeKind(models.TextChoices):
-        CLIENT = "client", "The client"
-        LANDLORD = "landlord", "Landlord"
-        SHELTER = "shelter", "Shelter"
-        UTILITY = "utility", "Utility"
-        PHARMACY = "pharmacy", "Pharmacy"
-        OTHER = "other", "Other third party"
+        CLIENT = "client", _("The client")
+        LANDLORD = "landlord", _("Landlord")
+        SHELTER = "shelter", _("Shelter")
+        UTILITY = "utility", _("Utility")
+        PHARMACY = "pharmacy", _("Pharmacy")
+        OTHER = "other", _("Other third party")
 
     class Method(models.TextChoices):
-        DIRECT_DEPOSIT = "direct_deposit", "Direct deposit"
-        CHEQUE = "cheque", "Cheque"
-        VOUCHER = "voucher", "Voucher"
-        CARD = "card", "Card"
+        DIRECT_DEPOSIT = "direct_deposit", _("Direct deposit")
+        CHEQUE = "cheque", _("Cheque")
+        VOUCHER = "voucher", _("Voucher")
+        CARD = "card", _("Card")
 
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="issuances")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="issuances")
@@ -109,17 +110,17 @@ class Issuance(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     #: The benefit month (the first of it) for recurring benefits and arrears.
     period = models.DateField(null=True, blank=True)
-    amount = models.DecimalField(**MONEY, help_text="The gross amount granted.")
+    amount = models.DecimalField(**MONEY, help_text=_("The gross amount granted."))
     #: Taken from a recurring benefit to recover an overpayment; the payee receives amount - recovered.
     recovered = models.DecimalField(**MONEY, default=0)
-    units = models.PositiveIntegerField(null=True, blank=True, help_text="Nights, for shelter.")
-    unit_rate = models.DecimalField(**MONEY, null=True, blank=True, help_text="The nightly rate, for shelter.")
+    units = models.PositiveIntegerField(null=True, blank=True, help_text=_("Nights, for shelter."))
+    unit_rate = models.DecimalField(**MONEY, null=True, blank=True, help_text=_("The nightly rate, for shelter."))
     purpose = models.TextField(blank=True)
     payee_kind = models.CharField(max_length=10, choices=PayeeKind.choices, default=PayeeKind.CLIENT)
     payee_name = models.CharField(max_length=200)
     payee_address = models.TextField(blank=True)
     method = models.CharField(max_length=20, choices=Method.choices)
-    reference = models.CharField(max_length=30, unique=True, help_text="Printed on the payment file and stubs.")
+    reference = models.CharField(max_length=30, unique=True, help_text=_("Printed on the payment file and stubs."))
     idempotency_key = models.CharField(max_length=100, unique=True)
     #: A digest of the request's details: the same key with other details is refused.
     fingerprint = models.CharField(max_length=64)

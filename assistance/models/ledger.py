@@ -19,16 +19,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from assistance.models.issuances import MONEY
 from audit.append_only import AppendOnlyModel
 
 
 class Account(models.TextChoices):
-    ISSUED = "issued", "Assistance issued"
-    PAYMENTS = "payments", "Payments to payees"
-    RECEIVABLE = "receivable", "Overpayments receivable"
-    WRITTEN_OFF = "written_off", "Overpayments written off"
+    ISSUED = "issued", _("Assistance issued")
+    PAYMENTS = "payments", _("Payments to payees")
+    RECEIVABLE = "receivable", _("Overpayments receivable")
+    WRITTEN_OFF = "written_off", _("Overpayments written off")
 
 
 class LedgerTransaction(AppendOnlyModel):
@@ -37,12 +38,12 @@ class LedgerTransaction(AppendOnlyModel):
     append_only_message = "Ledger transactions are never changed; post a reversing transaction instead."
 
     class Kind(models.TextChoices):
-        ISSUE = "issue", "Issue"
-        REVERSAL = "reversal", "Reversal"
-        OVERPAYMENT = "overpayment", "Overpayment established"
-        REPAYMENT = "repayment", "Repayment received"
-        WRITE_OFF = "write_off", "Write-off"
-        TRANSFER = "transfer", "Moved to the surviving record of a merged client"
+        ISSUE = "issue", _("Issue")
+        REVERSAL = "reversal", _("Reversal")
+        OVERPAYMENT = "overpayment", _("Overpayment established")
+        REPAYMENT = "repayment", _("Repayment received")
+        WRITE_OFF = "write_off", _("Write-off")
+        TRANSFER = "transfer", _("Moved to the surviving record of a merged client")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     issuance = models.ForeignKey(
@@ -85,7 +86,7 @@ class LedgerEntry(AppendOnlyModel):
 
     transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
     account = models.CharField(max_length=12, choices=Account.choices)
-    amount = models.DecimalField(**MONEY, help_text="Debit positive, credit negative.")
+    amount = models.DecimalField(**MONEY, help_text=_("Debit positive, credit negative."))
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="ledger_entries")
     program = models.ForeignKey("eligibility.Program", on_delete=models.PROTECT, related_name="ledger_entries")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from assistance.models.issuances import MONEY, Issuance
@@ -23,12 +24,15 @@ class AuthorityLimit(models.Model):
     )
     kind = models.CharField(max_length=20, choices=[(k.value, k.label) for k in Issuance.REQUESTABLE])
     effective_from = models.DateField()
-    per_issuance = models.DecimalField(**MONEY, null=True, blank=True, help_text="The most for one issuance.")
+    per_issuance = models.DecimalField(**MONEY, null=True, blank=True, help_text=_("The most for one issuance."))
     per_client_30_days = models.DecimalField(
-        **MONEY, null=True, blank=True, help_text="The most for one client over a rolling 30 days, this one included."
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text=_("The most for one client over a rolling 30 days, this one included."),
     )
-    max_units = models.PositiveIntegerField(null=True, blank=True, help_text="The most nights for one issuance.")
-    note = models.CharField(max_length=300, blank=True, help_text="Where the figure comes from.")
+    max_units = models.PositiveIntegerField(null=True, blank=True, help_text=_("The most nights for one issuance."))
+    note = models.CharField(max_length=300, blank=True, help_text=_("Where the figure comes from."))
 
     class Meta:
         ordering = ["kind", "role", "user", "-effective_from"]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from assistance.models.issuances import MONEY
 from core.models import StatusChange, status_columns
@@ -19,20 +20,20 @@ class Overpayment(models.Model):
     """
 
     class Reason(models.TextChoices):
-        AGENCY_ERROR = "agency_error", "Agency error"
-        CLIENT_ERROR = "client_error", "Client error (inadvertent)"
-        INTENTIONAL = "intentional", "Intentional program violation"
+        AGENCY_ERROR = "agency_error", _("Agency error")
+        CLIENT_ERROR = "client_error", _("Client error (inadvertent)")
+        INTENTIONAL = "intentional", _("Intentional program violation")
 
     class Source(models.TextChoices):
-        REDETERMINATION = "redetermination", "Redetermination"
-        INVESTIGATION = "investigation", "Investigation"
+        REDETERMINATION = "redetermination", _("Redetermination")
+        INVESTIGATION = "investigation", _("Investigation")
 
     class Status(models.TextChoices):
-        ESTABLISHED = "established", "Established"
-        RECOVERING = "recovering", "Recovering"
-        RECOVERED = "recovered", "Recovered"
-        WRITE_OFF_PENDING = "write_off_pending", "Write-off waiting for approval"
-        WRITTEN_OFF = "written_off", "Written off"
+        ESTABLISHED = "established", _("Established")
+        RECOVERING = "recovering", _("Recovering")
+        RECOVERED = "recovered", _("Recovered")
+        WRITE_OFF_PENDING = "write_off_pending", _("Write-off waiting for approval")
+        WRITTEN_OFF = "written_off", _("Written off")
 
     # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
@@ -47,8 +48,8 @@ class Overpayment(models.Model):
     OPEN = (Status.ESTABLISHED, Status.RECOVERING)
 
     class Recovery(models.TextChoices):
-        DEDUCTION = "deduction", "Deduction from benefits"
-        AGREEMENT = "agreement", "Repayment agreement"
+        DEDUCTION = "deduction", _("Deduction from benefits")
+        AGREEMENT = "agreement", _("Repayment agreement")
 
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="overpayments")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="overpayments")
@@ -135,9 +136,9 @@ class RepaymentAgreement(models.Model):
     """A household's promise to repay an overpayment in monthly instalments instead of deductions."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        ENDED = "ended", "Ended early"
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        ENDED = "ended", _("Ended early")
 
     overpayment = models.ForeignKey(Overpayment, on_delete=models.PROTECT, related_name="agreements")
     instalment = models.DecimalField(**MONEY)

@@ -3,16 +3,17 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class PaymentRun(models.Model):
     """The run that issues a month's recurring benefits; started again, it carries on where it stopped."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        COMPLETED = "completed", "Completed"
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
 
-    period = models.DateField(unique=True, help_text="The first of the benefit month.")
+    period = models.DateField(unique=True, help_text=_("The first of the benefit month."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(default=timezone.now)

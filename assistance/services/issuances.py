@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -91,7 +92,7 @@ def positive_amount(value, *, field: str = "amount", allow_zero: bool = False) -
     except MoneyError as error:
         raise ValidationError({field: error.message}) from None
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValidationError({field: "The amount must be more than zero."})
+        raise ValidationError({field: _("The amount must be more than zero.")})
     return amount
 
 
@@ -187,7 +188,7 @@ def _same_key(key: str, fingerprint: str) -> Issuance | None:
     existing = Issuance.objects.filter(idempotency_key=key).first()
     if existing is not None and existing.fingerprint != fingerprint:
         raise ValidationError(
-            "This request was already sent with other details. Start a new request to ask for something else."
+            _("This request was already sent with other details. Start a new request to ask for something else.")
         )
     return existing
 
@@ -208,9 +209,9 @@ def issuance_request(
     a retry after a timeout); the same key with different details is refused.
     """
     if not idempotency_key or len(idempotency_key) > 100:
-        raise ValidationError("This request has no valid request key; reload the form and send it again.")
+        raise ValidationError(_("This request has no valid request key; reload the form and send it again."))
     if not access.may_work_cases(acting_user):
-        raise ValidationError("Only caseworkers and supervisors request assistance.")
+        raise ValidationError(_("Only caseworkers and supervisors request assistance."))
     # Raw details first: a retry of a finished request is answered even if the case has closed since.
     fingerprint = request.fingerprint(case_id=case.pk, client_id=client.pk, program_id=program.pk)
     existing = _same_key(idempotency_key, fingerprint)
@@ -290,7 +291,8 @@ def issuance_approve(
             case = Case.objects.get(pk=issuance.case_id)
             if not case.is_active:
                 raise ValidationError(
-                    f"Case {case.number} is {case.get_status_display().lower()}; reopen it or reject the request."
+                    _("Case %(number)s is %(lower)s; reopen it or reject the request.")
+                    % {"number": case.number, "lower": case.get_status_display().lower()}
                 )
             # The client's row and the budget's serialise approvals, as requests are: two approvals at
             # once for one client cannot both fit the approver's 30 days, nor both pass the budget unwarned.
@@ -308,7 +310,10 @@ def issuance_approve(
             effect = budget_effect(program_id=issuance.program_id, amount=issuance.amount, lock=True)
             if effect is not None and effect.exceeds and not budget_acknowledged:
                 raise ValidationError(
-                    {"budget_acknowledged": f"{effect.message} Tick the box to approve it all the same."}
+                    {
+                        "budget_acknowledged": _("%(message)s Tick the box to approve it all the same.")
+                        % {"message": effect.message}
+                    }
                 )
             issuance.decided_by = acting_user
             issuance.decided_at = timezone.now()
@@ -319,7 +324,7 @@ def issuance_approve(
         # The database's own refusal of a self-approval, should a caller get past the check above.
         if "issuance_not_decided_by_requester" not in str(error):
             raise
-        raise ValidationError("Nobody approves their own request.") from None
+        raise ValidationError(_("Nobody approves their own request.")) from None
     return issuance
 
 
@@ -327,7 +332,7 @@ def issuance_reject(*, acting_user: User, issuance: Issuance, reason: str) -> Is
     """A supervisor turns down a waiting request, saying why; the requester sees it on their home page."""
     _require_supervisor(acting_user)
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the request is rejected; the caseworker will read it."})
+        raise ValidationError({"reason": _("Say why the request is rejected; the caseworker will read it.")})
     with transaction.atomic():
         issuance = _locked(issuance)
         _check_decider(issuance, acting_user, verb="reject")
@@ -342,16 +347,21 @@ def issuance_reject(*, acting_user: User, issuance: Issuance, reason: str) -> Is
 def issuance_issue(*, acting_user: User, issuance: Issuance) -> Issuance:
     """Release an approved issuance to its payee: post it to the ledger, once."""
     if not access.may_work_cases(acting_user):
-        raise ValidationError("Only caseworkers and supervisors issue assistance.")
+        raise ValidationError(_("Only caseworkers and supervisors issue assistance."))
     with transaction.atomic():
         issuance = _locked(issuance)
         if issuance.status == Status.ISSUED:
             return issuance
         if issuance.status != Status.APPROVED:
-            raise ValidationError(f"This request is {issuance.get_status_display().lower()}; it cannot be issued.")
+            raise ValidationError(
+                _("This request is %(lower)s; it cannot be issued.") % {"lower": issuance.get_status_display().lower()}
+            )
         case = Case.objects.get(pk=issuance.case_id)
         if not case.is_active:
-            raise ValidationError(f"Case {case.number} is {case.get_status_display().lower()}; reopen it to issue.")
+            raise ValidationError(
+                _("Case %(number)s is %(lower)s; reopen it to issue.")
+                % {"number": case.number, "lower": case.get_status_display().lower()}
+            )
         _issue(issuance, acting_user)
     return issuance
 
@@ -359,11 +369,11 @@ def issuance_issue(*, acting_user: User, issuance: Issuance) -> Issuance:
 def issuance_cancel(*, acting_user: User, issuance: Issuance, reason: str) -> Issuance:
     """Withdraw a waiting or approved request before it is issued."""
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the request is cancelled."})
+        raise ValidationError({"reason": _("Say why the request is cancelled.")})
     with transaction.atomic():
         issuance = _locked(issuance)
         if acting_user.pk != issuance.requested_by_id and not access.may_supervise(acting_user):
-            raise ValidationError("Only the requester or a supervisor can cancel a request.")
+            raise ValidationError(_("Only the requester or a supervisor can cancel a request."))
         _move(issuance, Status.CANCELLED, acting_user, reason=reason.strip())
     return issuance
 
@@ -375,12 +385,14 @@ def issuance_reverse(*, acting_user: User, issuance: Issuance, reason: str) -> I
     """
     _require_supervisor(acting_user)
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the payment is reversed."})
+        raise ValidationError({"reason": _("Say why the payment is reversed.")})
     with transaction.atomic():
         issuance = _locked(issuance)
         if issuance.status != Status.ISSUED:
             status = issuance.get_status_display().lower()
-            raise ValidationError(f"This request is {status}; only an issued one can be reversed.")
+            raise ValidationError(
+                _("This request is %(status)s; only an issued one can be reversed.") % {"status": status}
+            )
         original = LedgerTransaction.objects.get(issuance=issuance, kind=LedgerTransaction.Kind.ISSUE)
         lines = reversal_lines(original)
         ledger_post(
@@ -443,17 +455,18 @@ def _locked(issuance: Issuance) -> Issuance:
 
 def _require_supervisor(user: User) -> None:
     if not access.may_supervise(user):
-        raise ValidationError("Only a supervisor can do this.")
+        raise ValidationError(_("Only a supervisor can do this."))
 
 
 def _check_decider(issuance: Issuance, user: User, *, verb: str) -> None:
     if issuance.status != Status.PENDING:
         who = f" by {issuance.decided_by.get_full_name() or issuance.decided_by}" if issuance.decided_by else ""
         raise ValidationError(
-            f"This request was already {issuance.get_status_display().lower()}{who}; nothing to {verb}."
+            _("This request was already %(lower)s%(who)s; nothing to %(verb)s.")
+            % {"lower": issuance.get_status_display().lower(), "who": who, "verb": verb}
         )
     if issuance.requested_by_id == user.pk:
-        raise ValidationError("Nobody approves or rejects their own request; another supervisor must decide it.")
+        raise ValidationError(_("Nobody approves or rejects their own request; another supervisor must decide it."))
 
 
 def _move(issuance: Issuance, to: str, user: User, *, reason: str = "") -> None:

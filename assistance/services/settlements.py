@@ -37,6 +37,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from assistance.models import (
@@ -142,7 +143,8 @@ def redetermination_settle(*, determination: Determination) -> RedeterminationSe
             determination = Determination.objects.get(pk=determination.pk)
             if not settleable(determination):
                 raise ValidationError(
-                    f"Determination {determination.pk} is not a decided redetermination with an effective date."
+                    _("Determination %(pk)s is not a decided redetermination with an effective date.")
+                    % {"pk": determination.pk}
                 )
             # Decisions on the enrollment lock it too, so none can land while its months are compared.
             enrollment = Enrollment.objects.select_for_update().get(pk=determination.enrollment_id)

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -145,13 +146,25 @@ def issuance_request(request: HttpRequest, pk: int) -> HttpResponse:
 def _say_what_happened(request: HttpRequest, issuance: Issuance, *, repeat: bool) -> None:
     what = f"{issuance.get_kind_display()} of {format_money(issuance.amount)} for {issuance.payee_name}"
     if repeat:
-        messages.info(request, f"This request was already sent ({issuance.reference}); here is what became of it.")
+        messages.info(
+            request,
+            _("This request was already sent (%(reference)s); here is what became of it.")
+            % {"reference": issuance.reference},
+        )
     elif issuance.status == Status.ISSUED:
-        messages.success(request, f"Issued at once: {what}, reference {issuance.reference}.")
+        messages.success(
+            request,
+            _("Issued at once: %(what)s, reference %(reference)s.") % {"what": what, "reference": issuance.reference},
+        )
     elif issuance.status == Status.PENDING:
-        messages.warning(request, f"Waiting for a supervisor: {waiting_text(issuance)}. {what}.")
+        messages.warning(
+            request,
+            _("Waiting for a supervisor: %(value)s. %(what)s.") % {"value": waiting_text(issuance), "what": what},
+        )
     else:
-        messages.info(request, f"{what}: {issuance.get_status_display().lower()}.")
+        messages.info(
+            request, _("%(what)s: %(lower)s.") % {"what": what, "lower": issuance.get_status_display().lower()}
+        )
 
 
 # One issuance -----------------------------------------------------------------------------------------

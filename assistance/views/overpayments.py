@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from assistance.forms.overpayments import (
@@ -92,7 +93,9 @@ def overpayment_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Overpayment of {format_money(overpayment.amount)} established.")
+            messages.success(
+                request, _("Overpayment of %(value)s established.") % {"value": format_money(overpayment.amount)}
+            )
             return redirect("assistance:overpayment_detail", overpayment.pk)
     return case_page(
         request,

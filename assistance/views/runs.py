@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from assistance.models import PaymentRun
 from assistance.selectors import runs as selectors
@@ -14,7 +15,7 @@ from audit.services import audit_page_read
 
 def _require_run_access(request: HttpRequest) -> None:
     if not selectors.may_see_runs(request.user):
-        raise PermissionDenied("Payment runs are for supervisors, finance and administrators.")
+        raise PermissionDenied(_("Payment runs are for supervisors, finance and administrators."))
 
 
 @login_required
@@ -41,10 +42,10 @@ def run_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The payment file as CSV, recorded in the audit trail with every payee it names."""
     _require_run_access(request)
     if not request.user.has_perm("assistance.download_payment_file"):
-        raise PermissionDenied("Payment files are for supervisors and finance.")
+        raise PermissionDenied(_("Payment files are for supervisors and finance."))
     run = selectors.run_get(pk=pk)
     if run.status != PaymentRun.Status.COMPLETED:
-        messages.error(request, "The payment file is ready once the run is complete.")
+        messages.error(request, _("The payment file is ready once the run is complete."))
         return redirect("assistance:run_detail", pk=run.pk)
     content = payment_file_issue(acting_user=request.user, run=run)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")

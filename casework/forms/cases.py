@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from casework.models import Case
@@ -6,11 +7,11 @@ from clients.models import Client
 
 
 class CaseOpenForm(forms.Form):
-    primary_client = forms.ModelChoiceField(queryset=Client.objects.none(), label="Primary client")
+    primary_client = forms.ModelChoiceField(queryset=Client.objects.none(), label=_("Primary client"))
     restricted = forms.BooleanField(
         required=False,
-        label="Restrict this case to me and my supervisor",
-        help_text="For a victim of domestic violence, say.",
+        label=_("Restrict this case to me and my supervisor"),
+        help_text=_("For a victim of domestic violence, say."),
     )
 
     def __init__(self, *args, members=(), **kwargs):
@@ -20,18 +21,18 @@ class CaseOpenForm(forms.Form):
 
 class CaseTransitionForm(forms.Form):
     to = forms.ChoiceField(
-        label="Move the case to",
+        label=_("Move the case to"),
         choices=Case.Status.choices,
         error_messages={"required": "Choose the status the case moves to."},
     )
     closure_reason = forms.ChoiceField(
-        label="Closure reason", choices=[("", "—"), *Case.ClosureReason.choices], required=False
+        label=_("Closure reason"), choices=[("", "—"), *Case.ClosureReason.choices], required=False
     )
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed to suspend or reopen a case.",
+        help_text=_("Needed to suspend or reopen a case."),
     )
 
     def __init__(self, *args, case: Case, **kwargs):
@@ -45,16 +46,16 @@ class CaseTransferForm(forms.Form):
     cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), widget=forms.CheckboxSelectMultiple)
     to_worker = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        label="Transfer to",
+        label=_("Transfer to"),
         # Only the office's workers are offered; anyone else (another office's, say) is refused plainly.
         error_messages={"invalid_choice": "Choose a worker of your office who can take cases."},
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     override_reason = forms.CharField(
-        label="Reason to exceed the maximum caseload",
+        label=_("Reason to exceed the maximum caseload"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only if the worker would go over the office's maximum.",
+        help_text=_("Only if the worker would go over the office's maximum."),
     )
 
     def __init__(self, *args, cases, workers, **kwargs):

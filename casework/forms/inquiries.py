@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Office, User
 from casework.models import Inquiry
@@ -16,47 +17,49 @@ def _choices(choices) -> list[tuple[str, str]]:
 
 
 class InquiryForm(forms.Form):
-    kind = forms.ChoiceField(label="Inquiry or complaint", choices=Inquiry.Kind.choices, initial=Inquiry.Kind.INQUIRY)
-    source = forms.ChoiceField(label="From", choices=_choices(Inquiry.Source.choices))
+    kind = forms.ChoiceField(
+        label=_("Inquiry or complaint"), choices=Inquiry.Kind.choices, initial=Inquiry.Kind.INQUIRY
+    )
+    source = forms.ChoiceField(label=_("From"), choices=_choices(Inquiry.Source.choices))
     requester_name = forms.CharField(
-        label="Name of the person or office (optional)",
+        label=_("Name of the person or office (optional)"),
         required=False,
         max_length=Inquiry._meta.get_field("requester_name").max_length,
     )
     requester_contact = forms.CharField(
-        label="How to reach them (optional)",
+        label=_("How to reach them (optional)"),
         required=False,
         max_length=Inquiry._meta.get_field("requester_contact").max_length,
-        help_text="Phone, email or address for the response.",
+        help_text=_("Phone, email or address for the response."),
     )
-    channel = forms.ChoiceField(label="Received by", choices=_choices(Inquiry.Channel.choices))
+    channel = forms.ChoiceField(label=_("Received by"), choices=_choices(Inquiry.Channel.choices))
     received_at = PlausibleDateTimeField(
-        label="Received at",
+        label=_("Received at"),
         widget=DATETIME_LOCAL,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
-    subject = forms.ChoiceField(label="Subject", choices=_choices(Inquiry.Subject.choices))
-    description = forms.CharField(label="What they ask or complain about", widget=forms.Textarea(attrs={"rows": 4}))
+    subject = forms.ChoiceField(label=_("Subject"), choices=_choices(Inquiry.Subject.choices))
+    description = forms.CharField(label=_("What they ask or complain about"), widget=forms.Textarea(attrs={"rows": 4}))
     client = forms.IntegerField(
-        label="Client number (optional)",
+        label=_("Client number (optional)"),
         required=False,
         min_value=1,
-        help_text="Only a client you may see can be linked.",
+        help_text=_("Only a client you may see can be linked."),
     )
     case = forms.CharField(
-        label="Case number (optional)",
+        label=_("Case number (optional)"),
         required=False,
         max_length=20,
-        help_text="For example 2026-000123. Only a case you may see can be linked.",
+        help_text=_("For example 2026-000123. Only a case you may see can be linked."),
     )
     response_due_on = PlausibleDateField(
         kind=DateKind.PLANNED,
-        label="Response due on (optional)",
+        label=_("Response due on (optional)"),
         required=False,
         widget=DATE,
-        help_text="Left blank, 10 working days after it was received.",
+        help_text=_("Left blank, 10 working days after it was received."),
     )
-    handled_by = forms.ModelChoiceField(label="Handled by", queryset=User.objects.none())
+    handled_by = forms.ModelChoiceField(label=_("Handled by"), queryset=User.objects.none())
 
     def __init__(self, *args, handlers, **kwargs):
         kwargs.setdefault("initial", {}).setdefault(
@@ -68,26 +71,26 @@ class InquiryForm(forms.Form):
 
 class InquiryRespondForm(forms.Form):
     response = forms.CharField(
-        label="Response",
+        label=_("Response"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What was answered, and how (letter, call, email).",
+        help_text=_("What was answered, and how (letter, call, email)."),
     )
 
 
 class InquiryFilterForm(forms.Form):
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *Inquiry.Status.choices])
-    overdue = forms.BooleanField(label="Only overdue responses", required=False)
-    mine = forms.BooleanField(label="Only the ones I handle", required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "Any"), *Inquiry.Status.choices])
+    overdue = forms.BooleanField(label=_("Only overdue responses"), required=False)
+    mine = forms.BooleanField(label=_("Only the ones I handle"), required=False)
 
 
 class InquiryStatisticsForm(forms.Form):
-    start = PlausibleDateField(kind=DateKind.EVENT, label="From")
-    end = PlausibleDateField(kind=DateKind.EVENT, label="To")
+    start = PlausibleDateField(kind=DateKind.EVENT, label=_("From"))
+    end = PlausibleDateField(kind=DateKind.EVENT, label=_("To"))
     kind = forms.ChoiceField(
-        label="Kind", required=False, choices=[("", "Inquiries and complaints"), *Inquiry.Kind.choices]
+        label=_("Kind"), required=False, choices=[("", "Inquiries and complaints"), *Inquiry.Kind.choices]
     )
     office = forms.ModelChoiceField(
-        label="Office", required=False, queryset=Office.objects.none(), empty_label="All offices"
+        label=_("Office"), required=False, queryset=Office.objects.none(), empty_label=_("All offices")
     )
 
     def __init__(self, *args, offices: list[Office] | None = None, **kwargs):
@@ -108,7 +111,10 @@ class InquiryStatisticsForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:
-                self.add_error("end", "The end of the range cannot be before its start.")
+                self.add_error("end", _("The end of the range cannot be before its start."))
             elif (end - start).days >= MAX_STATISTICS_DAYS:
-                self.add_error("end", f"Choose at most {MAX_STATISTICS_DAYS} days.")
+                self.add_error(
+                    "end",
+                    _("Choose at most %(MAX_STATISTICS_DAYS)s days.") % {"MAX_STATISTICS_DAYS": MAX_STATISTICS_DAYS},
+                )
         return data

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from casework.models import CaseNote
 from core.forms import PlausibleDateTimeField
@@ -10,27 +11,29 @@ DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 
 class NoteForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind of contact", choices=[("", "—"), *CaseNote.Kind.choices])
+    kind = forms.ChoiceField(label=_("Kind of contact"), choices=[("", "—"), *CaseNote.Kind.choices])
     contact_at = PlausibleDateTimeField(
-        label="Date and time of the contact",
+        label=_("Date and time of the contact"),
         widget=DATETIME_LOCAL,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
     present = forms.CharField(
-        label="Who was present",
+        label=_("Who was present"),
         required=False,
         max_length=CaseNote._meta.get_field("present").max_length,
-        help_text="Names and roles, e.g. 'client, her mother, school counsellor'.",
+        help_text=_("Names and roles, e.g. 'client, her mother, school counsellor'."),
     )
     subject = forms.CharField(
-        label="Subject (optional)", required=False, max_length=CaseNote._meta.get_field("subject").max_length
+        label=_("Subject (optional)"), required=False, max_length=CaseNote._meta.get_field("subject").max_length
     )
-    body = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 8}))
     confidential = forms.BooleanField(
-        label="Confidential",
+        label=_("Confidential"),
         required=False,
-        help_text="Only you, the case's assigned worker and their supervisor will read it; "
-        "others see only that a note exists. A note cannot be changed once saved.",
+        help_text=_(
+            "Only you, the case's assigned worker and their supervisor will read it; "
+            "others see only that a note exists. A note cannot be changed once saved."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -50,9 +53,9 @@ class NoteForm(forms.Form):
 
 class NoteAddendumForm(forms.Form):
     body = forms.CharField(
-        label="Addendum",
+        label=_("Addendum"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="A correction or addition. It is shown under the note with your name and the time.",
+        help_text=_("A correction or addition. It is shown under the note with your name and the time."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -63,4 +66,4 @@ class NoteAddendumForm(forms.Form):
 
 
 class NoteSearchForm(forms.Form):
-    q = forms.CharField(label="Search the notes", required=False, max_length=200)
+    q = forms.CharField(label=_("Search the notes"), required=False, max_length=200)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from casework.models import Goal, Plan, PlanStep, SupportiveService, WorkActivity
 from clients.models import Client
@@ -12,12 +13,15 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PlanCreateForm(forms.Form):
-    client = forms.ModelChoiceField(queryset=Client.objects.none(), label="For")
-    kind = forms.ChoiceField(label="Kind of plan", choices=Plan.Kind.choices)
+    client = forms.ModelChoiceField(queryset=Client.objects.none(), label=_("For"))
+    kind = forms.ChoiceField(label=_("Kind of plan"), choices=Plan.Kind.choices)
     summary = forms.CharField(
-        label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="In the client's words."
+        label=_("Summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("In the client's words."),
     )
-    review_on = PlausibleDateField(kind=DateKind.PLANNED, label="Review date", required=False)
+    review_on = PlausibleDateField(kind=DateKind.PLANNED, label=_("Review date"), required=False)
 
     def __init__(self, *args, clients, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,44 +30,44 @@ class PlanCreateForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     review_on = PlausibleDateField(
         kind=DateKind.PLANNED,
-        label="Review date",
+        label=_("Review date"),
         required=False,
         widget=DATE,
-        help_text="A review task is put on the worker's list.",
+        help_text=_("A review task is put on the worker's list."),
     )
 
 
 class GoalForm(forms.Form):
-    description = forms.CharField(label="Goal", widget=forms.Textarea(attrs={"rows": 2}))
-    barrier = forms.ChoiceField(label="Barrier it addresses", choices=[("", "—"), *Goal.Barrier.choices])
+    description = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}))
+    barrier = forms.ChoiceField(label=_("Barrier it addresses"), choices=[("", "—"), *Goal.Barrier.choices])
 
 
 class StepForm(forms.Form):
-    description = forms.CharField(label="Action step", widget=forms.Textarea(attrs={"rows": 2}))
-    responsible = forms.ChoiceField(label="Who is responsible", choices=PlanStep.Responsible.choices)
-    target_on = PlausibleDateField(kind=DateKind.PLANNED, label="Target date")
-    status = forms.ChoiceField(label="Status", choices=PlanStep.Status.choices, initial=PlanStep.Status.NOT_STARTED)
+    description = forms.CharField(label=_("Action step"), widget=forms.Textarea(attrs={"rows": 2}))
+    responsible = forms.ChoiceField(label=_("Who is responsible"), choices=PlanStep.Responsible.choices)
+    target_on = PlausibleDateField(kind=DateKind.PLANNED, label=_("Target date"))
+    status = forms.ChoiceField(label=_("Status"), choices=PlanStep.Status.choices, initial=PlanStep.Status.NOT_STARTED)
 
 
 class WorkActivityForm(forms.Form):
-    kind = forms.ChoiceField(label="Work activity", choices=WorkActivity.Kind.choices)
-    provider = forms.CharField(label="Provider or site", required=False, max_length=160)
+    kind = forms.ChoiceField(label=_("Work activity"), choices=WorkActivity.Kind.choices)
+    provider = forms.CharField(label=_("Provider or site"), required=False, max_length=160)
     weekly_hours = forms.DecimalField(
-        label="Required hours a week", max_digits=5, decimal_places=2, min_value=0, max_value=80
+        label=_("Required hours a week"), max_digits=5, decimal_places=2, min_value=0, max_value=80
     )
 
 
 class SupportiveServiceForm(forms.Form):
-    kind = forms.ChoiceField(label="Supportive service", choices=SupportiveService.Kind.choices)
-    description = forms.CharField(label="Details", required=False, max_length=200)
-    estimated_monthly_cost = MoneyField(label="Estimated cost a month", required=False)
+    kind = forms.ChoiceField(label=_("Supportive service"), choices=SupportiveService.Kind.choices)
+    description = forms.CharField(label=_("Details"), required=False, max_length=200)
+    estimated_monthly_cost = MoneyField(label=_("Estimated cost a month"), required=False)
 
 
 class PlanAgreeForm(forms.Form):
-    agreed_on = PlausibleDateField(kind=DateKind.EVENT, label="Agreed with the client on")
+    agreed_on = PlausibleDateField(kind=DateKind.EVENT, label=_("Agreed with the client on"))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"agreed_on": timezone.localdate()})
@@ -71,8 +75,8 @@ class PlanAgreeForm(forms.Form):
 
 
 class ProgressNoteForm(forms.Form):
-    goal = forms.ModelChoiceField(queryset=Goal.objects.none(), label="About the goal", required=False)
-    body = forms.CharField(label="Progress", widget=forms.Textarea(attrs={"rows": 3}))
+    goal = forms.ModelChoiceField(queryset=Goal.objects.none(), label=_("About the goal"), required=False)
+    body = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, goals=(), **kwargs):
         super().__init__(*args, **kwargs)

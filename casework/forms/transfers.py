@@ -1,12 +1,13 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Office, User
 
 
 class OfficeTransferRequestForm(forms.Form):
-    to_office = forms.ModelChoiceField(queryset=Office.objects.none(), label="Move to")
+    to_office = forms.ModelChoiceField(queryset=Office.objects.none(), label=_("Move to"))
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="The receiving office's supervisor reads this to decide."
+        widget=forms.Textarea(attrs={"rows": 3}), help_text=_("The receiving office's supervisor reads this to decide.")
     )
 
     def __init__(self, *args, from_office_id: int, **kwargs):
@@ -17,10 +18,10 @@ class OfficeTransferRequestForm(forms.Form):
 class OfficeTransferAcceptForm(forms.Form):
     to_worker = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        label="Worker who takes the cases",
+        label=_("Worker who takes the cases"),
         error_messages={"invalid_choice": "Choose a worker of your office who can take cases."},
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, workers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,4 +30,4 @@ class OfficeTransferAcceptForm(forms.Form):
 
 
 class OfficeTransferDeclineForm(forms.Form):
-    note = forms.CharField(label="Why it is declined", widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Why it is declined"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Appointment(models.Model):
@@ -12,21 +13,21 @@ class Appointment(models.Model):
     """
 
     class Kind(models.TextChoices):
-        APPLICATION_INTERVIEW = "application_interview", "Application interview"
-        RENEWAL_INTERVIEW = "renewal_interview", "Renewal interview"
-        OFFICE_VISIT = "office_visit", "Office visit"
-        HOME_VISIT = "home_visit", "Home visit"
-        CASE_CONFERENCE = "case_conference", "Case conference"
-        PHONE = "phone", "Phone appointment"
+        APPLICATION_INTERVIEW = "application_interview", _("Application interview")
+        RENEWAL_INTERVIEW = "renewal_interview", _("Renewal interview")
+        OFFICE_VISIT = "office_visit", _("Office visit")
+        HOME_VISIT = "home_visit", _("Home visit")
+        CASE_CONFERENCE = "case_conference", _("Case conference")
+        PHONE = "phone", _("Phone appointment")
 
     INTERVIEWS = (Kind.APPLICATION_INTERVIEW, Kind.RENEWAL_INTERVIEW)
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        KEPT = "kept", "Kept"
-        MISSED = "missed", "Missed"
-        CANCELLED = "cancelled", "Cancelled"
-        RESCHEDULED = "rescheduled", "Rescheduled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        KEPT = "kept", _("Kept")
+        MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("Cancelled")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
 
     # The allowed moves; `appointment_mark` and `appointment_reschedule` refuse any other.
     # A worker may correct kept and missed the same day they were marked wrong.
@@ -44,10 +45,10 @@ class Appointment(models.Model):
     kind = models.CharField(max_length=25, choices=Kind.choices)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    place = models.CharField(max_length=200, blank=True, help_text="Where: the office, the client's home, a room.")
-    phone = models.CharField(max_length=30, blank=True, help_text="For a phone appointment: the number to call.")
+    place = models.CharField(max_length=200, blank=True, help_text=_("Where: the office, the client's home, a room."))
+    phone = models.CharField(max_length=30, blank=True, help_text=_("For a phone appointment: the number to call."))
     required = models.BooleanField(
-        default=False, help_text="A required interview: missing it sends the client a notice of missed interview."
+        default=False, help_text=_("A required interview: missing it sends the client a notice of missed interview.")
     )
     agenda = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
@@ -58,7 +59,7 @@ class Appointment(models.Model):
     reminder = models.ForeignKey(
         "correspondence.Correspondence", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    reminder_problem = models.TextField(blank=True, help_text="Why no reminder could be sent, if none was.")
+    reminder_problem = models.TextField(blank=True, help_text=_("Why no reminder could be sent, if none was."))
     missed_notice_sent_at = models.DateTimeField(null=True, blank=True)
     missed_notice = models.ForeignKey(
         "correspondence.Correspondence", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -122,7 +123,7 @@ class AppointmentParticipant(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    name = models.CharField(max_length=120, blank=True, help_text="Someone outside the agency.")
+    name = models.CharField(max_length=120, blank=True, help_text=_("Someone outside the agency."))
     organization = models.CharField(max_length=120, blank=True)
 
     class Meta:

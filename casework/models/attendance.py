@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ScheduledActivity(models.Model):
@@ -46,8 +47,8 @@ class AttendanceEntry(models.Model):
     day = models.DateField()
     hours_scheduled = models.DecimalField(max_digits=4, decimal_places=2)
     hours_attended = models.DecimalField(max_digits=4, decimal_places=2)
-    excused = models.BooleanField(default=False, help_text="An excused absence for the hours not attended.")
-    good_cause = models.CharField(max_length=200, blank=True, help_text="Why the client could not attend.")
+    excused = models.BooleanField(default=False, help_text=_("An excused absence for the hours not attended."))
+    good_cause = models.CharField(max_length=200, blank=True, help_text=_("Why the client could not attend."))
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(default=timezone.now)
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusChange, status_columns
 
@@ -10,10 +11,10 @@ class Case(models.Model):
     """A household's case with the agency: who works it, and where it stands."""
 
     class Status(models.TextChoices):
-        INTAKE = "intake", "Intake"
-        OPEN = "open", "Open"
-        SUSPENDED = "suspended", "Suspended"
-        CLOSED = "closed", "Closed"
+        INTAKE = "intake", _("Intake")
+        OPEN = "open", _("Open")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSED = "closed", _("Closed")
 
     # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
@@ -25,15 +26,15 @@ class Case(models.Model):
     ACTIVE = (Status.INTAKE, Status.OPEN, Status.SUSPENDED)
 
     class ClosureReason(models.TextChoices):
-        GOALS_MET = "goals_met", "Goals met"
-        INELIGIBLE = "ineligible", "No longer eligible"
-        CLIENT_REQUEST = "client_request", "Client asked to close"
-        MOVED = "moved", "Moved out of the area"
-        NO_CONTACT = "no_contact", "Could not be contacted"
-        TRANSFERRED = "transferred", "Transferred to another agency"
-        DECEASED = "deceased", "Deceased"
-        DUPLICATE = "duplicate", "Opened in error or duplicate"
-        OTHER = "other", "Other"
+        GOALS_MET = "goals_met", _("Goals met")
+        INELIGIBLE = "ineligible", _("No longer eligible")
+        CLIENT_REQUEST = "client_request", _("Client asked to close")
+        MOVED = "moved", _("Moved out of the area")
+        NO_CONTACT = "no_contact", _("Could not be contacted")
+        TRANSFERRED = "transferred", _("Transferred to another agency")
+        DECEASED = "deceased", _("Deceased")
+        DUPLICATE = "duplicate", _("Opened in error or duplicate")
+        OTHER = "other", _("Other")
 
     number = models.CharField(max_length=20, unique=True, editable=False)
     household = models.ForeignKey("clients.Household", on_delete=models.PROTECT, related_name="cases")
@@ -42,12 +43,12 @@ class Case(models.Model):
     assigned_worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.INTAKE)
     restricted = models.BooleanField(
-        default=False, help_text="Only the assigned worker and their supervisor see this case and its clients."
+        default=False, help_text=_("Only the assigned worker and their supervisor see this case and its clients.")
     )
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
-    last_contact_at = models.DateTimeField(null=True, blank=True, help_text="Kept by the case-note service.")
+    last_contact_at = models.DateTimeField(null=True, blank=True, help_text=_("Kept by the case-note service."))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -104,7 +105,7 @@ class CaseAssignment(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
-    override_reason = models.TextField(blank=True, help_text="Why the worker's maximum caseload was exceeded.")
+    override_reason = models.TextField(blank=True, help_text=_("Why the worker's maximum caseload was exceeded."))
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -2,42 +2,43 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Inquiry(models.Model):
     """An inquiry or complaint, from whoever it comes, and the agency's response."""
 
     class Kind(models.TextChoices):
-        INQUIRY = "inquiry", "Inquiry"
-        COMPLAINT = "complaint", "Complaint"
+        INQUIRY = "inquiry", _("Inquiry")
+        COMPLAINT = "complaint", _("Complaint")
 
     class Channel(models.TextChoices):
-        PHONE = "phone", "Phone"
-        WALK_IN = "walk_in", "Walk-in"
-        MAIL = "mail", "Mail"
-        EMAIL = "email", "Email"
+        PHONE = "phone", _("Phone")
+        WALK_IN = "walk_in", _("Walk-in")
+        MAIL = "mail", _("Mail")
+        EMAIL = "email", _("Email")
 
     class Source(models.TextChoices):
-        CLIENT = "client", "Client"
-        REPRESENTATIVE = "representative", "Client's representative"
-        ELECTED_OFFICIAL = "elected_official", "Elected official's office"
-        AGENCY = "agency", "Another agency"
-        PUBLIC = "public", "Member of the public"
+        CLIENT = "client", _("Client")
+        REPRESENTATIVE = "representative", _("Client's representative")
+        ELECTED_OFFICIAL = "elected_official", _("Elected official's office")
+        AGENCY = "agency", _("Another agency")
+        PUBLIC = "public", _("Member of the public")
 
     class Subject(models.TextChoices):
-        ELIGIBILITY = "eligibility", "Eligibility"
-        PAYMENT = "payment", "Payment or benefit amount"
-        CASE_STATUS = "case_status", "Case status"
-        DOCUMENTS = "documents", "Documents"
-        STAFF_CONDUCT = "staff_conduct", "Staff conduct"
-        SERVICES = "services", "Services and referrals"
-        POLICY = "policy", "Policy question"
-        OTHER = "other", "Other"
+        ELIGIBILITY = "eligibility", _("Eligibility")
+        PAYMENT = "payment", _("Payment or benefit amount")
+        CASE_STATUS = "case_status", _("Case status")
+        DOCUMENTS = "documents", _("Documents")
+        STAFF_CONDUCT = "staff_conduct", _("Staff conduct")
+        SERVICES = "services", _("Services and referrals")
+        POLICY = "policy", _("Policy question")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        RESPONDED = "responded", "Responded"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        RESPONDED = "responded", _("Responded")
+        CLOSED = "closed", _("Closed")
 
     # The allowed moves, a response then closing; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {

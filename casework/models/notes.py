@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.append_only import AppendOnlyError, AppendOnlyModel
 
@@ -18,22 +19,22 @@ class AppendOnly(AppendOnlyModel):
 
 class CaseNote(AppendOnly):
     class Kind(models.TextChoices):
-        OFFICE_VISIT = "office_visit", "Office visit"
-        PHONE_CALL = "phone_call", "Phone call"
-        HOME_VISIT = "home_visit", "Home visit"
-        CASE_CONFERENCE = "case_conference", "Case conference"
-        COLLATERAL = "collateral", "Collateral contact"
-        EMAIL = "email", "Email"
-        LETTER = "letter", "Letter"
+        OFFICE_VISIT = "office_visit", _("Office visit")
+        PHONE_CALL = "phone_call", _("Phone call")
+        HOME_VISIT = "home_visit", _("Home visit")
+        CASE_CONFERENCE = "case_conference", _("Case conference")
+        COLLATERAL = "collateral", _("Collateral contact")
+        EMAIL = "email", _("Email")
+        LETTER = "letter", _("Letter")
 
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="notes")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    contact_at = models.DateTimeField(help_text="When the contact happened.")
-    present = models.CharField(max_length=300, blank=True, help_text="Who took part.")
+    contact_at = models.DateTimeField(help_text=_("When the contact happened."))
+    present = models.CharField(max_length=300, blank=True, help_text=_("Who took part."))
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     confidential = models.BooleanField(
-        default=False, help_text="Only the author, the assigned worker and their supervisor read it."
+        default=False, help_text=_("Only the author, the assigned worker and their supervisor read it.")
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -16,13 +17,13 @@ class Plan(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SERVICE = "service", "Service plan"
-        EMPLOYMENT = "employment", "Employment plan"
+        SERVICE = "service", _("Service plan")
+        EMPLOYMENT = "employment", _("Employment plan")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        AGREED = "agreed", "Agreed"
-        SUPERSEDED = "superseded", "Superseded"
+        DRAFT = "draft", _("Draft")
+        AGREED = "agreed", _("Agreed")
+        SUPERSEDED = "superseded", _("Superseded")
 
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="plans")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="plans")
@@ -60,17 +61,17 @@ class Plan(models.Model):
 
 class Goal(models.Model):
     class Barrier(models.TextChoices):
-        CHILDCARE = "childcare", "Childcare"
-        TRANSPORTATION = "transportation", "Transportation"
-        HEALTH = "health", "Health"
-        MENTAL_HEALTH = "mental_health", "Mental health"
-        SUBSTANCE_USE = "substance_use", "Substance use"
-        EDUCATION = "education", "Education"
-        HOUSING = "housing", "Housing"
-        LEGAL = "legal", "Legal"
-        LANGUAGE = "language", "Language"
-        DOMESTIC_VIOLENCE = "domestic_violence", "Domestic violence"
-        OTHER = "other", "Other"
+        CHILDCARE = "childcare", _("Childcare")
+        TRANSPORTATION = "transportation", _("Transportation")
+        HEALTH = "health", _("Health")
+        MENTAL_HEALTH = "mental_health", _("Mental health")
+        SUBSTANCE_USE = "substance_use", _("Substance use")
+        EDUCATION = "education", _("Education")
+        HOUSING = "housing", _("Housing")
+        LEGAL = "legal", _("Legal")
+        LANGUAGE = "language", _("Language")
+        DOMESTIC_VIOLENCE = "domestic_violence", _("Domestic violence")
+        OTHER = "other", _("Other")
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="goals")
     description = models.TextField()
@@ -86,16 +87,16 @@ class Goal(models.Model):
 
 class PlanStep(models.Model):
     class Responsible(models.TextChoices):
-        CLIENT = "client", "Client"
-        WORKER = "worker", "Caseworker"
-        PROVIDER = "provider", "Service provider"
-        OTHER = "other", "Other"
+        CLIENT = "client", _("Client")
+        WORKER = "worker", _("Caseworker")
+        PROVIDER = "provider", _("Service provider")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        DROPPED = "dropped", "No longer needed"
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("No longer needed")
 
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="steps")
     description = models.TextField()
@@ -128,12 +129,12 @@ class WorkActivity(models.Model):
     """A work activity an employment plan requires, with its weekly hours."""
 
     class Kind(models.TextChoices):
-        JOB_SEARCH = "job_search", "Job search"
-        JOB_READINESS = "job_readiness", "Job readiness class"
-        TRAINING = "training", "Vocational training"
-        JOB_CLUB = "job_club", "Job club"
-        WORK_SITE = "work_site", "Work site"
-        EDUCATION = "education", "Education"
+        JOB_SEARCH = "job_search", _("Job search")
+        JOB_READINESS = "job_readiness", _("Job readiness class")
+        TRAINING = "training", _("Vocational training")
+        JOB_CLUB = "job_club", _("Job club")
+        WORK_SITE = "work_site", _("Work site")
+        EDUCATION = "education", _("Education")
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="work_activities")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -157,11 +158,11 @@ class SupportiveService(models.Model):
     """A service the client needs to take part (recorded here; issued through assistance)."""
 
     class Kind(models.TextChoices):
-        TRANSPORTATION = "transportation", "Transportation"
-        CHILDCARE = "childcare", "Childcare"
-        WORK_CLOTHING = "work_clothing", "Work clothing and tools"
-        TRAINING_COSTS = "training_costs", "Training costs"
-        OTHER = "other", "Other"
+        TRANSPORTATION = "transportation", _("Transportation")
+        CHILDCARE = "childcare", _("Childcare")
+        WORK_CLOTHING = "work_clothing", _("Work clothing and tools")
+        TRAINING_COSTS = "training_costs", _("Training costs")
+        OTHER = "other", _("Other")
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="supportive_services")
     kind = models.CharField(max_length=20, choices=Kind.choices)

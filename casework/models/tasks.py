@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Task(models.Model):
@@ -9,20 +10,20 @@ class Task(models.Model):
     `casework.services.tasks.task_create`."""
 
     class Kind(models.TextChoices):
-        FOLLOW_UP = "follow_up", "Follow-up"
-        DOCUMENT_REQUEST = "document_request", "Document request"
-        REVIEW = "review", "Review"
-        HOME_VISIT = "home_visit", "Home visit"
-        CALL_BACK = "call_back", "Call back"
-        PLAN_REVIEW = "plan_review", "Plan review"
-        PARTICIPATION = "participation", "Participation shortfall"
-        INTAKE = "intake", "Intake"
-        OTHER = "other", "Other"
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        DOCUMENT_REQUEST = "document_request", _("Document request")
+        REVIEW = "review", _("Review")
+        HOME_VISIT = "home_visit", _("Home visit")
+        CALL_BACK = "call_back", _("Call back")
+        PLAN_REVIEW = "plan_review", _("Plan review")
+        PARTICIPATION = "participation", _("Participation shortfall")
+        INTAKE = "intake", _("Intake")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="tasks")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks")

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class OfficeTransfer(models.Model):
@@ -13,10 +14,10 @@ class OfficeTransfer(models.Model):
     """
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Waiting for the receiving office"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        CANCELLED = "cancelled", "Cancelled"
+        REQUESTED = "requested", _("Waiting for the receiving office")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
@@ -45,7 +46,7 @@ class OfficeTransfer(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The receiving office's worker who takes the cases.",
+        help_text=_("The receiving office's worker who takes the cases."),
     )
 
     class Meta:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -92,7 +93,7 @@ def appointment_book(
     A case conference may name colleagues and people outside the agency (name, organization).
     """
     if not access.may_work_cases(acting_user):
-        raise PermissionDenied("Only caseworkers and supervisors book appointments.")
+        raise PermissionDenied(_("Only caseworkers and supervisors book appointments."))
     errors: dict[str, str] = {}
     if kind not in Appointment.Kind.values:
         errors["kind"] = "Choose a kind of appointment."
@@ -146,7 +147,8 @@ def _lock(appointment: Appointment, to: str) -> Appointment:
     locked = Appointment.objects.select_for_update().select_related("case", "client", "worker").get(pk=appointment.pk)
     if to not in Appointment.TRANSITIONS[locked.status]:
         raise ValidationError(
-            f"A {locked.get_status_display().lower()} appointment cannot be marked {Status(to).label.lower()}."
+            _("A %(lower)s appointment cannot be marked %(lower2)s.")
+            % {"lower": locked.get_status_display().lower(), "lower2": Status(to).label.lower()}
         )
     return locked
 
@@ -160,15 +162,15 @@ def appointment_mark(*, acting_user: User, appointment: Appointment, to: str, re
     is responsible for rescheduling it).
     """
     if not access.may_work_cases(acting_user):
-        raise PermissionDenied("Only caseworkers and supervisors mark appointments.")
+        raise PermissionDenied(_("Only caseworkers and supervisors mark appointments."))
     if to not in (Status.KEPT, Status.MISSED, Status.CANCELLED):
-        raise ValidationError("An appointment is marked kept, missed or cancelled.")
+        raise ValidationError(_("An appointment is marked kept, missed or cancelled."))
     with transaction.atomic():
         appointment = _lock(appointment, to)
         if to in (Status.KEPT, Status.MISSED) and appointment.starts_at > timezone.now():
-            raise ValidationError("An appointment is marked kept or missed once it has started.")
+            raise ValidationError(_("An appointment is marked kept or missed once it has started."))
         if to == Status.CANCELLED and not reason.strip():
-            raise ValidationError({"reason": "Say why the appointment is cancelled."})
+            raise ValidationError({"reason": _("Say why the appointment is cancelled.")})
         was = appointment.status
         appointment.status = to
         appointment.save(update_fields=["status"])
@@ -228,7 +230,7 @@ def appointment_reschedule(
     """Move an appointment to another time: a new appointment is booked and the old one is kept,
     marked rescheduled and pointing to it, so the history shows both."""
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the appointment moves."})
+        raise ValidationError({"reason": _("Say why the appointment moves.")})
     with transaction.atomic():
         old = _lock(appointment, Status.RESCHEDULED)
         # The old slot is freed first, so the worker may move an appointment to an overlapping time.
@@ -261,7 +263,7 @@ def appointment_action_add(
 ) -> Task:
     """An action agreed at a case conference becomes a task on the case."""
     if appointment.kind != Appointment.Kind.CASE_CONFERENCE:
-        raise ValidationError("Actions are agreed at case conferences.")
+        raise ValidationError(_("Actions are agreed at case conferences."))
     return task_add(
         acting_user=acting_user,
         case=appointment.case,

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -37,7 +38,7 @@ PARTICIPATION_FOLLOW_UP_DAYS = 10
 
 def _check_may_work(user: User) -> None:
     if not access.may_work_cases(user):
-        raise PermissionDenied("Only caseworkers and supervisors record attendance.")
+        raise PermissionDenied(_("Only caseworkers and supervisors record attendance."))
 
 
 # Scheduled activities ------------------------------------------------------------------------------
@@ -70,14 +71,16 @@ def scheduled_activity_create(
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if not case.is_active:
-            raise ValidationError("The case is closed; reopen it to schedule activities.")
+            raise ValidationError(_("The case is closed; reopen it to schedule activities."))
         check_client_of_case(case=case, client=client)
         if work_activity is not None:
             plan = work_activity.plan
             if plan.case_id != case.pk or plan.client_id != client.pk or plan.kind != Plan.Kind.EMPLOYMENT:
-                raise ValidationError({"work_activity": f"Choose an activity of {client}'s employment plan."})
+                raise ValidationError(
+                    {"work_activity": _("Choose an activity of %(client)s's employment plan.") % {"client": client}}
+                )
             if plan.status != Plan.Status.AGREED:
-                raise ValidationError({"work_activity": "Choose an activity of the plan as agreed."})
+                raise ValidationError({"work_activity": _("Choose an activity of the plan as agreed.")})
         activity = ScheduledActivity.objects.create(
             case=case,
             client=client,
@@ -107,7 +110,7 @@ def scheduled_activity_end(*, acting_user: User, activity: ScheduledActivity, en
     """Set the last day of an activity; attendance already recorded after it keeps it from ending earlier."""
     _check_may_work(acting_user)
     if ends_on is None:
-        raise ValidationError({"ends_on": "Give the last day."})
+        raise ValidationError({"ends_on": _("Give the last day.")})
     with transaction.atomic():
         activity = ScheduledActivity.objects.select_for_update().get(pk=activity.pk)
         if ends_on < activity.starts_on:
@@ -177,7 +180,7 @@ def attendance_week_record(
     """
     _check_may_work(acting_user)
     if monday.weekday() != 0:
-        raise ValidationError("A week starts on a Monday.")
+        raise ValidationError(_("A week starts on a Monday."))
     sunday = monday + timedelta(days=6)
     today = timezone.localdate()
     errors: dict[str, list[str]] = defaultdict(list)
@@ -304,10 +307,13 @@ def participation_review(*, case: Case, client: Client, year: int, month: int) -
     `casework.participation.participation`.
     """
     if not 1 <= month <= 12:
-        raise ValidationError("A month is 1 to 12.")
+        raise ValidationError(_("A month is 1 to 12."))
     today = timezone.localdate()
     if not arithmetic.month_has_ended(year, month, today):
-        raise ValidationError(f"{month_name[month]} {year} has not ended; review a month once it is over.")
+        raise ValidationError(
+            _("%(value)s %(year)s has not ended; review a month once it is over.")
+            % {"value": month_name[month], "year": year}
+        )
     result = selectors.participation_for(case=case, client=client, year=year, month=month)
     if not result.needs_follow_up:
         return ParticipationReview(participation=result, task=None, task_created=False)

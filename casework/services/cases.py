@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import CaseAccess, User
@@ -91,9 +92,14 @@ def case_access_sync(*, case: Case) -> None:
 
 def _check_worker(*, worker: User, office_id: int) -> None:
     if not worker.is_active or not access.may_work_cases(worker):
-        raise ValidationError({"worker": f"{worker} cannot be assigned cases."})
+        raise ValidationError({"worker": _("%(worker)s cannot be assigned cases.") % {"worker": worker}})
     if worker.office_id != office_id:
-        raise ValidationError({"worker": f"{worker} works in another office; transfer the case between offices first."})
+        raise ValidationError(
+            {
+                "worker": _("%(worker)s works in another office; transfer the case between offices first.")
+                % {"worker": worker}
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -133,13 +139,19 @@ def caseload_after_moving(
     if after > check.maximum:
         if acting_user is not None and not access.may_supervise(acting_user):
             raise ValidationError(
-                {"worker": f"{worker} already has {check.open_cases} cases, the office's maximum of {check.maximum}."}
+                {
+                    "worker": _("%(worker)s already has %(open_cases)s cases, the office's maximum of %(maximum)s.")
+                    % {"worker": worker, "open_cases": check.open_cases, "maximum": check.maximum}
+                }
             )
         if not override_reason.strip():
             raise ValidationError(
                 {
-                    field: f"{worker} would have {after} cases, over the office's maximum of {check.maximum}. "
-                    "Give a reason to go over it."
+                    field: _(
+                        "%(worker)s would have %(after)s cases, over the office's maximum of %(maximum)s. "
+                        "Give a reason to go over it."
+                    )
+                    % {"worker": worker, "after": after, "maximum": check.maximum}
                 }
             )
     return check, after
@@ -201,19 +213,19 @@ def case_open(
     """Open a case for a household, in intake, assigned to `worker` (by default the person opening it)."""
     worker = worker or acting_user
     if not access.may_work_cases(acting_user):
-        raise PermissionDenied("Only caseworkers and supervisors open cases.")
+        raise PermissionDenied(_("Only caseworkers and supervisors open cases."))
     if not HouseholdMembership.objects.filter(
         household=household, client=primary_client, end_date__isnull=True
     ).exists():
-        raise ValidationError({"primary_client": "The primary client must be a current member of the household."})
+        raise ValidationError({"primary_client": _("The primary client must be a current member of the household.")})
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
-        raise ValidationError({"opened_on": "A case cannot be opened in the future."})
+        raise ValidationError({"opened_on": _("A case cannot be opened in the future.")})
     office_id = acting_user.office_id
     if office_id is None:
-        raise ValidationError({"worker": "You need an office before you can open cases."})
+        raise ValidationError({"worker": _("You need an office before you can open cases.")})
     if worker.pk != acting_user.pk and not access.may_supervise(acting_user):
-        raise PermissionDenied("Only a supervisor opens a case for another worker.")
+        raise PermissionDenied(_("Only a supervisor opens a case for another worker."))
     _check_worker(worker=worker, office_id=office_id)
     with transaction.atomic():
         caseload_after_moving(
@@ -252,21 +264,21 @@ def case_open(
 def case_transition(*, acting_user: User, case: Case, to: str, reason: str = "", closure_reason: str = "") -> Case:
     """Move a case along `Case.TRANSITIONS`; closing needs a closure reason and reopening a reason."""
     if not access.may_work_cases(acting_user):
-        raise PermissionDenied("Only caseworkers and supervisors change a case's status.")
+        raise PermissionDenied(_("Only caseworkers and supervisors change a case's status."))
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         status_check(case, to)
         also = {}
         if to == Case.Status.CLOSED:
             if closure_reason not in Case.ClosureReason.values:
-                raise ValidationError({"closure_reason": "Choose why the case is closing."})
+                raise ValidationError({"closure_reason": _("Choose why the case is closing.")})
             also = {"closed_on": timezone.localdate(), "closure_reason": closure_reason}
         elif case.status == Case.Status.CLOSED:
             if not reason.strip():
-                raise ValidationError({"reason": "Say why the case is reopened."})
+                raise ValidationError({"reason": _("Say why the case is reopened.")})
             also = {"closed_on": None, "closure_reason": ""}
         if to == Case.Status.SUSPENDED and not reason.strip():
-            raise ValidationError({"reason": "Say why the case is suspended."})
+            raise ValidationError({"reason": _("Say why the case is suspended.")})
         status_move(
             case,
             to=to,
@@ -294,11 +306,11 @@ def case_transfer(
     supervisor gives an override reason. The assignment history is kept.
     """
     if not access.may_supervise(acting_user):
-        raise PermissionDenied("Only a supervisor transfers cases.")
+        raise PermissionDenied(_("Only a supervisor transfers cases."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the cases are transferred."})
+        raise ValidationError({"reason": _("Say why the cases are transferred.")})
     if not cases:
-        raise ValidationError("Choose at least one case to transfer.")
+        raise ValidationError(_("Choose at least one case to transfer."))
     warnings: list[str] = []
     moved: list[Case] = []
     with transaction.atomic():
@@ -334,11 +346,11 @@ def case_set_restricted(*, acting_user: User, case: Case, restricted: bool, reas
     A worker may restrict a case at once; only a supervisor lifts a restriction.
     """
     if not access.may_work_cases(acting_user):
-        raise PermissionDenied("Only caseworkers and supervisors restrict cases.")
+        raise PermissionDenied(_("Only caseworkers and supervisors restrict cases."))
     if not restricted and not access.may_supervise(acting_user):
-        raise PermissionDenied("Only a supervisor lifts a restriction.")
+        raise PermissionDenied(_("Only a supervisor lifts a restriction."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why."})
+        raise ValidationError({"reason": _("Say why.")})
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.restricted == restricted:
@@ -391,8 +403,11 @@ def _on_client_merge(*, acting_user: User, survivor: Client, duplicate: Client) 
     """A merged client's cases, access, plans, attendance and inquiries follow them to the surviving record."""
     if OfficeTransfer.objects.filter(client=duplicate, status=OfficeTransfer.Status.REQUESTED).exists():
         raise ValidationError(
-            f"A transfer of client {duplicate.pk} to another office is waiting: "
-            "it is accepted, declined or withdrawn before the records are merged."
+            _(
+                "A transfer of client %(pk)s to another office is waiting: "
+                "it is accepted, declined or withdrawn before the records are merged."
+            )
+            % {"pk": duplicate.pk}
         )
     moved = {
         "case": client_services.merge_move(Case, survivor=survivor, duplicate=duplicate, field="primary_client"),

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import case_scope, client_scope
@@ -45,7 +46,7 @@ def inquiry_default_due_on(received_at: datetime) -> date:
 
 def _check_may_handle(user: User, office_id: int) -> None:
     if not access.may_work_cases(user) or user.office_id is None or user.office_id != office_id:
-        raise PermissionDenied("Only caseworkers and supervisors of the office handle its inquiries.")
+        raise PermissionDenied(_("Only caseworkers and supervisors of the office handle its inquiries."))
 
 
 def _choice(errors: dict, field: str, value: str, choices: type) -> None:
@@ -78,7 +79,7 @@ def inquiry_record(
     """
     office_id = acting_user.office_id
     if office_id is None:
-        raise PermissionDenied("You need an office before you can record inquiries.")
+        raise PermissionDenied(_("You need an office before you can record inquiries."))
     _check_may_handle(acting_user, office_id)
     handled_by = handled_by or acting_user
     received_at = received_at or timezone.now()
@@ -155,7 +156,7 @@ def inquiry_respond(*, acting_user: User, inquiry: Inquiry, response: str) -> In
         inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
         status_check(inquiry, Status.RESPONDED)
         if not response.strip():
-            raise ValidationError({"response": "Write the response before marking the inquiry responded."})
+            raise ValidationError({"response": _("Write the response before marking the inquiry responded.")})
         status_move(
             inquiry,
             to=Status.RESPONDED,

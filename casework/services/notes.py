@@ -5,6 +5,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -33,7 +34,7 @@ def note_write(
     read a confidential note.
     """
     if not access.may_work_cases(acting_user):
-        raise PermissionDenied("Only caseworkers and supervisors write case notes.")
+        raise PermissionDenied(_("Only caseworkers and supervisors write case notes."))
     if timezone.is_naive(contact_at):
         raise ValueError("contact_at must be timezone-aware.")
     errors: dict[str, str] = {}
@@ -77,11 +78,11 @@ def note_write(
 def note_addendum_add(*, acting_user: User, note: CaseNote, body: str) -> NoteAddendum:
     """Add a correction or addition under a note, by someone who may read the note."""
     if not access.may_work_cases(acting_user):
-        raise PermissionDenied("Only caseworkers and supervisors write case notes.")
+        raise PermissionDenied(_("Only caseworkers and supervisors write case notes."))
     if not note_is_readable(user=acting_user, note=note):
-        raise PermissionDenied("Only those who may read a confidential note add to it.")
+        raise PermissionDenied(_("Only those who may read a confidential note add to it."))
     if not body.strip():
-        raise ValidationError({"body": "Write the correction or addition."})
+        raise ValidationError({"body": _("Write the correction or addition.")})
     # Nothing is locked: an addendum is a new row, and neither the note nor the case changes.
     with transaction.atomic():
         addendum = NoteAddendum.objects.create(note_id=note.pk, body=body.strip(), author=acting_user)

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -67,13 +68,18 @@ def task_create(
 def _checked_assignee(*, case: Case, kind: str, title: str, assignee: User | None) -> User:
     """Refuse a task without a kind or a title, or for someone who may not work the case; return its assignee."""
     if kind not in Task.Kind.values:
-        raise ValidationError({"kind": "Choose a kind of task."})
+        raise ValidationError({"kind": _("Choose a kind of task.")})
     if not title.strip():
-        raise ValidationError({"title": "Say what needs doing."})
+        raise ValidationError({"title": _("Say what needs doing.")})
     assignee = assignee or case.assigned_worker
     # A task for someone who cannot see the case would sit on nobody's list.
     if not assignee.is_active or not access.may_work_cases(assignee) or assignee.office_id != case.office_id:
-        raise ValidationError({"assignee": f"{assignee} is not a worker of {case.office}."})
+        raise ValidationError(
+            {
+                "assignee": _("%(assignee)s is not a worker of %(office)s.")
+                % {"assignee": assignee, "office": case.office}
+            }
+        )
     return assignee
 
 
@@ -180,7 +186,7 @@ def task_add(
     is not closed. (`task_create` checks the assignee for both.)
     """
     if not access.may_work_cases(acting_user):
-        raise PermissionDenied("Only caseworkers and supervisors add tasks.")
+        raise PermissionDenied(_("Only caseworkers and supervisors add tasks."))
     errors: dict[str, str] = {}
     if due_on < timezone.localdate():
         errors["due_on"] = "The due date cannot be in the past."
@@ -196,11 +202,11 @@ def task_add(
 def task_complete(*, acting_user: User, task: Task, status: str = Task.Status.DONE) -> Task:
     """Mark a task done or cancelled. A closed task stays closed."""
     if status not in (Task.Status.DONE, Task.Status.CANCELLED):
-        raise ValidationError("A task is closed as done or cancelled.")
+        raise ValidationError(_("A task is closed as done or cancelled."))
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
         if task.status != Task.Status.OPEN:
-            raise ValidationError("This task is already closed.")
+            raise ValidationError(_("This task is already closed."))
         task.status = status
         task.completed_at = timezone.now()
         task.completed_by = acting_user

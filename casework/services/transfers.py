@@ -11,6 +11,7 @@ carry the flags over, so at the new office only the new worker and their supervi
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import CaseAccess, Office, User
@@ -39,25 +40,25 @@ def transfer_open_cases(*, client: Client) -> list[Case]:
 def office_transfer_check_requester(*, acting_user: User, client: Client) -> None:
     """Only a supervisor of the client's office asks for the client's transfer (the page and the service)."""
     if not access.may_supervise(acting_user) or acting_user.office_id != client.office_id:
-        raise PermissionDenied("Only a supervisor of the client's office asks for a transfer.")
+        raise PermissionDenied(_("Only a supervisor of the client's office asks for a transfer."))
 
 
 def office_transfer_request(*, acting_user: User, client: Client, to_office: Office, reason: str) -> OfficeTransfer:
     """The sending office's supervisor asks another office to take a client and their open cases."""
     office_transfer_check_requester(acting_user=acting_user, client=client)
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the client moves to another office."})
+        raise ValidationError({"reason": _("Say why the client moves to another office.")})
     if to_office.pk == client.office_id:
-        raise ValidationError({"to_office": "The client is already registered at this office."})
+        raise ValidationError({"to_office": _("The client is already registered at this office.")})
     with transaction.atomic():
         client = Client.objects.select_for_update().get(pk=client.pk)
         if client.is_merged:
-            raise ValidationError("This client was merged into another record; transfer that one.")
+            raise ValidationError(_("This client was merged into another record; transfer that one."))
         if OfficeTransfer.objects.filter(client=client, status=Status.REQUESTED).exists():
-            raise ValidationError("A transfer of this client is already waiting for the receiving office.")
+            raise ValidationError(_("A transfer of this client is already waiting for the receiving office."))
         cases = transfer_open_cases(client=client)
         if not cases:
-            raise ValidationError("The client has no open case at this office: open one, or register them there.")
+            raise ValidationError(_("The client has no open case at this office: open one, or register them there."))
         transfer = OfficeTransfer.objects.create(
             client=client,
             from_office_id=client.office_id,
@@ -105,9 +106,9 @@ def _decide(transfer: OfficeTransfer, *, to: str, acting_user: User, note: str, 
 
 def _check_receiver(acting_user: User, transfer: OfficeTransfer) -> None:
     if not access.may_supervise(acting_user) or acting_user.office_id != transfer.to_office_id:
-        raise PermissionDenied("Only a supervisor of the receiving office accepts or declines a transfer.")
+        raise PermissionDenied(_("Only a supervisor of the receiving office accepts or declines a transfer."))
     if acting_user.pk == transfer.requested_by_id:
-        raise PermissionDenied("Nobody decides their own request.")
+        raise PermissionDenied(_("Nobody decides their own request."))
 
 
 def office_transfer_accept(
@@ -121,7 +122,7 @@ def office_transfer_accept(
         from_office_id, to_office_id = transfer.from_office_id, transfer.to_office_id
         client = Client.objects.select_for_update().get(pk=transfer.client_id)
         if client.is_merged:
-            raise ValidationError("This client was merged into another record since; ask again for the survivor.")
+            raise ValidationError(_("This client was merged into another record since; ask again for the survivor."))
         cases = list(
             Case.objects.select_for_update()
             .filter(pk__in=transfer.cases.values("pk"), status__in=Case.ACTIVE, office_id=from_office_id)
@@ -163,7 +164,7 @@ def office_transfer_decline(*, acting_user: User, transfer: OfficeTransfer, note
     """The receiving office's supervisor declines, saying why; nothing moves."""
     _check_receiver(acting_user, transfer)
     if not note.strip():
-        raise ValidationError({"note": "Say why the transfer is declined: the sending office reads it."})
+        raise ValidationError({"note": _("Say why the transfer is declined: the sending office reads it.")})
     with transaction.atomic():
         _decide(transfer, to=Status.DECLINED, acting_user=acting_user, note=note)
     return transfer
@@ -172,7 +173,7 @@ def office_transfer_decline(*, acting_user: User, transfer: OfficeTransfer, note
 def office_transfer_cancel(*, acting_user: User, transfer: OfficeTransfer, note: str = "") -> OfficeTransfer:
     """The sending office withdraws its request before the receiving office decides."""
     if not access.may_supervise(acting_user) or acting_user.office_id != transfer.from_office_id:
-        raise PermissionDenied("Only a supervisor of the sending office withdraws a transfer.")
+        raise PermissionDenied(_("Only a supervisor of the sending office withdraws a transfer."))
     with transaction.atomic():
         _decide(transfer, to=Status.CANCELLED, acting_user=acting_user, note=note)
     return transfer

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -81,7 +82,11 @@ def appointment_book(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             when = _local(appointment.starts_at)
-            messages.success(request, f"{appointment.get_kind_display()} booked for {when} with {appointment.worker}.")
+            messages.success(
+                request,
+                _("%(kind)s booked for %(when)s with %(worker)s.")
+                % {"kind": appointment.get_kind_display(), "when": when, "worker": appointment.worker},
+            )
             return redirect("casework:appointment_detail", pk=appointment.pk)
     return case_page(request, case, "appointments", "casework/appointment_form.html", form=form)
 
@@ -126,7 +131,9 @@ def appointment_mark(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Appointment marked {appointment.get_status_display().lower()}.")
+            messages.success(
+                request, _("Appointment marked %(lower)s.") % {"lower": appointment.get_status_display().lower()}
+            )
             return redirect("casework:appointment_detail", pk=appointment.pk)
     case = case_selectors.case_get(user=request.user, pk=appointment.case_id)
     return _detail(request, appointment, case, mark_form=form, status=400)
@@ -150,7 +157,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Appointment moved to {_local(new.starts_at)}.")
+            messages.success(request, _("Appointment moved to %(value)s.") % {"value": _local(new.starts_at)})
             return redirect("casework:appointment_detail", pk=new.pk)
     case = case_selectors.case_get(user=request.user, pk=appointment.case_id)
     return _detail(request, appointment, case, reschedule_form=form, status=400)
@@ -171,7 +178,10 @@ def appointment_action_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Task “{task.title}” added for {task.assignee}.")
+            messages.success(
+                request,
+                _("Task “%(title)s” added for %(assignee)s.") % {"title": task.title, "assignee": task.assignee},
+            )
             return redirect("casework:appointment_detail", pk=appointment.pk)
     return _detail(request, appointment, case, action_form=form, status=400)
 
@@ -254,7 +264,7 @@ def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
     """The worker's private calendar address, and a button that replaces it."""
     if request.method == "POST":
         services.calendar_feed_renew(user=request.user)
-        messages.success(request, "Your calendar has a new address; the old one no longer works.")
+        messages.success(request, _("Your calendar has a new address; the old one no longer works."))
         return redirect("casework:calendar_feed_settings")
     feed = selectors.feed_of(user=request.user)
     url = request.build_absolute_uri(reverse("casework:calendar_feed", args=[feed.token])) if feed else ""
@@ -274,20 +284,23 @@ def _roster_office(request: HttpRequest) -> Office:
 def on_call_roster(request: HttpRequest) -> HttpResponse:
     """Who is on call for the office, now and for the next two weeks; supervisors and admins add shifts."""
     if not (access.may_work_cases(request.user) or access.may_keep_on_call_roster(request.user, None)):
-        raise PermissionDenied("The on-call roster is for the office's workers.")
+        raise PermissionDenied(_("The on-call roster is for the office's workers."))
     office = _roster_office(request)
     may_keep = access.may_keep_on_call_roster(request.user, office.pk)
     form = OnCallShiftForm(request.POST or None, workers=selectors.roster_workers(office_id=office.pk))
     if request.method == "POST":
         if not may_keep:
-            raise PermissionDenied("Only the office's supervisors and administrators keep its on-call roster.")
+            raise PermissionDenied(_("Only the office's supervisors and administrators keep its on-call roster."))
         if form.is_valid():
             try:
                 shift = on_call_shift_add(acting_user=request.user, office=office, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"{shift.user} is on call from {_local(shift.starts_at)}.")
+                messages.success(
+                    request,
+                    _("%(user)s is on call from %(value)s.") % {"user": shift.user, "value": _local(shift.starts_at)},
+                )
                 return redirect(f"{reverse('casework:on_call_roster')}?office={office.code}")
     shifts = selectors.on_call_roster(office_id=office.pk, now=timezone.now())
     return render(
@@ -307,7 +320,7 @@ def on_call_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{shift.user}'s shift is off the roster.")
+        messages.success(request, _("%(user)s's shift is off the roster.") % {"user": shift.user})
     return redirect(f"{reverse('casework:on_call_roster')}?office={shift.office.code}")
 
 

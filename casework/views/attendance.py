@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from casework import participation as arithmetic
 from casework.forms.attendance import (
@@ -100,7 +101,9 @@ def attendance_activity_add(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"{activity.name} scheduled for {activity.client}, {activity.weekly_hours} h a week."
+                request,
+                _("%(name)s scheduled for %(client)s, %(weekly_hours)s h a week.")
+                % {"name": activity.name, "client": activity.client, "weekly_hours": activity.weekly_hours},
             )
             return redirect("casework:case_attendance", pk=case.pk)
     response = case_page(request, case, "attendance", "casework/attendance_activity_form.html", form=form)
@@ -168,7 +171,7 @@ def attendance_week(request: HttpRequest, pk: int, client_pk: int) -> HttpRespon
         filled = [form for form in formset.forms if not form.is_blank]
         try:
             if not filled:
-                raise ValidationError("Enter the hours attended on at least one day.")
+                raise ValidationError(_("Enter the hours attended on at least one day."))
             services.attendance_week_record(
                 acting_user=request.user,
                 case=case,

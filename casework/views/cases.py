@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_page_read
@@ -85,7 +86,11 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Case {case.number} is now {case.get_status_display().lower()}.")
+            messages.success(
+                request,
+                _("Case %(number)s is now %(lower)s.")
+                % {"number": case.number, "lower": case.get_status_display().lower()},
+            )
             return redirect("casework:case_detail", pk=case.pk)
     return case_page(
         request,
@@ -105,7 +110,9 @@ def case_open(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = client_selectors.client_get(user=request.user, pk=client_pk)
     membership = client.memberships.filter(end_date__isnull=True).select_related("household").first()
     if membership is None:
-        messages.error(request, f"{client} is in no household; register one through intake first.")
+        messages.error(
+            request, _("%(client)s is in no household; register one through intake first.") % {"client": client}
+        )
         return redirect("clients:household", pk=client.pk)
     household = membership.household
     members = client_selectors.household_current_members(user=request.user, household=household)
@@ -121,7 +128,7 @@ def case_open(request: HttpRequest, client_pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Case {case.number} opened.")
+            messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
             return redirect("casework:case_detail", pk=case.pk)
     client_services.client_view_record(acting_user=request.user, client=client, page="open a case")
     return render(request, "casework/case_open.html", {"client": client, "household": household, "form": form})
@@ -148,7 +155,11 @@ def case_transfer(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{len(result.moved)} case(s) transferred to {data['to_worker']}.")
+            messages.success(
+                request,
+                _("%(value)s case(s) transferred to %(value2)s.")
+                % {"value": len(result.moved), "value2": data["to_worker"]},
+            )
             for warning in result.warnings:
                 messages.warning(request, warning)
             # The moved cases are no longer the supervisor's own: show them among the team's.
@@ -174,7 +185,7 @@ def case_restrict(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Restriction changed.")
+            messages.success(request, _("Restriction changed."))
             return redirect("casework:case_detail", pk=case.pk)
     services.case_view_record(acting_user=request.user, case=case, page="restriction")
     return render(request, "casework/case_restrict.html", {"case": case, "form": form, "tab": "overview"})

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 from casework.selectors import cases as case_selectors
 from casework.views.cases import case_page
@@ -46,7 +47,9 @@ def case_letter_write(request: HttpRequest, pk: int) -> HttpResponse:
                         language=data["language"] or None,
                     )  # fmt: skip
                     messages.success(
-                        request, f"“{item.subject}” is on its way by {item.get_channel_display().lower()}."
+                        request,
+                        _("“%(subject)s” is on its way by %(lower)s.")
+                        % {"subject": item.subject, "lower": item.get_channel_display().lower()},
                     )
                     return redirect("casework:case_correspondence", pk=case.pk)
                 if "start" in request.POST or not data["body"]:

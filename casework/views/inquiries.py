@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -54,7 +55,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 @permission_required("casework.work_cases", raise_exception=True)
 def inquiry_add(request: HttpRequest) -> HttpResponse:
     if request.user.office_id is None:
-        raise PermissionDenied("You need an office before you can record inquiries.")
+        raise PermissionDenied(_("You need an office before you can record inquiries."))
     form = InquiryForm(
         request.POST or None,
         handlers=selectors.inquiry_handlers(office_id=request.user.office_id),
@@ -117,7 +118,7 @@ def inquiry_respond(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Response recorded.")
+            messages.success(request, _("Response recorded."))
             return redirect("casework:inquiry_detail", pk=inquiry.pk)
     return _detail(request, inquiry, form, status=400)
 
@@ -132,7 +133,7 @@ def inquiry_close(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Inquiry closed.")
+        messages.success(request, _("Inquiry closed."))
     return redirect("casework:inquiry_detail", pk=inquiry.pk)
 
 
@@ -146,7 +147,7 @@ def inquiry_statistics(request: HttpRequest) -> HttpResponse:
     """
     worker = access.may_work_cases(request.user)
     if worker and request.user.office_id is None:
-        raise PermissionDenied("You need an office to see its figures.")
+        raise PermissionDenied(_("You need an office to see its figures."))
     today = timezone.localdate()
     defaults = {"start": today - timedelta(days=STATISTICS_DAYS - 1), "end": today}
     form = InquiryStatisticsForm(

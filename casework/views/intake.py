@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from casework.services.intake import case_intake
 from clients import selectors as client_selectors
@@ -18,7 +19,7 @@ from core.forms import add_service_errors
 def intake(request: HttpRequest) -> HttpResponse:
     """Register a household and open its case; likely duplicates are shown before anything is saved."""
     if request.user.office is None:
-        raise PermissionDenied("You need an office before you can register clients.")
+        raise PermissionDenied(_("You need an office before you can register clients."))
     household_form = HouseholdIntakeForm(request.POST or None)
     formset = MemberFormSet(request.POST or None, prefix="member")
     duplicates: dict[int, list[Client]] = {}
@@ -30,7 +31,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             if match.isdigit():
                 existing = client_selectors.clients_visible(user=request.user).filter(pk=int(match)).first()
                 if existing is None:
-                    form.add_error(None, "That client is not available; choose again.")
+                    form.add_error(None, _("That client is not available; choose again."))
                     continue
                 members.append(MemberInput(relationship=data["relationship"], existing=existing))
                 continue
@@ -45,7 +46,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 if found:
                     form.duplicates = duplicates[index] = found
                     if data["duplicates_shown"]:
-                        form.add_error(None, "Choose one of the people below, or 'None of these'.")
+                        form.add_error(None, _("Choose one of the people below, or 'None of these'."))
                     continue
             person = {k: v for k, v in data.items() if k not in ("relationship", "match")}
             person.update(household_form.cleaned_data)
@@ -64,7 +65,9 @@ def intake(request: HttpRequest) -> HttpResponse:
                 add_service_errors(household_form, error)
             else:
                 messages.success(
-                    request, f"{case.household} registered with {len(members)} member(s); case {case.number} opened."
+                    request,
+                    _("%(household)s registered with %(value)s member(s); case %(number)s opened.")
+                    % {"household": case.household, "value": len(members), "number": case.number},
                 )
                 return redirect("clients:detail", pk=case.primary_client_id)
     return render(

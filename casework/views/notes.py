@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from casework.forms.notes import NoteAddendumForm, NoteForm, NoteSearchForm
 from casework.selectors import cases as case_selectors
@@ -51,7 +52,7 @@ def case_note_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{note.get_kind_display()} note saved.")
+            messages.success(request, _("%(kind)s note saved.") % {"kind": note.get_kind_display()})
             return _to_note(case.pk, note.pk)
     return case_page(request, case, "notes", "casework/notes_add.html", form=form)
 
@@ -69,7 +70,7 @@ def case_note_addendum_add(request: HttpRequest, case_pk: int, pk: int) -> HttpR
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Addendum added.")
+            messages.success(request, _("Addendum added."))
             return _to_note(case.pk, note.pk)
     return case_page(
         request, case, "notes", "casework/notes_addendum.html", note=selectors.note_rows([note])[0], form=form

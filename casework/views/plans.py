@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from casework.forms.plans import (
@@ -56,7 +57,9 @@ def _not_editable(request: HttpRequest, plan: Plan) -> HttpResponse | None:
     """Edit pages are for drafts: asked for another version, go back to it (the service refuses it too)."""
     if request.method == "GET" and not plan.is_editable:
         messages.info(
-            request, f"Version {plan.version} is {plan.get_status_display().lower()}; revise it to change it."
+            request,
+            _("Version %(version)s is %(lower)s; revise it to change it.")
+            % {"version": plan.version, "lower": plan.get_status_display().lower()},
         )
         return _to_plan(plan)
     return None
@@ -153,7 +156,11 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{plan.get_kind_display()} started for {plan.client}. Add its goals.")
+            messages.success(
+                request,
+                _("%(kind)s started for %(client)s. Add its goals.")
+                % {"kind": plan.get_kind_display(), "client": plan.client},
+            )
             return _to_plan(plan, "goals")
     return _tab(request, case, form=form, status=400)
 
@@ -171,7 +178,7 @@ def plan_edit(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Plan saved.")
+            messages.success(request, _("Plan saved."))
             return _to_plan(plan)
     response = case_page(request, case, "plans", "casework/plan_edit.html", plan=plan, form=form)
     if form.is_bound:
@@ -206,7 +213,11 @@ def plan_revise(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _to_plan(plan)
-    messages.success(request, f"Version {draft.version} drafted from version {plan.version}; change it, then agree it.")
+    messages.success(
+        request,
+        _("Version %(version)s drafted from version %(version2)s; change it, then agree it.")
+        % {"version": draft.version, "version2": plan.version},
+    )
     return _to_plan(draft)
 
 
@@ -225,7 +236,7 @@ def plan_goal_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Goal added. Add its first step.")
+            messages.success(request, _("Goal added. Add its first step."))
             return _to_plan(plan, f"goal-{goal.pk}")
     return _plan_page(request, case, plan, status=400, goal_form=form)
 
@@ -245,7 +256,7 @@ def plan_goal_edit(request: HttpRequest, pk: int, plan_pk: int, goal_pk: int) ->
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Goal saved.")
+            messages.success(request, _("Goal saved."))
             return _to_plan(plan, f"goal-{goal.pk}")
     response = case_page(
         request, case, "plans", "casework/plan_part_edit.html", plan=plan, form=form, part="goal", title="Change a goal"
@@ -266,7 +277,7 @@ def plan_goal_remove(request: HttpRequest, pk: int, plan_pk: int, goal_pk: int) 
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Goal and its steps removed from the draft.")
+        messages.success(request, _("Goal and its steps removed from the draft."))
     return _to_plan(plan, "goals")
 
 
@@ -283,7 +294,7 @@ def plan_step_add(request: HttpRequest, pk: int, plan_pk: int, goal_pk: int) -> 
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Step added.")
+            messages.success(request, _("Step added."))
             return _to_plan(plan, f"goal-{goal.pk}")
     return _plan_page(request, case, plan, status=400, step_for=goal, step_form=form)
 
@@ -308,7 +319,7 @@ def plan_step_edit(request: HttpRequest, pk: int, plan_pk: int, step_pk: int) ->
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Step saved.")
+            messages.success(request, _("Step saved."))
             return _to_plan(plan, f"goal-{step.goal_id}")
     response = case_page(
         request, case, "plans", "casework/plan_part_edit.html", plan=plan, form=form, part="step", title="Change a step"
@@ -329,7 +340,7 @@ def plan_step_remove(request: HttpRequest, pk: int, plan_pk: int, step_pk: int) 
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Step removed from the draft.")
+        messages.success(request, _("Step removed from the draft."))
     return _to_plan(plan, f"goal-{step.goal_id}")
 
 
@@ -348,7 +359,7 @@ def plan_activity_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpRespon
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Work activity added.")
+            messages.success(request, _("Work activity added."))
             return _to_plan(plan, "activities")
     return _plan_page(request, case, plan, status=400, activity_form=form)
 
@@ -364,7 +375,7 @@ def plan_activity_remove(request: HttpRequest, pk: int, plan_pk: int, activity_p
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Work activity removed from the draft.")
+        messages.success(request, _("Work activity removed from the draft."))
     return _to_plan(plan, "activities")
 
 
@@ -380,7 +391,7 @@ def plan_service_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpRespons
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Supportive service recorded.")
+            messages.success(request, _("Supportive service recorded."))
             return _to_plan(plan, "services")
     return _plan_page(request, case, plan, status=400, service_form=form)
 
@@ -396,7 +407,7 @@ def plan_service_remove(request: HttpRequest, pk: int, plan_pk: int, service_pk:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Supportive service removed from the draft.")
+        messages.success(request, _("Supportive service removed from the draft."))
     return _to_plan(plan, "services")
 
 
@@ -415,6 +426,6 @@ def plan_note_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Progress noted.")
+            messages.success(request, _("Progress noted."))
             return _to_plan(plan, "progress")
     return _plan_page(request, case, plan, status=400, note_form=form)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_page_read
@@ -40,7 +41,11 @@ def transfer_request(request: HttpRequest, client_pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Transfer to {transfer.to_office} asked; it waits for their supervisor.")
+            messages.success(
+                request,
+                _("Transfer to %(to_office)s asked; it waits for their supervisor.")
+                % {"to_office": transfer.to_office},
+            )
             return redirect("casework:transfer_detail", pk=transfer.pk)
     client_view_record(acting_user=request.user, client=client, page="office transfer")
     return render(
@@ -117,7 +122,9 @@ def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"{transfer.client} now belongs to this office, with {form.cleaned_data['to_worker']}."
+                request,
+                _("%(client)s now belongs to this office, with %(value)s.")
+                % {"client": transfer.client, "value": form.cleaned_data["to_worker"]},
             )
             return redirect("clients:detail", pk=transfer.client_id)
     return _detail(request, transfer, accept=form, status=400)
@@ -139,7 +146,7 @@ def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Transfer declined; the sending office sees why.")
+            messages.success(request, _("Transfer declined; the sending office sees why."))
             return redirect("casework:transfer_list")
     return _detail(request, transfer, decline=form, status=400)
 
@@ -154,5 +161,5 @@ def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Transfer withdrawn.")
+        messages.success(request, _("Transfer withdrawn."))
     return redirect("casework:transfer_list")

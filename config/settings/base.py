@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in person's own language over the browser's (LocaleMiddleware above).
+    "accounts.middleware.UserLanguageMiddleware",
     "core.middleware.NoStoreMiddleware",
     # django_otp's OTPMiddleware, the verifying device read from the cache.
     "accounts.middleware.CachedOTPMiddleware",

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -35,7 +36,7 @@ def _evaluate(enrollment: Enrollment, snapshot: rules.HouseholdSnapshot, as_of: 
     try:
         return _rules_for(enrollment).determine(snapshot, as_of, parameter_table(enrollment.program))
     except rules.RulesError as error:
-        raise ValidationError(f"No determination was made: {error}.") from None
+        raise ValidationError(_("No determination was made: %(error)s.") % {"error": error}) from None
 
 
 def determination_run(*, acting_user: User, enrollment: Enrollment, as_of: date) -> Determination:
@@ -53,7 +54,9 @@ def determination_run(*, acting_user: User, enrollment: Enrollment, as_of: date)
             .get(pk=enrollment.pk)
         )
         if enrollment.status not in Enrollment.LIVE:
-            raise ValidationError(f"The enrollment is {enrollment.get_status_display().lower()}; apply again.")
+            raise ValidationError(
+                _("The enrollment is %(lower)s; apply again.") % {"lower": enrollment.get_status_display().lower()}
+            )
         if as_of < enrollment.application_date:
             raise ValidationError(
                 {
@@ -121,7 +124,7 @@ def determination_finalise(
     failed); a pending application is denied, an active or suspended enrollment terminated.
     """
     if decision not in ("approve", "deny"):
-        raise ValidationError({"decision": "Choose approve or deny."})
+        raise ValidationError({"decision": _("Choose approve or deny.")})
     with transaction.atomic():
         determination = Determination.objects.select_for_update().get(pk=determination.pk)
         enrollment = (
@@ -130,12 +133,17 @@ def determination_finalise(
             .get(pk=determination.enrollment_id)
         )
         if determination.is_final:
-            raise ValidationError(f"This determination was already {determination.get_status_display().lower()}.")
+            raise ValidationError(
+                _("This determination was already %(lower)s.") % {"lower": determination.get_status_display().lower()}
+            )
         newest = enrollment.determinations.order_by("-run_at", "-id").values_list("pk", flat=True).first()
         if newest != determination.pk:
-            raise ValidationError("A newer determination exists; decide on that one.")
+            raise ValidationError(_("A newer determination exists; decide on that one."))
         if enrollment.status not in (Status.PENDING, Status.ACTIVE, Status.SUSPENDED):
-            raise ValidationError(f"The enrollment is {enrollment.get_status_display().lower()}; nothing to decide.")
+            raise ValidationError(
+                _("The enrollment is %(lower)s; nothing to decide.")
+                % {"lower": enrollment.get_status_display().lower()}
+            )
         criteria = determination.outcome["criteria"]
         before = {
             "monthly_amount": str(enrollment.monthly_amount),
@@ -145,7 +153,9 @@ def determination_finalise(
         }
         if decision == "approve":
             if not determination.eligible:
-                raise ValidationError("The household does not meet the rules; this determination can only be denied.")
+                raise ValidationError(
+                    _("The household does not meet the rules; this determination can only be denied.")
+                )
             if determination.is_redetermination and enrollment.certification_end is not None:
                 # A change reported mid-certification: the new amount, the same certification period.
                 enrollment.monthly_amount = determination.monthly_amount
@@ -176,7 +186,9 @@ def determination_finalise(
         else:
             failed = [line for line in criteria if not line["passed"]]
             if not failed and not reason.strip():
-                raise ValidationError({"reason": "The household meets every rule; say why the application is denied."})
+                raise ValidationError(
+                    {"reason": _("The household meets every rule; say why the application is denied.")}
+                )
             determination.reasons = failed + (
                 [
                     {
@@ -314,7 +326,7 @@ def determination_notice_issue(*, acting_user: User, determination: Determinatio
     from eligibility.notices import notice_html
 
     if not determination.is_final:
-        raise ValidationError("A notice is issued only for an approved or denied determination.")
+        raise ValidationError(_("A notice is issued only for an approved or denied determination."))
     pdf = html_to_pdf(notice_html(determination=determination))
     audit_record(
         actor=acting_user,

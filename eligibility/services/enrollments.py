@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -20,16 +21,18 @@ Action = AuditEvent.Action
 def enrollment_apply(*, acting_user: User, case: Case, program: Program, application_date: date) -> Enrollment:
     """Record an application: a new enrollment, `applied`, at most one live per case and program."""
     if application_date > timezone.localdate():
-        raise ValidationError({"application_date": "An application date cannot be in the future."})
+        raise ValidationError({"application_date": _("An application date cannot be in the future.")})
     if not program.is_active:
-        raise ValidationError({"program": f"{program} is not taking applications."})
+        raise ValidationError({"program": _("%(program)s is not taking applications.") % {"program": program}})
     try:
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=case.pk)
             if not case.is_active:
-                raise ValidationError("A closed case cannot apply for a program; reopen it first.")
+                raise ValidationError(_("A closed case cannot apply for a program; reopen it first."))
             if Enrollment.objects.filter(case=case, program=program, status__in=Enrollment.LIVE).exists():
-                raise ValidationError({"program": f"This case already has a live {program} enrollment."})
+                raise ValidationError(
+                    {"program": _("This case already has a live %(program)s enrollment.") % {"program": program}}
+                )
             enrollment = Enrollment.objects.create(
                 case=case, program=program, application_date=application_date, created_by=acting_user
             )
@@ -47,16 +50,18 @@ def enrollment_apply(*, acting_user: User, case: Case, program: Program, applica
             )
     except IntegrityError:
         # Two clicks racing past the check above: the partial unique constraint stops the second.
-        raise ValidationError({"program": f"This case already has a live {program} enrollment."}) from None
+        raise ValidationError(
+            {"program": _("This case already has a live %(program)s enrollment.") % {"program": program}}
+        ) from None
     return enrollment
 
 
 def enrollment_transition(*, acting_user: User, enrollment: Enrollment, to: str, reason: str = "") -> Enrollment:
     """Suspend, resume or terminate an enrollment. Activation and denial go through a determination."""
     if to in (Enrollment.Status.ACTIVE, Enrollment.Status.DENIED) and enrollment.status == Enrollment.Status.PENDING:
-        raise ValidationError("Approve or deny the determination to decide an application.")
+        raise ValidationError(_("Approve or deny the determination to decide an application."))
     if to in (Enrollment.Status.SUSPENDED, Enrollment.Status.TERMINATED) and not reason.strip():
-        raise ValidationError({"reason": "Say why."})
+        raise ValidationError({"reason": _("Say why.")})
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         status_move(

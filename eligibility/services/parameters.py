@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -21,7 +22,7 @@ def parameter_value_save(*, acting_user: User, parameter: ParameterValue, reason
     Every save is in the trail with the old and new values and the administrator's reason.
     """
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the value is added or changed."})
+        raise ValidationError({"reason": _("Say why the value is added or changed.")})
     try:
         decode_value(parameter.value, parameter.name)
     except ParameterError as error:
@@ -32,8 +33,11 @@ def parameter_value_save(*, acting_user: User, parameter: ParameterValue, reason
             stored = ParameterValue.objects.select_for_update().get(pk=parameter.pk)
             if parameter_value_in_use(parameter=stored):
                 raise ValidationError(
-                    f"{stored} was used by a decided determination and cannot be changed; "
-                    "add a new version with a later effective date."
+                    _(
+                        "%(stored)s was used by a decided determination and cannot be changed; "
+                        "add a new version with a later effective date."
+                    )
+                    % {"stored": stored}
                 )
             before = audit_snapshot(stored, AUDITED_FIELDS)
         created = parameter.pk is None

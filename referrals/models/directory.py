@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def new_hsds_id() -> str:
@@ -24,7 +25,7 @@ class HsdsRecord(models.Model):
         max_length=100,
         unique=True,
         default=new_hsds_id,
-        help_text="The record's id in Open Referral files; re-importing a file updates the record with this id.",
+        help_text=_("The record's id in Open Referral files; re-importing a file updates the record with this id."),
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -37,7 +38,7 @@ class Category(HsdsRecord):
 
     code = models.CharField(max_length=60, blank=True)
     name = models.CharField(max_length=160)
-    taxonomy = models.CharField(max_length=160, blank=True, help_text="The taxonomy the term comes from, if any.")
+    taxonomy = models.CharField(max_length=160, blank=True, help_text=_("The taxonomy the term comes from, if any."))
 
     class Meta:
         ordering = ["name", "id"]
@@ -51,7 +52,7 @@ class Language(models.Model):
     """A language a service is delivered in without an interpreter."""
 
     name = models.CharField(max_length=80, unique=True)
-    code = models.CharField(max_length=10, blank=True, help_text="ISO 639-1 or 639-3.")
+    code = models.CharField(max_length=10, blank=True, help_text=_("ISO 639-1 or 639-3."))
 
     class Meta:
         ordering = ["name"]
@@ -89,11 +90,11 @@ class Location(HsdsRecord):
     city = models.CharField(max_length=100, blank=True)
     state_province = models.CharField(max_length=60, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 two-letter code.")
+    country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 two-letter code."))
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    hours = models.CharField(max_length=300, blank=True, help_text="Opening hours, e.g. 'Mon-Fri 09:00-17:00'.")
+    hours = models.CharField(max_length=300, blank=True, help_text=_("Opening hours, e.g. 'Mon-Fri 09:00-17:00'."))
 
     class Meta:
         ordering = ["name", "id"]
@@ -121,10 +122,10 @@ class Service(HsdsRecord):
 
     class Status(models.TextChoices):
         # HSDS's values, spelled as HSDS spells them.
-        ACTIVE = "active", "Active"
-        INACTIVE = "inactive", "Inactive"
-        DEFUNCT = "defunct", "Defunct"
-        TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        DEFUNCT = "defunct", _("Defunct")
+        TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
 
     LISTED = (Status.ACTIVE, Status.TEMPORARILY_CLOSED)
 
@@ -147,7 +148,7 @@ class Service(HsdsRecord):
     locations = models.ManyToManyField(Location, through="ServiceAtLocation", blank=True, related_name="services")
     # Capacity (HSDS `service_capacity` and its `unit`): "3 of 40 beds available".
     capacity_hsds_id = models.CharField(max_length=100, blank=True)
-    capacity_unit = models.CharField(max_length=60, blank=True, help_text="What is counted, e.g. 'Bed'.")
+    capacity_unit = models.CharField(max_length=60, blank=True, help_text=_("What is counted, e.g. 'Bed'."))
     capacity_available = models.PositiveIntegerField(null=True, blank=True)
     capacity_maximum = models.PositiveIntegerField(null=True, blank=True)
     capacity_updated_at = models.DateTimeField(null=True, blank=True)
@@ -162,7 +163,9 @@ class Service(HsdsRecord):
 
     intake = models.CharField("taking people", max_length=10, choices=Intake.choices, default=Intake.OPEN, blank=True)
     last_verified_on = models.DateField(
-        null=True, blank=True, help_text="When the information was last checked with the provider (HSDS assured_date)."
+        null=True,
+        blank=True,
+        help_text=_("When the information was last checked with the provider (HSDS assured_date)."),
     )
     internal_office = models.ForeignKey(
         "accounts.Office",
@@ -170,7 +173,7 @@ class Service(HsdsRecord):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Set for the agency's own programs: the office that runs it.",
+        help_text=_("Set for the agency's own programs: the office that runs it."),
     )
     intake_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -178,8 +181,10 @@ class Service(HsdsRecord):
         null=True,
         blank=True,
         related_name="+",
-        help_text="For an agency program: who takes referrals from cases of the same office "
-        "(otherwise the intake task goes to the case's worker).",
+        help_text=_(
+            "For an agency program: who takes referrals from cases of the same office "
+            "(otherwise the intake task goes to the case's worker)."
+        ),
     )
 
     class Meta:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusChange, status_columns
 
@@ -11,23 +12,23 @@ from core.models import StatusChange, status_columns
 class SharedInfo(models.TextChoices):
     """What of the client's file a referral passes to the organization (and prints on its letter)."""
 
-    CONTACT = "contact", "Contact details (phone, email)"
-    ADDRESS = "address", "Address"
-    DATE_OF_BIRTH = "date_of_birth", "Date of birth"
-    HOUSEHOLD = "household", "Household (relationships and ages)"
-    INCOME = "income", "Income"
-    DOCUMENTS = "documents", "Documents on file (their kinds)"
+    CONTACT = "contact", _("Contact details (phone, email)")
+    ADDRESS = "address", _("Address")
+    DATE_OF_BIRTH = "date_of_birth", _("Date of birth")
+    HOUSEHOLD = "household", _("Household (relationships and ages)")
+    INCOME = "income", _("Income")
+    DOCUMENTS = "documents", _("Documents on file (their kinds)")
 
 
 class Referral(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SENT = "sent", "Sent"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        COMPLETED = "completed", "Completed"
-        NOT_COMPLETED = "not_completed", "Not completed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        COMPLETED = "completed", _("Completed")
+        NOT_COMPLETED = "not_completed", _("Not completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
@@ -42,9 +43,9 @@ class Referral(models.Model):
     OPEN = (Status.DRAFT, Status.SENT, Status.ACCEPTED)
 
     class Urgency(models.TextChoices):
-        URGENT = "urgent", "Urgent"
-        HIGH = "high", "High"
-        ROUTINE = "routine", "Routine"
+        URGENT = "urgent", _("Urgent")
+        HIGH = "high", _("High")
+        ROUTINE = "routine", _("Routine")
 
     # Days without a move before the worker is given a follow-up task; settings may
     # override them with REFERRAL_FOLLOW_UP_DAYS = {"urgent": 2, ...}.
@@ -53,10 +54,10 @@ class Referral(models.Model):
     class Outcome(models.TextChoices):
         """Why an accepted referral did not end with the client getting the service."""
 
-        NO_CAPACITY = "no_capacity", "No capacity"
-        NOT_ELIGIBLE = "not_eligible", "Not eligible"
-        COULD_NOT_CONTACT = "could_not_contact", "Could not contact the client"
-        CLIENT_DECLINED = "client_declined", "Client declined"
+        NO_CAPACITY = "no_capacity", _("No capacity")
+        NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+        COULD_NOT_CONTACT = "could_not_contact", _("Could not contact the client")
+        CLIENT_DECLINED = "client_declined", _("Client declined")
 
     class Declined(models.TextChoices):
         """Why the receiving organization declined a referral (its link or its system)."""
@@ -78,7 +79,7 @@ class Referral(models.Model):
     )
     reason = models.TextField()
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
-    shared = models.JSONField(default=list, blank=True, help_text="SharedInfo codes: what the organization is told.")
+    shared = models.JSONField(default=list, blank=True, help_text=_("SharedInfo codes: what the organization is told."))
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.DRAFT)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     consent = models.ForeignKey(
@@ -87,7 +88,7 @@ class Referral(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The consent the referral relied on when it was sent.",
+        help_text=_("The consent the referral relied on when it was sent."),
     )
     consent_override_reason = models.TextField(blank=True)
     consent_override_by = models.ForeignKey(

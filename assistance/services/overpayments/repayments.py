@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -37,7 +38,7 @@ def repayment_agreement_make(
     One agreement is active at a time; the instalment is at most what is owed.
     """
     if not access.may_work_cases(acting_user):
-        raise ValidationError("Only caseworkers and supervisors record a repayment agreement.")
+        raise ValidationError(_("Only caseworkers and supervisors record a repayment agreement."))
     errors: dict[str, str] = {}
     try:
         instalment = positive_amount(instalment, field="instalment")
@@ -54,18 +55,20 @@ def repayment_agreement_make(
             overpayment = _locked(overpayment)
             if overpayment.status not in Overpayment.OPEN:
                 raise ValidationError(
-                    f"This overpayment is {overpayment.get_status_display().lower()}; "
-                    "an agreement is for one still being recovered."
+                    _("This overpayment is %(lower)s; an agreement is for one still being recovered.")
+                    % {"lower": overpayment.get_status_display().lower()}
                 )
             if overpayment.agreements.filter(status=RepaymentAgreement.Status.ACTIVE).exists():
-                raise ValidationError("This overpayment already has an active repayment agreement; end it first.")
+                raise ValidationError(_("This overpayment already has an active repayment agreement; end it first."))
             if first_due_on < timezone.localtime(overpayment.established_at).date():
-                raise ValidationError({"first_due_on": "The first instalment cannot fall due before the overpayment."})
+                raise ValidationError(
+                    {"first_due_on": _("The first instalment cannot fall due before the overpayment.")}
+                )
             if instalment > overpayment.balance:
                 raise ValidationError(
                     {
-                        "instalment": f"The instalment cannot be more than the "
-                        f"{format_money(overpayment.balance)} still owed."
+                        "instalment": _("The instalment cannot be more than the %(value)s still owed.")
+                        % {"value": format_money(overpayment.balance)}
                     }
                 )
             agreement = RepaymentAgreement.objects.create(
@@ -89,21 +92,21 @@ def repayment_agreement_make(
             )
     except IntegrityError:
         # Two agreements at once: the partial unique constraint keeps one active.
-        raise ValidationError("This overpayment already has an active repayment agreement; end it first.") from None
+        raise ValidationError(_("This overpayment already has an active repayment agreement; end it first.")) from None
     return agreement
 
 
 def repayment_agreement_end(*, acting_user: User, overpayment: Overpayment, reason: str) -> RepaymentAgreement:
     """End the active agreement early (instalments missed, say): recovery goes back to deductions."""
     if not access.may_work_cases(acting_user):
-        raise ValidationError("Only caseworkers and supervisors end a repayment agreement.")
+        raise ValidationError(_("Only caseworkers and supervisors end a repayment agreement."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the agreement ends."})
+        raise ValidationError({"reason": _("Say why the agreement ends.")})
     with transaction.atomic():
         overpayment = _locked(overpayment)
         agreement = _agreement_close(overpayment, RepaymentAgreement.Status.ENDED, acting_user, reason=reason.strip())
         if agreement is None:
-            raise ValidationError("This overpayment has no active repayment agreement.")
+            raise ValidationError(_("This overpayment has no active repayment agreement."))
         _set_recovery(overpayment, Overpayment.Recovery.DEDUCTION, acting_user, reason=reason.strip())
     return agreement
 
@@ -117,7 +120,7 @@ def repayment_record(
     completes an active agreement).
     """
     if not access.may_work_cases(acting_user):
-        raise ValidationError("Only caseworkers and supervisors record a repayment.")
+        raise ValidationError(_("Only caseworkers and supervisors record a repayment."))
     errors: dict[str, str] = {}
     try:
         amount = positive_amount(amount)
@@ -132,18 +135,19 @@ def repayment_record(
     with transaction.atomic():
         overpayment = _locked(overpayment)
         if overpayment.status == Status.WRITE_OFF_PENDING:
-            raise ValidationError("A write-off of this overpayment waits for a supervisor; decide it first.")
+            raise ValidationError(_("A write-off of this overpayment waits for a supervisor; decide it first."))
         if overpayment.status not in Overpayment.OPEN:
             raise ValidationError(
-                f"This overpayment is {overpayment.get_status_display().lower()}; nothing is owed on it."
+                _("This overpayment is %(lower)s; nothing is owed on it.")
+                % {"lower": overpayment.get_status_display().lower()}
             )
         if received_on < timezone.localtime(overpayment.established_at).date():
-            raise ValidationError({"received_on": "A repayment cannot be received before the overpayment."})
+            raise ValidationError({"received_on": _("A repayment cannot be received before the overpayment.")})
         if amount > overpayment.balance:
             raise ValidationError(
                 {
-                    "amount": f"The balance is {format_money(overpayment.balance)}; a repayment cannot be "
-                    f"more than what is owed."
+                    "amount": _("The balance is %(value)s; a repayment cannot be more than what is owed.")
+                    % {"value": format_money(overpayment.balance)}
                 }
             )
         _post_against_balance(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -22,14 +23,15 @@ from assistance.services.overpayments.common import (
 def overpayment_write_off_request(*, acting_user: User, overpayment: Overpayment, reason: str) -> Overpayment:
     """Ask a supervisor to write off what is still owed; recovery pauses while the request waits."""
     if not access.may_work_cases(acting_user):
-        raise ValidationError("Only caseworkers and supervisors ask for a write-off.")
+        raise ValidationError(_("Only caseworkers and supervisors ask for a write-off."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the overpayment should be written off."})
+        raise ValidationError({"reason": _("Say why the overpayment should be written off.")})
     with transaction.atomic():
         overpayment = _locked(overpayment)
         if overpayment.status not in Overpayment.OPEN:
             raise ValidationError(
-                f"This overpayment is {overpayment.get_status_display().lower()}; there is nothing to write off."
+                _("This overpayment is %(lower)s; there is nothing to write off.")
+                % {"lower": overpayment.get_status_display().lower()}
             )
         overpayment.write_off_reason = reason.strip()
         overpayment.write_off_requested_by = acting_user
@@ -52,9 +54,9 @@ def overpayment_write_off_decide(
     established if nothing has been recovered, recovering otherwise.
     """
     if not access.may_supervise(acting_user):
-        raise ValidationError("Only a supervisor decides a write-off.")
+        raise ValidationError(_("Only a supervisor decides a write-off."))
     if not approve and not reason.strip():
-        raise ValidationError({"reason": "Say why the write-off is refused."})
+        raise ValidationError({"reason": _("Say why the write-off is refused.")})
     try:
         with transaction.atomic():
             overpayment = _locked(overpayment)
@@ -62,11 +64,13 @@ def overpayment_write_off_decide(
                 who = overpayment.write_off_decided_by
                 by = f" by {who.get_full_name() or who}" if who else ""
                 raise ValidationError(
-                    f"This write-off was already decided{by}: the overpayment is "
-                    f"{overpayment.get_status_display().lower()}."
+                    _("This write-off was already decided%(by)s: the overpayment is %(lower)s.")
+                    % {"by": by, "lower": overpayment.get_status_display().lower()}
                 )
             if overpayment.write_off_requested_by_id == acting_user.pk:
-                raise ValidationError("Nobody decides their own write-off request; another supervisor must decide it.")
+                raise ValidationError(
+                    _("Nobody decides their own write-off request; another supervisor must decide it.")
+                )
             overpayment.write_off_decided_by = acting_user
             overpayment.write_off_decided_at = timezone.now()
             fields = ["write_off_decided_by", "write_off_decided_at"]
@@ -94,6 +98,6 @@ def overpayment_write_off_decide(
     except IntegrityError:
         # The database's own check that the requester does not decide (it should never come to this).
         raise ValidationError(
-            "Nobody decides their own write-off request; another supervisor must decide it."
+            _("Nobody decides their own write-off request; another supervisor must decide it.")
         ) from None
     return overpayment

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from assistance.models import PaymentRun
@@ -28,9 +29,9 @@ DEFAULT_BATCH_SIZE = 1000
 def payment_run_start(*, acting_user: User, period: date) -> PaymentRun:
     """The run for benefit month `period`, made if it does not exist yet (one per month: a unique period)."""
     if acting_user.get_username() != JOB_USERNAME and not may_start_runs(acting_user):
-        raise ValidationError("Only supervisors and administrators start a payment run.")
+        raise ValidationError(_("Only supervisors and administrators start a payment run."))
     if period.day != 1:
-        raise ValidationError({"period": "A benefit month starts on the first: give the first of the month."})
+        raise ValidationError({"period": _("A benefit month starts on the first: give the first of the month.")})
     with transaction.atomic():
         run, created = PaymentRun.objects.get_or_create(period=period, defaults={"started_by": acting_user})
         if created:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from assistance.models import Issuance, Overpayment, OverpaymentStatusChange, PaymentRun
@@ -148,7 +149,7 @@ def payment_file_issue(*, acting_user: User, run: PaymentRun) -> bytes:
     Finance gets the agency's file; a supervisor gets the payments to the clients they may see.
     """
     if not acting_user.has_perm("assistance.download_payment_file"):
-        raise PermissionDenied("Payment files are for supervisors and finance.")
+        raise PermissionDenied(_("Payment files are for supervisors and finance."))
     payments = run_payments(user=acting_user, run=run)
     content = payment_file(run=run, payments=payments)
     audit_record(

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -25,12 +26,12 @@ MAX_WEEKLY_HOURS = Decimal("80")  # the table's check constraint
 
 def _check_may_work(user: User) -> None:
     if not access.may_work_cases(user):
-        raise PermissionDenied("Only caseworkers and supervisors write plans.")
+        raise PermissionDenied(_("Only caseworkers and supervisors write plans."))
 
 
 def _check_case_active(case: Case) -> None:
     if not case.is_active:
-        raise ValidationError("The case is closed; reopen it to plan with the client.")
+        raise ValidationError(_("The case is closed; reopen it to plan with the client."))
 
 
 def check_client_of_case(*, case: Case, client: Client) -> None:
@@ -40,7 +41,9 @@ def check_client_of_case(*, case: Case, client: Client) -> None:
     if not HouseholdMembership.objects.filter(
         household_id=case.household_id, client_id=client.pk, end_date__isnull=True
     ).exists():
-        raise ValidationError({"client": f"{client} is not a current member of this case's household."})
+        raise ValidationError(
+            {"client": _("%(client)s is not a current member of this case's household.") % {"client": client}}
+        )
 
 
 def _lock_draft(plan: Plan) -> Plan:
@@ -51,18 +54,21 @@ def _lock_draft(plan: Plan) -> Plan:
             f"Version {plan.version} was agreed on {plan.agreed_on:%Y-%m-%d}; revise it to change it."
         )
     if plan.status == Plan.Status.SUPERSEDED:
-        raise ValidationError(f"Version {plan.version} has been replaced by a later version; it stays as it was.")
+        raise ValidationError(
+            _("Version %(version)s has been replaced by a later version; it stays as it was.")
+            % {"version": plan.version}
+        )
     return plan
 
 
 def _check_review_on(review_on: date | None) -> None:
     if review_on is not None and review_on <= timezone.localdate():
-        raise ValidationError({"review_on": "A review date is in the future."})
+        raise ValidationError({"review_on": _("A review date is in the future.")})
 
 
 def _check_employment(plan: Plan, what: str) -> None:
     if plan.kind != Plan.Kind.EMPLOYMENT:
-        raise ValidationError(f"Only an employment plan has {what}.")
+        raise ValidationError(_("Only an employment plan has %(what)s.") % {"what": what})
 
 
 def _audit(*, acting_user: User, action: str, target, plan: Plan, changes: dict) -> None:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from casework.models import (
@@ -27,9 +28,9 @@ from casework.services.plans.common import (
 
 def _check_goal(description: str, barrier: str) -> None:
     if not description.strip():
-        raise ValidationError({"description": "Say what the goal is."})
+        raise ValidationError({"description": _("Say what the goal is.")})
     if barrier not in Goal.Barrier.values:
-        raise ValidationError({"barrier": "Choose the barrier this goal addresses."})
+        raise ValidationError({"barrier": _("Choose the barrier this goal addresses.")})
 
 
 def plan_goal_add(*, acting_user: User, plan: Plan, description: str, barrier: str) -> Goal:
@@ -209,7 +210,7 @@ def plan_activity_remove(*, acting_user: User, activity: WorkActivity) -> None:
         plan = _lock_draft(activity.plan)
         activity = WorkActivity.objects.select_for_update().get(pk=activity.pk)
         if activity.schedules.exists():
-            raise ValidationError("A schedule is linked to this activity; it stays.")
+            raise ValidationError(_("A schedule is linked to this activity; it stays."))
         _audit(
             acting_user=acting_user,
             action=Action.DELETE,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from casework.models import (
@@ -44,7 +45,7 @@ def plan_create(
     """Start the first version of a plan of `kind` for a client of the case, as a draft."""
     _check_may_work(acting_user)
     if kind not in Plan.Kind.values:
-        raise ValidationError({"kind": "Choose a service plan or an employment plan."})
+        raise ValidationError({"kind": _("Choose a service plan or an employment plan.")})
     _check_review_on(review_on)
     with transaction.atomic():
         # Locking the case serialises plan-making on it, so two workers cannot both make version 1.
@@ -53,7 +54,10 @@ def plan_create(
         check_client_of_case(case=case, client=client)
         if Plan.objects.filter(case=case, client=client, kind=kind).exists():
             raise ValidationError(
-                {"kind": f"{client} already has a {Plan.Kind(kind).label.lower()} on this case; revise it instead."}
+                {
+                    "kind": _("%(client)s already has a %(lower)s on this case; revise it instead.")
+                    % {"client": client, "lower": Plan.Kind(kind).label.lower()}
+                }
             )
         plan = Plan.objects.create(
             case=case,
@@ -124,9 +128,9 @@ def plan_agree(*, acting_user: User, plan: Plan, agreed_on: date) -> Plan:
     """
     _check_may_work(acting_user)
     if agreed_on is None:
-        raise ValidationError({"agreed_on": "Give the date the plan was agreed."})
+        raise ValidationError({"agreed_on": _("Give the date the plan was agreed.")})
     if agreed_on > timezone.localdate():
-        raise ValidationError({"agreed_on": "A plan cannot be agreed on a date still to come."})
+        raise ValidationError({"agreed_on": _("A plan cannot be agreed on a date still to come.")})
     with transaction.atomic():
         # The draft and the version it revises, locked in id order like every other writer.
         locked = {
@@ -147,10 +151,10 @@ def plan_agree(*, acting_user: User, plan: Plan, agreed_on: date) -> Plan:
                 }
             )
         if plan.review_on is not None and plan.review_on <= agreed_on:
-            raise ValidationError({"review_on": "The review date must come after the date the plan is agreed."})
+            raise ValidationError({"review_on": _("The review date must come after the date the plan is agreed.")})
         goals = list(plan.goals.annotate(step_count=Count("steps")))
         if not goals:
-            raise ValidationError("A plan needs at least one goal before it is agreed.")
+            raise ValidationError(_("A plan needs at least one goal before it is agreed."))
         without_steps = [g.description for g in goals if g.step_count == 0]
         if without_steps:
             raise ValidationError(
@@ -193,9 +197,11 @@ def plan_revise(*, acting_user: User, plan: Plan) -> Plan:
     with transaction.atomic():
         plan = Plan.objects.select_for_update().select_related("case", "client").get(pk=plan.pk)
         if plan.status == Plan.Status.DRAFT:
-            raise ValidationError("This version is still a draft; change it directly.")
+            raise ValidationError(_("This version is still a draft; change it directly."))
         if plan.status == Plan.Status.SUPERSEDED or Plan.objects.filter(previous=plan).exists():
-            raise ValidationError(f"Version {plan.version} already has a later version; revise that one.")
+            raise ValidationError(
+                _("Version %(version)s already has a later version; revise that one.") % {"version": plan.version}
+            )
         _check_case_active(plan.case)
         check_client_of_case(case=plan.case, client=plan.client)
         draft = Plan.objects.create(
@@ -259,15 +265,15 @@ def plan_progress_note_add(*, acting_user: User, plan: Plan, body: str, goal: Go
     """
     _check_may_work(acting_user)
     if not body.strip():
-        raise ValidationError({"body": "Write the progress to note."})
+        raise ValidationError({"body": _("Write the progress to note.")})
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
         if plan.status == Plan.Status.DRAFT:
-            raise ValidationError("Progress is noted on an agreed plan; agree this draft first.")
+            raise ValidationError(_("Progress is noted on an agreed plan; agree this draft first."))
         if plan.status == Plan.Status.SUPERSEDED:
-            raise ValidationError("This version has been replaced; note progress on the current version.")
+            raise ValidationError(_("This version has been replaced; note progress on the current version."))
         if goal is not None and goal.plan_id != plan.pk:
-            raise ValidationError({"goal": "Choose a goal of this plan."})
+            raise ValidationError({"goal": _("Choose a goal of this plan.")})
         note = ProgressNote.objects.create(plan=plan, goal=goal, body=body.strip(), author=acting_user)
         _audit(
             acting_user=acting_user,

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
     AUDITOR = "auditor", "Auditor"
     FINANCE = "finance", "Finance"
+    HEARING_OFFICER = "hearing_officer", "Hearing officer"
 
 
 class Office(models.Model):

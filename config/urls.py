@@ -18,5 +18,6 @@ urlpatterns = [
     path("eligibility/", include("eligibility.urls")),
     path("assistance/", include("assistance.urls")),
     path("correspondence/", include("correspondence.urls")),
+    path("appeals/", include("appeals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -39,6 +39,7 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "assistance_overpaymentstatuschange",
     "referrals_referralstatuschange",
     "correspondence_correspondencestatuschange",
+    "appeals_appealstatuschange",
     # Letter wording: each edit is a new version, so a letter sent under one can be explained.
     "correspondence_lettertemplate",
 )

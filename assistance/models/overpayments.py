@@ -26,6 +26,7 @@ class Overpayment(models.Model):
     class Source(models.TextChoices):
         REDETERMINATION = "redetermination", "Redetermination"
         INVESTIGATION = "investigation", "Investigation"
+        APPEAL = "appeal", "Benefits continued pending a hearing the agency won"
 
     class Status(models.TextChoices):
         ESTABLISHED = "established", "Established"

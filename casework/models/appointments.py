@@ -17,6 +17,7 @@ class Appointment(models.Model):
         OFFICE_VISIT = "office_visit", "Office visit"
         HOME_VISIT = "home_visit", "Home visit"
         CASE_CONFERENCE = "case_conference", "Case conference"
+        FAIR_HEARING = "fair_hearing", "Fair hearing"
         PHONE = "phone", "Phone appointment"
 
     INTERVIEWS = (Kind.APPLICATION_INTERVIEW, Kind.RENEWAL_INTERVIEW)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "eligibility",
     "assistance",
     "correspondence",
+    "appeals",
 ]
 
 MIDDLEWARE = [

@@ -202,7 +202,7 @@ def appeal_settle(*, acting_user: User, appeal: Appeal, notes: str) -> Appeal:
 
 
 def appeal_withdraw(*, acting_user: User, appeal: Appeal, reason: str) -> Appeal:
-    """The client withdraws the request; continued benefits end with it."""
+    """The client withdraws the request; continued benefits end with it, and the months paid become a claim."""
     _case_visible(acting_user, appeal.case)
     if not reason.strip():
         raise ValidationError({"reason": "Record how and when the client withdrew."})
@@ -210,7 +210,9 @@ def appeal_withdraw(*, acting_user: User, appeal: Appeal, reason: str) -> Appeal
         status_move(
             appeal, to=Status.WITHDRAWN, acting_user=acting_user, client_ids=_ids(appeal), reason=reason.strip()
         )
-        _end_continued(appeal, acting_user)
+        action = _end_continued(appeal, acting_user)
+        if action is not None and action.continued_from is not None:
+            _claim_continued(appeal, action, acting_user)
     return appeal
 
 
@@ -380,7 +382,7 @@ def _claim_continued(appeal: Appeal, action: AdverseAction, acting_user: User) -
         acting_user=acting_user, case=case, client=case.primary_client, program=appeal.program,
         enrollment=action.enrollment, determination=action.determination, source=Overpayment.Source.APPEAL,
         reason=Overpayment.Reason.CLIENT_ERROR, periods=periods,
-        findings=f"Benefits continued pending the hearing of appeal {appeal.pk}, which sustained the decision.",
+        findings=f"Benefits continued pending appeal {appeal.pk}, which did not overturn the decision.",
         memo=f"Continued benefits, appeal {appeal.pk} sustained",
     )  # fmt: skip
     Appeal.objects.filter(pk=appeal.pk).update(claim=claim)

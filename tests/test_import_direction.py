@@ -62,8 +62,32 @@ def test_an_upward_import_is_seen(tmp_path, monkeypatch):
         ("audit", {"core"}),
         ("accounts", {"audit", "core"}),
         ("correspondence", {"clients", "accounts", "audit", "core"}),
+        (
+            "appeals",
+            {
+                "referrals",
+                "assistance",
+                "eligibility",
+                "casework",
+                "correspondence",
+                "clients",
+                "accounts",
+                "audit",
+                "core",
+            },
+        ),
     ],
 )
 def test_the_lowest_apps_import_only_the_apps_below_them(app, below):
     upward = {module: apps - below for module, apps in imported_apps(app).items()}
     assert {module: apps for module, apps in upward.items() if apps} == {}
+
+
+def test_no_app_below_appeals_imports_it():
+    importers = {
+        module
+        for app in APPS - {"appeals", "api", "reports"}
+        for module, used in imported_apps(app).items()
+        if "appeals" in used
+    }
+    assert importers == set()

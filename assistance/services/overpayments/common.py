@@ -140,7 +140,6 @@ def overpayment_demand_send(*, overpayment: Overpayment, acting_user: User, mont
         "why": overpayment.get_reason_display(),
         "hearing_by": timezone.localdate() + timedelta(days=program.appeal_days),
     }
-    sender = acting_user if acting_user.is_active and not getattr(acting_user, "is_job", False) else None
     try:
         correspondence_send(
             client=overpayment.client, case=overpayment.case, template=OVERPAYMENT_DEMAND, context=context,
@@ -148,7 +147,7 @@ def overpayment_demand_send(*, overpayment: Overpayment, acting_user: User, mont
         )  # fmt: skip
     except (ValidationError, PermissionDenied) as refusal:
         audit_record(
-            actor=sender,
+            actor=acting_user,
             action=Action.UPDATE,
             target=overpayment,
             client_ids=case_client_ids(overpayment.case_id),

@@ -188,6 +188,11 @@ def may_work_cases(user: User) -> bool:
     return bool({Role.CASEWORKER, Role.SUPERVISOR} & user.roles)
 
 
+def may_hear_appeals(user: User) -> bool:
+    """A hearing officer reads the file of an appeal assigned to them, and nothing else of the client."""
+    return Role.HEARING_OFFICER in user.roles
+
+
 def may_supervise(user: User) -> bool:
     return Role.SUPERVISOR in user.roles
 

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance")
     # A partner system's account (api/): its office's shared clients, read through the API.
     PARTNER = "partner", _("Partner system")
+    HEARING_OFFICER = "hearing_officer", _("Hearing officer")
 
 
 class Office(models.Model):

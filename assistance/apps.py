@@ -6,6 +6,8 @@ class AssistanceConfig(AppConfig):
     verbose_name = "Assistance"
 
     def ready(self) -> None:
+        import assistance.letters  # noqa: F401  (registers the demand letter)
+
         # casework's home page may not import this app; it shows the card this hands it.
         from assistance.views.issuances import home_card
         from casework.home_cards import home_card_register

@@ -21,5 +21,6 @@ urlpatterns = [
     path("correspondence/", include("correspondence.urls")),
     path("api/v1/", include("api.urls", namespace="v1")),
     path("api/oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("appeals/", include("appeals.urls")),
     path("admin/", admin.site.urls),
 ]

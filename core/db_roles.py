@@ -43,6 +43,7 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "coverage_outofprovinceclaimstatuschange",
     # What a health professional said of an out-of-province claim, kept as written.
     "coverage_claimconsultation",
+    "appeals_appealstatuschange",
     # Letter wording: each edit is a new version, so a letter sent under one can be explained.
     "correspondence_lettertemplate",
 )

@@ -6,6 +6,8 @@ class EligibilityConfig(AppConfig):
     verbose_name = "Eligibility"
 
     def ready(self) -> None:
+        import eligibility.letters  # noqa: F401  (registers the notice of adverse action)
+
         # casework's home page may not import this app; it shows the card this hands it.
         from casework.home_cards import home_card_register
         from eligibility.views import home_card

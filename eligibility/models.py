@@ -35,6 +35,9 @@ class Program(models.Model):
     appeal_days = models.PositiveSmallIntegerField(
         default=90, help_text=_("Days the household has, from the notice, to ask for a fair hearing.")
     )
+    hearing_decision_days = models.PositiveSmallIntegerField(
+        default=60, help_text="Days from a hearing request to its decision (SNAP: 60, 7 CFR 273.15(c)(1))."
+    )
     appeal_authority = models.CharField(
         max_length=200, blank=True, help_text=_("The rule that gives the right to appeal, cited on notices.")
     )
@@ -288,3 +291,60 @@ class JobClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.run_on:%Y-%m-%d} enrollment {self.enrollment_id} ({self.status})"
+
+
+class AdverseAction(models.Model):
+    """A decision against a client on an enrollment, and the notice that told them of it.
+
+    `effective_on` is the first benefit month the action applies to: for an action on an
+    ongoing benefit it falls after the notice period (timely notice, 7 CFR 273.13(a)); where
+    adequate notice is enough (273.13(b)) it is the month of the decision. Until then, and for
+    as long as benefits continue during an appeal (273.15(k)), the payment run pays
+    `amount_before` (`eligibility.selectors.amounts_in_force`).
+    """
+
+    class Kind(models.TextChoices):
+        DENIAL = "denial", "Denial"
+        REDUCTION = "reduction", "Reduction"
+        SUSPENSION = "suspension", "Suspension"
+        TERMINATION = "termination", "Termination"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="adverse_actions")
+    determination = models.ForeignKey(
+        Determination, on_delete=models.PROTECT, null=True, blank=True, related_name="adverse_actions"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    amount_before = models.DecimalField(**MONEY)
+    amount_after = models.DecimalField(**MONEY)
+    noticed_on = models.DateField(help_text="The date of the notice.")
+    effective_on = models.DateField(help_text="The first of the first benefit month the action applies to.")
+    timely = models.BooleanField(help_text="Timely notice (an ongoing benefit); else adequate notice.")
+    reasons = models.JSONField(default=list, blank=True, help_text="Each reason: the rule, the figure, the limit.")
+    notice = models.ForeignKey(
+        "correspondence.Correspondence", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    notice_refused = models.TextField(blank=True, help_text="Why no notice could be sent by a safe channel.")
+    continued_from = models.DateField(
+        null=True, blank=True, help_text="Benefits continue at the prior amount from this month, pending an appeal."
+    )
+    continued_until = models.DateField(
+        null=True, blank=True, help_text="The appeal's decision: benefits continued up to this date."
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-noticed_on", "-id"]
+        indexes = [models.Index(fields=["enrollment", "effective_on"], name="adverse_enrollment_effective")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_before__gte=0) & Q(amount_after__gte=0), name="adverse_amounts_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.enrollment} effective {self.effective_on:%Y-%m}"
+
+    @property
+    def continuing(self) -> bool:
+        return self.continued_from is not None and self.continued_until is None

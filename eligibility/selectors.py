@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
 from django.shortcuts import get_object_or_404
 
 from accounts.access import case_scope
 from casework.models import Case
-from eligibility.models import Determination, Enrollment, ParameterValue, Program, Review
+from eligibility.models import AdverseAction, Determination, Enrollment, ParameterValue, Program, Review
 
 
 def programs_open() -> QuerySet[Program]:
@@ -169,3 +170,25 @@ def home_reviews(*, user) -> HomeReviews:
         .order_by("due_on", "id")[:HOME_LIMIT]
     )
     return HomeReviews(reviews=reviews, count=reviews[0].total if reviews else 0)
+
+
+def amounts_in_force(*, enrollment_ids: list[int], period: date) -> dict[int, Decimal]:
+    """The prior amount each enrollment is still paid for `period` under an adverse action, in one query.
+
+    A reduction is not in force before its effective month (timely notice, 7 CFR 273.13(a)),
+    nor while benefits continue pending a hearing (7 CFR 273.15(k)); the newest action decides.
+    Enrollments absent from the answer are paid their current amount.
+    """
+    held = (
+        AdverseAction.objects.filter(enrollment_id__in=enrollment_ids, kind=AdverseAction.Kind.REDUCTION)
+        .filter(
+            Q(effective_on__gt=period)
+            | (Q(continued_from__isnull=False) & (Q(continued_until__isnull=True) | Q(continued_until__gte=period)))
+        )
+        .order_by("enrollment_id", "-created_at", "-id")
+        .values_list("enrollment_id", "amount_before")
+    )
+    amounts: dict[int, Decimal] = {}
+    for enrollment_id, amount in held:
+        amounts.setdefault(enrollment_id, amount)
+    return amounts

@@ -81,6 +81,20 @@ def test_an_upward_import_is_seen(tmp_path, monkeypatch):
                 "core",
             },
         ),
+        (
+            "appeals",
+            {
+                "referrals",
+                "assistance",
+                "eligibility",
+                "casework",
+                "correspondence",
+                "clients",
+                "accounts",
+                "audit",
+                "core",
+            },
+        ),
     ],
 )
 def test_each_app_imports_only_the_apps_below_it(app, below):
@@ -94,3 +108,13 @@ def test_the_api_is_at_the_top_no_app_imports_it():
         module: {"api"} for app in APPS - {"api"} for module, apps in imported_apps(app).items() if "api" in apps
     }
     assert importers == {}
+
+
+def test_no_app_below_appeals_imports_it():
+    importers = {
+        module
+        for app in APPS - {"appeals", "api", "reports"}
+        for module, used in imported_apps(app).items()
+        if "appeals" in used
+    }
+    assert importers == set()

@@ -27,6 +27,7 @@ class Overpayment(models.Model):
     class Source(models.TextChoices):
         REDETERMINATION = "redetermination", _("Redetermination")
         INVESTIGATION = "investigation", _("Investigation")
+        APPEAL = "appeal", _("Benefits continued pending a hearing the agency won")
 
     class Status(models.TextChoices):
         ESTABLISHED = "established", _("Established")

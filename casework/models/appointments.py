@@ -18,6 +18,7 @@ class Appointment(models.Model):
         OFFICE_VISIT = "office_visit", _("Office visit")
         HOME_VISIT = "home_visit", _("Home visit")
         CASE_CONFERENCE = "case_conference", _("Case conference")
+        FAIR_HEARING = "fair_hearing", _("Fair hearing")
         PHONE = "phone", _("Phone appointment")
 
     INTERVIEWS = (Kind.APPLICATION_INTERVIEW, Kind.RENEWAL_INTERVIEW)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "api",
     "coverage",
+    "appeals",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@
 from eligibility.services.determinations import (
     determination_finalise,
     determination_notice_issue,
+    determination_on_findings,
     determination_replay,
     determination_run,
     determination_whatif,
@@ -15,6 +16,7 @@ __all__ = [
     "WhatIf",
     "determination_finalise",
     "determination_notice_issue",
+    "determination_on_findings",
     "determination_replay",
     "determination_run",
     "determination_whatif",

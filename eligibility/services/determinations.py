@@ -18,7 +18,7 @@ from core.jobs import job_enqueue
 from core.pdf import html_to_pdf
 from core.status import status_move
 from eligibility import rules
-from eligibility.models import Determination, Enrollment
+from eligibility.models import AdverseAction, Determination, Enrollment
 from eligibility.services.common import case_client_ids
 from eligibility.services.reviews import reviews_complete
 from eligibility.services.snapshots import WhatIf, parameter_table, snapshot_build, snapshot_change
@@ -145,6 +145,7 @@ def determination_finalise(
                 % {"lower": enrollment.get_status_display().lower()}
             )
         criteria = determination.outcome["criteria"]
+        status_before, amount_before = enrollment.status, enrollment.monthly_amount
         before = {
             "monthly_amount": str(enrollment.monthly_amount),
             "certification_start": enrollment.certification_start,
@@ -233,7 +234,29 @@ def determination_finalise(
             },
             reason=reason,
         )
+        _notify_if_adverse(acting_user, enrollment, determination, status_before, amount_before, reason)
     return determination
+
+
+def _notify_if_adverse(
+    acting_user: User, enrollment: Enrollment, determination: Determination, status_before: str, amount_before, reason
+) -> None:
+    """A decision against the client sends its notice of adverse action (7 CFR 273.13)."""
+    from eligibility.services.adverse import adverse_action_notify
+
+    Kind = AdverseAction.Kind
+    if determination.status == Determination.Status.APPROVED:
+        if status_before != Status.ACTIVE or determination.monthly_amount >= amount_before:
+            return
+        kind, after = Kind.REDUCTION, determination.monthly_amount
+    else:
+        kind = Kind.DENIAL if status_before == Status.PENDING else Kind.TERMINATION
+        amount_before = amount_before if kind == Kind.TERMINATION else determination.monthly_amount * 0
+        after = amount_before * 0
+    adverse_action_notify(
+        acting_user=acting_user, enrollment=enrollment, kind=kind, amount_before=amount_before, amount_after=after,
+        determination=determination, reason=reason.strip() if kind == Kind.REDUCTION else "",
+    )  # fmt: skip
 
 
 def _iso(value):
@@ -336,3 +359,61 @@ def determination_notice_issue(*, acting_user: User, determination: Determinatio
         changes={"document": "decision notice"},
     )
     return pdf
+
+
+def determination_on_findings(
+    *, acting_user: User, determination: Determination, findings: WhatIf, effective_on: date, reason: str
+) -> Determination:
+    """Re-run a decided determination with a fair hearing's findings of fact, as a redetermination.
+
+    The household as recorded then, changed by the findings (incomes and expenses the hearing
+    found), on the parameter values the decision used: the new determination is a draft,
+    effective from `effective_on` (the first month the appealed decision took effect), so
+    deciding it and settling it pays the months since at the right amount (7 CFR 273.15(s)).
+    """
+    module = rules.PROGRAMS[determination.outcome["program"]]
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update(of=("self",)).get(pk=determination.enrollment_id)
+        if enrollment.status not in (Status.ACTIVE, Status.SUSPENDED):
+            raise ValidationError(
+                f"The enrollment is {enrollment.get_status_display().lower()}: apply again to carry out this decision."
+            )
+        snapshot = snapshot_change(
+            rules.HouseholdSnapshot.from_dict(determination.snapshot), findings, as_of=determination.as_of
+        )
+        params = module.prepare(rules.ParameterSet.from_used(determination.parameters_used, determination.as_of))
+        try:
+            outcome = module.evaluate(snapshot, params, determination.as_of)
+        except rules.RulesError as error:
+            raise ValidationError(f"No determination was made: {error}.") from None
+        stored = outcome.to_dict()
+        stored.pop("parameters_used", None)
+        rerun = Determination.objects.create(
+            enrollment=enrollment,
+            as_of=determination.as_of,
+            snapshot=snapshot.to_dict(),
+            outcome=stored,
+            parameters_used=determination.parameters_used,
+            eligible=outcome.eligible,
+            monthly_amount=outcome.monthly_amount,
+            copay_percent=outcome.copay_percent,
+            rule_version=module.RULE_VERSION,
+            run_by=acting_user,
+            is_redetermination=True,
+            effective_on=effective_on,
+            effective_reason=reason[:300],
+        )
+        audit_record(
+            actor=acting_user,
+            action=Action.CREATE,
+            target=rerun,
+            client_ids=case_client_ids(enrollment.case_id),
+            changes={
+                "rerun_of": [None, determination.pk],
+                "eligible": [None, outcome.eligible],
+                "monthly_amount": [None, str(outcome.monthly_amount)],
+                "effective_on": [None, effective_on.isoformat()],
+            },
+            reason=reason,
+        )
+    return rerun

@@ -12,7 +12,7 @@ from audit.services import audit_record
 from casework.models import Task
 from casework.services.tasks import task_create
 from core.users import job_user
-from eligibility.models import Enrollment, Review
+from eligibility.models import AdverseAction, Enrollment, Review
 from eligibility.services.common import case_client_ids
 from eligibility.services.enrollments import enrollment_transition
 
@@ -110,6 +110,13 @@ def review_suspend_overdue(*, enrollment_id: int, run_on: date) -> Review | None
             details="Complete the review (a new determination) to resume the enrollment, or terminate it.",
             dedupe_key=f"eligibility-review-overdue-{review.pk}",
         )
+        # The client is told too, with the right to a hearing (7 CFR 273.13(b)(13): adequate notice).
+        from eligibility.services.adverse import adverse_action_notify
+
+        adverse_action_notify(
+            acting_user=None, enrollment=enrollment, kind=AdverseAction.Kind.SUSPENSION,
+            amount_before=enrollment.monthly_amount, amount_after=enrollment.monthly_amount * 0, reason=reason + ".",
+        )  # fmt: skip
     return review
 
 

@@ -116,7 +116,44 @@ def establish(
         },
         reason=memo,
     )
+    overpayment_demand_send(overpayment=overpayment, acting_user=acting_user, months=[p.period for p in periods])
     return overpayment
+
+
+def overpayment_demand_send(*, overpayment: Overpayment, acting_user: User, months: Sequence[date]) -> None:
+    """The demand letter of a new claim (7 CFR 273.18(e)(3)): the amount, why, how it is recovered, the
+    right to a hearing. With no safe channel the claim stands and the case's trail says why."""
+    from datetime import timedelta
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils import timezone
+
+    from assistance.letters import OVERPAYMENT_DEMAND
+    from core.money import format_money
+    from correspondence.services import correspondence_send
+
+    program = overpayment.program
+    context = {
+        "program": program.name,
+        "amount": format_money(overpayment.amount),
+        "months": ", ".join(f"{m:%m/%Y}" for m in sorted(months)),
+        "why": overpayment.get_reason_display(),
+        "hearing_by": timezone.localdate() + timedelta(days=program.appeal_days),
+    }
+    try:
+        correspondence_send(
+            client=overpayment.client, case=overpayment.case, template=OVERPAYMENT_DEMAND, context=context,
+            sent_by=None, job=f"overpayment {overpayment.pk} demand letter",
+        )  # fmt: skip
+    except (ValidationError, PermissionDenied) as refusal:
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            target=overpayment,
+            client_ids=case_client_ids(overpayment.case_id),
+            changes={"demand_letter": [None, "not sent"]},
+            reason=" ".join(getattr(refusal, "messages", [str(refusal)])),
+        )
 
 
 def recovery_applied(overpayment: Overpayment, amount: Decimal, acting_user: User, *, reason: str) -> None:

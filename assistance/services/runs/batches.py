@@ -34,6 +34,7 @@ from audit.models import AuditEvent, AuditEventClient
 from audit.services import audit_record
 from core.users import job_user
 from eligibility.models import Determination, Enrollment
+from eligibility.selectors import amounts_in_force
 
 RETRIES = 10  # each failed try means another writer committed, so the next one sees more paid
 
@@ -150,11 +151,14 @@ def _batch(run_id: int, ids: list[int], acting_user: User) -> BatchResult:
         .order_by("enrollment_id", "finalised_at", "id")
         .values_list("enrollment_id", "id")
     )  # the last of each enrollment's rows wins: its latest approved determination
+    # An adverse action still under notice, or appealed with benefits continued, keeps the prior amount.
+    held = amounts_in_force(enrollment_ids=[row[0] for row in rows], period=period)
     claims = open_claims(keys={(row[2], row[3]) for row in rows}, lock=True)
     caps = recovery_caps(program_ids={key[1] for key in claims}, period=period) if claims else {}
 
     payments: list[_Payment] = []
     for enrollment_id, amount, case_id, program_id, client_id, first, middle, last, preferred in rows:
+        amount = held.get(enrollment_id, amount)
         mine = claims.get((case_id, program_id))
         withheld = deductions(amount, as_claims(mine), caps.get(program_id)) if mine else []
         recovered = sum((part for _, part in withheld), ZERO)

@@ -1,0 +1,77 @@
+"""Reads for the appeal pages: scoped by the access rule, a fixed number of queries per page.
+
+A user sees an appeal through its case (`accounts.access.case_scope`), or as the hearing
+officer it is assigned to: the officer reads that appeal's file and nothing else of the client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.access import case_scope, may_hear_appeals
+from accounts.models import User
+from appeals.models import Appeal
+from casework.models import CaseNote
+from clients.models import Document
+from eligibility.services import determination_replay
+from eligibility.services.determinations import Replay
+
+
+def appeals_visible(user: User) -> QuerySet[Appeal]:
+    scope = case_scope(user, prefix="case__")
+    if may_hear_appeals(user):
+        scope |= Q(hearing_officer_id=user.pk)
+    return Appeal.objects.filter(scope).select_related("client", "case", "program", "hearing_officer", "hearing")
+
+
+def appeals_by_deadline(user: User) -> QuerySet[Appeal]:
+    """Open appeals (and late ones waiting for a supervisor), the soonest decision due first."""
+    return (
+        appeals_visible(user)
+        .filter(status__in=[*Appeal.OPEN_STATUSES, Appeal.Status.REFUSED])
+        .order_by("decision_due", "id")
+    )
+
+
+def open_appeals_for_case(user: User, case_id: int) -> QuerySet[Appeal]:
+    return appeals_visible(user).filter(case_id=case_id, status__in=Appeal.OPEN_STATUSES).order_by("decision_due")
+
+
+def open_appeals_for_client(user: User, client_id: int) -> QuerySet[Appeal]:
+    return appeals_visible(user).filter(client_id=client_id, status__in=Appeal.OPEN_STATUSES).order_by("decision_due")
+
+
+def appeal_get(user: User, pk: int) -> Appeal:
+    return get_object_or_404(
+        appeals_visible(user).select_related(
+            "adverse_action", "determination", "overpayment", "issuance", "claim", "new_determination"
+        ),
+        pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class AppealFile:
+    """What the hearing officer reads: the decision replayed with its recorded values, the documents, the notes."""
+
+    appeal: Appeal
+    replay: Replay | None
+    documents: list
+    notes: list
+    history: list
+
+
+def appeal_file(user: User, pk: int) -> AppealFile:
+    appeal = appeal_get(user, pk)
+    replay = determination_replay(determination=appeal.determination) if appeal.determination_id else None
+    documents = list(Document.objects.filter(client_id=appeal.client_id).order_by("-id")[:100])
+    notes = list(
+        CaseNote.objects.filter(case_id=appeal.case_id, confidential=False)
+        .select_related("author")
+        .order_by("-id")[:100]
+    )
+    history = list(appeal.status_changes.select_related("changed_by").order_by("changed_at", "id"))
+    return AppealFile(appeal=appeal, replay=replay, documents=documents, notes=notes, history=history)

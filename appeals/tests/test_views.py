@@ -1,0 +1,130 @@
+"""The appeal pages: who sees which appeal, the list by deadline, the case's panel, and what each costs."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from appeals.models import Appeal
+from appeals.services import appeal_request
+from appeals.tests.helpers import at
+from audit.models import AuditEvent
+from eligibility.models import AdverseAction, Enrollment, Program
+from eligibility.services.adverse import adverse_action_notify
+from tests.factories import ClientFactory, UserFactory, case_for
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 1, 20)
+#: The page's own 3 (the appeals, the read event, its clients) and the 9 every signed-in page pays
+#: (session read and write, the user, their roles and office, the menu's permissions).
+QUERIES = 12
+
+
+def appeal_on(worker, *, requested_on: date = TODAY, case=None) -> Appeal:
+    """An active SNAP enrollment cut from 200 to 100, and the client's appeal of it."""
+    if case is None:
+        case = case_for(ClientFactory(office=worker.office), worker)
+    enrollment = Enrollment.objects.filter(case=case).first() or Enrollment.objects.create(
+        case=case, program=Program.objects.get(code="snap"), status=Enrollment.Status.ACTIVE,
+        application_date=date(2025, 8, 1), monthly_amount=Decimal("100.00"), created_by=worker,
+    )  # fmt: skip
+    action = adverse_action_notify(
+        acting_user=worker, enrollment=enrollment, kind=AdverseAction.Kind.REDUCTION,
+        amount_before=Decimal("200.00"), amount_after=Decimal("100.00"), noticed_on=date(2026, 1, 10),
+    )  # fmt: skip
+    return appeal_request(
+        acting_user=worker, case=case, adverse_action=action, received_via=Appeal.Received.WRITING,
+        requested_on=requested_on,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def appeal(caseworker):
+    with at(TODAY):
+        return appeal_on(caseworker)
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("caseworker", 200), ("supervisor", 200), ("other_caseworker", 404), ("auditor", 404), ("admin", 404)],
+)
+def test_the_appeal_file_is_seen_only_through_the_case(client, personas, appeal, persona, status):
+    client.force_login(personas[persona])
+    with at(TODAY):
+        response = client.get(reverse("appeals:detail", args=[appeal.pk]))
+    assert response.status_code == status
+    if status == 200:
+        assert AuditEvent.objects.filter(
+            actor=personas[persona], action="view", object_id=str(appeal.pk), changes__page="appeal file"
+        ).exists()
+
+
+def test_a_hearing_officer_sees_only_the_appeals_assigned_to_them(client, appeal, north):
+    officer = UserFactory(username="officer", office=north, roles=["hearing_officer"])
+    client.force_login(officer)
+    with at(TODAY):
+        assert client.get(reverse("appeals:detail", args=[appeal.pk])).status_code == 404
+        Appeal.objects.filter(pk=appeal.pk).update(hearing_officer=officer)
+        page = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+        assert "Appeal" in page and appeal.client.full_name in page
+        assert client.get(reverse("clients:detail", args=[appeal.client_id])).status_code == 404
+
+
+def test_a_late_request_shows_its_refusal_on_the_page(client, caseworker, appeal):
+    with at(date(2026, 4, 20)):
+        late = appeal_on(caseworker, requested_on=date(2026, 4, 20), case=appeal.case)
+        client.force_login(caseworker)
+        page = client.get(reverse("appeals:detail", args=[late.pk])).content.decode()
+    assert "after the last day to ask, 2026-04-10" in page
+
+
+def test_the_supervisor_lists_appeals_soonest_decision_first_at_the_same_cost_for_few_and_many(
+    client, supervisor, caseworker, django_assert_max_num_queries
+):
+    with at(TODAY):
+        for day in (18, 12):
+            appeal_on(caseworker, requested_on=date(2026, 1, day))
+    client.force_login(supervisor)
+    path = reverse("appeals:list")
+    with at(TODAY):
+        client.get(path)  # warms the caches every page shares
+    with at(TODAY), django_assert_max_num_queries(QUERIES) as few:
+        page = client.get(path).content.decode()
+    assert page.index("2026-03-13") < page.index("2026-03-19")  # 60 days from each request
+    with at(TODAY):
+        for day in range(1, 13):
+            appeal_on(caseworker, requested_on=date(2026, 1, day))
+    with at(TODAY), django_assert_max_num_queries(QUERIES) as many:
+        page = client.get(path).content.decode()
+    assert page.count("/appeals/") >= 14
+    assert len(few) == len(many)
+
+
+def test_the_case_page_panel_shows_open_appeals_at_the_same_cost_for_few_and_many(
+    client, caseworker, appeal, django_assert_max_num_queries
+):
+    client.force_login(caseworker)
+    path = reverse("appeals:case_open", args=[appeal.case_id])
+    with at(TODAY):
+        client.get(path)  # warms the caches every page shares
+    with at(TODAY), django_assert_max_num_queries(QUERIES) as few:
+        assert f"Appeal {appeal.pk}" in client.get(path).content.decode()
+    with at(TODAY):
+        for _ in range(6):
+            appeal_on(caseworker, case=appeal.case)
+    with at(TODAY), django_assert_max_num_queries(QUERIES) as many:
+        page = client.get(path).content.decode()
+    assert page.count("Appeal ") == 7
+    assert len(few) == len(many)
+    other = reverse("appeals:client_open", args=[appeal.client_id])
+    with at(TODAY):
+        assert "decision due 2026-03-21" in client.get(other).content.decode()
+
+
+def test_the_case_page_loads_the_open_appeals_panel(client, caseworker, appeal):
+    client.force_login(caseworker)
+    page = client.get(reverse("casework:case_detail", args=[appeal.case_id])).content.decode()
+    assert reverse("appeals:case_open", args=[appeal.case_id]) in page

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
     AUDITOR = "auditor", "Auditor"
     FINANCE = "finance", "Finance"
+    REVIEWER = "reviewer", "Quality reviewer"
 
 
 class Office(models.Model):

@@ -18,5 +18,7 @@ urlpatterns = [
     path("eligibility/", include("eligibility.urls")),
     path("assistance/", include("assistance.urls")),
     path("correspondence/", include("correspondence.urls")),
+    path("quality/", include("quality.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -39,6 +39,11 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "assistance_overpaymentstatuschange",
     "referrals_referralstatuschange",
     "correspondence_correspondencestatuschange",
+    "quality_reviewstatuschange",
+    "quality_correctiveactionstatuschange",
+    # Quality-assurance samples: drawn once from a recorded seed, never swapped or redrawn.
+    "quality_sample",
+    "quality_sampledcase",
     # Letter wording: each edit is a new version, so a letter sent under one can be explained.
     "correspondence_lettertemplate",
 )

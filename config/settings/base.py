@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "eligibility",
     "assistance",
     "correspondence",
+    "quality",
+    "reports",
 ]
 
 MIDDLEWARE = [

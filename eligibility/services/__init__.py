@@ -4,6 +4,7 @@ from eligibility.services.determinations import (
     determination_finalise,
     determination_notice_issue,
     determination_replay,
+    determination_replay_corrected,
     determination_run,
     determination_whatif,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "determination_finalise",
     "determination_notice_issue",
     "determination_replay",
+    "determination_replay_corrected",
     "determination_run",
     "determination_whatif",
     "enrollment_apply",

@@ -332,18 +332,19 @@ def overpayments_figure(scope: Scope, start: date, end: date) -> Figure:
 
 
 def casework_dashboard(*, scope: Scope, start: date, end: date) -> list[Figure]:
-    """The first page: caseloads, timeliness, determinations, money. Six queries."""
-    now = timezone.now()
+    """The first page: caseloads and reviews, SNAP timeliness, determinations. Three queries."""
     today = timezone.localdate()
-    issued, waiting = assistance_figures(scope, start, end, now)
     return [
         caseload_figure(scope, today),
         timeliness_figure(scope, start, end, today),
         determinations_figure(scope, start, end),
-        issued,
-        waiting,
-        overpayments_figure(scope, start, end),
     ]
+
+
+def money_dashboard(*, scope: Scope, start: date, end: date) -> list[Figure]:
+    """The second page: assistance against budget, approvals waiting, overpayments. Three queries."""
+    issued, waiting = assistance_figures(scope, start, end, timezone.now())
+    return [issued, waiting, overpayments_figure(scope, start, end)]
 
 
 # The services page -----------------------------------------------------------------------------------
@@ -409,7 +410,7 @@ def inquiries_figure(scope: Scope, start: date, end: date) -> Figure:
 
 
 def services_dashboard(*, user: User, scope: Scope, start: date, end: date) -> tuple[list[Figure], list[dict]]:
-    """The second page: referrals, inquiries, and the slots other apps fill (`core.figures`)."""
+    """The third page: referrals, inquiries, and the slots other apps fill (`core.figures`)."""
     figures = [referrals_figure(scope, start, end), inquiries_figure(scope, start, end)]
     slots = []
     for slot, section in dashboard_sections().items():

@@ -25,7 +25,8 @@ from reports.models import MonthlyReport
 from reports.services import dashboard_export
 
 KINDS = {"team": "Team dashboard", "office": "Office dashboard", "agency": "Agency dashboard"}
-PAGES = {"casework": "Casework and money", "services": "Services and inquiries"}
+#: A dashboard's pages; each costs at most ten queries, the sign-in and the menu included.
+PAGES = {"casework": "Caseloads and timeliness", "money": "Money", "services": "Services and inquiries"}
 
 
 def _date(text: str | None) -> date | None:
@@ -68,6 +69,8 @@ def _scope(request: HttpRequest, kind: str) -> tuple[selectors.Scope, list[Offic
 def _figures(request: HttpRequest, scope, page: str, start: date, end: date):
     if page == "services":
         return selectors.services_dashboard(user=request.user, scope=scope, start=start, end=end)
+    if page == "money":
+        return selectors.money_dashboard(scope=scope, start=start, end=end), []
     return selectors.casework_dashboard(scope=scope, start=start, end=end), []
 
 

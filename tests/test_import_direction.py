@@ -62,6 +62,22 @@ def test_an_upward_import_is_seen(tmp_path, monkeypatch):
         ("audit", {"core"}),
         ("accounts", {"audit", "core"}),
         ("correspondence", {"clients", "accounts", "audit", "core"}),
+        ("quality", {"eligibility", "casework", "correspondence", "clients", "accounts", "audit", "core"}),
+        (
+            "reports",
+            {
+                "quality",
+                "referrals",
+                "assistance",
+                "eligibility",
+                "casework",
+                "correspondence",
+                "clients",
+                "accounts",
+                "audit",
+                "core",
+            },
+        ),
     ],
 )
 def test_the_lowest_apps_import_only_the_apps_below_them(app, below):

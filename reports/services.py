@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
@@ -52,24 +52,22 @@ def _monthly_figures(month: date) -> list[Figure]:
     opened = Figure("cases", "Cases opened and closed", ["Figure", "Cases"])
     opened.rows = [["Opened", cases["opened"]], ["Closed", cases["closed"]]]
     opened.summary = f"{cases['opened']} cases opened and {cases['closed']} closed."
-    issued = (
-        Issuance.objects.filter(status=Issuance.Status.ISSUED, issued_at__gte=low, issued_at__lt=high)
-        .values("program__name", "kind")
-        .annotate(clients=Count("client_id", distinct=True), total=Sum("amount"))
-        .order_by("program__name", "kind")
-    )
+    paid = Issuance.objects.filter(status=Issuance.Status.ISSUED, issued_at__gte=low, issued_at__lt=high)
     kinds = dict(Issuance.Kind.choices)
     served = Figure("served", "Clients served by program (paid in the month)", ["Program", "Clients"])
+    served.rows = [
+        [row["program__name"], row["clients"]]
+        for row in paid.values("program__name")
+        .annotate(clients=Count("client_id", distinct=True))
+        .order_by("program__name")
+    ]
+    served.summary = f"{sum(r[1] for r in served.rows)} clients paid across {len(served.rows)} programs."
     by_kind = Figure("assistance", "Assistance by kind", ["Kind", "Amount"])
-    programs: dict[str, int] = defaultdict(int)
-    amounts: dict[str, object] = defaultdict(int)
-    for row in issued:
-        programs[row["program__name"]] += row["clients"]
-        amounts[kinds[row["kind"]]] += row["total"]
-    served.rows = [[p, n] for p, n in sorted(programs.items())]
-    served.summary = f"{sum(programs.values())} clients paid across {len(programs)} programs."
-    by_kind.rows = [[k, format_money(v)] for k, v in sorted(amounts.items())]
-    by_kind.summary = f"{format_money(sum(amounts.values()))} issued."
+    amounts = [
+        (kinds[row["kind"]], row["total"]) for row in paid.values("kind").annotate(total=Sum("amount")).order_by("kind")
+    ]
+    by_kind.rows = [[kind, format_money(total)] for kind, total in amounts]
+    by_kind.summary = f"{format_money(sum((t for _k, t in amounts), Decimal('0.00')))} issued."
     timeliness = timeliness_figure(agency, month, end, end)
     timeliness.listed = []
     return [opened, served, by_kind, timeliness]

@@ -222,3 +222,18 @@ def may_read_agency_payments(user: User) -> bool:
 def may_print_mail(user: User) -> bool:
     """The day's letters by post (a batch naming many clients): supervisors and administrators."""
     return bool({Role.SUPERVISOR, Role.ADMIN} & user.roles)
+
+
+def may_review_quality(user: User) -> bool:
+    """Quality-assurance case reviews: the reviewers, who read the sampled cases' files."""
+    return Role.REVIEWER in user.roles
+
+
+def may_read_dashboards(user: User) -> bool:
+    """Figures pages: supervisors (their team and office), and admins and auditors (the agency, as figures)."""
+    return bool({Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR} & user.roles)
+
+
+def may_see_agency_figures(user: User) -> bool:
+    """Every office's figures, without client rows unless the access rule lets them see the client."""
+    return bool({Role.ADMIN, Role.AUDITOR} & user.roles)

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     # A partner system's account (api/): its office's shared clients, read through the API.
     PARTNER = "partner", _("Partner system")
     HEARING_OFFICER = "hearing_officer", _("Hearing officer")
+    REVIEWER = "reviewer", _("Quality reviewer")
 
 
 class Office(models.Model):

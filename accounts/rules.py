@@ -32,3 +32,5 @@ rules.add_perm("casework.read_inquiry_statistics", _of_user(access.may_read_inqu
 rules.add_perm("assistance.see_payment_runs", _of_user(access.may_see_payment_runs))
 rules.add_perm("assistance.download_payment_file", _of_user(access.may_download_payment_files))
 rules.add_perm("assistance.read_agency_payments", _of_user(access.may_read_agency_payments))
+rules.add_perm("reports.read_dashboards", _of_user(access.may_read_dashboards))
+rules.add_perm("quality.review", _of_user(access.may_review_quality))

@@ -99,4 +99,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "correspondence.tasks.print_batch_make",
         "schedule": crontab(minute=30, hour=7),
     },
+    "reports-monthly-report": {
+        # On the 1st: last month's statistical report (PDF and CSV), kept and shown to managers.
+        "task": "reports.tasks.monthly_report_make_previous",
+        "schedule": crontab(minute=0, hour=4, day_of_month=1),
+    },
 }

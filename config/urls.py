@@ -22,5 +22,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls", namespace="v1")),
     path("api/oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("appeals/", include("appeals.urls")),
+    path("quality/", include("quality.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

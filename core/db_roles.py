@@ -44,6 +44,11 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     # What a health professional said of an out-of-province claim, kept as written.
     "coverage_claimconsultation",
     "appeals_appealstatuschange",
+    "quality_reviewstatuschange",
+    "quality_correctiveactionstatuschange",
+    # Quality-assurance samples: drawn once from a recorded seed, never swapped or redrawn.
+    "quality_sample",
+    "quality_sampledcase",
     # Letter wording: each edit is a new version, so a letter sent under one can be explained.
     "correspondence_lettertemplate",
 )

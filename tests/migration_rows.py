@@ -51,10 +51,17 @@ def _recreate() -> None:
     from eligibility.loading import load_shipped
     from eligibility.models import ParameterValue, Program
 
-    for migration in ("0002_roles", "0004_finance_role", "0008_partner_role", "0010_hearing_officer_role"):
+    for migration in (
+        "0002_roles",
+        "0004_finance_role",
+        "0008_partner_role",
+        "0010_hearing_officer_role",
+        "0011_reviewer_role",
+    ):
         for name in importlib.import_module(f"accounts.migrations.{migration}").ROLES:
             Group.objects.get_or_create(name=name)
     load_shipped(Program, ParameterValue)
     importlib.import_module("assistance.migrations.0003_default_authority_limits").add_defaults(apps, None)
     importlib.import_module("assistance.migrations.0013_default_health_claim_limits").add_defaults(apps, None)
     importlib.import_module("assistance.migrations.0004_recovery_parameters").add_caps(apps, None)
+    importlib.import_module("quality.migrations.0002_shipped_checklists").load_checklists(apps, None)

@@ -68,6 +68,20 @@ def test_an_upward_import_is_seen(tmp_path, monkeypatch):
         ("referrals", {"eligibility", "casework", "correspondence", "clients", "accounts", "audit", "core"}),
         ("assistance", {"eligibility", "casework", "correspondence", "clients", "accounts", "audit", "core"}),
         (
+            "quality",
+            {
+                "referrals",
+                "assistance",
+                "eligibility",
+                "casework",
+                "correspondence",
+                "clients",
+                "accounts",
+                "audit",
+                "core",
+            },
+        ),
+        (
             "coverage",
             {
                 "referrals",
@@ -84,6 +98,23 @@ def test_an_upward_import_is_seen(tmp_path, monkeypatch):
         (
             "appeals",
             {
+                "referrals",
+                "assistance",
+                "eligibility",
+                "casework",
+                "correspondence",
+                "clients",
+                "accounts",
+                "audit",
+                "core",
+            },
+        ),
+        (
+            "reports",
+            {
+                "appeals",
+                "quality",
+                "coverage",
                 "referrals",
                 "assistance",
                 "eligibility",

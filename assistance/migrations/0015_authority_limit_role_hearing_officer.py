@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assistance', '0014_overpayment_source_appeal_hearing_officer'),
+        ("assistance", "0014_overpayment_source_appeal_hearing_officer"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='authoritylimit',
-            name='role',
-            field=models.CharField(blank=True, choices=[('caseworker', 'Caseworker'), ('supervisor', 'Supervisor'), ('admin', 'Administrator'), ('auditor', 'Auditor'), ('finance', 'Finance'), ('partner', 'Partner system'), ('hearing_officer', 'Hearing officer')], max_length=20),
+            model_name="authoritylimit",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("caseworker", "Caseworker"),
+                    ("supervisor", "Supervisor"),
+                    ("admin", "Administrator"),
+                    ("auditor", "Auditor"),
+                    ("finance", "Finance"),
+                    ("partner", "Partner system"),
+                    ("hearing_officer", "Hearing officer"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "api",
     "coverage",
     "appeals",
+    "quality",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -229,9 +231,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # A second factor (django-otp: an authenticator app, with recovery codes) for the roles that
-# approve money, see every office or read the trail; anyone else may turn one on.
+# approve money, see every office or read the trail (quality reviewers open sampled cases of every
+# office); anyone else may turn one on.
 SECOND_FACTOR_ENFORCED = env.bool("CASEWORK_SECOND_FACTOR", default=True)
-SECOND_FACTOR_REQUIRED_ROLES = ["admin", "supervisor", "auditor", "finance"]
+SECOND_FACTOR_REQUIRED_ROLES = ["admin", "supervisor", "auditor", "finance", "reviewer"]
 OTP_TOTP_ISSUER = AGENCY_NAME
 
 LOGIN_URL = "accounts:login"

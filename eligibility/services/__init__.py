@@ -5,6 +5,7 @@ from eligibility.services.determinations import (
     determination_notice_issue,
     determination_on_findings,
     determination_replay,
+    determination_replay_corrected,
     determination_run,
     determination_whatif,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "determination_notice_issue",
     "determination_on_findings",
     "determination_replay",
+    "determination_replay_corrected",
     "determination_run",
     "determination_whatif",
     "enrollment_apply",

@@ -315,6 +315,21 @@ def determination_replay(*, determination: Determination) -> Replay:
     )
 
 
+def determination_replay_corrected(*, determination: Determination, change: WhatIf) -> rules.Outcome:
+    """The stored determination re-run on its own parameter values with corrected facts.
+
+    A quality reviewer's re-computation: the household as the worker recorded it, changed by
+    what the reviewer verified (`change`), through the same rules and the same dated values, so
+    the difference from the recorded amount is the error and nothing else.
+    """
+    module = rules.PROGRAMS[determination.outcome["program"]]
+    snapshot = snapshot_change(
+        rules.HouseholdSnapshot.from_dict(determination.snapshot), change, as_of=determination.as_of
+    )
+    params = module.prepare(rules.ParameterSet.from_used(determination.parameters_used, determination.as_of))
+    return module.evaluate(snapshot, params, determination.as_of)
+
+
 @dataclass(frozen=True)
 class WhatIfResult:
     snapshot: rules.HouseholdSnapshot

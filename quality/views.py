@@ -1,0 +1,262 @@
+"""Quality reviews: the month's samples, a review element by element, a case's findings, error rates."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import may_read_dashboards, may_review_quality
+from accounts.models import User
+from audit.services import audit_page_read
+from casework.selectors import cases as case_selectors
+from casework.views.cases import case_page
+from core.charts import bar_chart
+from core.money import MoneyError, parse_money
+from core.replica import replica_reads
+from quality import selectors, services
+from quality.models import CorrectiveAction, ReviewElement, Sample, SampledCase
+
+
+def _reviewer(request: HttpRequest) -> None:
+    if not may_review_quality(request.user):
+        raise PermissionDenied("Quality reviews are for quality reviewers.")
+
+
+def _month(text: str | None) -> date | None:
+    try:
+        year, month = (int(p) for p in (text or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
+
+
+@login_required
+def sample_list(request: HttpRequest) -> HttpResponse:
+    """The month's samples; a reviewer draws those not yet drawn (size a parameter, seed recorded)."""
+    _reviewer(request)
+    month = _month(request.GET.get("month")) or timezone.localdate().replace(day=1)
+    errors = []
+    if request.method == "POST":
+        month = _month(request.POST.get("month")) or month
+        size = request.POST.get("size", "")
+        if not size.isdigit() or not 1 <= int(size) <= 500:
+            errors.append("The sample size is a whole number from 1 to 500 cases per program and office.")
+        else:
+            try:
+                made = services.samples_draw_month(acting_user=request.user, month=month, size=int(size))
+            except ValidationError as error:
+                errors.extend(error.messages)
+            else:
+                messages.success(request, f"{len(made)} sample{'s' if len(made) != 1 else ''} drawn for {month:%B %Y}.")
+                return redirect(f"{request.path}?month={month:%Y-%m}")
+    return render(
+        request,
+        "quality/sample_list.html",
+        {
+            "samples": selectors.samples(month=month),
+            "month": month,
+            "errors": errors,
+            "size": request.POST.get("size", "10"),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _reviewer(request)
+    sample = get_object_or_404(Sample.objects.select_related("program", "office"), pk=pk)
+    cases = list(selectors.sample_cases(sample=sample))
+    audit_page_read(
+        actor=request.user, page=f"quality sample {sample}", client_ids=[s.case.primary_client_id for s in cases]
+    )
+    return render(request, "quality/sample_detail.html", {"sample": sample, "cases": cases})
+
+
+@require_POST
+@login_required
+def review_start(request: HttpRequest, pk: int) -> HttpResponse:
+    _reviewer(request)
+    sampled = get_object_or_404(SampledCase, pk=pk)
+    try:
+        review = services.review_start(acting_user=request.user, sampled=sampled)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", None) or [str(error)]))
+        return redirect("quality:sample_detail", sampled.sample_id)
+    return redirect("quality:review_detail", review.pk)
+
+
+def _review_page(request: HttpRequest, review, errors: list[str], status: int = 200) -> HttpResponse:
+    determination = review.determination
+    snapshot = determination.snapshot if determination else {}
+    audit_page_read(
+        actor=request.user, page=f"quality review {review.pk}", client_ids=[review.sampled.case.primary_client_id]
+    )
+    return render(
+        request,
+        "quality/review_detail.html",
+        {
+            "review": review,
+            "elements": list(review.elements.all()),
+            "results": ReviewElement.Result.choices[1:],
+            "incomes": list(enumerate(snapshot.get("incomes", []))),
+            "expenses": list(enumerate(snapshot.get("expenses", []))),
+            "errors": errors,
+            "owners": User.objects.filter(is_active=True, office=review.sampled.sample.office).order_by("last_name"),
+            "responsibilities": [("agency", "Agency error"), ("client", "Client error")],
+        },
+        status=status,
+    )
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _reviewer(request)
+    review = get_object_or_404(selectors.review_detail_qs(), pk=pk)
+    return _review_page(request, review, [])
+
+
+@require_POST
+@login_required
+def review_update(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """One of the review's forms: the elements, the re-computation, completion, or an action."""
+    _reviewer(request)
+    review = get_object_or_404(selectors.review_detail_qs(), pk=pk)
+    post = request.POST
+    try:
+        if step == "elements":
+            results = {
+                e.code: (
+                    post.get(f"result-{e.code}", ""),
+                    post.get(f"value-{e.code}", ""),
+                    post.get(f"note-{e.code}", ""),
+                )
+                for e in review.elements.all()
+                if post.get(f"result-{e.code}")
+            }
+            services.review_elements_record(acting_user=request.user, review=review, results=results)
+        elif step == "recompute":
+            incomes, expenses = _amounts(post, "income"), _amounts(post, "expense")
+            services.review_recompute(
+                acting_user=request.user, review=review, income_amounts=incomes, expense_amounts=expenses
+            )
+        elif step == "complete":
+            services.review_complete(
+                acting_user=request.user,
+                review=review,
+                cause=post.get("cause", ""),
+                responsibility=post.get("responsibility", ""),
+                summary=post.get("summary", ""),
+            )
+        elif step == "action":
+            owner = User.objects.filter(pk=post.get("owner") or 0, is_active=True).first()
+            due = _date(post.get("due_on"))
+            if owner is None or due is None:
+                raise ValidationError("Choose who owns the action and its due date (YYYY-MM-DD).")
+            services.corrective_action_add(
+                acting_user=request.user,
+                review=review,
+                description=post.get("description", ""),
+                owner=owner,
+                due_on=due,
+            )
+        else:
+            raise ValidationError("Nothing to do.")
+    except (ValidationError, MoneyError) as error:
+        review.refresh_from_db()
+        return _review_page(request, review, list(getattr(error, "messages", [str(error)])), status=400)
+    messages.success(request, "Saved.")
+    return redirect("quality:review_detail", review.pk)
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+def _amounts(post, kind: str) -> dict[int, Decimal]:
+    """The verified amounts typed, by the fact's place in the recorded household; blanks left as recorded."""
+    amounts = {}
+    for key, value in post.items():
+        if key.startswith(f"{kind}-") and value.strip():
+            try:
+                amounts[int(key.split("-", 1)[1])] = parse_money(value)
+            except MoneyError as error:
+                raise ValidationError(f"{kind.capitalize()} {key.split('-', 1)[1]}: {error}") from None
+    return amounts
+
+
+@require_POST
+@login_required
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(CorrectiveAction.objects.select_related("review__sampled"), pk=pk)
+    try:
+        services.corrective_action_transition(acting_user=request.user, action=action, to=CorrectiveAction.Status.DONE)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", None) or [str(error)]))
+    else:
+        messages.success(request, "The corrective action is marked done.")
+    return redirect("quality:case_findings", action.review.sampled.case_id)
+
+
+@login_required
+def case_findings(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's tab of quality findings: the worker sees what the reviewers found, and the actions."""
+    case = case_selectors.case_get(user=request.user, pk=pk)
+    return case_page(
+        request, case, "quality", "quality/case_findings.html", reviews=list(selectors.case_findings(case_id=case.pk))
+    )
+
+
+@replica_reads
+@login_required
+def error_rates(request: HttpRequest) -> HttpResponse:
+    """Payment and case error rates by office, program, cause or month, with charts and tables."""
+    if not (may_review_quality(request.user) or may_read_dashboards(request.user)):
+        raise PermissionDenied("Error rates are for reviewers, supervisors, administrators and auditors.")
+    today = timezone.localdate()
+    end = _month(request.GET.get("end")) or today.replace(day=1)
+    start = _month(request.GET.get("start")) or date(end.year - 1, end.month, 1)
+    by = request.GET.get("by", "office")
+    if by not in selectors.BY:
+        by = "office"
+    errors = ["The range starts after it ends; the twelve months to its end are shown."] if start > end else []
+    if errors:
+        start = date(end.year - 1, end.month, 1)
+    total, groups = selectors.error_rates(by=by, start=start, end=end)
+    summary = (
+        f"{total.reviews} completed reviews; payment error rate "
+        f"{total.payment_error_rate if total.payment_error_rate is not None else '—'}%, case error rate "
+        f"{total.case_error_rate if total.case_error_rate is not None else '—'}%."
+    )
+    chart = bar_chart(
+        chart_id="chart-payment-error-rate",
+        title=f"Payment error rate by {by}",
+        desc=summary,
+        bars=[(g.label, g.payment_error_rate or 0) for g in groups],
+    )
+    return render(
+        request,
+        "quality/error_rates.html",
+        {
+            "total": total,
+            "groups": groups,
+            "by": by,
+            "bys": list(selectors.BY),
+            "start": start,
+            "end": end,
+            "summary": summary,
+            "chart": chart,
+            "errors": errors,
+        },
+    )

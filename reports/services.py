@@ -1,0 +1,95 @@
+"""The reports' two writes: an export's audit event, and the monthly report kept as a record."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.template.loader import render_to_string
+
+from accounts.models import User
+from assistance.models import Issuance
+from audit.models import AuditEvent
+from audit.services import audit_record
+from casework.models import Case
+from core.money import format_money
+from core.pdf import html_to_pdf
+from reports.exports import figures_csv, figures_xlsx
+from reports.models import MonthlyReport
+from reports.selectors import Figure, Scope, day_bounds, timeliness_figure
+
+
+def dashboard_export(
+    *, acting_user: User, scope: Scope, figures: Sequence[Figure], fmt: str, start: date, end: date
+) -> bytes:
+    """The dashboard's tables as CSV or XLSX, recorded in the trail as a file handed out."""
+    if fmt not in {"csv", "xlsx"}:
+        raise ValueError(f"No export as {fmt!r}: CSV or XLSX.")
+    content = figures_csv(figures).encode() if fmt == "csv" else figures_xlsx(figures)
+    audit_record(
+        actor=acting_user,
+        action=AuditEvent.Action.DOWNLOAD,
+        object_type="reports.dashboard",
+        object_id=scope.kind,
+        object_repr=f"Dashboard: {scope.label}"[:200],
+        changes={"format": fmt, "from": start.isoformat(), "to": end.isoformat(), "office": scope.office_id},
+    )
+    return content
+
+
+def _monthly_figures(month: date) -> list[Figure]:
+    end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    low, high = day_bounds(month, end)
+    agency = Scope("agency", "Every office")
+    cases = Case.objects.aggregate(
+        opened=Count("id", filter=Q(opened_on__range=(month, end))),
+        closed=Count("id", filter=Q(closed_on__range=(month, end))),
+    )
+    opened = Figure("cases", "Cases opened and closed", ["Figure", "Cases"])
+    opened.rows = [["Opened", cases["opened"]], ["Closed", cases["closed"]]]
+    opened.summary = f"{cases['opened']} cases opened and {cases['closed']} closed."
+    paid = Issuance.objects.filter(status=Issuance.Status.ISSUED, issued_at__gte=low, issued_at__lt=high)
+    kinds = dict(Issuance.Kind.choices)
+    served = Figure("served", "Clients served by program (paid in the month)", ["Program", "Clients"])
+    served.rows = [
+        [row["program__name"], row["clients"]]
+        for row in paid.values("program__name")
+        .annotate(clients=Count("client_id", distinct=True))
+        .order_by("program__name")
+    ]
+    served.summary = f"{sum(r[1] for r in served.rows)} clients paid across {len(served.rows)} programs."
+    by_kind = Figure("assistance", "Assistance by kind", ["Kind", "Amount"])
+    amounts = [
+        (kinds[row["kind"]], row["total"]) for row in paid.values("kind").annotate(total=Sum("amount")).order_by("kind")
+    ]
+    by_kind.rows = [[kind, format_money(total)] for kind, total in amounts]
+    by_kind.summary = f"{format_money(sum((t for _k, t in amounts), Decimal('0.00')))} issued."
+    timeliness = timeliness_figure(agency, month, end, end)
+    timeliness.listed = []
+    return [opened, served, by_kind, timeliness]
+
+
+def monthly_report_make(*, month: date) -> MonthlyReport:
+    """The month's statistical report, made once: a second call returns the one already made."""
+    month = month.replace(day=1)
+    existing = MonthlyReport.objects.filter(month=month).first()
+    if existing:
+        return existing
+    figures = _monthly_figures(month)
+    context = {"month": month, "figures": figures}
+    pdf = html_to_pdf(render_to_string("reports/monthly_report_pdf.html", context))
+    stored = [{"title": f.title, "columns": f.columns, "rows": f.rows, "summary": f.summary} for f in figures]
+    try:
+        with transaction.atomic():
+            return MonthlyReport.objects.create(month=month, figures=stored, csv=figures_csv(figures), pdf=pdf)
+    except IntegrityError:  # made meanwhile by another run of the job
+        return MonthlyReport.objects.get(month=month)
+
+
+def previous_month(today: date) -> date:
+    first = today.replace(day=1)
+    return first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)

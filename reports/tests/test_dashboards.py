@@ -1,0 +1,228 @@
+"""The dashboards: the right page for the right person, a fixed query count, charts with their
+tables and text, exports audited, drill-downs within the access rule, the monthly report."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assistance.services.issuances import issuance_approve, issuance_issue
+from assistance.tests.helpers import client_case, request
+from audit.models import AuditEvent
+from eligibility.services import determination_finalise, determination_run
+from eligibility.tests.helpers import snap_enrollment
+from reports.models import MonthlyReport
+from reports.services import monthly_report_make
+
+pytestmark = pytest.mark.django_db
+
+RANGE = {"start": "2025-08-01", "end": "2025-11-30"}
+PAGES = [(kind, page) for kind in ("team", "office") for page in ("casework", "money", "services")]
+
+
+#: What every signed-in page costs before it does anything of its own: the session (read, and
+#: saved on every request for the idle timeout), the user, their roles, their office in the
+#: menu, and the permissions the menu asks about.
+SIGN_IN_AND_MENU = (
+    'SELECT "django_session"',
+    'UPDATE "django_session"',
+    "SAVEPOINT",
+    "RELEASE SAVEPOINT",
+    'SELECT "accounts_user"."id", "accounts_user"."password"',
+    'SELECT "auth_group"."name"',
+    'SELECT "django_content_type"."app_label"',
+    'SELECT "accounts_office"."id"',
+)
+
+
+def own_queries(captured) -> list[str]:
+    """The queries a page makes for itself, the sign-in and the menu aside."""
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(SIGN_IN_AND_MENU)]
+
+
+def assert_at_most_ten(client, url: str, add_rows, django_assert_max_num_queries) -> None:
+    """The page's own queries: at most ten, and as many with few rows as with many."""
+    add_rows(1)
+    client.get(url, RANGE)  # the sign-in's first page
+    with django_assert_max_num_queries(30) as few:
+        assert client.get(url, RANGE).status_code == 200
+    add_rows(12)
+    with django_assert_max_num_queries(30) as many:
+        assert client.get(url, RANGE).status_code == 200
+    assert len(own_queries(few)) <= 10, own_queries(few)
+    assert len(few) == len(many), "the page costs more queries with more rows"
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel("2025-11-20 10:00 -05:00", tick=False):
+        yield
+
+
+def _rows(caseworker, n: int) -> None:
+    """`n` SNAP applications (one decided), and `n` emergency payments over the worker's limit,
+    every other one approved by the supervisor and issued."""
+    supervisor = caseworker.team.supervisor
+    for i in range(n):
+        enrollment = snap_enrollment(caseworker)
+        if i == 0:
+            determination = determination_run(acting_user=caseworker, enrollment=enrollment, as_of=date(2025, 8, 20))
+            determination_finalise(acting_user=caseworker, determination=determination, decision="approve")
+        _client, case = client_case(caseworker)
+        waiting = request(caseworker, case, amount="1100.00")
+        if i % 2:
+            issuance_issue(acting_user=caseworker, issuance=issuance_approve(acting_user=supervisor, issuance=waiting))
+
+
+@pytest.mark.parametrize(("kind", "page"), PAGES)
+def test_every_dashboard_costs_at_most_ten_queries_with_few_and_many_rows(
+    client, caseworker, supervisor, django_assert_max_num_queries, kind, page
+):
+    client.force_login(supervisor)
+    url = reverse("reports:dashboard_page", args=[kind, page])
+    assert_at_most_ten(client, url, lambda n: _rows(caseworker, n), django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("page", ["casework", "money", "services"])
+def test_the_agency_dashboard_costs_at_most_ten_queries(
+    client, caseworker, auditor, django_assert_max_num_queries, page
+):
+    client.force_login(auditor)
+    url = reverse("reports:dashboard_page", args=["agency", page])
+    assert_at_most_ten(client, url, lambda n: _rows(caseworker, n), django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("page", ["casework", "money", "services"])
+def test_every_chart_has_its_table_and_a_text_alternative(client, caseworker, supervisor, page):
+    _rows(caseworker, 3)
+    client.force_login(supervisor)
+    html = client.get(reverse("reports:dashboard_page", args=["team", page]), RANGE).content.decode()
+    charts = html.count('role="img"')
+    assert charts >= 2
+    assert html.count("<title id=") == charts and html.count("<desc id=") == charts
+    assert html.count('class="figure-summary"') == charts
+    assert html.count('<table class="table table-sm" id="table-') == charts
+
+
+def test_the_team_dashboard_shows_the_caseload_and_the_waiting_approvals(client, caseworker, supervisor):
+    _rows(caseworker, 4)
+    client.force_login(supervisor)
+    html = client.get(reverse("reports:dashboard", args=["team"]), RANGE).content.decode()
+    assert "8 active cases among 1 worker" in html
+    html = client.get(reverse("reports:dashboard_page", args=["team", "money"]), RANGE).content.decode()
+    assert "2 requests waiting for a supervisor" in html
+    assert "$2,200.00 issued in the range" in html
+
+
+def test_a_caseworker_gets_no_dashboard_and_an_auditor_no_team(client, caseworker, auditor):
+    client.force_login(caseworker)
+    assert client.get(reverse("reports:dashboard", args=["team"])).status_code == 403
+    client.force_login(auditor)
+    assert client.get(reverse("reports:dashboard", args=["team"])).status_code == 403
+    assert client.get(reverse("reports:dashboard", args=["agency"])).status_code == 200
+
+
+def test_a_bad_date_range_is_said_on_the_page(client, supervisor):
+    client.force_login(supervisor)
+    html = client.get(reverse("reports:dashboard", args=["team"]), {"start": "2025-12-01", "end": "2025-11-01"})
+    assert "The range starts after it ends" in html.content.decode()
+
+
+def test_an_export_is_audited_and_holds_the_tables(client, caseworker, supervisor):
+    _rows(caseworker, 2)
+    client.force_login(supervisor)
+    response = client.get(reverse("reports:dashboard_download", args=["team", "casework", "csv"]), RANGE)
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert ["Caseload per worker against the limit"] in rows
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DOWNLOAD, object_type="reports.dashboard")
+    assert event.actor == supervisor and event.changes["format"] == "csv"
+
+    response = client.get(reverse("reports:dashboard_download", args=["team", "casework", "xlsx"]), RANGE)
+    book = load_workbook(io.BytesIO(response.content))
+    assert "caseload" in book.sheetnames
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD, changes__format="xlsx").count() == 1
+
+
+def test_a_drill_down_lists_only_the_cases_the_viewer_may_open(client, caseworker, other_caseworker, auditor):
+    _rows(caseworker, 1)
+    _rows(other_caseworker, 1)
+    south_supervisor = other_caseworker.team.supervisor
+    client.force_login(south_supervisor)
+    html = client.get(reverse("reports:drill", args=["team", "caseload"]), RANGE).content.decode()
+    assert "2 cases you may open" in html
+    assert caseworker.cases.first().number not in html
+    assert AuditEvent.objects.filter(object_type="reports.drill", actor=south_supervisor).exists()
+
+    client.force_login(auditor)
+    html = client.get(reverse("reports:drill", args=["agency", "caseload"]), RANGE).content.decode()
+    assert "0 cases you may open" in html
+
+
+def test_the_monthly_report_is_made_once_and_shown_to_managers(client, caseworker, supervisor):
+    enrollment = snap_enrollment(caseworker)
+    determination = determination_run(acting_user=caseworker, enrollment=enrollment, as_of=date(2025, 10, 15))
+    determination_finalise(acting_user=caseworker, determination=determination, decision="approve")
+    report = monthly_report_make(month=date(2025, 11, 1))
+    assert monthly_report_make(month=date(2025, 11, 1)).pk == report.pk
+    assert MonthlyReport.objects.count() == 1
+    assert bytes(report.pdf).startswith(b"%PDF")
+    assert "Cases opened and closed" in report.csv
+    assert report.figures[0]["rows"][0] == ["Opened", 1]
+
+    client.force_login(supervisor)
+    assert "November 2025" in client.get(reverse("reports:monthly_reports")).content.decode()
+    assert (
+        client.get(reverse("reports:monthly_report_file", args=["2025-11", "pdf"]))["Content-Type"] == "application/pdf"
+    )
+    client.force_login(caseworker)
+    assert client.get(reverse("reports:monthly_reports")).status_code == 403
+
+
+def test_the_monthly_report_is_scheduled_on_the_first():
+    from config.schedules import BEAT_SCHEDULE
+
+    entry = BEAT_SCHEDULE["reports-monthly-report"]
+    assert entry["task"] == "reports.tasks.monthly_report_make_previous"
+    assert entry["schedule"].day_of_month == {1}
+
+
+def test_an_unfilled_appeals_slot_is_shown_and_a_registered_section_fills_it(client, supervisor, monkeypatch):
+    from core import figures
+
+    client.force_login(supervisor)
+    html = client.get(reverse("reports:dashboard_page", args=["team", "services"])).content.decode()
+    assert 'id="slot-appeals"' in html
+
+    monkeypatch.setattr(figures, "_sections", {})
+    figures.dashboard_section_register(
+        "appeals",
+        lambda user, scope, start, end: {
+            "key": "appeals",
+            "title": "Appeals by outcome",
+            "columns": ["Outcome", "Appeals"],
+            "rows": [["Upheld", 2]],
+            "summary": "2 appeals decided.",
+            "chart": [("Upheld", 2)],
+        },
+    )
+    html = client.get(reverse("reports:dashboard_page", args=["team", "services"])).content.decode()
+    assert "2 appeals decided." in html and 'id="slot-appeals"' not in html
+
+
+def test_overpayment_and_money_figures_use_money_not_floats(caseworker):
+    from reports.selectors import Scope, overpayments_figure
+
+    figure = overpayments_figure(Scope("agency", "Every office"), date(2025, 8, 1), date(2025, 11, 30))
+    assert all(isinstance(value, Decimal) for _label, value in figure.chart)
+
+
+def test_a_supervisor_of_another_office_sees_no_office_figures_of_ours(client, other_caseworker, caseworker):
+    _rows(caseworker, 2)
+    client.force_login(other_caseworker.team.supervisor)
+    html = client.get(reverse("reports:dashboard", args=["office"]), RANGE).content.decode()
+    assert "South Office" in html and "0 active cases" in html

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -585,13 +585,19 @@ def letter_template_save(*, acting_user: User, code: str, language: str, subject
         except ValidationError as error:
             raise ValidationError({name: error.messages}) from None
     with transaction.atomic():
-        # The newest version is locked while the next is numbered: two admins never write the same.
-        latest = LetterTemplate.objects.select_for_update().filter(code=code, language=language).order_by("-version")
-        newest = latest.first()
-        template = LetterTemplate.objects.create(
-            code=code, language=language, version=(newest.version if newest else 0) + 1,
-            subject=subject.strip(), body=body.strip(), created_by=acting_user,
-        )  # fmt: skip
+        # Versions are append-only (no row may be locked for update): two admins saving at once
+        # both read the same newest version, and the unique version number refuses the second.
+        newest = LetterTemplate.objects.filter(code=code, language=language).order_by("-version").first()
+        try:
+            with transaction.atomic():
+                template = LetterTemplate.objects.create(
+                    code=code, language=language, version=(newest.version if newest else 0) + 1,
+                    subject=subject.strip(), body=body.strip(), created_by=acting_user,
+                )  # fmt: skip
+        except IntegrityError:
+            raise ValidationError(
+                _("Someone saved another version of this letter at the same moment: open it again and save.")
+            ) from None
         audit_record(
             actor=acting_user,
             action=AuditEvent.Action.CREATE,

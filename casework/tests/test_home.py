@@ -359,7 +359,7 @@ def test_each_persona_gets_the_home_page_and_the_navigation_they_may_use(client,
         assert "Northcott" not in page and "Overdue lease copy" not in page
 
 
-def test_an_anonymous_visitor_is_sent_to_sign_in(client):
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, db):
     response = client.get(reverse("home"))
 
     assert response.status_code == 302

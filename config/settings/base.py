@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "referrals",
     "eligibility",
     "assistance",
+    "employment",
+    "community",
 ]
 
 MIDDLEWARE = [

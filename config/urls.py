@@ -17,5 +17,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("eligibility/", include("eligibility.urls")),
     path("assistance/", include("assistance.urls")),
+    path("employment/", include("employment.urls")),
+    path("community/", include("community.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -62,3 +62,22 @@ def test_an_upward_import_is_seen(tmp_path, monkeypatch):
 def test_the_lowest_apps_import_only_the_apps_below_them(app, below):
     upward = {module: apps - below for module, apps in imported_apps(app).items()}
     assert {module: apps for module, apps in upward.items() if apps} == {}
+
+
+BELOW_SERVICES = {
+    "referrals",
+    "assistance",
+    "eligibility",
+    "casework",
+    "correspondence",
+    "clients",
+    "accounts",
+    "audit",
+    "core",
+}
+
+
+@pytest.mark.parametrize("app", ["employment", "community"])
+def test_employment_and_community_import_only_the_apps_below_them(app):
+    upward = {module: apps - BELOW_SERVICES for module, apps in imported_apps(app).items()}
+    assert {module: apps for module, apps in upward.items() if apps} == {}

@@ -1,0 +1,67 @@
+"""The community pages: who may open them, what they show, and what they cost."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from casework.tests.counting import assert_constant
+from community import services
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_frozen")]
+
+#: Measured: 1 query of the page's own (volunteers, references prefetched: 2) and 8 for the session,
+#: the signed-in user, their roles and the menu's permissions that every page pays.
+PAGE_QUERIES = 11
+
+
+@pytest.fixture
+def _frozen():
+    with time_machine.travel(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False):
+        yield
+
+
+def test_volunteers_are_listed_for_their_office_with_what_keeps_them_off_the_schedule(
+    client, caseworker, other_caseworker, auditor
+):
+    services.volunteer_recruit(acting_user=caseworker, name="Ada Byrne", recruited_on=date(2026, 3, 1))
+    url = reverse("community:volunteer_list")
+    client.force_login(caseworker)
+    html = client.get(url).content.decode()
+    assert "Ada Byrne" in html and "No: background check not started" in html
+    client.force_login(other_caseworker)
+    assert "Ada Byrne" not in client.get(url).content.decode()
+    client.force_login(auditor)
+    assert client.get(url).status_code == 403
+
+
+def test_the_volunteer_page_costs_the_same_with_few_and_many(client, caseworker, django_assert_max_num_queries):
+    client.force_login(caseworker)
+
+    def add(n):
+        for i in range(n):
+            v = services.volunteer_recruit(acting_user=caseworker, name=f"V{i}", recruited_on=date(2026, 3, 1))
+            services.volunteer_reference_record(
+                acting_user=caseworker, volunteer=v, name="R", outcome="good", checked_on=date(2026, 3, 2)
+            )
+
+    html = assert_constant(
+        client, "volunteers", reverse("community:volunteer_list"), add, PAGE_QUERIES, django_assert_max_num_queries
+    )
+    assert html.count("1 of 2 references checked") == 50
+
+
+def test_the_project_page_costs_the_same_with_few_and_many(client, caseworker, django_assert_max_num_queries):
+    from community.tests.test_services import _project
+
+    client.force_login(caseworker)
+
+    def add(n):
+        for _ in range(n):
+            services.project_recommend(acting_user=caseworker, project=_project(caseworker), recommendation="Good.")
+
+    html = assert_constant(
+        client, "projects", reverse("community:project_list"), add, PAGE_QUERIES, django_assert_max_num_queries
+    )
+    assert html.count("Trail restoration") == 50

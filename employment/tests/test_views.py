@@ -1,0 +1,81 @@
+"""The employment pages: who may open them, what they show, what they cost, and the audit of their reads."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from casework.tests.counting import assert_constant
+from employment import services
+from tests.factories import ClientFactory, case_for
+
+#: Measured: 6 queries of the page's own (the opening, the office's sharing rule, skills, plan goals,
+#: cases, referrals), 4 to record the read in the audit trail, and 8 for the session, the signed-in
+#: user, their roles and the menu's permissions that every page pays.
+PAGE_QUERIES = 18
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_frozen")]
+
+
+@pytest.fixture
+def _frozen():
+    with time_machine.travel(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False):
+        yield
+
+
+def _opening(worker):
+    employer = services.employer_create(acting_user=worker, name="Harbour Grocers")
+    return services.opening_create(
+        acting_user=worker,
+        employer=employer,
+        title="Cashier",
+        hourly_wage=Decimal("16.50"),
+        weekly_hours=Decimal("30"),
+        skills="customer service",
+        closes_on=date(2026, 3, 31),
+    )
+
+
+def test_an_opening_shows_the_clients_who_fit_to_their_worker_only_and_the_read_is_audited(
+    client, caseworker, other_caseworker, auditor
+):
+    opening = _opening(caseworker)
+    person = ClientFactory(office=caseworker.office)
+    case_for(person, caseworker)
+    services.client_skills_add(acting_user=caseworker, client=person, skills="customer service")
+    url = reverse("employment:opening_detail", args=[opening.pk])
+
+    client.force_login(caseworker)
+    response = client.get(url)
+    assert response.status_code == 200 and person.display_name in response.content.decode()
+    event = AuditEvent.objects.filter(actor=caseworker, action=AuditEvent.Action.VIEW).latest("id")
+    assert list(event.subjects.values_list("client_id", flat=True)) == [person.pk]
+
+    client.force_login(other_caseworker)
+    assert client.get(url).status_code == 404
+    client.force_login(auditor)
+    assert client.get(url).status_code == 403
+
+
+def test_the_opening_page_costs_the_same_with_few_and_many_matches(client, caseworker, django_assert_max_num_queries):
+    opening = _opening(caseworker)
+    client.force_login(caseworker)
+
+    def add(n):
+        for _ in range(n):
+            person = ClientFactory(office=caseworker.office)
+            case_for(person, caseworker)
+            services.client_skills_add(acting_user=caseworker, client=person, skills="customer service")
+
+    html = assert_constant(
+        client,
+        "opening",
+        reverse("employment:opening_detail", args=[opening.pk]),
+        add,
+        PAGE_QUERIES,
+        django_assert_max_num_queries,
+    )
+    assert html.count("<td>customer service</td>") == 50

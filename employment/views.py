@@ -4,14 +4,20 @@ For caseworkers and supervisors of the office; the clients they name are those t
 lets the user see, and showing them is recorded in the audit trail.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from decimal import Decimal, InvalidOperation
 
-from accounts.access import may_work_cases
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import case_scope, client_scope, may_work_cases
 from audit.services import audit_page_read
-from employment import selectors
+from casework.models import Case
+from clients.models import Client
+from employment import selectors, services
 
 
 def _check(request: HttpRequest) -> None:
@@ -41,3 +47,92 @@ def opening_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "employment/opening_detail.html", {"opening": opening, "matches": matches, "referrals": referrals}
     )
+
+
+@login_required
+@require_POST
+def opening_refer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Refer one of the clients who fit (the case and client are those the match offered)."""
+    _check(request)
+    opening = selectors.opening_get(user=request.user, pk=pk)
+    case = Case.objects.filter(case_scope(request.user), pk=_int(request.POST.get("case"))).first()
+    person = Client.objects.filter(client_scope(request.user), pk=_int(request.POST.get("client"))).first()
+    if case is None or person is None:
+        raise Http404
+    try:
+        services.job_referral_create(acting_user=request.user, opening=opening, case=case, client=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{person.display_name} is referred to {opening}.")
+    return redirect("employment:opening_detail", pk=opening.pk)
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    _check(request)
+    return render(
+        request, "employment/session_list.html", {"sessions": selectors.sessions_for(user=request.user)[:200]}
+    )
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The roster, and its attendance recorded once for everyone (each person's own attendance)."""
+    _check(request)
+    session = selectors.session_get(user=request.user, pk=pk)
+    roster = list(selectors.session_roster(user=request.user, session=session))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        rows, bad = [], []
+        for entry in roster:
+            raw = request.POST.get(f"hours-{entry.pk}", "").strip()
+            try:
+                hours = Decimal(raw)
+            except InvalidOperation:
+                bad.append(f"{entry.client.display_name}: enter the hours attended (0 if none).")
+                continue
+            rows.append(
+                services.SessionAttendance(
+                    entry_id=entry.pk,
+                    hours_attended=hours,
+                    excused=request.POST.get(f"excused-{entry.pk}") == "on",
+                    good_cause=request.POST.get(f"good_cause-{entry.pk}", ""),
+                )
+            )
+        if bad:
+            errors[""] = bad
+        else:
+            try:
+                services.group_attendance_record(acting_user=request.user, session=session, rows=rows)
+            except ValidationError as error:
+                for key, problems in error.message_dict.items():
+                    index = int(key.partition(":")[0]) if key[:1].isdigit() else None
+                    who = roster[index].client.display_name if index is not None else ""
+                    errors.setdefault(who, []).extend(problems)
+            else:
+                messages.success(request, f"Attendance of {session} is recorded for {len(rows)} people.")
+                return redirect("employment:session_detail", pk=session.pk)
+    for entry in roster:
+        recorded = [e for e in entry.activity.entries.all() if e.day == session.held_on]
+        entry.recorded = recorded[0] if recorded else None
+        entry.typed = request.POST.get(f"hours-{entry.pk}", "") if request.method == "POST" else ""
+    audit_page_read(
+        actor=request.user,
+        page=f"Group session {session}",
+        client_ids=[e.client_id for e in roster],
+        object_type="employment.groupsession",
+    )
+    return render(
+        request,
+        "employment/session_detail.html",
+        {"session": session, "roster": roster, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

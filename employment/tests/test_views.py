@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from casework.selectors.attendance import participation_for
 from casework.tests.counting import assert_constant
 from employment import services
 from tests.factories import ClientFactory, case_for
@@ -79,3 +80,75 @@ def test_the_opening_page_costs_the_same_with_few_and_many_matches(client, casew
         django_assert_max_num_queries,
     )
     assert html.count("<td>customer service</td>") == 50
+
+
+def _session_with(worker, n: int):
+    session = services.group_session_create(
+        acting_user=worker, kind="job_club", title="Tuesday job club", held_on=date(2026, 3, 10), hours=Decimal("3")
+    )
+    entries = []
+    for _ in range(n):
+        person = ClientFactory(office=worker.office)
+        entries.append(
+            services.roster_add(acting_user=worker, session=session, case=case_for(person, worker), client=person)
+        )
+    return session, entries
+
+
+def test_recording_a_sessions_attendance_on_its_page_reaches_each_persons_month(client, caseworker):
+    session, entries = _session_with(caseworker, 2)
+    url = reverse("employment:session_detail", args=[session.pk])
+    client.force_login(caseworker)
+
+    response = client.post(url, {f"hours-{entries[0].pk}": "3", f"hours-{entries[1].pk}": "25"})
+    assert response.status_code == 400
+    assert "A day has 24 hours" in response.content.decode()
+    assert participation_for(case=entries[0].case, client=entries[0].client, year=2026, month=3).attended == 0
+
+    response = client.post(url, {f"hours-{entries[0].pk}": "3", f"hours-{entries[1].pk}": "2"})
+    assert response.status_code == 302
+    attended = [participation_for(case=e.case, client=e.client, year=2026, month=3).attended for e in entries]
+    assert attended == [Decimal("3"), Decimal("2")]
+
+
+def test_a_session_of_another_office_is_not_found(client, caseworker, other_caseworker):
+    session, _ = _session_with(caseworker, 1)
+    client.force_login(other_caseworker)
+    assert client.get(reverse("employment:session_detail", args=[session.pk])).status_code == 404
+
+
+def test_the_session_page_costs_the_same_with_few_and_many_on_the_roster(
+    client, caseworker, django_assert_max_num_queries
+):
+    session, _ = _session_with(caseworker, 0)
+    client.force_login(caseworker)
+
+    def add(n):
+        for _ in range(n):
+            person = ClientFactory(office=caseworker.office)
+            services.roster_add(
+                acting_user=caseworker, session=session, case=case_for(person, caseworker), client=person
+            )
+
+    html = assert_constant(
+        client,
+        "session",
+        reverse("employment:session_detail", args=[session.pk]),
+        add,
+        PAGE_QUERIES,
+        django_assert_max_num_queries,
+    )
+    assert html.count('inputmode="decimal"') == 50
+
+
+def test_a_worker_refers_a_client_who_fits_from_the_opening_page(client, caseworker):
+    opening = _opening(caseworker)
+    person = ClientFactory(office=caseworker.office)
+    case = case_for(person, caseworker)
+    services.client_skills_add(acting_user=caseworker, client=person, skills="customer service")
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("employment:opening_refer", args=[opening.pk]), {"case": case.pk, "client": person.pk}, follow=True
+    )
+    assert f"{person.display_name} is referred to Cashier" in response.content.decode()
+    assert opening.referrals.get().client == person

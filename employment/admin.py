@@ -1,15 +1,15 @@
 from django.contrib import admin
 
+from accounts.admin_access import ReadOnlyRoleAdmin, ReadOnlyRoleInline
 from employment.models import Employer, EmployerContact, GroupSession, JobOpening
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(ReadOnlyRoleInline):
     model = EmployerContact
-    extra = 0
 
 
 @admin.register(Employer)
-class EmployerAdmin(admin.ModelAdmin):
+class EmployerAdmin(ReadOnlyRoleAdmin):
     list_display = ("name", "industry", "office")
     list_filter = ("office",)
     search_fields = ("name",)
@@ -18,14 +18,14 @@ class EmployerAdmin(admin.ModelAdmin):
 
 
 @admin.register(JobOpening)
-class JobOpeningAdmin(admin.ModelAdmin):
+class JobOpeningAdmin(ReadOnlyRoleAdmin):
     list_display = ("title", "employer", "hourly_wage", "weekly_hours", "closes_on", "status")
     list_filter = ("status",)
     readonly_fields = ("status", "created_by", "created_at")
 
 
 @admin.register(GroupSession)
-class GroupSessionAdmin(admin.ModelAdmin):
+class GroupSessionAdmin(ReadOnlyRoleAdmin):
     list_display = ("title", "kind", "held_on", "office")
     list_filter = ("kind", "office")
     readonly_fields = ("attendance_recorded_at",)

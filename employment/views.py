@@ -136,3 +136,10 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def home_card(user) -> dict | None:
+    """Links to the office's openings and group sessions, for workers (no query)."""
+    if not may_work_cases(user):
+        return None
+    return {"template": "employment/home_card.html", "order": 60}

@@ -65,3 +65,27 @@ def test_the_project_page_costs_the_same_with_few_and_many(client, caseworker, d
         client, "projects", reverse("community:project_list"), add, PAGE_QUERIES, django_assert_max_num_queries
     )
     assert html.count("Trail restoration") == 50
+
+
+def test_the_recommending_supervisor_is_refused_on_the_page_and_another_approves(client, caseworker, supervisor):
+    from community.models import SponsorProject
+    from community.tests.test_services import _project
+    from tests.factories import UserFactory
+
+    project = _project(supervisor)
+    url = reverse("community:project_decide", args=[project.pk])
+    client.force_login(supervisor)
+    client.post(url, {"decision": "recommend", "text": "Good sponsor."})
+    response = client.post(url, {"decision": "approve", "text": ""}, follow=True)
+    assert "Nobody approves their own recommendation" in response.content.decode()
+    project.refresh_from_db()
+    assert project.status == SponsorProject.Status.RECOMMENDED
+
+    client.force_login(caseworker)
+    response = client.post(url, {"decision": "approve"}, follow=True)
+    assert "Only a supervisor or manager decides" in response.content.decode()
+
+    manager = UserFactory(username="manager", office=supervisor.office, roles=["supervisor"])
+    client.force_login(manager)
+    response = client.post(url, {"decision": "approve", "text": "Fits."}, follow=True)
+    assert "Trail restoration is approved." in response.content.decode()

@@ -10,14 +10,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import case_scope, client_scope, may_work_cases
 from audit.services import audit_page_read
 from casework.models import Case
 from clients.models import Client
-from employment import selectors, services
+from core.forms import add_service_errors
+from employment import forms, selectors, services
+from employment.models import JobReferral
 
 
 def _check(request: HttpRequest) -> None:
@@ -143,3 +146,111 @@ def home_card(user) -> dict | None:
     if not may_work_cases(user):
         return None
     return {"template": "employment/home_card.html", "order": 60}
+
+
+def _form_page(request: HttpRequest, form, *, title: str, save, back: str) -> HttpResponse:
+    """Bind, call one service, redirect; a service's refusal is shown on the form and nothing is lost."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{title}: saved.")
+            return redirect(target)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "employment/form.html", {"form": form, "title": title, "back": back}, status=status)
+
+
+def _workable_cases(user):
+    return (
+        Case.objects.filter(case_scope(user), status__in=Case.ACTIVE, office_id=user.office_id)
+        .select_related("primary_client")
+        .order_by("number")
+    )
+
+
+@login_required
+def employer_create(request: HttpRequest) -> HttpResponse:
+    _check(request)
+    form = forms.EmployerForm(request.POST or None)
+
+    def save(data):
+        services.employer_create(acting_user=request.user, **data)
+        return reverse("employment:opening_create")
+
+    return _form_page(request, form, title="New employer", save=save, back=reverse("employment:opening_list"))
+
+
+@login_required
+def opening_create(request: HttpRequest) -> HttpResponse:
+    _check(request)
+    form = forms.OpeningForm(request.POST or None, employers=selectors.employers_for(user=request.user))
+
+    def save(data):
+        opening = services.opening_create(acting_user=request.user, **data)
+        return reverse("employment:opening_detail", args=[opening.pk])
+
+    return _form_page(request, form, title="New job opening", save=save, back=reverse("employment:opening_list"))
+
+
+@login_required
+def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A referred client is hired: start, wage and hours; retention checks go on the worker's list."""
+    _check(request)
+    referral = get_object_or_404(
+        JobReferral.objects.filter(client_scope(request.user, prefix="client__")).select_related("opening", "client"),
+        opening__employer__office_id=request.user.office_id,
+        pk=pk,
+    )
+    form = forms.PlacementForm(request.POST or None)
+
+    def save(data):
+        services.placement_create(acting_user=request.user, referral=referral, **data)
+        return reverse("employment:opening_detail", args=[referral.opening_id])
+
+    back = reverse("employment:opening_detail", args=[referral.opening_id])
+    return _form_page(request, form, title=f"Placement of {referral.client.display_name}", save=save, back=back)
+
+
+@login_required
+def session_create(request: HttpRequest) -> HttpResponse:
+    _check(request)
+    form = forms.SessionForm(request.POST or None)
+
+    def save(data):
+        session = services.group_session_create(acting_user=request.user, **data)
+        return reverse("employment:session_detail", args=[session.pk])
+
+    return _form_page(request, form, title="New group session", save=save, back=reverse("employment:session_list"))
+
+
+@login_required
+def roster_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _check(request)
+    session = selectors.session_get(user=request.user, pk=pk)
+    form = forms.CaseChoiceForm(request.POST or None, cases=_workable_cases(request.user))
+
+    def save(data):
+        case = data["case"]
+        services.roster_add(acting_user=request.user, session=session, case=case, client=case.primary_client)
+        return reverse("employment:session_detail", args=[session.pk])
+
+    back = reverse("employment:session_detail", args=[session.pk])
+    return _form_page(request, form, title=f"Add to {session.title}", save=save, back=back)
+
+
+@login_required
+def skills_add(request: HttpRequest, client_pk: int) -> HttpResponse:
+    """Record skills for a client (from their résumé or an assessment), for matching to openings."""
+    _check(request)
+    person = get_object_or_404(Client.objects.filter(client_scope(request.user)), pk=client_pk)
+    form = forms.SkillsForm(request.POST or None)
+
+    def save(data):
+        services.client_skills_add(acting_user=request.user, client=person, skills=data["skills"])
+        return reverse("employment:opening_list")
+
+    return _form_page(
+        request, form, title=f"Skills of {person.display_name}", save=save, back=reverse("employment:opening_list")
+    )

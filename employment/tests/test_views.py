@@ -152,3 +152,42 @@ def test_a_worker_refers_a_client_who_fits_from_the_opening_page(client, casewor
     )
     assert f"{person.display_name} is referred to Cashier" in response.content.decode()
     assert opening.referrals.get().client == person
+
+
+def test_a_placement_recorded_on_its_page_puts_retention_checks_on_the_workers_list(client, caseworker):
+    from casework.models import Task
+
+    opening = _opening(caseworker)
+    person = ClientFactory(office=caseworker.office)
+    case = case_for(person, caseworker)
+    referral = services.job_referral_create(acting_user=caseworker, opening=opening, case=case, client=person)
+    url = reverse("employment:placement_create", args=[referral.pk])
+    client.force_login(caseworker)
+
+    response = client.post(url, {"starts_on": "2026-03-16", "weekly_hours": "90"})
+    assert response.status_code == 400
+    assert "Weekly hours are more than 0 and at most 80." in response.content.decode()
+
+    response = client.post(url, {"starts_on": "2026-03-16", "hourly_wage": "17.25"})
+    assert response.status_code == 302
+    assert referral.placement.hourly_wage == Decimal("17.25")
+    assert Task.objects.filter(case=case, assignee=caseworker, title__startswith="30-day job retention").exists()
+
+
+def test_an_opening_created_on_its_page_keeps_what_was_typed_when_refused(client, caseworker):
+    employer = services.employer_create(acting_user=caseworker, name="Harbour Grocers")
+    client.force_login(caseworker)
+    data = {
+        "employer": employer.pk,
+        "title": "Stocker",
+        "hourly_wage": "15.00",
+        "weekly_hours": "20",
+        "closes_on": "2026-03-01",
+        "positions": "1",
+    }
+    response = client.post(reverse("employment:opening_create"), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The closing date has passed." in html and 'value="Stocker"' in html
+    data["closes_on"] = "2026-04-01"
+    assert client.post(reverse("employment:opening_create"), data).status_code == 302

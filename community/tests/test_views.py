@@ -89,3 +89,37 @@ def test_the_recommending_supervisor_is_refused_on_the_page_and_another_approves
     client.force_login(manager)
     response = client.post(url, {"decision": "approve", "text": "Fits."}, follow=True)
     assert "Trail restoration is approved." in response.content.decode()
+
+
+def test_scheduling_an_unscreened_volunteer_on_its_page_says_what_is_missing(client, caseworker):
+    volunteer = services.volunteer_recruit(acting_user=caseworker, name="Ada", recruited_on=date(2026, 3, 1))
+    client.force_login(caseworker)
+    data = {"assignment": "Food bank", "starts_at": "2026-03-20T13:00", "ends_at": "2026-03-20T17:00"}
+    response = client.post(reverse("community:volunteer_shift", args=[volunteer.pk]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "cannot be scheduled until screening is complete" in html and 'value="Food bank"' in html
+    assert not volunteer.shifts.exists()
+
+
+def test_a_brochure_is_added_and_downloaded_by_language(client, caseworker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.documents import pdf_bytes
+
+    client.force_login(caseworker)
+    upload = SimpleUploadedFile("benefits.pdf", pdf_bytes(), content_type="application/pdf")
+    response = client.post(
+        reverse("community:brochure_create"), {"title": "Your benefits", "language": "es", "upload": upload}
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("community:brochure_list")).content.decode()
+    assert '<h2 class="h5">es</h2>' in html and "Your benefits" in html
+    from community.models import Brochure
+
+    response = client.get(reverse("community:brochure_download", args=[Brochure.objects.get().pk]))
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+    script = SimpleUploadedFile("x.pdf", b"#!/bin/sh\necho hi\n", content_type="application/pdf")
+    response = client.post(reverse("community:brochure_create"), {"title": "X", "language": "en", "upload": script})
+    assert response.status_code == 400 and Brochure.objects.count() == 1

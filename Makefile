@@ -9,7 +9,7 @@ PORT ?= 8000
 # migrations' rows for the tests after them in their file).
 TEST_PROCESSES ?= auto
 
-.PHONY: run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments bench-redetermine bench-chain clean
+.PHONY: mutation run serve test lint format migrate db-roles demo worker beat golden bench-search bench-rules bench-payments bench-redetermine bench-chain bench-web clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,5 +78,17 @@ bench-redetermine: $(VENV)/.installed
 bench-chain: $(VENV)/.installed
 	$(BIN)/python scripts/bench_chain.py
 
+# Pages under load: builds (or reuses) a PostgreSQL database of BENCH_CLIENTS clients, serves it with
+# gunicorn on production settings and drives signed-in users at 1, 4 and 16 at once (scripts/bench_web.py).
+BENCH_CLIENTS ?= 300000
+bench-web: $(VENV)/.installed
+	$(BIN)/python scripts/bench_web.py --clients $(BENCH_CLIENTS) $(BENCH_WEB_FLAGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles .test_media
+
+# Mutation testing over the rules that guard money and privacy (setup.cfg lists them): each
+# small deliberate bug must fail a test. Resumable: a second run picks up where one stopped.
+mutation: $(VENV)/.installed
+	$(BIN)/mutmut run --max-children $(or $(MUTATION_PROCESSES),$(shell nproc))
+	$(BIN)/python scripts/mutation_report.py --mutmut $(BIN)/mutmut

@@ -94,6 +94,19 @@ def as_app_role(db):
 
 
 @pytest.fixture
+def warm_cache(settings):
+    """A real cache, empty at the start, and sessions read through it, for the tests that count
+    what a page costs as production serves it (tests/page_queries.py)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # as production (settings/production.py)
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 

@@ -13,9 +13,14 @@ that casework keeps):
   only by the assigned worker and their supervisor;
 - an administrator opens a client's file only through a live break-glass
   grant, given with a written reason;
+- a partner system bound to an office (its account holds the partner role and the office) sees
+  what the office's caseworkers share: its unrestricted clients, where the office shares cases;
 - an auditor reads the audit trail, not client files;
 - finance reads the agency's payment files, and no client file;
-- a merged client is not listed: their records live on the surviving client.
+- a merged client is not listed: their records live on the surviving client;
+- a caseworker or supervisor on call for their office (an `OnCallShift` running now) sees the
+  office's unrestricted clients, as colleagues of an office that shares its cases do, but only
+  while the shift runs; what they read then is audited as on-call access.
 
 The rule works on field names only, so this app needs no import of the
 client registry or of casework.
@@ -26,7 +31,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from accounts.models import BreakGlassGrant, CaseAccess, Role, User
+from accounts.models import BreakGlassGrant, CaseAccess, OnCallShift, Role, User
 
 NOTHING = Q(pk__in=[])
 
@@ -57,6 +62,17 @@ def client_scope(user: User | AnonymousUser, *, prefix: str = "", include_merged
     return scope
 
 
+def own_client_scope(user: User | AnonymousUser) -> Q:
+    """A filter on Client for the clients on the user's own cases (a supervisor: their team's too):
+    what the home page counts, never the whole office's. Always within `client_scope`."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    rows = _own_rows(user)
+    if rows is None:
+        return NOTHING
+    return Q(Exists(CaseAccess.objects.filter(rows, client_id=OuterRef("id")))) & Q(merged_into__isnull=True)
+
+
 def case_scope(user: User | AnonymousUser, *, prefix: str = "") -> Q:
     """A filter on Case (or, with `prefix`, on a model related to it): the same rule, case by case."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -80,23 +96,54 @@ def _own_rows(user: User) -> Q | None:
         return None
     own = Q(worker_id=user.pk)
     if Role.SUPERVISOR in roles:
-        own |= Q(worker__team__supervisor_id=user.pk)
+        # The supervisor of the worker's team, as the row records it (accounts.services.case_access_staff_sync).
+        own |= Q(supervisor_id=user.pk)
     return own
 
 
 def _shared_rows(user: User, *, client_restricted: OuterRef | None = None) -> Q | None:
-    """Access rows of unrestricted cases in the user's office, where the office shares them.
+    """Access rows of unrestricted cases in the user's office, where the office shares them, or
+    while the user is on call for it.
 
     With `client_restricted` (the outer client's flag), a restricted client is left out too.
     """
-    if not user.office_id or not ({Role.CASEWORKER, Role.SUPERVISOR} & user.roles):
-        return None
-    if not user.office.share_cases_in_office:
+    if not user.office_id or not ({Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER} & user.roles):
         return None
     shared = Q(office_id=user.office_id, restricted=False)
+    if not user.office.share_cases_in_office:
+        # Where the office shares its cases the on-call worker already sees these rows, so the
+        # shift is asked about only here: one uncorrelated EXISTS, evaluated once per query.
+        shared &= Q(Exists(on_call_shifts_now(user=user, office_id=user.office_id)))
     if client_restricted is not None:
         shared &= Q(Exact(client_restricted, False))
     return shared
+
+
+def on_call_shifts_now(*, user: User, office_id: int | None = None, at=None):
+    """The user's on-call shifts running at `at` (now), for one office if given."""
+    at = at or timezone.now()
+    shifts = OnCallShift.objects.filter(user_id=user.pk, cancelled_at__isnull=True, starts_at__lte=at, ends_at__gt=at)
+    return shifts.filter(office_id=office_id) if office_id is not None else shifts
+
+
+def on_call_access(user: User) -> OnCallShift | None:
+    """The shift through which the user sees more than their everyday access now, if any: a shift
+    for their own office where it does not share its cases (one query, kept for the request)."""
+    if not getattr(user, "is_authenticated", False) or not user.office_id:
+        return None
+    if not hasattr(user, "_on_call_shift"):
+        shift = None
+        if {Role.CASEWORKER, Role.SUPERVISOR} & user.roles and not user.office.share_cases_in_office:
+            shift = on_call_shifts_now(user=user, office_id=user.office_id).select_related("office").first()
+        user._on_call_shift = shift
+    return user._on_call_shift
+
+
+def may_keep_on_call_roster(user: User, office_id: int | None) -> bool:
+    """An office's roster: its supervisors, and administrators of any office."""
+    if Role.ADMIN in user.roles:
+        return True
+    return Role.SUPERVISOR in user.roles and office_id is not None and user.office_id == office_id
 
 
 def _any(conditions: list[Q]) -> Q:
@@ -165,3 +212,8 @@ def may_download_payment_files(user: User) -> bool:
 def may_read_agency_payments(user: User) -> bool:
     """Every payment of a run, whoever the client: finance pays them, and reads no client file."""
     return Role.FINANCE in user.roles
+
+
+def may_print_mail(user: User) -> bool:
+    """The day's letters by post (a batch naming many clients): supervisors and administrators."""
+    return bool({Role.SUPERVISOR, Role.ADMIN} & user.roles)

@@ -4,8 +4,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.admin_access import AuditedAdmin, ReadOnlyRoleAdmin
-from accounts.models import BreakGlassGrant, Office, Team, User
-from accounts.second_factor import has_second_factor, second_factor_reset
+from accounts.models import BreakGlassGrant, Office, OnCallShift, Team, User
+from accounts.second_factor import second_factor_reset_many
 from audit.models import AuditEvent
 from audit.services import audit_record
 
@@ -36,10 +36,11 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
 
     @admin.action(description="Remove the sign-in code (lost phone): they set up a new one at next sign-in")
     def reset_second_factor(self, request, queryset):
-        reset = [user for user in queryset if has_second_factor(user)]
-        for user in reset:
-            second_factor_reset(acting_user=request.user, user=user, reason="Reset by an administrator (lost phone)")
-        self.message_user(request, f"Sign-in code removed for {len(reset)} of {queryset.count()} selected.")
+        selected = list(queryset)
+        reset = second_factor_reset_many(
+            acting_user=request.user, users=selected, reason="Reset by an administrator (lost phone)"
+        )
+        self.message_user(request, f"Sign-in code removed for {len(reset)} of {len(selected)} selected.")
 
     def save_related(self, request, form, formsets, change):
         before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
@@ -60,6 +61,15 @@ class BreakGlassGrantAdmin(ReadOnlyRoleAdmin):
     list_filter = ["granted_at"]
     search_fields = ["user__username", "reason"]
     list_select_related = ["user"]
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(ReadOnlyRoleAdmin):
+    """The roster is kept on its page (casework's on-call roster), whose service checks and audits."""
+
+    list_display = ["office", "user", "starts_at", "ends_at", "cancelled_at"]
+    list_filter = ["office", "starts_at"]
+    list_select_related = ["office", "user"]
 
 
 # Authenticators and recovery codes are changed only through the action above (audited),

@@ -6,14 +6,36 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django_otp.middleware import OTPMiddleware
+
+from accounts.access import on_call_access
+from audit import context
+
+
+class CachedOTPMiddleware(OTPMiddleware):
+    """django_otp's middleware, with the device that verified the session read from the cache."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        from accounts.access_cache import otp_device
+
+        return otp_device(
+            persistent_id, lambda: super(CachedOTPMiddleware, self)._device_from_persistent_id(persistent_id)
+        )
+
 
 SESSION_STARTED_KEY = "casework_session_started"
+SESSION_RENEWED_KEY = "casework_session_renewed"
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session 12 hours after login, however active it has been.
+    """Ends a session 12 hours after login, however active it has been, and keeps an active one
+    from reaching its 30-minute idle limit.
 
-    The 30-minute idle limit is the session cookie's age, renewed on each request.
+    The idle limit is the session's age (SESSION_COOKIE_AGE), counted from its last save. Saving
+    it on every request would cost each page a write; it is renewed instead when its last renewal
+    is SESSION_RENEW_SECONDS old, so a person idle for 30 minutes is signed out at most that much
+    earlier than exactly 30 minutes after their last request.
     """
 
     def __init__(self, get_response):
@@ -29,6 +51,8 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, "Your session has ended. Please sign in again.")
                 return redirect(settings.LOGIN_URL)
+            if now - request.session.get(SESSION_RENEWED_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
+                request.session[SESSION_RENEWED_KEY] = now  # saved, with a new expiry, by SessionMiddleware
         return self.get_response(request)
 
 
@@ -74,3 +98,29 @@ def _open_path(path: str) -> bool:
         reverse("accounts:logout"),
         reverse("healthz"),
     }
+
+
+class OnCallAuditMiddleware:
+    """Marks what a worker reads through their on-call shift as on-call access in the audit trail.
+
+    The shift is looked up only when an event names clients, once per request, and only where
+    the office does not share its cases (elsewhere the shift opens nothing more).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        def note() -> str:
+            shift = on_call_access(request.user)
+            return (
+                f"On-call access: on call for {shift.office} until {timezone.localtime(shift.ends_at):%Y-%m-%d %H:%M}"
+                if shift
+                else ""
+            )
+
+        token = context.bind_access_note(note)
+        try:
+            return self.get_response(request)
+        finally:
+            context.reset_access_note(token)

@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
     AUDITOR = "auditor", "Auditor"
     FINANCE = "finance", "Finance"
+    # A partner system's account (api/): its office's shared clients, read through the API.
+    PARTNER = "partner", "Partner system"
 
 
 class Office(models.Model):
@@ -132,6 +134,11 @@ class CaseAccess(models.Model):
     client_id = models.BigIntegerField()
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
     worker = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_access")
+    # The worker's team and its supervisor, copied here so the access rule finds a supervisor's
+    # cases by an index rather than a join through users and teams; kept right by
+    # accounts.services.case_access_staff_sync whenever a worker's team or a team's supervisor changes.
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    supervisor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     restricted = models.BooleanField(default=False)
 
     class Meta:
@@ -139,13 +146,59 @@ class CaseAccess(models.Model):
         indexes = [
             # Covers the access check (accounts.access) without reading the table.
             models.Index(
-                fields=["client_id", "worker"], include=["office", "restricted"], name="case_access_client_covering"
+                fields=["client_id", "worker"],
+                include=["office", "restricted", "supervisor"],
+                name="case_access_client_cover",
             ),
             models.Index(
-                fields=["case_id", "worker"], include=["office", "restricted"], name="case_access_case_covering"
+                fields=["case_id", "worker"],
+                include=["office", "restricted", "supervisor"],
+                name="case_access_case_cover",
             ),
             models.Index(fields=["office", "restricted", "client_id"], name="case_access_office"),
+            # A worker's and a supervisor's own clients (the home page's figures, their lists).
+            models.Index(fields=["worker", "client_id"], name="case_access_worker"),
+            models.Index(fields=["supervisor", "client_id"], name="case_access_supervisor"),
         ]
 
     def __str__(self) -> str:
         return f"case {self.case_id}: client {self.client_id} with {self.worker_id}"
+
+
+class OnCallShift(models.Model):
+    """Who is on call for an office after hours, from when to when.
+
+    While a shift runs, its worker may find any unrestricted client of the office and act on
+    their cases within their own authority (`accounts.access`); what they read is audited as
+    on-call access. Kept by the office's supervisors and by administrators.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="on_call_shifts")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="on_call_shifts")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    phone = models.CharField(max_length=30, blank=True, help_text="The number to reach them on; their own if empty.")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            # The access rule asks "is this user on call now?" on every scoped query.
+            models.Index(
+                fields=["user", "ends_at"],
+                include=["office", "starts_at"],
+                condition=models.Q(cancelled_at__isnull=True),
+                name="oncall_user_live",
+            ),
+            models.Index(fields=["office", "starts_at"], name="oncall_office_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="oncall_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on call for {self.office} {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%H:%M}"

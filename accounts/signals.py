@@ -1,10 +1,13 @@
 """Sign-ins and sign-outs go in the audit trail. Django announces them only by signal."""
 
 from django.contrib.auth import signals
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.middleware import SECOND_FACTOR_STATE_KEY
+from accounts.models import Team, User
 from accounts.second_factor import second_factor_state
+from accounts.services import case_access_staff_sync
 from audit.models import AuditEvent
 from audit.services import audit_record
 
@@ -32,3 +35,18 @@ def record_login_failed(sender, credentials, request=None, **kwargs) -> None:
         object_type="accounts.user",
         object_repr=str(credentials.get("username", ""))[:150],
     )
+
+
+@receiver(post_save, sender=User)
+def user_saved(sender, instance, update_fields=None, **kwargs) -> None:
+    """A worker moved to another team (however saved: the admin, a command): their cases' access
+    rows name the new team's supervisor."""
+    if update_fields is not None and "team" not in update_fields:
+        return  # signing in, a new password: the team is as it was
+    case_access_staff_sync(worker=instance)
+
+
+@receiver(post_save, sender=Team)
+def team_saved(sender, instance, **kwargs) -> None:
+    """A team given another supervisor: its workers' cases are theirs to see now."""
+    case_access_staff_sync(team=instance)

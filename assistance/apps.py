@@ -15,3 +15,8 @@ class AssistanceConfig(AppConfig):
         from assistance.services.merge import register_merge_hook
 
         register_merge_hook()
+
+        from assistance.demo import LOGINS, load_demo
+        from core.demo import demo_loader_register
+
+        demo_loader_register(name="assistance", order=40, load=load_demo, logins=LOGINS)

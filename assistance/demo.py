@@ -1,9 +1,6 @@
 """Demo data for `make run`: an office manager with a higher limit, a budget, enrollments paid
 monthly, and issuances in every state, so the approval queue and the ledger have something to show.
-Called by casework's seed_demo command after the cases exist.
-
-    from assistance.demo import load_demo_assistance
-    load_demo_assistance()
+Registered with `core.demo` in `AssistanceConfig.ready()`, to run after the cases exist.
 """
 
 from __future__ import annotations
@@ -22,6 +19,7 @@ from accounts.services import user_create
 from assistance.models import AuthorityLimit, Budget, Issuance
 from assistance.services import IssuanceRequest, enrolled_programs, issuance_approve, issuance_request
 from casework.models import Case
+from core.demo import DemoOptions
 from eligibility import rules
 from eligibility.models import Program
 from eligibility.services import determination_finalise, determination_run, enrollment_apply
@@ -32,6 +30,13 @@ AMOUNTS = {
     Issuance.Kind.FOOD_VOUCHER: ["75.00", "150.00"],
     Issuance.Kind.DRUG_CARD: ["60.00", "220.00"],
 }
+
+LOGINS = ("  north.manager     office manager: approves beyond a supervisor's limit",)
+
+
+def load_demo(options: DemoOptions) -> None:
+    """Income Support enrollments, a budget, an office manager and issuances in every state."""
+    load_demo_assistance(password=options.password)
 
 
 def load_demo_assistance(*, password: str, seed: int = 2026) -> None:

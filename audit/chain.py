@@ -11,11 +11,17 @@ row they changed. That is what the anchors are for: the heads are written daily 
 outside the database (`anchors_write`), and `anchors_verify` checks that each anchored head is
 still in the chain with the same hash.
 
-Appends are serialized by `ChainHead`, one row per chain, locked with SELECT ... FOR UPDATE just
-before the rows are inserted and held until the transaction commits. A ledger append locks the
-trail's head first: every ledger posting also writes an audit event in its transaction, so this
-costs no concurrency and two writers never wait on each other's heads in opposite orders. The
-unique `seq` makes a fork impossible even for a writer that skipped the lock.
+The trail is chained after the fact. A page writes its event without a place in the chain and
+locks nothing, so audited writes never queue behind each other; every few seconds the chainer
+(`audit_link_pending`, run by beat and by `manage.py audit_chain`) takes the trail's head with
+SELECT ... FOR UPDATE and gives the committed events still without a place theirs, in the order
+they were written. Only those two columns of an event may ever be set after it is written, and
+only once (the trigger of migration 0005). `chain_verify` accepts a tail of events waiting for
+their place while it is younger than `AUDIT_CHAIN_WAIT_LIMIT`, and reports it.
+
+The ledger is chained as it is written: a posting locks the ledger's head just before its rows
+are inserted and holds it until it commits. The unique `seq` makes a fork impossible even for a
+writer that skipped the lock.
 """
 
 from __future__ import annotations
@@ -25,11 +31,12 @@ import ipaddress
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
@@ -128,15 +135,7 @@ def chain_extend(chain: str, contents: Sequence[dict[str, Any]]) -> list[tuple[i
         return []
     if connection.get_autocommit():
         raise TransactionManagementError("A chain is extended inside the transaction that inserts its rows.")
-    names = sorted({AUDIT, chain})  # the trail's head first, always (see the module's docstring)
-    heads = _lock(names)
-    if len(heads) < len(names):
-        # The migrations write the heads; a test that empties the tables removes them. Start the
-        # missing ones from their chain's last row (whoever can delete a head could as well rewrite it).
-        missing = [ChainHead(name=n, seq=s, hash=h) for n in names if n not in heads for s, h in [_last(n)]]
-        ChainHead.objects.bulk_create(missing, ignore_conflicts=True)
-        heads = _lock(names)
-    seq, previous = heads[chain]
+    seq, previous = _locked_head(chain)
     placed = []
     for content in contents:
         seq += 1
@@ -146,10 +145,16 @@ def chain_extend(chain: str, contents: Sequence[dict[str, Any]]) -> list[tuple[i
     return placed
 
 
-def _lock(names: list[str]) -> dict[str, tuple[int, str]]:
-    # ORDER BY: PostgreSQL locks the rows in this order.
-    rows = ChainHead.objects.select_for_update().filter(name__in=names).order_by("name")
-    return {name: (seq, hash_) for name, seq, hash_ in rows.values_list("name", "seq", "hash")}
+def _locked_head(chain: str) -> tuple[int, str]:
+    """The chain's head, locked until the transaction ends (SELECT ... FOR UPDATE)."""
+    head = ChainHead.objects.select_for_update().filter(name=chain).values_list("seq", "hash").first()
+    if head is None:
+        # The migrations write the heads; a test that empties the tables removes them. Start a
+        # missing one from its chain's last row (whoever can delete a head could as well rewrite it).
+        seq, hash_ = _last(chain)
+        ChainHead.objects.bulk_create([ChainHead(name=chain, seq=seq, hash=hash_)], ignore_conflicts=True)
+        head = ChainHead.objects.select_for_update().filter(name=chain).values_list("seq", "hash").get()
+    return head
 
 
 def _last(chain: str) -> tuple[int, str]:
@@ -157,13 +162,65 @@ def _last(chain: str) -> tuple[int, str]:
     return model.objects.exclude(seq=None).order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS)
 
 
-def audit_chain(events: Sequence[AuditEvent], client_ids: Sequence[Iterable[int]]) -> None:
-    """Give new audit events their place and hash, before they are inserted; `client_ids[i]` are event i's."""
-    for event in events:
-        event.changes = audit_value(event.changes)  # stored as hashed, whatever the writer handed in
-    placed = chain_extend(AUDIT, [audit_content(e, ids) for e, ids in zip(events, client_ids, strict=True)])
-    for event, (seq, hash_) in zip(events, placed, strict=True):
-        event.seq, event.hash = seq, hash_
+def audit_link_pending(*, batch: int = CHUNK) -> int:
+    """Give the trail's committed events still without a place in the chain theirs; returns how many.
+
+    In the order they were written (by id), `batch` events to a transaction that holds the
+    trail's head, so two chainers at once take turns and never place an event twice. An event
+    whose transaction has not committed yet is not seen, and is placed on a later run.
+    """
+    linked = 0
+    while True:
+        with transaction.atomic():
+            seq, previous = _locked_head(AUDIT)
+            events = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:batch])
+            if not events:
+                return linked
+            clients = _clients_of(events)
+            for event in events:
+                seq += 1
+                previous = digest(previous, seq, audit_content(event, clients.get(event.id, ())))
+                event.seq, event.hash = seq, previous
+            _place(events)
+            ChainHead.objects.filter(name=AUDIT).update(seq=seq, hash=previous, moved_at=timezone.now())
+        linked += len(events)
+        if len(events) < batch:
+            return linked
+
+
+def _place(events: Sequence[AuditEvent]) -> None:
+    """Write the events' places and hashes; the database lets these two columns be set once (migration 0005)."""
+    if connection.vendor != "postgresql":
+        # A plain QuerySet: the trail's own refuses every UPDATE.
+        models.QuerySet(AuditEvent).bulk_update(events, ["seq", "hash"])
+        return
+    # One UPDATE joined to a list of values: bulk_update's CASE would compare each row with every id.
+    rows = ", ".join(["(%s::bigint, %s::bigint, %s)"] * len(events))
+    params = [value for event in events for value in (event.id, event.seq, event.hash)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE audit_auditevent AS e SET seq = v.seq, hash = v.hash FROM (VALUES {rows}) AS v (id, seq, hash) "
+            f"WHERE e.id = v.id AND e.seq IS NULL",
+            params,
+        )
+        if cursor.rowcount != len(events):
+            raise TransactionManagementError("Another writer placed these events despite the head's lock.")
+
+
+def _clients_of(events: Sequence[AuditEvent]) -> dict[int, list[int]]:
+    clients: dict[int, list[int]] = {}
+    for event_id, client_id in AuditEventClient.objects.filter(event_id__in=[e.id for e in events]).values_list(
+        "event_id", "client_id"
+    ):
+        clients.setdefault(event_id, []).append(client_id)
+    return clients
+
+
+def wait_limit(chain: str) -> timedelta:
+    """How long a row may wait for its place before `chain_verify` calls it inserted past the application."""
+    if chain == AUDIT:
+        return timedelta(seconds=settings.AUDIT_CHAIN_WAIT_LIMIT_SECONDS)
+    return timedelta(0)  # the ledger is chained as it is written
 
 
 # Verifying ---------------------------------------------------------------------------------
@@ -185,6 +242,9 @@ class ChainReport:
     head_id: int | None
     head_hash: str
     problem: str = ""
+    #: Rows written but not yet given their place (the trail's, within its wait limit), and the oldest's time.
+    waiting: int = 0
+    waiting_since: datetime | None = None
 
     @property
     def intact(self) -> bool:
@@ -195,10 +255,25 @@ LABELS = {AUDIT: ("Audit trail", "event"), LEDGER: ("Ledger", "transaction")}
 
 
 def chain_verify(chain: str) -> ChainReport:
-    """Walk a chain from its first row and report the first row changed, removed or inserted."""
+    """Walk a chain from its first row and report the first row changed, removed or inserted.
+
+    On PostgreSQL the walk reads one snapshot (REPEATABLE READ), so rows the chainer places
+    meanwhile are not taken for rows inserted past the head.
+    """
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        if snapshot:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return _verify(chain)
+
+
+def _verify(chain: str) -> ChainReport:
     row_name = LABELS[chain][1]
     head = ChainHead.objects.filter(name=chain).values_list("seq", "hash").first() or (0, GENESIS)
     previous, expected, last = GENESIS, 1, None
+
+    waiting, waiting_since, overdue = _unchained(chain)
 
     def report(problem: str = "") -> ChainReport:
         return ChainReport(
@@ -208,11 +283,10 @@ def chain_verify(chain: str) -> ChainReport:
             head_id=last.id if last else None,
             head_hash=last.hash if last else GENESIS,
             problem=problem,
+            waiting=waiting,
+            waiting_since=waiting_since,
         )
 
-    unchained = _unchained(chain)
-    if unchained is not None:
-        return report(f"{row_name} {unchained}: inserted outside the application (it has no place in the chain)")
     for link in _links(chain):
         where = f"{row_name} {link.id} (position {link.seq})"
         if link.seq > head[0]:
@@ -230,12 +304,30 @@ def chain_verify(chain: str) -> ChainReport:
         return report(f"{row_name}s removed at the end: {stops}, its head is at position {head[0]}")
     if last and last.hash != head[1]:
         return report(f"{row_name} {last.id} (position {last.seq}): its hash differs from the chain's head")
+    if overdue is not None:
+        if chain == AUDIT:
+            return report(
+                f"{row_name} {overdue}: inserted outside the application, or the chainer has stopped: it has no "
+                f"place in the chain after the {int(wait_limit(chain).total_seconds())}-second wait"
+            )
+        return report(f"{row_name} {overdue}: inserted outside the application (it has no place in the chain)")
     return report()
 
 
-def _unchained(chain: str) -> int | None:
+def _unchained(chain: str) -> tuple[int, datetime | None, int | None]:
+    """How many rows wait for their place, the oldest one's time, and the first that waited too long."""
     model = AuditEvent if chain == AUDIT else _ledger_transaction()
-    return model.objects.filter(seq__isnull=True).order_by("id").values_list("id", flat=True).first()
+    moment = "at" if chain == AUDIT else "posted_at"
+    waiting = model.objects.filter(seq__isnull=True)
+    count = waiting.count()
+    if not count:
+        return 0, None, None
+    oldest = waiting.order_by(moment).values_list(moment, flat=True).first()
+    if wait_limit(chain):
+        waiting = waiting.filter(**{f"{moment}__lt": timezone.now() - wait_limit(chain)})
+    # With no wait (the ledger, chained as it is posted) every unplaced row is one too many.
+    overdue = waiting.order_by("id").values_list("id", flat=True).first()
+    return count, oldest, overdue
 
 
 def _links(chain: str) -> Iterator[Link]:
@@ -252,11 +344,7 @@ def _links(chain: str) -> Iterator[Link]:
 
 def _audit_links(window: models.Q) -> list[Link]:
     events = list(AuditEvent.objects.filter(window).order_by("seq", "id")[:CHUNK])
-    clients: dict[int, list[int]] = {}
-    for event_id, client_id in AuditEventClient.objects.filter(event_id__in=[e.id for e in events]).values_list(
-        "event_id", "client_id"
-    ):
-        clients.setdefault(event_id, []).append(client_id)
+    clients = _clients_of(events)
     return [Link(e.id, e.seq, e.hash, audit_content(e, clients.get(e.id, ()))) for e in events]
 
 

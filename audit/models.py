@@ -11,8 +11,9 @@ __all__ = ["AppendOnlyError", "AuditEvent", "AuditEventClient", "ChainAnchor", "
 class AuditEvent(AppendOnlyModel):
     """One thing somebody did or saw. Rows are only ever inserted.
 
-    On PostgreSQL a trigger (migration 0002) refuses UPDATE and DELETE, so not even
-    a raw query or a database console can rewrite history.
+    On PostgreSQL a trigger (migrations 0002, 0005) refuses UPDATE and DELETE, but for giving
+    an event its place in the hash chain once, so not even a raw query or a database console
+    can rewrite history. There the table is partitioned by month (audit/partitions.py).
     """
 
     class Action(models.TextChoices):
@@ -51,11 +52,15 @@ class AuditEvent(AppendOnlyModel):
         ordering = ["-at", "-id"]
         constraints = [
             # Two writers can never take the same place: the chain cannot fork, even past the head's lock.
+            # On PostgreSQL the trail is partitioned by month and this holds within each month only
+            # (audit/partitions.py); the chainer alone places events, under the head's lock.
             models.UniqueConstraint(fields=["seq"], name="auditevent_one_row_per_chain_position"),
         ]
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             models.Index(fields=["actor", "at"], name="audit_actor_at"),
+            # What the chainer reads every few seconds: events still waiting for their place.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_event_waiting"),
         ]
 
     def __str__(self) -> str:
@@ -111,3 +116,10 @@ class ChainAnchor(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.chain} at {self.seq} ({self.anchored_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def chain_label(self) -> str:
+        """ "Audit trail" or "Ledger" (`audit.chain.LABELS`)."""
+        from audit.chain import LABELS  # the chains' module builds on these models
+
+        return LABELS.get(self.chain, (self.chain,))[0]

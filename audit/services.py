@@ -9,11 +9,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from audit import context
-from audit.chain import AUDIT, GENESIS, LEDGER, audit_chain, chain_row
+from audit.chain import AUDIT, GENESIS, LEDGER, audit_link_pending, chain_row
 from audit.encoding import audit_value
 from audit.models import AuditEvent, AuditEventClient, ChainAnchor, ChainHead
 
 REDACTED = "(hidden)"
+READS = {AuditEvent.Action.VIEW, AuditEvent.Action.SEARCH}
 
 
 def audit_snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -47,11 +48,12 @@ def audit_record(
     reason: str = "",
     write_clients: Callable[[AuditEvent, list[int]], None] | None = None,
 ) -> AuditEvent:
-    """Write one event to the trail, in the caller's transaction, at the end of its hash chain.
+    """Write one event to the trail, in the caller's transaction; the chainer gives it its place in the hash chain.
 
     Called by every service that changes a client's records and by every view that
     shows, searches or hands out a client's file. `write_clients` inserts the rows naming
     `client_ids` another way (the payment run's COPY); the event's hash covers them either way.
+    Nothing is locked: audited writes never wait for each other (`audit.chain`).
     """
     event, ids = _event(
         actor,
@@ -64,10 +66,14 @@ def audit_record(
         changes=changes,
         reason=reason,
     )
-    # No savepoint: an error here fails the caller's transaction anyway, and the two queries it
-    # would cost pay for locking and moving the chain's head.
+    request = context.current()
+    if request is not None and request.reads is not None and action in READS and write_clients is None:
+        # A page's read: written as the request ends, in its transaction, with the page's other
+        # reads in one bulk insert.
+        request.reads.append((event, ids))
+        return event
+    # No savepoint: an error here fails the caller's transaction anyway; two queries saved.
     with transaction.atomic(savepoint=False):
-        audit_chain([event], [ids])
         event.save()
         if ids:
             if write_clients is not None:
@@ -78,19 +84,29 @@ def audit_record(
 
 
 def audit_record_many(*, actor, action: str, records: Sequence[Mapping[str, Any]]) -> list[AuditEvent]:
-    """Write one event per record with two bulk inserts, in the caller's transaction, each at the end of the chain.
+    """Write one event per record with two bulk inserts, in the caller's transaction.
 
     Each record holds `audit_record`'s keywords for one event (`target`, `object_type`,
-    `object_id`, `object_repr`, `client_ids`, `changes`, `reason`); the events are chained in
+    `object_id`, `object_repr`, `client_ids`, `changes`, `reason`); the chainer places them in
     order, so the trail reads as if `audit_record` had been called once per record.
     """
-    built = [_event(actor, action, **record) for record in records]
+    return _append([_event(actor, action, **record) for record in records])
+
+
+def audit_reads_write() -> None:
+    """Write the read events this request has collected, in one bulk insert."""
+    request = context.current()
+    if request is not None and request.reads:
+        _append(request.reads)
+        request.reads.clear()
+
+
+def _append(built: list[tuple[AuditEvent, list[int]]]) -> list[AuditEvent]:
     if not built:
         return []
     events = [event for event, _ids in built]
     subjects = [ids for _event_, ids in built]
-    with transaction.atomic(savepoint=False):  # the chain's head and the events commit together
-        audit_chain(events, subjects)
+    with transaction.atomic(savepoint=False):  # the events and their clients commit together
         events = AuditEvent.objects.bulk_create(events)
         AuditEventClient.objects.bulk_create(
             AuditEventClient(event=event, client_id=client_id)
@@ -119,6 +135,8 @@ def _event(
         object_repr = object_repr or str(target)[:200]
     request = context.current()
     ids = sorted({int(i) for i in client_ids})
+    if ids and not reason:
+        reason = context.access_note()
     event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(actor.get_username() if getattr(actor, "pk", None) else "system")[:150],
@@ -127,7 +145,8 @@ def _event(
         object_type=object_type,
         object_id=str(object_id),
         object_repr=object_repr[:200],
-        changes=dict(changes or {}),
+        # Stored as the chain will hash it, whatever the writer handed in.
+        changes=audit_value(dict(changes or {})),
         reason=reason,
     )
     return event, ids
@@ -160,6 +179,7 @@ def chain_anchor(*, path: str | Path | None = None) -> list[ChainAnchor]:
     a file marked append-only with `chattr +a`). `audit_verify --anchors FILE` checks each line.
     """
     path = Path(path or settings.AUDIT_ANCHOR_FILE)
+    audit_link_pending()  # the trail's head as near now as it can be
     now = timezone.now()
     heads = dict(ChainHead.objects.filter(name__in=[AUDIT, LEDGER]).values_list("name", "seq"))
     anchors = []

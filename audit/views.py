@@ -5,10 +5,12 @@ from django.shortcuts import render
 
 from audit.forms import AuditFilterForm
 from audit.selectors import audit_events, chain_anchors_latest
+from core.replica import replica_reads
 
 PAGE_SIZE = 50
 
 
+@replica_reads
 @login_required
 @permission_required("audit.read_trail", raise_exception=True)
 def trail(request: HttpRequest) -> HttpResponse:
@@ -30,6 +32,7 @@ def trail(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/trail.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
+@replica_reads
 @login_required
 @permission_required("audit.read_trail", raise_exception=True)
 def anchors(request: HttpRequest) -> HttpResponse:

@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from accounts.access import case_scope
 from accounts.admin_access import ReadOnlyRoleAdmin
-from casework.models import Case, CaseNote, Inquiry, Plan, Task
+from casework.models import Appointment, Case, CaseNote, Inquiry, Plan, Task
 
 
 class CaseScopedAdmin(ReadOnlyRoleAdmin):
@@ -56,3 +56,11 @@ class InquiryAdmin(ReadOnlyRoleAdmin):
     date_hierarchy = "received_at"
     list_select_related = ["office", "handled_by"]
     exclude = ["client", "case", "requester_contact"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(CaseScopedAdmin):
+    list_display = ["starts_at", "kind", "case", "worker", "status", "reminder_sent_at"]
+    list_filter = ["kind", "status", "required"]
+    list_select_related = ["case", "worker"]
+    exclude = ["place", "phone", "agenda"]

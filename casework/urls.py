@@ -1,7 +1,9 @@
 from django.urls import path
 
+from casework.views import appointments as appointment_views
 from casework.views import attendance as attendance_views
 from casework.views import cases, inquiries, intake, tasks, transfers
+from casework.views import correspondence as correspondence_views
 from casework.views import notes as note_views
 from casework.views import plans as plan_views
 
@@ -16,6 +18,8 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/status/", cases.case_transition, name="case_transition"),
     path("cases/<int:pk>/restriction/", cases.case_restrict, name="case_restrict"),
+    path("cases/<int:pk>/correspondence/", correspondence_views.case_correspondence, name="case_correspondence"),
+    path("cases/<int:pk>/correspondence/write/", correspondence_views.case_letter_write, name="case_letter_write"),
     # Transfers between offices
     path("transfers/", transfers.transfer_list, name="transfer_list"),
     path("transfers/new/<int:client_pk>/", transfers.transfer_request, name="transfer_request"),
@@ -35,6 +39,19 @@ urlpatterns = [
     path("tasks/<int:pk>/cancel/", tasks.task_cancel, name="task_cancel"),
     path("cases/<int:pk>/tasks/", tasks.case_tasks, name="case_tasks"),
     path("cases/<int:pk>/tasks/add/", tasks.task_add, name="task_add"),
+    # Appointments and the calendar
+    path("cases/<int:pk>/appointments/", appointment_views.case_appointments, name="case_appointments"),
+    path("cases/<int:pk>/appointments/book/", appointment_views.appointment_book, name="appointment_book"),
+    path("appointments/<int:pk>/", appointment_views.appointment_detail, name="appointment_detail"),
+    path("appointments/<int:pk>/mark/", appointment_views.appointment_mark, name="appointment_mark"),
+    path("appointments/<int:pk>/reschedule/", appointment_views.appointment_reschedule, name="appointment_reschedule"),
+    path("appointments/<int:pk>/actions/", appointment_views.appointment_action_add, name="appointment_action_add"),
+    path("calendar/", appointment_views.calendar, name="calendar"),
+    path("calendar/team/", appointment_views.team_calendar, name="team_calendar"),
+    path("calendar/subscribe/", appointment_views.calendar_feed_settings, name="calendar_feed_settings"),
+    path("calendar/feed/<str:token>.ics", appointment_views.calendar_feed, name="calendar_feed"),
+    path("on-call/", appointment_views.on_call_roster, name="on_call_roster"),
+    path("on-call/<int:pk>/cancel/", appointment_views.on_call_cancel, name="on_call_cancel"),
     # Plans
     path("cases/<int:pk>/plans/", plan_views.case_plans, name="case_plans"),
     path("cases/<int:pk>/plans/new/", plan_views.plan_create, name="plan_create"),

@@ -33,22 +33,27 @@ FACT_FIELDS = [
     "verified_at",
     "note",
 ]
-NEEDS_BASIS = {Kind.DISABILITY, Kind.BLINDNESS}
+#: Which field each of PersonFact's check constraints is about, so its message shows beside that field.
+CONSTRAINT_FIELDS = {
+    "personfact_basis_for_disability_only": "basis",
+    "personfact_exemption_for_students_only": "student_exemption",
+    "personfact_shelter_for_homelessness_only": "pays_for_shelter",
+}
 
 
-def _check_fact(*, client: Client, kind: str, basis: str, student_exemption: str, pays_for_shelter) -> None:
-    errors: dict[str, str] = {}
-    if kind not in Kind.values:
-        errors["kind"] = "Choose what kind of fact this is."
-    elif kind in NEEDS_BASIS:
-        if basis not in PersonFact.Basis.values:
-            errors["basis"] = "Say which benefit shows the disability or blindness (7 CFR 271.2)."
-    elif basis:
-        errors["basis"] = "A basis is recorded only for a disability or blindness."
-    if student_exemption and kind != Kind.STUDENT:
-        errors["student_exemption"] = "An exemption is recorded only for a student."
-    if kind == Kind.HOMELESSNESS and pays_for_shelter is None:
-        errors["pays_for_shelter"] = "Say whether the person pays anything for shelter."
+def _check_fact(fact: PersonFact) -> None:
+    """The particulars against the kind, by PersonFact's own field choices and check constraints."""
+    try:
+        fact.clean_fields(exclude=[f.name for f in PersonFact._meta.fields if f.name not in ("kind", "basis")])
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from None
+    errors: dict[str, list[str]] = {}
+    for constraint in PersonFact._meta.constraints:
+        if constraint.name in CONSTRAINT_FIELDS:
+            try:
+                constraint.validate(PersonFact, fact)
+            except ValidationError as error:
+                errors[CONSTRAINT_FIELDS[constraint.name]] = error.messages
     if errors:
         raise ValidationError(errors)
 
@@ -80,14 +85,20 @@ def person_fact_record(
     fact of the kind, is refused, as is a start in the future or before the person was born.
     For disability and blindness the basis is one of the benefits listed in 7 CFR 271.2.
     """
+    if kind != Kind.HOMELESSNESS:
+        pays_for_shelter = None
     _check_fact(
-        client=client, kind=kind, basis=basis, student_exemption=student_exemption, pays_for_shelter=pays_for_shelter
+        PersonFact(
+            client=client,
+            kind=kind,
+            basis=basis,
+            student_exemption=student_exemption,
+            pays_for_shelter=pays_for_shelter,
+        )
     )
     problem = _date_error(start_date, client)
     if problem:
         raise ValidationError({"start_date": problem})
-    if kind != Kind.HOMELESSNESS:
-        pays_for_shelter = None
     with transaction.atomic():
         # Two workers recording the same kind at once: the second waits, then ends the first's fact.
         Client.objects.select_for_update().filter(pk=client.pk).first()
@@ -117,7 +128,7 @@ def person_fact_record(
         fact = PersonFact(
             client=client,
             kind=kind,
-            basis=basis if kind in NEEDS_BASIS else "",
+            basis=basis,
             student_exemption=student_exemption,
             pays_for_shelter=pays_for_shelter,
             start_date=start_date,

@@ -1,5 +1,6 @@
 from django import forms
 
+from clients.kinds import OLD_UTILITIES, UTILITY_KINDS
 from clients.models import (
     Asset,
     Client,
@@ -167,11 +168,8 @@ class ExpenseForm(ClientDatesMixin, ConstraintErrorsOnFields, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         kind = Expense.Kind
-        utilities = [kind.HEATING_COOLING, kind.ELECTRICITY, kind.GAS_FUEL, kind.WATER, kind.SEWER, kind.TRASH]
-        utilities.append(kind.TELEPHONE)
         # A row recorded before utilities were kept by kind keeps its kind until a worker names the utility.
-        if self.instance.kind == kind.UTILITIES:
-            utilities.append(kind.UTILITIES)
+        utilities = [kind(k) for k in UTILITY_KINDS if k != OLD_UTILITIES or self.instance.kind == OLD_UTILITIES]
         self.fields["kind"].choices = [
             ("", "---------"),
             ("Housing", [(k.value, k.label) for k in (kind.RENT, kind.MORTGAGE)]),

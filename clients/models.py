@@ -83,6 +83,8 @@ class Client(models.Model):
         indexes = [
             models.Index(fields=["date_of_birth"], name="client_dob"),
             models.Index(fields=["office", "last_name"], name="client_office_name"),
+            # The client list's order, read from a page's first client on (clients.selectors.client_page).
+            models.Index(fields=["last_name", "first_name", "id"], name="client_name_order"),
             # The trigram index on search_name is added on PostgreSQL by migration 0002.
         ]
         constraints = [
@@ -398,6 +400,10 @@ class Consent(models.Model):
         )
 
 
+#: The kinds of fact recorded with a basis (the benefit that shows them, 7 CFR 271.2): `PersonFact.NEEDS_BASIS`.
+_KINDS_WITH_BASIS = ["disability", "blindness"]
+
+
 class PersonFact(models.Model):
     """A circumstance of a person that the rules ask about, over a period: history, never overwritten.
 
@@ -436,6 +442,8 @@ class PersonFact(models.Model):
             "Veteran's surviving spouse or child entitled to VA death compensation or pension, with a disability "
             "Social Security considers permanent",
         )
+
+    NEEDS_BASIS = frozenset(_KINDS_WITH_BASIS)
 
     class StudentExemption(models.TextChoices):
         """The exemptions of 7 CFR 273.5(b) (https://www.ecfr.gov/current/title-7/section-273.5); the age
@@ -491,8 +499,8 @@ class PersonFact(models.Model):
                 violation_error_message="The end date cannot be before the start date.",
             ),
             models.CheckConstraint(
-                condition=(Q(kind__in=["disability", "blindness"]) & ~Q(basis=""))
-                | (~Q(kind__in=["disability", "blindness"]) & Q(basis="")),
+                condition=(Q(kind__in=_KINDS_WITH_BASIS) & ~Q(basis=""))
+                | (~Q(kind__in=_KINDS_WITH_BASIS) & Q(basis="")),
                 name="personfact_basis_for_disability_only",
                 violation_error_message="Say what shows the disability or blindness (a basis), and only for those.",
             ),

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from accounts.access import client_scope
+from accounts.access import client_scope, own_client_scope
 from clients.models import Asset, Client, Consent, Document, Expense, HouseholdMembership, Income, PersonFact
 from clients.normalize import digits_only, search_key
 
@@ -24,6 +24,31 @@ WORD_THRESHOLDS = (0.3, 0.25)
 
 def clients_visible(*, user) -> QuerySet[Client]:
     return Client.objects.filter(client_scope(user))
+
+
+@dataclass(frozen=True)
+class ClientPage:
+    clients: list[Client]
+    after: int | None  # the client this page follows (None: the first page)
+    next_after: int | None  # the last client shown, when more follow
+
+
+def client_page(*, user, after: int | None = None, size: int = 25) -> ClientPage:
+    """One page of the clients `user` may see, by name, after the client `after` (keyset paging:
+    the index on the name order is read from that client on, not the whole office counted and
+    sorted). The anchor must be a client the user may see, so its place tells nothing of others."""
+    clients = clients_visible(user=user).select_related("office").order_by("last_name", "first_name", "id")
+    if after is not None:
+        anchor = clients_visible(user=user).filter(pk=after)
+        last = Subquery(anchor.values("last_name")[:1])
+        first = Subquery(anchor.values("first_name")[:1])
+        clients = clients.filter(
+            Q(last_name__gt=last)
+            | Q(last_name=last, first_name__gt=first)
+            | Q(last_name=last, first_name=first, id__gt=after)
+        )
+    rows = list(clients[: size + 1])
+    return ClientPage(clients=rows[:size], after=after, next_after=rows[size - 1].pk if len(rows) > size else None)
 
 
 def client_get(*, user, pk: int) -> Client:
@@ -281,9 +306,12 @@ def membership_get(*, user, pk: int) -> HouseholdMembership:
 
 
 def client_counts(*, user) -> dict[str, int]:
-    """Figures for the home page, counted only over what the user may see."""
-    visible = clients_visible(user=user)
-    return {"clients": visible.count(), "interpreter": visible.filter(interpreter_needed=True).count()}
+    """The home page's figures: the clients on the user's own cases (a supervisor's: their team's),
+    not the whole office's they may also open. One aggregate, by the access rows' worker and
+    supervisor indexes."""
+    return Client.objects.filter(own_client_scope(user)).aggregate(
+        clients=Count("id"), interpreter=Count("id", filter=Q(interpreter_needed=True))
+    )
 
 
 def household_current_members(*, user, household) -> list[HouseholdMembership]:

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,10 +47,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
             name=data["q"], date_of_birth=data["dob"], last4=data["last4"], phone=data["phone"]
         )
     if criteria.is_empty:
-        page = Paginator(selectors.clients_visible(user=request.user).select_related("office"), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-        shown = list(page.object_list)
+        after = request.GET.get("after", "")
+        page = selectors.client_page(user=request.user, after=int(after) if after.isdigit() else None, size=PAGE_SIZE)
+        shown = page.clients
     else:
         page = None
         shown = selectors.client_search(user=request.user, criteria=criteria)

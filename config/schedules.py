@@ -23,6 +23,16 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "casework.tasks.participation_enqueue_month",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
+    "casework-appointment-reminders": {
+        # Clients with an appointment within APPOINTMENT_REMINDER_DAYS: one reminder each, in their language.
+        "task": "casework.tasks.appointment_reminders_enqueue",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "casework-appointments-unmarked": {
+        # Appointments past their end still marked scheduled: a task for the worker to mark them, once.
+        "task": "casework.tasks.appointments_flag_unmarked_enqueue",
+        "schedule": crontab(minute=45, hour=6),
+    },
     "referrals-follow-ups": {
         # Referrals with no move for their urgency's days: a follow-up task for the worker, once.
         "task": "referrals.tasks.referrals_enqueue_follow_ups",
@@ -58,9 +68,30 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "assistance.tasks.settlements_enqueue",
         "schedule": crontab(minute=30, hour=1),
     },
+    "audit-events-chain": {
+        # The trail's new events placed in its hash chain (audit/chain.py); audit_verify allows
+        # CASEWORK_AUDIT_CHAIN_WAIT_SECONDS of delay before it calls a waiting event forged.
+        "task": "audit.tasks.events_chain",
+        "schedule": 5.0,
+    },
+    "audit-partitions-ensure": {
+        # The trail's monthly partitions, three months ahead (audit/partitions.py).
+        "task": "audit.tasks.partitions_ensure",
+        "schedule": crontab(minute=15, hour=0),
+    },
     "audit-chains-anchor": {
         # The heads of the trail's and the ledger's hash chains, appended to a file outside the database.
         "task": "audit.tasks.chains_anchor",
         "schedule": crontab(minute=5, hour=0),
+    },
+    "correspondence-retry": {
+        # Emails and texts whose pause after a failed try is over: tried again (correspondence/).
+        "task": "correspondence.tasks.correspondence_retry_due",
+        "schedule": crontab(),
+    },
+    "correspondence-print-batch": {
+        # The letters waiting for the post, in one PDF for whoever prints the mail that morning.
+        "task": "correspondence.tasks.print_batch_make",
+        "schedule": crontab(minute=30, hour=7),
     },
 }

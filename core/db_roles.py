@@ -38,13 +38,22 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "assistance_issuancestatuschange",
     "assistance_overpaymentstatuschange",
     "referrals_referralstatuschange",
+    "correspondence_correspondencestatuschange",
+    # Letter wording: each edit is a new version, so a letter sent under one can be explained.
+    "correspondence_lettertemplate",
 )
+
+#: Append-only tables whose rows are given their place in a hash chain after they are written:
+#: the application may set these columns (once: the table's trigger refuses any other change).
+CHAINED_AFTER_WRITING: dict[str, tuple[str, ...]] = {"audit_auditevent": ("seq", "hash")}
 
 #: Rows that may change while they are drafts but are never removed: the application may
 #: not DELETE. A trigger refuses changing a finalised determination or an issued payment.
 NEVER_DELETED_TABLES: tuple[str, ...] = (
     "eligibility_determination",
     "assistance_issuance",
+    # What was sent to a client: its delivery moves on, the record stays.
+    "correspondence_correspondence",
 )
 
 
@@ -141,6 +150,15 @@ def grants_sql(roles: Roles) -> str:
     owner, app = _ident(roles.owner), _ident(roles.app)
     tables = ", ".join(_literal(table) for table in APPEND_ONLY_TABLES)
     never_deleted = ", ".join(_literal(table) for table in NEVER_DELETED_TABLES)
+    # After the REVOKE above, which takes column privileges with it; only once the columns exist.
+    chained_later = "".join(
+        f"    IF (SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'\n"
+        f"            AND table_name = {_literal(table)} AND column_name IN ({', '.join(map(_literal, columns))}))"
+        f" = {len(columns)} THEN\n"
+        f"        GRANT UPDATE ({', '.join(map(_ident, columns))}) ON public.{_ident(table)} TO {app};\n"
+        f"    END IF;\n"
+        for table, columns in CHAINED_AFTER_WRITING.items()
+    )
     return (
         f"GRANT USAGE ON SCHEMA public TO {app};\n"
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {app};\n"
@@ -152,11 +170,18 @@ def grants_sql(roles: Roles) -> str:
         f"            EXECUTE format('REVOKE UPDATE, DELETE ON public.%I FROM {app}', name);\n"
         f"        END IF;\n"
         f"    END LOOP;\n"
+        # A partition of an append-only table (the trail's months): rows go through the parent,
+        # whose rights apply, so the application needs none on the partition itself.
+        f"    FOR name IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid\n"
+        f"            JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(ARRAY[{tables}]) LOOP\n"
+        f"        EXECUTE format('REVOKE ALL ON public.%I FROM {app}', name);\n"
+        f"    END LOOP;\n"
         f"    FOREACH name IN ARRAY ARRAY[{never_deleted}] LOOP\n"
         f"        IF to_regclass('public.' || name) IS NOT NULL THEN\n"
         f"            EXECUTE format('REVOKE DELETE ON public.%I FROM {app}', name);\n"
         f"        END IF;\n"
         f"    END LOOP;\n"
+        f"{chained_later}"
         f"END $$;\n"
         f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {app};\n"
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app};\n"

@@ -63,12 +63,22 @@ def _bounded(amount: Decimal) -> Decimal:
     return amount.quantize(CENT) if amount else Decimal("0.00")
 
 
-def format_money(amount: Decimal | int | None) -> str:
-    """`$1,450.00`; a negative amount `-$1,450.00`; always two decimals; None shows as an empty string."""
+#: How each letter language writes an amount (CLDR number symbols and currency patterns for en,
+#: es and fr: https://cldr.unicode.org/): (thousands separator, decimal mark, symbol after).
+_STYLES = {"en": (",", ".", False), "es": (".", ",", True), "fr": ("\u202f", ",", True)}
+
+
+def format_money(amount: Decimal | int | None, *, language: str = "en") -> str:
+    """`$1,450.00`; a negative amount `-$1,450.00`; always two decimals; None shows as an empty string.
+
+    For a letter in Spanish `1.450,00 $`, in French `1 450,00 $` (a narrow space between thousands).
+    """
     if amount is None:
         return ""
     if isinstance(amount, float):
         raise TypeError("Money is never a float.")
     amount = Decimal(amount).quantize(CENT)
-    text = f"${abs(amount):,.2f}"
+    group, mark, after = _STYLES.get(language[:2], _STYLES["en"])
+    digits = f"{abs(amount):,.2f}".replace(",", "\0").replace(".", mark).replace("\0", group)
+    text = f"{digits}\u00a0$" if after else f"${digits}"
     return f"-{text}" if amount < 0 else text

@@ -11,3 +11,8 @@ class EligibilityConfig(AppConfig):
         from eligibility.views import home_card
 
         home_card_register(home_card)
+
+        from core.demo import demo_loader_register
+        from eligibility.demo import load_demo_parameters
+
+        demo_loader_register(name="eligibility", order=10, load=load_demo_parameters)

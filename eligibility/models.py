@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import StatusChange, status_columns
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -82,6 +84,7 @@ class Enrollment(models.Model):
         SUSPENDED = "suspended", "Suspended"
         TERMINATED = "terminated", "Terminated"
 
+    # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
         Status.APPLIED: {Status.PENDING},
         Status.PENDING: {Status.ACTIVE, Status.DENIED},
@@ -126,21 +129,11 @@ class Enrollment(models.Model):
         return sorted(self.TRANSITIONS.get(self.status, set()))
 
 
-class EnrollmentStatusChange(models.Model):
+class EnrollmentStatusChange(StatusChange):
     """One row per status move: the enrollment's history."""
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=12, choices=Enrollment.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=Enrollment.Status.choices)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-changed_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.enrollment_id}: {self.from_status or 'new'} → {self.to_status}"
+    from_status, to_status = status_columns(Enrollment.Status, max_length=12)
 
 
 class FinalisedError(Exception):

@@ -80,6 +80,7 @@ class ServiceAdmin(DirectoryAdmin):
             "Capacity",
             {
                 "fields": [
+                    "intake",
                     "capacity_unit",
                     "capacity_available",
                     "capacity_maximum",

@@ -15,3 +15,8 @@ class ReferralsConfig(AppConfig):
         from referrals.services import register_merge_hook
 
         register_merge_hook()
+
+        from core.demo import demo_loader_register
+        from referrals.demo import load_demo
+
+        demo_loader_register(name="referrals", order=30, load=load_demo)

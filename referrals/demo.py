@@ -1,10 +1,7 @@
 """Demo data for `make run`: the resource directory, the agency's own programs, and a few
-referrals on the demo cases. Called by casework's seed_demo command; each step is safe to
-run again (the import updates by HSDS id, programs are keyed by id, referrals are made once).
-
-    from referrals.demo import load_demo_directory, load_demo_referrals
-    load_demo_directory()
-    load_demo_referrals()
+referrals on the demo cases. Registered with `core.demo` in `ReferralsConfig.ready()`; each
+step is safe to run again (the import updates by HSDS id, programs are keyed by id, referrals
+are made once).
 """
 
 import random
@@ -15,6 +12,7 @@ from django.db import transaction
 
 from accounts.models import Office
 from casework.models import Case
+from core.demo import DemoOptions
 from referrals import services
 from referrals.hsds import ImportReport
 from referrals.models import Category, Organization, Referral, Service
@@ -28,6 +26,12 @@ PROGRAMS = [
         "Two evenings on budgets, debts and saving, with a one-to-one follow-up.",
     ),
 ]
+
+
+def load_demo(options: DemoOptions) -> None:
+    """The resource directory (an Open Referral HSDS package) and a few referrals from open cases."""
+    load_demo_directory()
+    load_demo_referrals()
 
 
 def load_demo_directory() -> ImportReport:

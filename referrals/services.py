@@ -22,8 +22,10 @@ from casework.models import Case, Task
 from casework.services.tasks import task_complete, task_create
 from clients.models import Client, Consent, HouseholdMembership
 from clients.services import merge_hooks_register, merge_move
+from core.status import status_begin, status_check, status_move
 from referrals import hsds, letters
-from referrals.models import Location, Referral, ReferralStatusChange, Service, SharedInfo
+from referrals.events import referral_event
+from referrals.models import Location, Referral, Service, SharedInfo
 from referrals.rules import may_manage_directory, may_override_consent, may_refer
 from referrals.selectors.referrals import consent_covering, follow_up_due
 
@@ -31,7 +33,8 @@ Action = AuditEvent.Action
 S = Referral.Status
 CLOSING = {S.DECLINED, S.COMPLETED, S.NOT_COMPLETED, S.WITHDRAWN}
 OVERRIDE_REFUSED = "Only a supervisor may override the consent rule."
-SNAPSHOT = ["status", "outcome", "sent_at", "closed_at", "consent_id", "consent_override_reason", "intake_task_id"]
+# Set on the referral when it is sent (`_settle_consent`): saved with the move, audited when they change.
+CONSENT_FIELDS = ("consent_id", "consent_override_reason", "consent_override_by_id")
 
 
 def _address_protected(client: Client, case: Case) -> bool:
@@ -118,9 +121,7 @@ def referral_create(
         _settle_consent(acting_user, referral, override)
         referral.save(force_insert=True)
         overridden = referral.consent_override_by_id is not None
-        ReferralStatusChange.objects.create(
-            referral=referral, to_status=S.DRAFT, changed_by=acting_user, changed_at=now, reason="Made"
-        )
+        status_begin(referral, acting_user=acting_user, reason="Made", at=now)
         audit_record(
             actor=acting_user,
             action=Action.CREATE,
@@ -138,6 +139,7 @@ def referral_create(
         )
         if send:
             referral = _move(acting_user=acting_user, referral=referral, to=S.SENT)
+            referral_event(referral=referral, event="referral.sent")
     return referral
 
 
@@ -161,7 +163,7 @@ def referral_move(
         raise ValidationError({"consent_override_reason": OVERRIDE_REFUSED})
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
-        return _move(
+        referral = _move(
             acting_user=acting_user,
             referral=referral,
             to=to,
@@ -169,52 +171,52 @@ def referral_move(
             outcome=outcome,
             consent_override_reason=consent_override_reason,
         )
+        referral_event(referral=referral, event=f"referral.{to}")
+        return referral
+
+
+def referral_partner_move(
+    *, organization_account, referral: Referral, to: str, reason: str = "", outcome: str = ""
+) -> Referral:
+    """The receiving organization moves a referral sent to it (accepts, declines, reports the outcome),
+    through its link or its system: the same moves and checks as a worker's, with the organization's
+    account as who moved it. The caller (referrals.partners) has locked the row and checked the link."""
+    referral = _move(acting_user=organization_account, referral=referral, to=to, reason=reason, outcome=outcome)
+    referral_event(referral=referral, event=f"referral.{to}")
+    return referral
 
 
 def _move(
     *, acting_user, referral: Referral, to: str, reason: str = "", outcome: str = "", consent_override_reason: str = ""
 ) -> Referral:
-    """The move itself, inside the caller's transaction, on a locked (or just created) row."""
-    if to not in referral.TRANSITIONS.get(referral.status, set()):
-        label = S(to).label.lower() if to in S.values else to
-        raise ValidationError(f"A referral that is {referral.get_status_display().lower()} cannot become {label}.")
+    """The move itself, inside the caller's transaction (`core.status.status_move`)."""
+    status_check(referral, to)
     reason = reason.strip()
     if to in (S.DECLINED, S.WITHDRAWN) and not reason:
         raise ValidationError({"reason": f"Say why the referral is {S(to).label.lower()}."})
     if to == S.NOT_COMPLETED and outcome not in Referral.Outcome.values:
         raise ValidationError({"outcome": "Choose why the client did not get the service."})
-    before = audit_snapshot(referral, SNAPSHOT)
     now = timezone.now()
+    also = {"outcome": outcome if to == S.NOT_COMPLETED else "", "last_moved_at": now}
+    consent_before = audit_snapshot(referral, CONSENT_FIELDS)
     if to == S.SENT:
         _check_before_sending(acting_user, referral, consent_override_reason.strip())
-        referral.sent_at = now
+        also["sent_at"] = now
+        if referral.service.is_internal:
+            also["intake_task"] = _intake_task(acting_user, referral)
     if to in CLOSING:
-        referral.closed_at = now
-    referral.outcome = outcome if to == S.NOT_COMPLETED else ""
-    from_status = referral.status
-    referral.status = to
-    referral.last_moved_at = now
-    referral.save(update_fields=["status", "outcome", "sent_at", "closed_at", "last_moved_at", "consent",
-                                 "consent_override_reason", "consent_override_by"])  # fmt: skip
-    if to == S.SENT and referral.service.is_internal:
-        referral.intake_task = _intake_task(acting_user, referral)
-        referral.save(update_fields=["intake_task"])
-    ReferralStatusChange.objects.create(
-        referral=referral,
-        from_status=from_status,
-        to_status=to,
-        outcome=referral.outcome,
-        reason=reason,
-        changed_by=acting_user,
-        changed_at=now,
-    )
-    audit_record(
-        actor=acting_user,
-        action=Action.UPDATE,
-        target=referral,
+        also["closed_at"] = now
+    status_move(
+        referral,
+        to=to,
+        acting_user=acting_user,
         client_ids=[referral.client_id],
-        changes=audit_diff(before, audit_snapshot(referral, SNAPSHOT)),
         reason=reason or consent_override_reason,
+        history_reason=reason,
+        also={**also, **{name: getattr(referral, name) for name in CONSENT_FIELDS}},
+        changes=audit_diff(consent_before, audit_snapshot(referral, CONSENT_FIELDS)),
+        history={"outcome": also["outcome"]},
+        at=now,
     )
     if to == S.WITHDRAWN and referral.intake_task_id:
         task = Task.objects.get(pk=referral.intake_task_id)

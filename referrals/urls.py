@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views
+from referrals import partner_views, views
 
 app_name = "referrals"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("<int:pk>/letter.pdf", views.referral_letter, name="referral_letter"),
     path("follow-up/", views.follow_up, name="follow_up"),
     path("figures/", views.figures, name="figures"),
+    path("figures/partners/", views.partner_figures, name="partner_figures"),
+    # The receiving organization's signed link (no sign-in)
+    path("for-partner/<str:token>/", partner_views.partner_referral, name="partner_referral"),
 ]

@@ -26,12 +26,14 @@ from casework.services.cases import case_view_record
 from casework.views.cases import case_page
 from clients.models import Client, HouseholdMembership
 from core.forms import add_service_errors
-from referrals import hsds, services
+from core.replica import replica_reads
+from referrals import charts, hsds, partners, services
 from referrals.forms import DirectoryImportForm, DirectorySearchForm, ReferralForm, ReferralMoveForm
 from referrals.models import Referral
 from referrals.selectors import directory as directory_selectors
 from referrals.selectors import referrals as selectors
 from referrals.selectors.figures import add_months, referral_figures
+from referrals.selectors.figures import partner_figures as partner_figures_for
 from referrals.selectors.referrals import consent_covering
 
 PAGE_SIZE = 25
@@ -191,6 +193,14 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _partner_link(request: HttpRequest, referral) -> str:
+    """The link the worker gives the organization, while it has something to answer."""
+    if referral.service.is_internal or referral.status not in (Referral.Status.SENT, Referral.Status.ACCEPTED):
+        return ""
+    token = partners.partner_link_token(referral=referral)
+    return request.build_absolute_uri(reverse("referrals:partner_referral", args=[token]))
+
+
 def _detail(request: HttpRequest, referral, form: ReferralMoveForm, status: int = 200) -> HttpResponse:
     response = case_page(
         request,
@@ -200,6 +210,7 @@ def _detail(request: HttpRequest, referral, form: ReferralMoveForm, status: int 
         referral=referral,
         history=selectors.referral_history(referral=referral),
         move_form=form,
+        partner_link=_partner_link(request, referral),
     )
     response.status_code = status
     return response
@@ -281,6 +292,7 @@ def _month_param(text: str) -> date | None:
         return None
 
 
+@replica_reads
 @login_required
 @permission_required("referrals.read_figures", raise_exception=True)
 def figures(request: HttpRequest) -> HttpResponse:
@@ -321,3 +333,26 @@ def home_card(user) -> dict | None:
         "follow_ups": follow_ups,
         "client_ids": [referral.client_id for referral in follow_ups.referrals],
     }
+
+
+@login_required
+@permission_required("referrals.read_figures", raise_exception=True)
+def partner_figures(request: HttpRequest) -> HttpResponse:
+    """How organizations answer referrals, per service and month: a chart, its table and a summary."""
+    this_month = timezone.localdate().replace(day=1)
+    month = _month_param(request.GET.get("month", "")) or this_month
+    if not date(2000, 1, 1) <= month <= this_month:
+        month = this_month
+    figures = partner_figures_for(user=request.user, month=month)
+    title = f"Referrals sent, accepted and served, 12 months to {month:%B %Y}"
+    return render(
+        request,
+        "referrals/partner_figures.html",
+        {
+            "figures": figures,
+            "month": month,
+            "chart": charts.monthly_bars(figures["months"], title=title),
+            "chart_title": title,
+            "summary": charts.summary(figures["months"]),
+        },
+    )

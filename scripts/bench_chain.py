@@ -1,8 +1,9 @@
 """What the hash chains cost per write, on PostgreSQL: an audit event and a ledger posting, with and without.
 
 "Without" is the write as it was before the chains: the audit event inside a savepoint, the
-posting's two bulk INSERTs, no head to lock. "With" is the service as it is (`audit_record`,
-`ledger_post`): lock the chain's head, insert, move the head. Each write is its own transaction,
+posting's two bulk INSERTs, no head to lock. "With" is the service as it is: `audit_record`
+inserts the event with no lock (the chainer places it later, timed apart), `ledger_post` locks
+the ledger's head, inserts, moves the head. Each write is its own transaction,
 committed, as a page or a service makes it. Then the same with --writers processes at once
 (each on its own connection), where the head's lock makes them queue: writes per second.
 
@@ -197,6 +198,14 @@ def run(args: argparse.Namespace) -> None:
         ("ledger posting, with the chain", lambda n: ledger_chained(worker, lines, n)),
     ]:
         print(f"{label:<34} {concurrent(write, count, args.writers):8.0f} /s")
+
+    # The chainer places what the writers left: events placed per second, in its batches.
+    from audit.chain import audit_link_pending
+
+    start = time.perf_counter()
+    placed = audit_link_pending()
+    elapsed = time.perf_counter() - start
+    print(f"\nthe chainer placed {placed} waiting events in {elapsed:.2f} s ({placed / elapsed:,.0f} a second)")
 
     # The walk audit_verify makes (read in chunks, hash each row), over the trail's chained rows.
     from audit.chain import _links, digest

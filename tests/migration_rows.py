@@ -51,7 +51,7 @@ def _recreate() -> None:
     from eligibility.loading import load_shipped
     from eligibility.models import ParameterValue, Program
 
-    for migration in ("0002_roles", "0004_finance_role"):
+    for migration in ("0002_roles", "0004_finance_role", "0008_partner_role"):
         for name in importlib.import_module(f"accounts.migrations.{migration}").ROLES:
             Group.objects.get_or_create(name=name)
     load_shipped(Program, ParameterValue)

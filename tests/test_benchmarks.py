@@ -123,3 +123,27 @@ def test_search_benchmark_prints_its_percentiles_and_recall(capsys):
         r"^Recall: +[\d.]+ %",
         r"^EXPLAIN \(ANALYZE, BUFFERS\) of the median search",
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_web_benchmark_serves_each_page_to_signed_in_users_and_prints_its_figures(capsys):
+    from django.db import connection
+
+    bench = load("bench_web")
+    settings = connection.settings_dict
+    url = (
+        f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+    args = bench.parse_args(["--clients", "60", "--seconds", "0.3", "--concurrency", "1,2", "--web-workers", "1"])
+    with app_role.as_owner():
+        bench.seed(args.clients)
+    bench.run(args, url)
+
+    output = capsys.readouterr().out
+    lines_matching(output, r"^seeding 60 clients", r"^gunicorn on 127\.0\.0\.1:\d+")
+    for page in (*bench.PAGES, "mix"):
+        for users in (1, 2):
+            # Every request answered 200: the page itself, not a sign-in page or a refusal.
+            lines_matching(output, rf"^{page} +{users} +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +[1-9]\d* +0 +[\d.]+$")

@@ -244,6 +244,28 @@ def test_an_admin_removes_a_lost_phones_code_from_the_user_list(client, admin, c
     )
 
 
+def test_removing_codes_from_the_user_list_costs_the_same_queries_for_2_people_and_for_6(
+    client, admin, clock, settings, django_assert_max_num_queries
+):
+    settings.SECOND_FACTOR_ENFORCED = False
+    workers = [UserFactory(username=f"w{n}", roles=["caseworker"]) for n in range(7)]
+    for worker in workers[:6]:
+        set_up(Client(), worker)
+    client.force_login(admin)
+    url = reverse("admin:accounts_user_changelist")
+    counts = []
+    for chosen in (workers[:2], [*workers[2:6], workers[6]]):
+        with django_assert_max_num_queries(40) as captured:
+            response = client.post(url, {"action": "reset_second_factor", "_selected_action": [w.pk for w in chosen]})
+        assert response.status_code == 302
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]
+    assert not TOTPDevice.objects.filter(user__in=workers).exists()
+    removed = AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, object_repr__endswith="second factor removed")
+    assert removed.count() == 6  # the seventh had no code to remove
+
+
 def test_a_caseworker_made_a_supervisor_while_signed_in_must_set_up_a_code_at_the_next_page(client, caseworker, clock):
     from django.contrib.auth.models import Group
 

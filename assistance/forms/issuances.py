@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from assistance.models import Issuance
-from assistance.services import IssuanceRequest
+from assistance.services import Decision, IssuanceRequest
 from clients.models import Client
 from core.forms import MoneyField
 from core.money import format_money
@@ -110,3 +110,19 @@ class ReasonForm(forms.Form):
 
 class ApproveForm(ReasonForm):
     budget_acknowledged = forms.BooleanField(label="Approve anyway, past the budget", required=False)
+
+
+class BulkDecisionForm(forms.Form):
+    """Several waiting requests of the queue, one decision and one reason for them all."""
+
+    issuances = forms.ModelMultipleChoiceField(
+        queryset=Issuance.objects.none(),
+        error_messages={"required": "Tick the requests to decide first."},
+    )
+    decision = forms.ChoiceField(choices=[(Decision.APPROVE, "Approve"), (Decision.REJECT, "Reject")])
+    reason = forms.CharField(label="Reason", required=False, max_length=2000)
+    budget_acknowledged = forms.BooleanField(label="Approve anyway, past the budget", required=False)
+
+    def __init__(self, *args, issuances: QuerySet, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["issuances"].queryset = issuances

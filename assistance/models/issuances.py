@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.models import StatusChange, status_columns
 from core.money import format_money
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -53,6 +54,7 @@ class Issuance(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         REVERSED = "reversed", "Reversed"
 
+    # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
         Status.REQUESTED: {Status.PENDING, Status.APPROVED},
         Status.PENDING: {Status.APPROVED, Status.REJECTED, Status.CANCELLED},
@@ -62,6 +64,9 @@ class Issuance(models.Model):
         Status.CANCELLED: set(),
         Status.REVERSED: set(),
     }
+
+    #: How a refusal names it: a worker asks for an issuance, and it is their request until issued.
+    STATUS_NOUN = "request"
 
     #: Once issued, what was paid, to whom and for whom stays as it was: a mistake is reversed
     #: and issued anew. A trigger (migration 0008) refuses the same on PostgreSQL; it lets a
@@ -221,18 +226,11 @@ class Issuance(models.Model):
         return self.amount - self.recovered
 
 
-class IssuanceStatusChange(models.Model):
-    """One row per status move: an issuance's history."""
+class IssuanceStatusChange(StatusChange):
+    """One row per status move: an issuance's history, oldest first."""
 
     issuance = models.ForeignKey(Issuance, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=Issuance.Status.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=Issuance.Status.choices)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
+    from_status, to_status = status_columns(Issuance.Status, max_length=10)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         ordering = ["changed_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.issuance_id}: {self.from_status or 'new'} → {self.to_status}"

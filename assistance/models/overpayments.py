@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from assistance.models.issuances import MONEY
+from core.models import StatusChange, status_columns
 from core.money import format_money
 
 
@@ -33,11 +34,13 @@ class Overpayment(models.Model):
         WRITE_OFF_PENDING = "write_off_pending", "Write-off waiting for approval"
         WRITTEN_OFF = "written_off", "Written off"
 
+    # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
         Status.ESTABLISHED: {Status.RECOVERING, Status.RECOVERED, Status.WRITE_OFF_PENDING},
         Status.RECOVERING: {Status.RECOVERED, Status.WRITE_OFF_PENDING},
         Status.WRITE_OFF_PENDING: {Status.WRITTEN_OFF, Status.ESTABLISHED, Status.RECOVERING},
-        Status.RECOVERED: set(),
+        # Reversing a payment that recovered part of it puts that part back on the balance.
+        Status.RECOVERED: {Status.RECOVERING},
         Status.WRITTEN_OFF: set(),
     }
     #: Statuses in which the payment run deducts from the household's benefit.
@@ -118,19 +121,14 @@ class OverpaymentPeriod(models.Model):
         return f"{self.period:%Y-%m}: {format_money(self.amount)}"
 
 
-class OverpaymentStatusChange(models.Model):
+class OverpaymentStatusChange(StatusChange):
+    """One row per status move: the overpayment's history, oldest first."""
+
     overpayment = models.ForeignKey(Overpayment, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=20, choices=Overpayment.Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Overpayment.Status.choices)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
+    from_status, to_status = status_columns(Overpayment.Status, max_length=20)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         ordering = ["changed_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.overpayment_id}: {self.from_status or 'new'} → {self.to_status}"
 
 
 class RepaymentAgreement(models.Model):

@@ -1,6 +1,9 @@
 """Reads for the issuance pages: a case's issuances, one issuance with its history and postings,
 the supervisors' approval queue, a user's authority, and the home page's card.
 
+Whether an amount is within a user's authority is decided in `assistance.services.limits`;
+the queue asks it for a whole page at once.
+
 Each is scoped by the access rule (`case_scope`) and costs a fixed number of queries whatever
 the number of rows: per-row figures (recent issuances, authority, budgets) are read in bulk.
 """
@@ -8,7 +11,6 @@ the number of rows: per-row figures (recent issuances, authority, budgets) are r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -24,7 +26,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
     Window,
@@ -35,10 +36,10 @@ from django.utils import timezone
 
 from accounts.access import case_scope
 from accounts.models import User
-from assistance.models import AuthorityLimit, Issuance, IssuanceStatusChange, LedgerEntry, LedgerTransaction
+from assistance.models import Issuance, IssuanceStatusChange, LedgerEntry, LedgerTransaction
 from assistance.selectors.ledger import BudgetFigures, budget_figures
 from assistance.services.budgets import BudgetEffect
-from assistance.services.limits import COUNTED, Authority
+from assistance.services.limits import Authority, Excess, authorities_for, beyond, excesses, recent_totals
 from casework.models import Case, SupportiveService
 from casework.services.cases import case_client_ids
 from clients.models import Client, HouseholdMembership
@@ -93,121 +94,6 @@ def case_issuances(*, case: Case) -> QuerySet[Issuance]:
 # Limits, as a page shows them ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Excess:
-    """One limit a request goes past: the figure, the limit and by how much (money, or nights)."""
-
-    measure: str
-    label: str
-    limit: Decimal | int | None = None
-    value: Decimal | int | None = None
-    over_by: Decimal | int | None = None
-
-    @property
-    def in_nights(self) -> bool:
-        return self.measure == "max_units"
-
-    @property
-    def no_authority(self) -> bool:
-        return self.limit is None
-
-    @property
-    def figure(self) -> str:
-        """ "Per issuance: $1,200.00 against a limit of $1,000.00", or the label alone when there is no authority."""
-        if self.no_authority:
-            return self.label
-        if self.in_nights:
-            return f"{self.label}: {self.value} against a limit of {self.limit}"
-        return f"{self.label}: {format_money(self.value)} against a limit of {format_money(self.limit)}"
-
-    @property
-    def over_text(self) -> str:
-        """ "over by $200.00" or "2 nights over"; empty when there is no authority."""
-        if self.no_authority:
-            return ""
-        if self.in_nights:
-            nights = "night" if self.over_by == 1 else "nights"
-            return f"{self.over_by} {nights} over"
-        return f"over by {format_money(self.over_by)}"
-
-    def text(self) -> str:
-        return f"{self.figure} ({self.over_text})" if self.over_text else self.figure
-
-    def waiting_text(self, kind: str) -> str:
-        """Why a request of `kind` waits, as the requester reads it: "over your limit by $200.00"."""
-        if self.no_authority:
-            return f"you have no authority to issue {Issuance.Kind(kind).label.lower()}"
-        if self.measure == "per_issuance":
-            return f"over your limit by {format_money(self.over_by)}"
-        if self.in_nights:
-            return f"{self.over_text} your limit of {self.limit}"
-        if self.measure == "per_client_30_days":
-            return f"over your 30-day limit for this client by {format_money(self.over_by)}"
-        return self.text()
-
-
-def excesses(items: Iterable[dict]) -> list[Excess]:
-    """The `Issuance.exceeds` record (strings, as stored) as figures a page can format."""
-
-    def number(text, measure):
-        if text is None:
-            return None
-        return int(text) if measure == "max_units" else Decimal(text)
-
-    return [
-        Excess(
-            measure=item.get("measure", ""),
-            label=item.get("label", ""),
-            limit=number(item.get("limit"), item.get("measure")),
-            value=number(item.get("value"), item.get("measure")),
-            over_by=number(item.get("over_by"), item.get("measure")),
-        )
-        for item in items
-    ]
-
-
-def authorities_for(*, user: User, kinds: Iterable[str] = Issuance.REQUESTABLE, on: date | None = None) -> dict:
-    """`assistance.services.limits.authority_for` for several kinds, in one query.
-
-    The same rule: the user's own newest limit for a kind if they have one, else the most
-    generous of their roles' newest limits; no limit at all means no authority for that kind.
-    """
-    on = on or timezone.localdate()
-    kinds = list(kinds)
-    rows = AuthorityLimit.objects.filter(
-        Q(user=user) | Q(user__isnull=True, role__in=list(user.roles)), kind__in=kinds, effective_from__lte=on
-    ).order_by("-effective_from", "-id")
-    own: dict[str, AuthorityLimit] = {}
-    newest: dict[str, dict[str, AuthorityLimit]] = defaultdict(dict)
-    for row in rows:
-        if row.user_id is not None:
-            own.setdefault(row.kind, row)
-        else:
-            newest[row.kind].setdefault(row.role, row)
-
-    def most(values):
-        values = list(values)
-        return None if any(v is None for v in values) else max(values)
-
-    result: dict[str, Authority] = {}
-    for kind in kinds:
-        if kind in own:
-            row = own[kind]
-            result[kind] = Authority(kind, row.per_issuance, row.per_client_30_days, row.max_units, granted=True)
-        elif newest.get(kind):
-            found = newest[kind].values()
-            result[kind] = Authority(
-                kind,
-                most(r.per_issuance for r in found),
-                most(r.per_client_30_days for r in found),
-                most(r.max_units for r in found),
-                granted=True,
-            )
-        else:
-            result[kind] = Authority(kind, ZERO, ZERO, 0, granted=False)
-    return result
-
-
 def authority_text(authority: Authority) -> str:
     """ "Your limit: $1,000.00 per issuance" and the like, for the request form."""
     label = Issuance.Kind(authority.kind).label.lower()
@@ -223,52 +109,6 @@ def authority_text(authority: Authority) -> str:
     if not parts:
         return f"Your limit for {label}: none; you may issue any amount."
     return f"Your limit for {label}: " + "; ".join(parts) + "."
-
-
-def _recent_totals(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Decimal]:
-    """What each client was granted of each kind over the rolling 30 days, as the limits count it."""
-    if not pairs:
-        return {}
-    since = timezone.now() - timedelta(days=30)
-    rows = (
-        Issuance.objects.filter(
-            client_id__in={client for client, _ in pairs},
-            kind__in={kind for _, kind in pairs},
-            status__in=COUNTED,
-            requested_at__gte=since,
-        )
-        .order_by()
-        .values("client_id", "kind")
-        .annotate(total=Sum("amount"))
-    )
-    return {(row["client_id"], row["kind"]): row["total"] for row in rows}
-
-
-def beyond(authority: Authority, *, amount: Decimal, units: int | None, recent_total: Decimal) -> list[Excess]:
-    """The limits of `authority` a request goes past (the rule of `limits_exceeded`, on figures read in bulk)."""
-    if not authority.granted:
-        label = Issuance.Kind(authority.kind).label.lower()
-        return [Excess(measure="authority", label=f"No authority to issue {label}")]
-    over: list[Excess] = []
-    if authority.per_issuance is not None and amount > authority.per_issuance:
-        over.append(
-            Excess("per_issuance", "Per issuance", authority.per_issuance, amount, amount - authority.per_issuance)
-        )
-    if authority.max_units is not None and units is not None and units > authority.max_units:
-        over.append(Excess("max_units", "Nights", authority.max_units, units, units - authority.max_units))
-    if authority.per_client_30_days is not None:
-        total = recent_total + amount
-        if total > authority.per_client_30_days:
-            over.append(
-                Excess(
-                    "per_client_30_days",
-                    "Per client in 30 days",
-                    authority.per_client_30_days,
-                    total,
-                    total - authority.per_client_30_days,
-                )
-            )
-    return over
 
 
 # One issuance -----------------------------------------------------------------------------------
@@ -391,7 +231,7 @@ def queue_rows(*, user: User, issuances: list[Issuance], on: date | None = None)
     ):
         recent[issuance.client_id].append(issuance)
     authorities = authorities_for(user=user, kinds={i.kind for i in issuances}, on=on)
-    totals = _recent_totals({(i.client_id, i.kind) for i in issuances})
+    totals = recent_totals({(i.client_id, i.kind) for i in issuances})
     budgets = budget_figures(program_ids=list({i.program_id for i in issuances}), on=on)
     rows = []
     for issuance in issuances:

@@ -235,17 +235,25 @@ def last_moved(run_id: int | None = None) -> Subquery:
     return Subquery(newest.values("issued_at")[:1])
 
 
-def stalled_run_ids(*, since: datetime) -> list[int]:
-    """Running runs that have not moved since `since`: started, last paid and last resumed before it.
+def stalled(since: datetime) -> Q:
+    """The rule for a run that stopped moving, on runs annotated with `moved=last_moved(...)`: running,
+    and started, last resumed and last paid before `since`.
 
     Such a run's batches were lost: taken by a worker that died, or never sent. A run still
-    paying a batch at least every few minutes is moving, and is not listed.
+    paying a batch at least every few minutes is moving.
     """
+    return (
+        Q(status=PaymentRun.Status.RUNNING, started_at__lt=since)
+        & (Q(resumed_at__isnull=True) | Q(resumed_at__lt=since))
+        & (Q(moved__isnull=True) | Q(moved__lt=since))
+    )
+
+
+def stalled_run_ids(*, since: datetime) -> list[int]:
+    """The runs that have not moved since `since` (`stalled`), oldest period first."""
     return list(
-        PaymentRun.objects.filter(status=PaymentRun.Status.RUNNING, started_at__lt=since)
-        .filter(Q(resumed_at__isnull=True) | Q(resumed_at__lt=since))
-        .annotate(moved=last_moved())
-        .filter(Q(moved__isnull=True) | Q(moved__lt=since))
+        PaymentRun.objects.annotate(moved=last_moved())
+        .filter(stalled(since))
         .order_by("period")
         .values_list("pk", flat=True)
     )

@@ -17,17 +17,17 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import User
-from assistance.models import Issuance, IssuanceStatusChange, LedgerTransaction, Overpayment
-from assistance.selectors.issuances import excesses
+from assistance.models import Issuance, LedgerTransaction, Overpayment
 from assistance.services.budgets import budget_effect
 from assistance.services.ledger import issue_lines, ledger_post, reversal_lines
-from assistance.services.limits import limits_exceeded
+from assistance.services.limits import beyond_authority_text, excesses, limits_exceeded
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, SupportiveService
 from casework.services.cases import case_client_ids
 from clients.models import Client
 from core.money import MoneyError, parse_money
+from core.status import status_begin, status_move
 from eligibility.models import Enrollment, Program
 
 Action = AuditEvent.Action
@@ -250,7 +250,7 @@ def issuance_request(
             issuance.save()
             issuance.reference = reference_for(issuance.pk)
             issuance.save(update_fields=["reference"])
-            _log(issuance, "", Status.REQUESTED, acting_user)
+            status_begin(issuance, acting_user=acting_user)
             audit_record(
                 actor=acting_user,
                 action=Action.CREATE,
@@ -304,10 +304,7 @@ def issuance_approve(
                 exclude_id=issuance.pk,
             )
             if over:
-                raise ValidationError(
-                    f"This is beyond your own authority ({_exceeds_text(over)}); "
-                    "it needs an approver with a higher limit."
-                )
+                raise ValidationError(beyond_authority_text(excesses(over)))
             effect = budget_effect(program_id=issuance.program_id, amount=issuance.amount, lock=True)
             if effect is not None and effect.exceeds and not budget_acknowledged:
                 raise ValidationError(
@@ -420,23 +417,24 @@ def _issue(issuance: Issuance, acting_user: User) -> None:
 
 
 def _restore_balance(overpayment_id: int, amount: Decimal, acting_user: User) -> None:
-    """A reversed recovery: the receivable entry's opposite (a debit) puts the amount back on the balance."""
-    overpayment = Overpayment.objects.select_for_update().get(pk=overpayment_id)
-    overpayment.balance += amount
-    fields = ["balance"]
-    if overpayment.status == Overpayment.Status.RECOVERED:
-        from assistance.models import OverpaymentStatusChange
+    """A reversed recovery: the receivable entry's opposite (a debit) puts the amount back on the balance.
 
-        OverpaymentStatusChange.objects.create(
-            overpayment=overpayment,
-            from_status=overpayment.status,
-            to_status=Overpayment.Status.RECOVERING,
+    A recovered overpayment owes again: it moves back to recovering, with its history row and audit event.
+    """
+    overpayment = Overpayment.objects.select_for_update().get(pk=overpayment_id)
+    balance = overpayment.balance + amount
+    if overpayment.status == Overpayment.Status.RECOVERED:
+        status_move(
+            overpayment,
+            to=Overpayment.Status.RECOVERING,
+            acting_user=acting_user,
+            client_ids=case_client_ids(overpayment.case_id),
             reason="A payment that recovered part of it was reversed",
-            changed_by=acting_user,
+            also={"balance": balance},
         )
-        overpayment.status = Overpayment.Status.RECOVERING
-        fields.append("status")
-    overpayment.save(update_fields=fields)
+    else:
+        overpayment.balance = balance
+        overpayment.save(update_fields=["balance"])
 
 
 def _locked(issuance: Issuance) -> Issuance:
@@ -459,28 +457,7 @@ def _check_decider(issuance: Issuance, user: User, *, verb: str) -> None:
 
 
 def _move(issuance: Issuance, to: str, user: User, *, reason: str = "") -> None:
-    if to not in Issuance.TRANSITIONS.get(issuance.status, set()):
-        raise ValidationError(
-            f"A request that is {issuance.get_status_display().lower()} cannot become {Status(to).label.lower()}."
-        )
-    from_status = issuance.status
-    issuance.status = to
-    issuance.save(update_fields=["status"])
-    _log(issuance, from_status, to, user, reason=reason)
-    audit_record(
-        actor=user,
-        action=Action.UPDATE,
-        target=issuance,
-        client_ids=case_client_ids(issuance.case_id),
-        changes={"status": [from_status, to]},
-        reason=reason,
-    )
-
-
-def _log(issuance: Issuance, from_status: str, to: str, user: User, *, reason: str = "") -> None:
-    IssuanceStatusChange.objects.create(
-        issuance=issuance, from_status=from_status, to_status=to, changed_by=user, reason=reason
-    )
+    status_move(issuance, to=to, acting_user=user, client_ids=case_client_ids(issuance.case_id), reason=reason)
 
 
 def _exceeds_text(over: list[dict]) -> str:

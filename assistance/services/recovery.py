@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assistance.models import Overpayment, OverpaymentStatusChange, RepaymentAgreement
+from core.status import status_check
 from eligibility.models import ParameterValue
 from eligibility.rules.parameters import (
     ParameterTable,
@@ -195,8 +196,7 @@ def recoveries_record(
         overpayment.balance -= amount
         to = Status.RECOVERED if overpayment.balance == 0 else Status.RECOVERING
         if to != overpayment.status:
-            if to not in Overpayment.TRANSITIONS.get(overpayment.status, set()):
-                raise ValueError(f"overpayment {overpayment_id} cannot move from {overpayment.status} to {to}")
+            status_check(overpayment, to)  # the rows are locked by the caller; the history goes in bulk below
             moves.append(
                 OverpaymentStatusChange(
                     overpayment=overpayment,

@@ -237,6 +237,18 @@ def test_a_decided_write_off_cannot_be_decided_again(caseworker, supervisor, sec
     with pytest.raises(ValidationError, match="already decided"):
         overpayment_write_off_decide(acting_user=second_supervisor, overpayment=overpayment, approve=False, reason="x")
     assert LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.WRITE_OFF).count() == 1
+    assert overpayment.status_changes.last().to_status == Status.WRITTEN_OFF
+
+
+def test_a_written_off_overpayment_has_nothing_left_to_write_off(caseworker, supervisor):
+    overpayment = investigated(caseworker)
+    overpayment_write_off_request(acting_user=caseworker, overpayment=overpayment, reason="Small amount")
+    overpayment_write_off_decide(acting_user=supervisor, overpayment=overpayment, approve=True)
+    moves = overpayment.status_changes.count()
+    with pytest.raises(ValidationError, match="This overpayment is written off; there is nothing to write off"):
+        overpayment_write_off_request(acting_user=caseworker, overpayment=overpayment, reason="Again")
+    overpayment.refresh_from_db()
+    assert (overpayment.status, overpayment.status_changes.count()) == (Status.WRITTEN_OFF, moves)
 
 
 def test_repayments_under_an_agreement_lower_the_balance_and_finish_it(caseworker):

@@ -28,7 +28,7 @@ from assistance.models import (
     RepaymentAgreement,
 )
 from assistance.selectors.runs import pending_enrollment_ids
-from assistance.services import ledger_post
+from assistance.services import issuance_reverse, ledger_post
 from assistance.services import runs as run_services
 from assistance.services.ledger import Line
 from assistance.services.runs import batches as run_batches
@@ -314,6 +314,26 @@ def test_two_open_overpayments_are_recovered_oldest_first_within_one_cap(casewor
     newer.refresh_from_db()
     assert (older.balance, older.status) == (Decimal("0.00"), Overpayment.Status.RECOVERED)
     assert (newer.balance, newer.status) == (Decimal("82.00"), Overpayment.Status.RECOVERING)
+
+
+def test_reversing_a_payment_that_finished_a_recovery_puts_the_overpayment_back_to_recovering(caseworker, supervisor):
+    enrollment = active(caseworker, amount="300.00")
+    older = establish(enrollment, "12.00", days_ago=40)
+    payment_run_inline(period=PERIOD)
+    older.refresh_from_db()
+    assert older.status == Overpayment.Status.RECOVERED
+
+    issuance_reverse(
+        acting_user=supervisor, issuance=Issuance.objects.get(enrollment=enrollment), reason="Paid to a closed account"
+    )
+
+    older.refresh_from_db()
+    assert (older.balance, older.status) == (Decimal("12.00"), Overpayment.Status.RECOVERING)
+    last = older.status_changes.last()
+    assert (last.from_status, last.to_status, last.changed_by) == ("recovered", "recovering", supervisor)
+    event = AuditEvent.objects.filter(object_type="assistance.overpayment", object_id=str(older.pk)).last()
+    assert event.changes == {"status": ["recovered", "recovering"], "balance": ["0.00", "12.00"]}
+    assert event.actor == supervisor
 
 
 def test_running_twice_changes_nothing_and_gives_the_same_file(households):

@@ -48,6 +48,19 @@ def wait_for(condition, seconds: float = 60) -> None:
         time.sleep(0.2)
 
 
+def only_the_killed_batch_is_left() -> bool:
+    """Nothing waits in the queue and one message is out unacknowledged: the killed worker's batch.
+
+    The workers acknowledge a batch only once it is done (late acknowledgement), so with every other
+    batch paid the run cannot move again until that message comes back or the run is resumed.
+    """
+    with app.connection_for_write() as redis:
+        client = redis.default_channel.client
+        queued = client.llen(app.conf.task_default_queue)
+        unacknowledged = client.hlen(redis.default_channel.unacked_key)
+    return queued == 0 and unacknowledged == 1
+
+
 def issued() -> int:
     return Issuance.objects.filter(period=PERIOD).count()
 
@@ -62,8 +75,7 @@ def test_a_worker_killed_mid_batch_stalls_the_run_and_beat_resumes_it_to_one_pay
             workers.append(start_worker("second"))
             # The other batches are paid; the killed one stays unacknowledged in Redis until the
             # visibility timeout, so the run stops moving with two enrollments unpaid.
-            wait_for(lambda: issued() == 4)
-            time.sleep(3)
+            wait_for(lambda: issued() == 4 and only_the_killed_batch_is_left())
             assert issued() == 4
             assert PaymentRun.objects.get(pk=run.pk).status == PaymentRun.Status.RUNNING
 

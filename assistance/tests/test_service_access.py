@@ -118,8 +118,11 @@ def test_a_supervisor_cancels_a_caseworkers_request(supervisor, waiting):
 
 
 def test_an_issued_payment_cannot_be_cancelled_only_reversed(caseworker, issued):
-    with pytest.raises(ValidationError, match="issued cannot become cancelled"):
+    moves = issued.status_changes.count()
+    with pytest.raises(ValidationError, match="A request that is issued cannot become cancelled"):
         issuance_cancel(acting_user=caseworker, issuance=issued, reason="Changed my mind")
+    issued.refresh_from_db()
+    assert (issued.status, issued.status_changes.count()) == (Issuance.Status.ISSUED, moves)
 
 
 # The case and the client

@@ -8,10 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
-from assistance.models import AuthorityLimit, Budget, Issuance
-from assistance.selectors.issuances import _recent_totals, authorities_for, beyond
-from assistance.services import authority_for, issuance_approve, limits_exceeded
+from assistance.models import Budget, Issuance
+from assistance.services import issuance_approve
 from assistance.tests.helpers import client_case, income_support, request, shelter
 from audit.models import AuditEvent
 from eligibility.models import Program
@@ -204,46 +202,6 @@ def test_two_supervisors_on_the_queue_the_second_is_told_who_decided(client, cas
     assert f"This request was already approved by {supervisor.get_full_name()}; nothing to approve." in text(response)
     waiting.refresh_from_db()
     assert waiting.decided_by == supervisor
-
-
-def test_the_queues_reading_of_authority_agrees_with_the_limits_service(caseworker, supervisor):
-    """The queue reads every row's authority in bulk; it must say what `limits_exceeded` says."""
-    client_a, case = client_case(caseworker)
-    AuthorityLimit.objects.create(
-        user=supervisor, kind="food_voucher", effective_from=date(2024, 1, 1), per_issuance=Decimal("2500.00")
-    )
-    AuthorityLimit.objects.create(
-        role=Role.SUPERVISOR,
-        kind="travel",
-        effective_from=date(2024, 6, 1),
-        per_issuance=Decimal("4000.00"),
-        per_client_30_days=Decimal("4500.00"),
-    )
-    request(caseworker, case, kind="travel", amount="900.00")
-    request(caseworker, case, kind="travel", amount="3000.00")  # waits; not counted in the 30 days
-    for user in (caseworker, supervisor):
-        bulk = authorities_for(user=user)
-        for kind in Issuance.REQUESTABLE:
-            assert bulk[kind] == authority_for(user=user, kind=kind), (user, kind)
-        totals = _recent_totals({(client_a.pk, k) for k in Issuance.REQUESTABLE})
-        for kind, amount, units in [
-            ("travel", "3700.00", None),
-            ("travel", "3500.00", None),
-            ("food_voucher", "2000.00", None),
-            ("shelter", "300.00", 5),
-            ("shelter", "3000.00", 31),
-            ("emergency", "5000.01", None),
-        ]:
-            expected = limits_exceeded(user=user, kind=kind, client_id=client_a.pk, amount=Decimal(amount), units=units)
-            got = beyond(
-                bulk[kind],
-                amount=Decimal(amount),
-                units=units,
-                recent_total=totals.get((client_a.pk, kind), Decimal("0")),
-            )
-            assert [(e.measure, str(e.over_by) if e.over_by is not None else None) for e in got] == [
-                (e["measure"], e["over_by"]) for e in expected
-            ], (user, kind, amount)
 
 
 # Queries ---------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("issuances/<int:pk>/approve/", issuances.issuance_approve, name="issuance_approve"),
     path("issuances/<int:pk>/reject/", issuances.issuance_reject, name="issuance_reject"),
     path("approvals/", queue.queue, name="queue"),
+    path("approvals/decide/", queue.queue_decide, name="queue_decide"),
     path("clients/<int:pk>/ledger/", ledger.client_ledger, name="client_ledger"),
     path("ledger/", ledger.program_ledger, name="program_ledger"),
 ]

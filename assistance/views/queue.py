@@ -1,23 +1,28 @@
-"""The supervisors' approval queue: requests waiting on cases they may see, with what to weigh."""
+"""The supervisors' approval queue: requests waiting on cases they may see, with what to weigh,
+decided one by one or several at once."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from assistance.forms.issuances import ApproveForm, ReasonForm
+from assistance import services
+from assistance.forms.issuances import ApproveForm, BulkDecisionForm, ReasonForm
 from assistance.selectors import issuances as selectors
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.forms import add_service_errors
 
 PAGE_SIZE = 50
+SUPERVISE = "casework.supervise"
 
 
-@login_required
-@permission_required("casework.supervise", raise_exception=True)
-def queue(request: HttpRequest) -> HttpResponse:
-    """Oldest first; approve or reject each row here (the forms post to the issuance's actions)."""
-    page = Paginator(selectors.queue_issuances(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+def _queue_page(request: HttpRequest, bulk_form: BulkDecisionForm) -> HttpResponse:
+    page = _page(selectors.queue_issuances(user=request.user), request.GET.get("page"))
     rows = selectors.queue_rows(user=request.user, issuances=list(page.object_list))
     if rows:
         # The queue shows each client's programs and recent assistance: a read of their file.
@@ -29,8 +34,81 @@ def queue(request: HttpRequest) -> HttpResponse:
             client_ids=[row.issuance.client_id for row in rows],
             changes={"page": "approval queue", "requests": [row.issuance.reference for row in rows]},
         )
-    return render(
+    response = render(
         request,
         "assistance/queue.html",
-        {"page": page, "rows": rows, "approve_form": ApproveForm(), "reason_form": ReasonForm()},
+        {
+            "page": page,
+            "rows": rows,
+            "approve_form": ApproveForm(),
+            "reason_form": ReasonForm(),
+            "bulk_form": bulk_form,
+            "selected": {str(pk) for pk in (bulk_form["issuances"].value() or [])},
+        },
     )
+    response.status_code = 400 if bulk_form.errors else 200
+    return response
+
+
+def _page(issuances: QuerySet, number: str | None) -> Page:
+    """One page of the queue and the number waiting in one query (a window count, not a COUNT first)."""
+    try:
+        wanted = max(int(number or 1), 1)
+    except ValueError:
+        wanted = 1
+    counted = issuances.annotate(waiting=Window(Count("id")))
+    rows = list(counted[(wanted - 1) * PAGE_SIZE : wanted * PAGE_SIZE])
+    if not rows and wanted > 1:  # past the last page (requests decided meanwhile): the first
+        wanted, rows = 1, list(counted[:PAGE_SIZE])
+    paginator = Paginator([], PAGE_SIZE)
+    paginator.count = rows[0].waiting if rows else 0
+    return Page(rows, wanted, paginator)
+
+
+def _bulk_form(request: HttpRequest, data=None) -> BulkDecisionForm:
+    # Any request the supervisor may see: whether it still waits, and is not their own, is the service's to say.
+    visible = selectors.issuances_visible(user=request.user).select_related("client", "requested_by")
+    return BulkDecisionForm(data, issuances=visible)
+
+
+@login_required
+@permission_required(SUPERVISE, raise_exception=True)
+def queue(request: HttpRequest) -> HttpResponse:
+    """Oldest first; approve or reject each row here (the forms post to the issuance's actions),
+    or tick several and decide them together."""
+    return _queue_page(request, _bulk_form(request))
+
+
+@login_required
+@require_POST
+@permission_required(SUPERVISE, raise_exception=True)
+def queue_decide(request: HttpRequest) -> HttpResponse:
+    """Approve or reject the ticked requests with one reason; each is checked and audited on its own,
+    and those that cannot be decided are named in the message."""
+    form = _bulk_form(request, request.POST)
+    if not form.is_valid():
+        return _queue_page(request, form)
+    data = form.cleaned_data
+    try:
+        outcome = services.issuances_decide(
+            acting_user=request.user,
+            issuances=data["issuances"],
+            decision=services.Decision(data["decision"]),
+            reason=data["reason"],
+            budget_acknowledged=data["budget_acknowledged"],
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _queue_page(request, form)
+    verb = "Approved" if outcome.decision == services.Decision.APPROVE else "Rejected"
+    if outcome.done:
+        references = ", ".join(issuance.reference for issuance in outcome.done)
+        messages.success(
+            request, f"{verb} {len(outcome.done)} request{'s' if len(outcome.done) != 1 else ''}: {references}."
+        )
+    for refusal in outcome.refused:
+        issuance = refusal.issuance
+        messages.error(
+            request, f"Not {verb.lower()}: {issuance.reference} for {issuance.client.display_name}. {refusal.message}"
+        )
+    return redirect("assistance:queue")

@@ -1,3 +1,4 @@
+from casework.models.appointments import Appointment, AppointmentParticipant, AppointmentStatusChange, CalendarFeed
 from casework.models.attendance import AttendanceEntry, ScheduledActivity
 from casework.models.cases import Case, CaseAssignment, CaseNumberSequence, CaseStatusChange
 from casework.models.inquiries import Inquiry
@@ -7,7 +8,11 @@ from casework.models.tasks import Task
 from casework.models.transfers import OfficeTransfer
 
 __all__ = [
+    "Appointment",
+    "AppointmentParticipant",
+    "AppointmentStatusChange",
     "AttendanceEntry",
+    "CalendarFeed",
     "Case",
     "CaseAssignment",
     "CaseNote",

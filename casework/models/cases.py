@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.models import StatusChange, status_columns
+
 
 class Case(models.Model):
     """A household's case with the agency: who works it, and where it stands."""
@@ -13,7 +15,7 @@ class Case(models.Model):
         SUSPENDED = "suspended", "Suspended"
         CLOSED = "closed", "Closed"
 
-    # The allowed moves; `casework.services.cases.case_transition` refuses any other.
+    # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
         Status.INTAKE: {Status.OPEN, Status.CLOSED},
         Status.OPEN: {Status.SUSPENDED, Status.CLOSED},
@@ -86,21 +88,11 @@ class CaseNumberSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class CaseStatusChange(models.Model):
+class CaseStatusChange(StatusChange):
     """One row per status move: the case's history."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=12, choices=Case.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=Case.Status.choices)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-changed_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.case}: {self.from_status or 'new'} → {self.to_status}"
+    from_status, to_status = status_columns(Case.Status, max_length=12)
 
 
 class CaseAssignment(models.Model):

@@ -39,6 +39,13 @@ class Inquiry(models.Model):
         RESPONDED = "responded", "Responded"
         CLOSED = "closed", "Closed"
 
+    # The allowed moves, a response then closing; `core.status.status_move` refuses any other.
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.OPEN: {Status.RESPONDED},
+        Status.RESPONDED: {Status.CLOSED},
+        Status.CLOSED: set(),
+    }
+
     office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="inquiries")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INQUIRY)
     channel = models.CharField(max_length=10, choices=Channel.choices)

@@ -18,7 +18,7 @@ class OfficeTransfer(models.Model):
         DECLINED = "declined", "Declined"
         CANCELLED = "cancelled", "Cancelled"
 
-    # The allowed moves; the services in `casework.services.transfers` refuse any other.
+    # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
         Status.REQUESTED: {Status.ACCEPTED, Status.DECLINED, Status.CANCELLED},
         Status.ACCEPTED: set(),

@@ -16,7 +16,6 @@ from casework.models import (
     Case,
     CaseAssignment,
     CaseNumberSequence,
-    CaseStatusChange,
     Inquiry,
     OfficeTransfer,
     Plan,
@@ -24,6 +23,7 @@ from casework.models import (
 )
 from clients import services as client_services
 from clients.models import Client, Household, HouseholdMembership
+from core.status import status_begin, status_check, status_move
 
 Action = AuditEvent.Action
 
@@ -61,8 +61,17 @@ def case_access_sync(*, case: Case) -> None:
     existing = {row.client_id: row for row in CaseAccess.objects.select_for_update().filter(case_id=case.pk)}
     # One restricted member closes the whole case to colleagues: its pages name every member.
     restricted = case.restricted or any(client.restricted for client in clients)
+    team_id, supervisor_id = User.objects.filter(pk=case.assigned_worker_id).values_list(
+        "team_id", "team__supervisor_id"
+    ).first() or (None, None)
     for client in clients:
-        values = {"office_id": case.office_id, "worker_id": case.assigned_worker_id, "restricted": restricted}
+        values = {
+            "office_id": case.office_id,
+            "worker_id": case.assigned_worker_id,
+            "team_id": team_id,
+            "supervisor_id": supervisor_id,
+            "restricted": restricted,
+        }
         row = existing.pop(client.pk, None)
         if row is None:
             CaseAccess.objects.create(case_id=case.pk, client_id=client.pk, **values)
@@ -72,7 +81,11 @@ def case_access_sync(*, case: Case) -> None:
     # but the rows follow the case's worker and restriction.
     if existing:
         CaseAccess.objects.filter(pk__in=[r.pk for r in existing.values()]).update(
-            office_id=case.office_id, worker_id=case.assigned_worker_id, restricted=True
+            office_id=case.office_id,
+            worker_id=case.assigned_worker_id,
+            team_id=team_id,
+            supervisor_id=supervisor_id,
+            restricted=True,
         )
 
 
@@ -105,41 +118,30 @@ def caseload_check(*, worker: User) -> CaseloadCheck:
     return CaseloadCheck(open_cases=count, recommended=office.recommended_caseload, maximum=office.maximum_caseload)
 
 
-def _check_caseload(*, worker: User, acting_user: User, override_reason: str) -> CaseloadCheck:
-    # Lock the worker so two assignments at the same moment cannot both slip under the maximum.
+def caseload_after_moving(
+    *, worker: User, adding: int, override_reason: str, field: str, acting_user: User | None = None
+) -> tuple[CaseloadCheck, int]:
+    """The worker's caseload check and their count once `adding` active cases come to them.
+
+    Past the office's maximum only with a reason, asked for on the form's `field`, and, when
+    `acting_user` is given, only by a supervisor. The worker is locked so two moves at the same
+    moment cannot both slip under the maximum.
+    """
     User.objects.select_for_update().filter(pk=worker.pk).first()
     check = caseload_check(worker=worker)
-    if check.at_maximum:
-        if not access.may_supervise(acting_user):
+    after = check.open_cases + adding
+    if after > check.maximum:
+        if acting_user is not None and not access.may_supervise(acting_user):
             raise ValidationError(
                 {"worker": f"{worker} already has {check.open_cases} cases, the office's maximum of {check.maximum}."}
             )
         if not override_reason.strip():
             raise ValidationError(
                 {
-                    "override_reason": f"{worker} already has {check.open_cases} cases (maximum {check.maximum}). "
-                    "Give a reason to assign more."
+                    field: f"{worker} would have {after} cases, over the office's maximum of {check.maximum}. "
+                    "Give a reason to go over it."
                 }
             )
-    return check
-
-
-def caseload_after_moving(*, worker: User, adding: int, override_reason: str, field: str) -> tuple[CaseloadCheck, int]:
-    """The worker's caseload check and their count once `adding` active cases come to them.
-
-    Past the office's maximum only with a reason, asked for on the form's `field`. The worker
-    is locked so two moves at the same moment cannot both slip under the maximum.
-    """
-    User.objects.select_for_update().filter(pk=worker.pk).first()
-    check = caseload_check(worker=worker)
-    after = check.open_cases + adding
-    if after > check.maximum and not override_reason.strip():
-        raise ValidationError(
-            {
-                field: f"{worker} would have {after} cases, over the office's maximum of {check.maximum}. "
-                "Give a reason to go over it."
-            }
-        )
     return check, after
 
 
@@ -214,7 +216,9 @@ def case_open(
         raise PermissionDenied("Only a supervisor opens a case for another worker.")
     _check_worker(worker=worker, office_id=office_id)
     with transaction.atomic():
-        _check_caseload(worker=worker, acting_user=acting_user, override_reason=override_reason)
+        caseload_after_moving(
+            worker=worker, adding=1, override_reason=override_reason, field="override_reason", acting_user=acting_user
+        )
         case = Case.objects.create(
             number=_next_case_number(opened_on.year),
             household=household,
@@ -224,7 +228,7 @@ def case_open(
             restricted=restricted,
             opened_on=opened_on,
         )
-        CaseStatusChange.objects.create(case=case, to_status=case.status, changed_by=acting_user, reason="Opened")
+        status_begin(case, acting_user=acting_user, reason="Opened")
         CaseAssignment.objects.create(
             case=case, worker=worker, assigned_by=acting_user, reason="Opened", override_reason=override_reason
         )
@@ -251,48 +255,28 @@ def case_transition(*, acting_user: User, case: Case, to: str, reason: str = "",
         raise PermissionDenied("Only caseworkers and supervisors change a case's status.")
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        if to not in case.TRANSITIONS.get(case.status, set()):
-            raise ValidationError(
-                f"A case that is {case.get_status_display().lower()} cannot become "
-                f"{Case.Status(to).label.lower() if to in Case.Status.values else to}."
-            )
-        before = {"status": case.status, "closed_on": case.closed_on, "closure_reason": case.closure_reason}
+        status_check(case, to)
+        also = {}
         if to == Case.Status.CLOSED:
             if closure_reason not in Case.ClosureReason.values:
                 raise ValidationError({"closure_reason": "Choose why the case is closing."})
-            case.closed_on = timezone.localdate()
-            case.closure_reason = closure_reason
+            also = {"closed_on": timezone.localdate(), "closure_reason": closure_reason}
         elif case.status == Case.Status.CLOSED:
             if not reason.strip():
                 raise ValidationError({"reason": "Say why the case is reopened."})
-            case.closed_on = None
-            case.closure_reason = ""
+            also = {"closed_on": None, "closure_reason": ""}
         if to == Case.Status.SUSPENDED and not reason.strip():
             raise ValidationError({"reason": "Say why the case is suspended."})
-        from_status = case.status
-        case.status = to
-        case.save(update_fields=["status", "closed_on", "closure_reason"])
-        CaseStatusChange.objects.create(
-            case=case,
-            from_status=from_status,
-            to_status=to,
-            changed_by=acting_user,
-            reason=reason or (case.get_closure_reason_display() if to == Case.Status.CLOSED else ""),
-        )
-        after = {"status": case.status, "closed_on": case.closed_on, "closure_reason": case.closure_reason}
-        audit_record(
-            actor=acting_user,
-            action=Action.UPDATE,
-            target=case,
+        status_move(
+            case,
+            to=to,
+            acting_user=acting_user,
             client_ids=case_client_ids(case.pk),
-            changes={k: [_iso(before[k]), _iso(after[k])] for k in after if before[k] != after[k]},
             reason=reason,
+            history_reason=reason or (Case.ClosureReason(closure_reason).label if to == Case.Status.CLOSED else ""),
+            also=also,
         )
     return case
-
-
-def _iso(value):
-    return value.isoformat() if isinstance(value, date) else value
 
 
 @dataclass

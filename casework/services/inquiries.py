@@ -18,18 +18,12 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, Inquiry
 from clients.models import Client
+from core.status import status_check, status_move
 
 Action = AuditEvent.Action
 Status = Inquiry.Status
 
 RESPONSE_WORKING_DAYS = 10
-
-# The allowed moves, beside the model (which is not ours to change): a response, then closing.
-TRANSITIONS: dict[str, set[str]] = {
-    Status.OPEN: {Status.RESPONDED},
-    Status.RESPONDED: {Status.CLOSED},
-    Status.CLOSED: set(),
-}
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -154,31 +148,20 @@ def inquiry_record(
     return inquiry
 
 
-def _move(inquiry: Inquiry, to: str) -> None:
-    if to not in TRANSITIONS[inquiry.status]:
-        raise ValidationError(
-            f"An inquiry that is {inquiry.get_status_display().lower()} cannot become {Status(to).label.lower()}."
-        )
-
-
 def inquiry_respond(*, acting_user: User, inquiry: Inquiry, response: str) -> Inquiry:
     """Record the response to an open inquiry: it becomes responded. A response needs its text."""
     _check_may_handle(acting_user, inquiry.office_id)
     with transaction.atomic():
         inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-        _move(inquiry, Status.RESPONDED)
+        status_check(inquiry, Status.RESPONDED)
         if not response.strip():
             raise ValidationError({"response": "Write the response before marking the inquiry responded."})
-        inquiry.response = response.strip()
-        inquiry.responded_at = timezone.now()
-        inquiry.status = Status.RESPONDED
-        inquiry.save(update_fields=["response", "responded_at", "status"])
-        audit_record(
-            actor=acting_user,
-            action=Action.UPDATE,
-            target=inquiry,
+        status_move(
+            inquiry,
+            to=Status.RESPONDED,
+            acting_user=acting_user,
             client_ids=[inquiry.client_id] if inquiry.client_id else [],
-            changes={"status": [Status.OPEN, Status.RESPONDED], "response": ["", inquiry.response]},
+            also={"response": response.strip(), "responded_at": timezone.now()},
         )
     return inquiry
 
@@ -187,17 +170,11 @@ def inquiry_close(*, acting_user: User, inquiry: Inquiry) -> Inquiry:
     """Close an inquiry that has been responded to."""
     _check_may_handle(acting_user, inquiry.office_id)
     with transaction.atomic():
-        inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-        _move(inquiry, Status.CLOSED)
-        before = inquiry.status
-        inquiry.status = Status.CLOSED
-        inquiry.save(update_fields=["status"])
-        audit_record(
-            actor=acting_user,
-            action=Action.UPDATE,
-            target=inquiry,
+        status_move(
+            inquiry,
+            to=Status.CLOSED,
+            acting_user=acting_user,
             client_ids=[inquiry.client_id] if inquiry.client_id else [],
-            changes={"status": [before, Status.CLOSED]},
         )
     return inquiry
 

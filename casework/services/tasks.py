@@ -1,5 +1,7 @@
 """Tasks: the one way any app puts something on a worker's list."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +11,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_many
 from casework.models import Case, Task
 
 Action = AuditEvent.Action
@@ -30,14 +32,7 @@ def task_create(
 
     With `dedupe_key`, a job that runs twice makes one task: the second call returns the first.
     """
-    if kind not in Task.Kind.values:
-        raise ValidationError({"kind": "Choose a kind of task."})
-    if not title.strip():
-        raise ValidationError({"title": "Say what needs doing."})
-    assignee = assignee or case.assigned_worker
-    # A task for someone who cannot see the case would sit on nobody's list.
-    if not assignee.is_active or not access.may_work_cases(assignee) or assignee.office_id != case.office_id:
-        raise ValidationError({"assignee": f"{assignee} is not a worker of {case.office}."})
+    assignee = _checked_assignee(case=case, kind=kind, title=title, assignee=assignee)
     if dedupe_key:
         existing = Task.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
@@ -67,6 +62,106 @@ def task_create(
             return Task.objects.get(dedupe_key=dedupe_key)
         raise
     return task
+
+
+def _checked_assignee(*, case: Case, kind: str, title: str, assignee: User | None) -> User:
+    """Refuse a task without a kind or a title, or for someone who may not work the case; return its assignee."""
+    if kind not in Task.Kind.values:
+        raise ValidationError({"kind": "Choose a kind of task."})
+    if not title.strip():
+        raise ValidationError({"title": "Say what needs doing."})
+    assignee = assignee or case.assigned_worker
+    # A task for someone who cannot see the case would sit on nobody's list.
+    if not assignee.is_active or not access.may_work_cases(assignee) or assignee.office_id != case.office_id:
+        raise ValidationError({"assignee": f"{assignee} is not a worker of {case.office}."})
+    return assignee
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """One task for `task_create_many`: `task_create`'s keywords but `created_by`."""
+
+    case: Case
+    kind: str
+    title: str
+    due_on: date
+    details: str = ""
+    assignee: User | None = None
+    dedupe_key: str | None = None
+
+
+def task_create_many(*, tasks: Sequence[NewTask], created_by: User | None = None) -> list[Task]:
+    """Put many tasks on workers' lists with one insert and one audit write, in the caller's transaction.
+
+    The batch jobs' path: each task is checked as `task_create` checks it, and a task whose
+    `dedupe_key` already exists is returned as it is rather than made again. Returns the tasks
+    in the order given.
+    """
+    if not tasks:
+        return []
+    # One instance per person, so their roles are read once for the whole batch.
+    people: dict[int, User] = {}
+    assignees = [
+        _checked_assignee(
+            case=t.case,
+            kind=t.kind,
+            title=t.title,
+            assignee=people.setdefault((t.assignee or t.case.assigned_worker).pk, t.assignee or t.case.assigned_worker),
+        )
+        for t in tasks
+    ]
+    keys = [t.dedupe_key for t in tasks if t.dedupe_key]
+    existing = {task.dedupe_key: task for task in Task.objects.filter(dedupe_key__in=keys)} if keys else {}
+    fresh = [
+        Task(
+            case=t.case,
+            assignee=assignee,
+            kind=t.kind,
+            title=t.title.strip(),
+            details=t.details,
+            due_on=t.due_on,
+            created_by=created_by,
+            dedupe_key=t.dedupe_key or None,
+        )
+        for t, assignee in zip(tasks, assignees, strict=True)
+        if not t.dedupe_key or t.dedupe_key not in existing
+    ]
+    try:
+        with transaction.atomic():
+            made = Task.objects.bulk_create(fresh)
+            audit_record_many(
+                actor=created_by,
+                action=Action.CREATE,
+                records=[
+                    {
+                        "target": task,
+                        "client_ids": [task.case.primary_client_id],
+                        "changes": {
+                            "title": [None, task.title],
+                            "due_on": [None, task.due_on.isoformat()],
+                            "kind": [None, task.kind],
+                        },
+                    }
+                    for task in made
+                ],
+            )
+    except IntegrityError:
+        # Another run made one of them between our look and our insert: one at a time, each returns the one made.
+        return [
+            task_create(
+                case=t.case,
+                kind=t.kind,
+                title=t.title,
+                due_on=t.due_on,
+                assignee=t.assignee,
+                details=t.details,
+                created_by=created_by,
+                dedupe_key=t.dedupe_key,
+            )
+            for t in tasks
+        ]
+    made_by_key = iter(made)
+    return [existing[t.dedupe_key] if t.dedupe_key and t.dedupe_key in existing else next(made_by_key) for t in tasks]
 
 
 def task_add(

@@ -20,6 +20,7 @@ from casework.models import Case, OfficeTransfer
 from casework.services.cases import _check_worker, case_assign, caseload_after_moving
 from clients import services as client_services
 from clients.models import Client, HouseholdMembership
+from core.status import status_check, status_move
 
 Action = AuditEvent.Action
 Status = OfficeTransfer.Status
@@ -35,10 +36,15 @@ def transfer_open_cases(*, client: Client) -> list[Case]:
     )
 
 
-def office_transfer_request(*, acting_user: User, client: Client, to_office: Office, reason: str) -> OfficeTransfer:
-    """The sending office's supervisor asks another office to take a client and their open cases."""
+def office_transfer_check_requester(*, acting_user: User, client: Client) -> None:
+    """Only a supervisor of the client's office asks for the client's transfer (the page and the service)."""
     if not access.may_supervise(acting_user) or acting_user.office_id != client.office_id:
         raise PermissionDenied("Only a supervisor of the client's office asks for a transfer.")
+
+
+def office_transfer_request(*, acting_user: User, client: Client, to_office: Office, reason: str) -> OfficeTransfer:
+    """The sending office's supervisor asks another office to take a client and their open cases."""
+    office_transfer_check_requester(acting_user=acting_user, client=client)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the client moves to another office."})
     if to_office.pk == client.office_id:
@@ -76,29 +82,24 @@ def office_transfer_request(*, acting_user: User, client: Client, to_office: Off
     return transfer
 
 
-def _locked_waiting(transfer: OfficeTransfer) -> OfficeTransfer:
+def _locked(transfer: OfficeTransfer, to: str) -> OfficeTransfer:
+    """The transfer, locked, once it is sure it may become `to` (before anything else is done)."""
     transfer = OfficeTransfer.objects.select_for_update().get(pk=transfer.pk)
-    if transfer.status != Status.REQUESTED:
-        raise ValidationError(f"This transfer is already {transfer.get_status_display().lower()}.")
+    status_check(transfer, to)
     return transfer
 
 
-def _decide(transfer: OfficeTransfer, *, to: str, acting_user: User, note: str) -> None:
-    if to not in OfficeTransfer.TRANSITIONS[transfer.status]:
-        raise ValidationError(f"This transfer cannot become {Status(to).label.lower()}.")
-    previous = transfer.status
-    transfer.status = to
-    transfer.decided_by = acting_user
-    transfer.decided_at = timezone.now()
-    transfer.decision_note = note.strip()
-    transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "to_worker"])
-    audit_record(
-        actor=acting_user,
-        action=Action.UPDATE,
-        target=transfer,
+def _decide(transfer: OfficeTransfer, *, to: str, acting_user: User, note: str, **also) -> None:
+    """The end of a waiting transfer: accepted, declined (by the receiving office) or cancelled (by the sender)."""
+    if to != Status.CANCELLED:
+        also["decided_by"] = acting_user
+    status_move(
+        transfer,
+        to=to,
+        acting_user=acting_user,
         client_ids=[transfer.client_id],
-        changes={"status": [previous, to], "to_worker_id": [None, transfer.to_worker_id]},
-        reason=transfer.decision_note,
+        reason=note.strip(),
+        also={**also, "decided_at": timezone.now(), "decision_note": note.strip()},
     )
 
 
@@ -115,7 +116,7 @@ def office_transfer_accept(
     """The receiving office's supervisor takes the client: everything is rewritten now, in one transaction."""
     _check_receiver(acting_user, transfer)
     with transaction.atomic():
-        transfer = _locked_waiting(transfer)
+        transfer = _locked(transfer, Status.ACCEPTED)
         _check_worker(worker=to_worker, office_id=transfer.to_office_id)
         from_office_id, to_office_id = transfer.from_office_id, transfer.to_office_id
         client = Client.objects.select_for_update().get(pk=transfer.client_id)
@@ -154,8 +155,7 @@ def office_transfer_accept(
             to_office_id=to_office_id,
             reason=transfer.reason,
         )
-        transfer.to_worker = to_worker
-        _decide(transfer, to=Status.ACCEPTED, acting_user=acting_user, note=note)
+        _decide(transfer, to=Status.ACCEPTED, acting_user=acting_user, note=note, to_worker=to_worker)
     return transfer
 
 
@@ -165,7 +165,6 @@ def office_transfer_decline(*, acting_user: User, transfer: OfficeTransfer, note
     if not note.strip():
         raise ValidationError({"note": "Say why the transfer is declined: the sending office reads it."})
     with transaction.atomic():
-        transfer = _locked_waiting(transfer)
         _decide(transfer, to=Status.DECLINED, acting_user=acting_user, note=note)
     return transfer
 
@@ -175,18 +174,5 @@ def office_transfer_cancel(*, acting_user: User, transfer: OfficeTransfer, note:
     if not access.may_supervise(acting_user) or acting_user.office_id != transfer.from_office_id:
         raise PermissionDenied("Only a supervisor of the sending office withdraws a transfer.")
     with transaction.atomic():
-        transfer = _locked_waiting(transfer)
-        previous = transfer.status
-        transfer.status = Status.CANCELLED
-        transfer.decided_at = timezone.now()
-        transfer.decision_note = note.strip()
-        transfer.save(update_fields=["status", "decided_at", "decision_note"])
-        audit_record(
-            actor=acting_user,
-            action=Action.UPDATE,
-            target=transfer,
-            client_ids=[transfer.client_id],
-            changes={"status": [previous, Status.CANCELLED]},
-            reason=transfer.decision_note,
-        )
+        _decide(transfer, to=Status.CANCELLED, acting_user=acting_user, note=note)
     return transfer

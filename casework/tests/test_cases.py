@@ -412,7 +412,7 @@ class TestCaseload:
 
         with pytest.raises(ValidationError) as excinfo:
             case_open(acting_user=supervisor, household=household, primary_client=head, worker=caseworker)
-        assert "Give a reason to assign more" in excinfo.value.message_dict["override_reason"][0]
+        assert "Give a reason to go over it" in excinfo.value.message_dict["override_reason"][0]
         assert Case.objects.count() == 3
 
         case = case_open(

@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from casework import urls as casework_urls
 from casework.models import Task
 from casework.selectors import tasks as selectors
-from casework.services.tasks import task_add, task_complete, task_create
+from casework.services.tasks import NewTask, task_add, task_complete, task_create, task_create_many
 from casework.tests.counting import assert_constant
 from casework.views import tasks as tasks_views
 from tests.factories import ClientFactory, TeamFactory, UserFactory, case_for
@@ -183,6 +183,31 @@ def test_the_same_dedupe_key_makes_one_task(case):
     assert second.pk == first.pk
     assert Task.objects.count() == 1
     assert AuditEvent.objects.filter(action="create", object_type="casework.task").count() == 1
+
+
+def test_tasks_made_together_are_each_on_the_list_once_and_audited(case, other_caseworker):
+    made_before = make_task(case, dedupe_key="confirm:1")
+    wanted = [
+        NewTask(case=case, kind="review", title="Confirm A", due_on=today(), dedupe_key="confirm:1"),
+        NewTask(case=case, kind="review", title="Confirm B", due_on=today(), dedupe_key="confirm:2"),
+        NewTask(case=case, kind="follow_up", title="Call back", due_on=days(2)),
+    ]
+
+    tasks = task_create_many(tasks=wanted)
+    again = task_create_many(tasks=wanted[:2])
+
+    assert tasks[0].pk == made_before.pk and tasks[0].title == made_before.title
+    assert [t.title for t in tasks[1:]] == ["Confirm B", "Call back"]
+    assert all(t.assignee == case.assigned_worker for t in tasks)
+    assert [t.pk for t in again] == [t.pk for t in tasks[:2]]
+    assert Task.objects.count() == 3
+    assert AuditEvent.objects.filter(action="create", object_type="casework.task").count() == 3
+    with pytest.raises(ValidationError) as refused:
+        task_create_many(
+            tasks=[NewTask(case=case, kind="review", title="X", due_on=today(), assignee=other_caseworker)]
+        )
+    assert "assignee" in refused.value.message_dict
+    assert Task.objects.count() == 3
 
 
 # My tasks and the team's overdue tasks --------------------------------------------------------

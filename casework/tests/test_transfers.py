@@ -246,6 +246,31 @@ def test_a_declined_transfer_moves_nothing_and_tells_why(
     client.force_login(supervisor)
     page = text(client.get(reverse("casework:transfer_detail", args=[transfer.pk])))
     assert "Not our area." in page and "Declined" in page
+    # The decline names who decided and why, and no receiving worker: there is none.
+    event = AuditEvent.objects.filter(object_type="casework.officetransfer", action="update").get()
+    assert event.changes == {
+        "status": ["requested", "declined"],
+        "decided_by_id": [None, south_supervisor.pk],
+        "decided_at": [None, "2026-03-16T15:00:00+00:00"],
+        "decision_note": ["", "Not our area."],
+    }
+
+
+def test_a_withdrawn_transfer_cannot_be_accepted_after(
+    client, caseworker, supervisor, other_caseworker, south_supervisor, south
+):
+    rosa, _son, case = family(caseworker)
+    transfer = ask(client, supervisor, rosa, south)
+    client.post(reverse("casework:transfer_cancel", args=[transfer.pk]))
+    assert OfficeTransfer.objects.get(pk=transfer.pk).status == Status.CANCELLED
+
+    response = accept(client, south_supervisor, transfer, other_caseworker)
+
+    assert response["Location"] == reverse("casework:transfer_detail", args=[transfer.pk])
+    page = text(client.get(response["Location"]))
+    assert "An office transfer that is cancelled cannot become accepted." in page
+    assert Case.objects.get(pk=case.pk).assigned_worker == caseworker
+    assert OfficeTransfer.objects.get(pk=transfer.pk).decided_by is None
 
 
 def test_a_second_waiting_transfer_of_the_same_client_is_refused(client, caseworker, supervisor, south):

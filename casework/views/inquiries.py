@@ -18,6 +18,7 @@ from casework.models import Inquiry
 from casework.selectors import inquiries as selectors
 from casework.services import inquiries as services
 from core.forms import add_service_errors
+from core.replica import replica_reads
 
 PAGE_SIZE = 50
 STATISTICS_DAYS = 30  # the range shown before the user picks one
@@ -135,6 +136,7 @@ def inquiry_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("casework:inquiry_detail", pk=inquiry.pk)
 
 
+@replica_reads
 @login_required
 @permission_required("casework.read_inquiry_statistics", raise_exception=True)
 def inquiry_statistics(request: HttpRequest) -> HttpResponse:

@@ -3,7 +3,7 @@ supervisor accepts or declines from their list of waiting transfers."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from casework.services import transfers as services
 from clients import selectors as client_selectors
 from clients.services import client_view_record
 from core.forms import add_service_errors
+from core.status import StatusRefused
 
 SUPERVISE = "casework.supervise"
 
@@ -26,8 +27,7 @@ SUPERVISE = "casework.supervise"
 def transfer_request(request: HttpRequest, client_pk: int) -> HttpResponse:
     """Ask another office to take a client of this office and their open cases."""
     client = client_selectors.client_get(user=request.user, pk=client_pk)
-    if client.office_id != request.user.office_id:
-        raise PermissionDenied("Only a supervisor of the client's office asks for a transfer.")
+    services.office_transfer_check_requester(acting_user=request.user, client=client)
     form = OfficeTransferRequestForm(request.POST or None, from_office_id=client.office_id)
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,6 +85,12 @@ def _detail(request: HttpRequest, transfer: OfficeTransfer, *, accept=None, decl
     )
 
 
+def _decided_already(request: HttpRequest, transfer: OfficeTransfer, refused: StatusRefused) -> HttpResponse:
+    """Decided (or withdrawn) since the page was shown: no form to show the refusal on, so say it on top."""
+    messages.error(request, " ".join(refused.messages))
+    return redirect("casework:transfer_detail", pk=transfer.pk)
+
+
 @login_required
 @permission_required(SUPERVISE, raise_exception=True)
 def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -105,6 +111,8 @@ def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 to_worker=form.cleaned_data["to_worker"],
                 note=form.cleaned_data["note"],
             )
+        except StatusRefused as refused:
+            return _decided_already(request, transfer, refused)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -126,6 +134,8 @@ def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
             services.office_transfer_decline(
                 acting_user=request.user, transfer=transfer, note=form.cleaned_data["note"]
             )
+        except StatusRefused as refused:
+            return _decided_already(request, transfer, refused)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

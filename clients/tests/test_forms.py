@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from clients.forms import ExpenseForm
 from clients.models import Asset, Expense, Income
 from tests.factories import ClientFactory, case_for
 
@@ -119,3 +120,14 @@ def test_the_finances_tab_shows_amounts_with_thousands_and_cents(client, casewor
     page = client.get(reverse("clients:finances", args=[person.pk])).content.decode()
     assert "$1,450.00" in page and "$12,500.50" in page
     assert "$1450" not in page and "$12500" not in page
+
+
+def test_the_expense_form_offers_each_utility_snap_tells_apart_and_the_old_kind_only_to_a_row_that_has_it():
+    def utilities(form) -> list[str]:
+        group, choices = form.fields["kind"].choices[2]
+        assert group.startswith("Utilities")
+        return [value for value, _label in choices]
+
+    offered = utilities(ExpenseForm())
+    assert offered == ["heating_cooling", "electricity", "gas_fuel", "water", "sewer", "trash", "telephone"]
+    assert utilities(ExpenseForm(instance=Expense(kind="utilities")))[-1] == "utilities"

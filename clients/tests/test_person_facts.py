@@ -81,8 +81,8 @@ def test_a_new_fact_may_not_start_within_an_ended_one(caseworker, person):
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [
-        ({"kind": "disability", "start_date": date(2024, 1, 1)}, "basis", "7 CFR 271.2"),
-        ({"kind": "student", "basis": "ssi", "start_date": date(2024, 1, 1)}, "basis", "only for a disability"),
+        ({"kind": "disability", "start_date": date(2024, 1, 1)}, "basis", "Say what shows the disability"),
+        ({"kind": "student", "basis": "ssi", "start_date": date(2024, 1, 1)}, "basis", "and only for those"),
         ({"kind": "homelessness", "start_date": date(2024, 1, 1)}, "pays_for_shelter", "pays anything"),
         (
             {"kind": "disability", "basis": "ssi", "student_exemption": "tanf", "start_date": date(2024, 1, 1)},
@@ -214,7 +214,7 @@ def test_a_refused_fact_shows_the_services_error_beside_its_field(client, casewo
     )
 
     assert response.status_code == 200
-    assert "Say which benefit shows the disability or blindness" in response.content.decode()
+    assert "Say what shows the disability or blindness (a basis)" in response.content.decode()
     assert not PersonFact.objects.exists()
 
 

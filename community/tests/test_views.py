@@ -6,14 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from casework.tests.counting import assert_constant
 from community import services
+from tests.page_queries import assert_page_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_frozen")]
-
-#: Measured: 1 query of the page's own (volunteers, references prefetched: 2) and 8 for the session,
-#: the signed-in user, their roles and the menu's permissions that every page pays.
-PAGE_QUERIES = 11
 
 
 @pytest.fixture
@@ -36,7 +32,8 @@ def test_volunteers_are_listed_for_their_office_with_what_keeps_them_off_the_sch
     assert client.get(url).status_code == 403
 
 
-def test_the_volunteer_page_costs_the_same_with_few_and_many(client, caseworker, django_assert_max_num_queries):
+@pytest.mark.usefixtures("warm_cache")
+def test_the_volunteer_page_costs_the_same_with_few_and_many(client, caseworker):
     client.force_login(caseworker)
 
     def add(n):
@@ -46,13 +43,12 @@ def test_the_volunteer_page_costs_the_same_with_few_and_many(client, caseworker,
                 acting_user=caseworker, volunteer=v, name="R", outcome="good", checked_on=date(2026, 3, 2)
             )
 
-    html = assert_constant(
-        client, "volunteers", reverse("community:volunteer_list"), add, PAGE_QUERIES, django_assert_max_num_queries
-    )
+    html = assert_page_queries(client, "volunteers", reverse("community:volunteer_list"), add)
     assert html.count("1 of 2 references checked") == 50
 
 
-def test_the_project_page_costs_the_same_with_few_and_many(client, caseworker, django_assert_max_num_queries):
+@pytest.mark.usefixtures("warm_cache")
+def test_the_project_page_costs_the_same_with_few_and_many(client, caseworker):
     from community.tests.test_services import _project
 
     client.force_login(caseworker)
@@ -61,9 +57,7 @@ def test_the_project_page_costs_the_same_with_few_and_many(client, caseworker, d
         for _ in range(n):
             services.project_recommend(acting_user=caseworker, project=_project(caseworker), recommendation="Good.")
 
-    html = assert_constant(
-        client, "projects", reverse("community:project_list"), add, PAGE_QUERIES, django_assert_max_num_queries
-    )
+    html = assert_page_queries(client, "projects", reverse("community:project_list"), add)
     assert html.count("Trail restoration") == 50
 
 

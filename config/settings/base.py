@@ -52,6 +52,12 @@ INSTALLED_APPS = [
     "referrals",
     "eligibility",
     "assistance",
+    "correspondence",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
+    "api",
     "employment",
     "community",
 ]
@@ -62,16 +68,22 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session, before CommonMiddleware (Django's documented order).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.NoStoreMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django_otp's OTPMiddleware, the verifying device read from the cache.
+    "accounts.middleware.CachedOTPMiddleware",
     # Before SessionLifetimeMiddleware, which tells the user why their session ended.
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
+    # One transaction a request, holding the read events the audit middleware writes at its end.
+    "core.middleware.RequestTransactionMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "accounts.middleware.OnCallAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a lockout into the login page's message.
@@ -96,6 +108,69 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The partner API (api/). Partner systems sign in with OAuth2 client credentials; staff may use
+# their session (with its CSRF check). Cursor pages; each client (application or person) is
+# throttled on its own.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PartnerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopedAccess"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerClient"],
+    "DEFAULT_THROTTLE_RATES": {"client": env("CASEWORK_API_RATE", default="600/minute")},
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
+    "ALLOWED_VERSIONS": ["v1"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Casework API",
+    "DESCRIPTION": "For partner systems: clients, cases, referrals and the resource directory (HSDS 3.0).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from this site's static files: the CSP allows scripts from nowhere else.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "clients:read": "Read clients, households, cases, tasks, enrollments and determinations",
+        "clients:write": "Register clients and write case notes",
+        "issuances:read": "Read issuances",
+        "issuances:write": "Request issuances",
+        "referrals:read": "Read referrals",
+        "referrals:write": "Make referrals and act on referrals sent to the organization",
+        "directory:read": "Read the resource directory",
+        "directory:write": "Mark the organization's services full or waitlisted",
+        "webhooks": "Subscribe to referral events",
+    },
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    # The OAuth 2.0 Security Best Current Practice (RFC 9700): no implicit or password grant, no
+    # token in a URL, tokens stored hashed, refresh tokens not replayable, PKCE with S256 only,
+    # exact https redirect URIs. Partners use client credentials, which none of this hinders.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "ALLOW_URI_WILDCARDS": False,
+    "PKCE_REQUIRED": True,
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# A partner organization's link to act on a referral sent to it stays valid this long.
+REFERRAL_PARTNER_LINK_DAYS = env.int("CASEWORK_REFERRAL_PARTNER_LINK_DAYS", default=30)
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -119,6 +194,14 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A read replica (PostgreSQL streaming replication) for read-only pages (core/replica.py): only
+# pages marked `@replica_reads` read from it, and only until they write. Tests use a second
+# connection to the test database (TEST MIRROR) and turn the routing on where they check it.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+CASEWORK_READ_REPLICA = "replica" in DATABASES
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 # The PostgreSQL roles (core/db_roles.py): the owner migrates, the site and workers connect as
 # the application's role. DATABASE_URL names the application's role in production;
 # MIGRATION_DATABASE_URL the owner's, used only by `make migrate`.
@@ -153,10 +236,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions: 30 minutes idle (the cookie is renewed on each request) and 12 hours in all
-# (SessionLifetimeMiddleware). Django rotates the session key at login.
+# Sessions: 30 minutes idle and 12 hours in all (SessionLifetimeMiddleware). An active session is
+# renewed (saved with a new expiry) once a minute rather than written on every page. Django
+# rotates the session key at login.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 SESSION_COOKIE_HTTPONLY = True
@@ -181,13 +266,25 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("CASEWORK_TIME_ZONE", default="America/Chicago")
 USE_I18N = True
 USE_TZ = True
+# The languages letters to clients are written in (correspondence/); locale/ holds their texts.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Correspondence (correspondence/): email through Django's email backend, text messages through
+# this provider backend; development writes both to files under private_media/outbox/.
+CORRESPONDENCE_FROM_EMAIL = env("CASEWORK_CORRESPONDENCE_FROM_EMAIL", default="no-reply@casework.example")
+CORRESPONDENCE_TEXT_BACKEND = env("CASEWORK_TEXT_BACKEND", default="correspondence.backends.FileTextBackend")
+# Tries of an email or text before it is shown to the worker as failed (1, 4, 16, 64 minutes apart).
+CORRESPONDENCE_MAX_ATTEMPTS = env.int("CASEWORK_CORRESPONDENCE_MAX_ATTEMPTS", default=5)
+
 # Client documents live outside any public URL; they are served by a view that checks access.
 PRIVATE_MEDIA_ROOT = Path(env("CASEWORK_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
+CORRESPONDENCE_TEXT_FILE_PATH = PRIVATE_MEDIA_ROOT / "outbox" / "texts"
+EMAIL_FILE_PATH = PRIVATE_MEDIA_ROOT / "outbox" / "email"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -222,6 +319,9 @@ AUDIT_TRUST_X_FORWARDED_FOR = env.bool("CASEWORK_TRUST_X_FORWARDED_FOR", default
 
 # Where the hash chains' heads are appended daily: outside the database, ideally on another
 # host or an append-only file (`chattr +a`), so that rewriting the whole chain still shows.
+# How long a new audit event may wait for its place in the hash chain (beat places them every
+# 5 seconds) before `audit_verify` takes it for a row inserted past the application.
+AUDIT_CHAIN_WAIT_LIMIT_SECONDS = env.int("CASEWORK_AUDIT_CHAIN_WAIT_SECONDS", default=300)
 AUDIT_ANCHOR_FILE = env("CASEWORK_AUDIT_ANCHOR_FILE", default=str(BASE_DIR / "var" / "audit-anchors.jsonl"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -250,6 +350,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 
 # The job outbox (core/jobs.py): sent jobs are kept this long for whoever asks what was sent.
 OUTBOX_KEEP_DAYS = env.int("CASEWORK_OUTBOX_KEEP_DAYS", default=7)
+# Clients are reminded of an appointment this many days before it.
+APPOINTMENT_REMINDER_DAYS = env.int("CASEWORK_APPOINTMENT_REMINDER_DAYS", default=2)
 # A running payment run whose last issuance is older than this is resumed by beat: its workers
 # died or its messages were lost. Longer than a batch takes (seconds for 1,000 enrollments).
 PAYMENT_RUN_STALLED_MINUTES = env.int("CASEWORK_PAYMENT_RUN_STALLED_MINUTES", default=10)

@@ -10,8 +10,11 @@ FIELD_ENCRYPTION_KEYS = env.list(
     "CASEWORK_FIELD_ENCRYPTION_KEYS", default=["ef-ZuiCiQGf_GVwuK2qRLU9lb-JT2RUykM6mu_fgdBk="]
 )
 IDENTIFIER_HASH_KEY = env("CASEWORK_IDENTIFIER_HASH_KEY", default="local-identifier-hash-key")
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 PRIVATE_MEDIA_ROOT = BASE_DIR / "private_media"
+# Email to clients is written to files (correspondence/), where a developer can read it.
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = PRIVATE_MEDIA_ROOT / "outbox" / "email"
+CORRESPONDENCE_TEXT_FILE_PATH = PRIVATE_MEDIA_ROOT / "outbox" / "texts"
 
 # The demo signs in with passwords only unless asked (CASEWORK_SECOND_FACTOR=1); production
 # always asks admins, supervisors, auditors and finance staff for a code.

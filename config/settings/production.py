@@ -11,9 +11,25 @@ IDENTIFIER_HASH_KEY = env("CASEWORK_IDENTIFIER_HASH_KEY")
 
 # Production never falls back to SQLite or in-process tasks.
 DATABASES = {"default": env.db("DATABASE_URL")}
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+CASEWORK_READ_REPLICA = "replica" in DATABASES
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
+
+# Letters by email go through the agency's mail server; text messages through Twilio.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env("CASEWORK_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("CASEWORK_EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("CASEWORK_EMAIL_USER", default="")
+EMAIL_HOST_PASSWORD = env("CASEWORK_EMAIL_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("CASEWORK_EMAIL_USE_TLS", default=True)
+CORRESPONDENCE_TEXT_BACKEND = env("CASEWORK_TEXT_BACKEND", default="correspondence.backends.TwilioTextBackend")
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+TWILIO_STATUS_CALLBACK_URL = env("TWILIO_STATUS_CALLBACK_URL", default="")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

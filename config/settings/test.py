@@ -14,6 +14,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".test_media" / (WORKER or "main")
 STORAGES = {**STORAGES, "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}}
+EMAIL_FILE_PATH = PRIVATE_MEDIA_ROOT / "outbox" / "email"
+CORRESPONDENCE_TEXT_FILE_PATH = PRIVATE_MEDIA_ROOT / "outbox" / "texts"
 AXES_ENABLED = True
 # Nothing is kept between tests (a rolled-back account's id comes back in the next test); the
 # access cache's own tests use a real one.
@@ -21,6 +23,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # Tests sign people in directly; the second factor's own tests turn it on.
 SECOND_FACTOR_ENFORCED = False
 AUDIT_ANCHOR_FILE = str(PRIVATE_MEDIA_ROOT / "audit-anchors.jsonl")
+
+# The read replica is a second connection to the test database; only the tests that check the
+# routing turn it on (core/tests/test_replica.py), since the other tests' rows, uncommitted in
+# their transaction, are invisible to a second connection.
+DATABASES = {**DATABASES, "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}}}  # noqa: F405
+CASEWORK_READ_REPLICA = False
 
 # Tasks run in-process unless a test starts a real worker (those tests say so).
 CELERY_TASK_ALWAYS_EAGER = True

@@ -16,7 +16,7 @@ from tests.factories import ClientFactory, case_for
 # or a style attribute or element: all refused by the Content-Security-Policy.
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=|javascript:|\sstyle=|<style")
 # Rendered to PDF on the server only, never sent to a browser as a page.
-PDF_ONLY = {"notice.html", "letter.html", "plan_pdf.html"}
+PDF_ONLY = {"notice.html", "letter.html", "plan_pdf.html", "letters_print.html"}
 
 
 @pytest.fixture

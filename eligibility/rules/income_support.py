@@ -1,15 +1,18 @@
 """Income Support (basic needs assistance), modelled on Newfoundland and Labrador's program.
 
 `evaluate(snapshot, params, determination_date)` for the benefit month, the calendar month of
-`determination_date`:
+`determination_date`, in these steps:
 
-    need           = basic rate for the household's composition + shelter allowance
-                     + the disability supplement for each disabled adult (when the parameter is set)
-    shelter        = rent or mortgage, up to the maximum: by the household's size, or (from
-                     September 2025) one amount for a one-adult household and an amount for
-                     each adult when there are two or more
-    counted income = earnings minus the earnings exemption + countable unearned income
-    monthly amount = need - counted income, rounded to the cent (half up); nothing if negative
+1. Monthly figures: earnings, countable unearned income, rent or mortgage (below).
+2. An applicant: someone in the household is an adult.
+3. need           = basic rate for the household's composition + shelter allowance
+                    + the disability supplement for each disabled adult (when the parameter is set)
+   shelter        = rent or mortgage, up to the maximum: by the household's size, or (from
+                    September 2025) one amount for a one-adult household and an amount for
+                    each adult when there are two or more
+4. counted income = earnings minus the earnings exemption + countable unearned income
+5. Liquid assets within the limit (below).
+6. monthly amount = need - counted income, rounded to the cent (half up); nothing if negative
 
 Composition: adults are members 18 or older on the determination date, the others are
 dependent children; rates are for one adult or two adults, with or without children, plus an
@@ -194,17 +197,38 @@ def _composition(adults: int, children: int) -> tuple[str, str]:
 
 
 def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, determination_date: date) -> Outcome:
-    """Income Support for the month of `determination_date` (see the module docstring)."""
+    """Income Support for the month of `determination_date`, in the numbered steps of the module docstring."""
     day = check_determination_date(snapshot, determination_date)
     check_in_force(PROGRAM, params.valid_from, params.valid_until, day)
-    first, last, days_in_month = month_bounds(day.year, day.month)
-    members = snapshot.members
-    size = len(members)
-    adults = sum(1 for member in members if member.age_on(day) >= params.adult_age)
-    children = size - adults
-    factors = params.frequency_factors
-    size_key = "1_person" if size == 1 else "2_or_more_people"  # liquid asset limit
+    size = len(snapshot.members)
+    adults = sum(1 for member in snapshot.members if member.age_on(day) >= params.adult_age)
+    criteria: list[Criterion] = []
+    earnings, unearned, shelter_costs = _step1_monthly_figures(snapshot, params, day)
+    has_adult = _step2_adult_applicant(params, adults, criteria)
+    basic = _step3_basic_rate(params, adults, size - adults, criteria) if has_adult else ZERO
+    allowance = _step3_shelter_allowance(params, adults, size, shelter_costs, criteria)
+    supplement = _step3_disability_supplement(snapshot, params, day, criteria) if has_adult else ZERO
+    counted = _step4_counted_income(params, earnings, unearned, criteria)
+    assets_ok = _step5_liquid_assets(snapshot, params, size, criteria)
+    amount = _step6_monthly_amount(
+        basic + allowance + supplement, counted, bool(supplement), has_adult and assets_ok, criteria
+    )
+    return Outcome(
+        program=PROGRAM,
+        determination_date=day,
+        eligible=amount > 0,
+        monthly_amount=amount,
+        criteria=tuple(criteria),
+        parameters_used=params.used,
+    )
 
+
+def _step1_monthly_figures(
+    snapshot: HouseholdSnapshot, params: IncomeSupportParameters, day: date
+) -> tuple[Decimal, Decimal, Decimal]:
+    """1. The month's earnings, counted unearned income and rent or mortgage, for the days each covers."""
+    first, last, days_in_month = month_bounds(day.year, day.month)
+    factors = params.frequency_factors
     earnings = unearned = ZERO
     for income in snapshot.incomes:
         kind = income.kind
@@ -231,8 +255,11 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
             continue
         amount = monthly_figure(expense.amount, factors[expense.frequency])
         shelter_costs += amount * covered / days_in_month if covered != days_in_month else amount
+    return earnings, unearned, shelter_costs
 
-    criteria: list[Criterion] = []
+
+def _step2_adult_applicant(params: IncomeSupportParameters, adults: int, criteria: list) -> bool:
+    """2. An applicant must be an adult: someone in the household is of the adult age."""
     has_adult = adults > 0
     criteria.append(
         Criterion(
@@ -245,17 +272,25 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
             else f"Nobody in the household is {params.adult_age} or older; an applicant must be.",
         )
     )
+    return has_adult
 
-    basic = ZERO
-    if has_adult:
-        key, words = _composition(adults, children)
-        basic = params.basic_rate[key]
-        if adults > 2:
-            basic += params.basic_rate["each_additional_adult"] * (adults - 2)
-        criteria.append(
-            Criterion("Basic rate", basic, None, True, f"The basic monthly rate for {words} is {format_money(basic)}.")
-        )
 
+def _step3_basic_rate(params: IncomeSupportParameters, adults: int, children: int, criteria: list) -> Decimal:
+    """3. Need: the basic rate for the household's composition."""
+    key, words = _composition(adults, children)
+    basic = params.basic_rate[key]
+    if adults > 2:
+        basic += params.basic_rate["each_additional_adult"] * (adults - 2)
+    criteria.append(
+        Criterion("Basic rate", basic, None, True, f"The basic monthly rate for {words} is {format_money(basic)}.")
+    )
+    return basic
+
+
+def _step3_shelter_allowance(
+    params: IncomeSupportParameters, adults: int, size: int, shelter_costs: Decimal, criteria: list
+) -> Decimal:
+    """3. Need: rent or mortgage, up to the shelter maximum."""
     shelter_cap, whose = shelter_maximum(adults, size, params)
     allowance = shelter_costs if shelter_costs < shelter_cap else shelter_cap
     allowance = allowance.quantize(CENT, ROUND_HALF_UP)
@@ -270,24 +305,37 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
             f"pays up to {format_money(shelter_cap)} for {whose}: {format_money(allowance)}.",
         )
     )
+    return allowance
 
-    supplement = ZERO
-    if params.disability_supplement is not None and has_adult:
-        disabled = sum(1 for m in members if m.disabled and m.age_on(day) >= params.adult_age)
-        if disabled:
-            supplement = params.disability_supplement * disabled
-            whom = "one adult" if disabled == 1 else f"{disabled} adults"
-            criteria.append(
-                Criterion(
-                    "Disability supplement",
-                    supplement,
-                    None,
-                    True,
-                    f"{format_money(params.disability_supplement)} a month is added for each adult with a "
-                    f"disability ({whom}): {format_money(supplement)}.",
-                )
-            )
 
+def _step3_disability_supplement(
+    snapshot: HouseholdSnapshot, params: IncomeSupportParameters, day: date, criteria: list
+) -> Decimal:
+    """3. Need: the disability supplement for each disabled adult, when the parameter is set."""
+    if params.disability_supplement is None:
+        return ZERO
+    disabled = sum(1 for m in snapshot.members if m.disabled and m.age_on(day) >= params.adult_age)
+    if not disabled:
+        return ZERO
+    supplement = params.disability_supplement * disabled
+    whom = "one adult" if disabled == 1 else f"{disabled} adults"
+    criteria.append(
+        Criterion(
+            "Disability supplement",
+            supplement,
+            None,
+            True,
+            f"{format_money(params.disability_supplement)} a month is added for each adult with a "
+            f"disability ({whom}): {format_money(supplement)}.",
+        )
+    )
+    return supplement
+
+
+def _step4_counted_income(
+    params: IncomeSupportParameters, earnings: Decimal, unearned: Decimal, criteria: list
+) -> Decimal:
+    """4. Counted income: earnings less the earnings exemption, plus countable unearned income."""
     exempt = earnings_exemption(earnings, params)
     if earnings:
         criteria.append(
@@ -311,7 +359,14 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
             f"Income counted against your needs: {format_money(counted)} a month.",
         )
     )
+    return counted
 
+
+def _step5_liquid_assets(
+    snapshot: HouseholdSnapshot, params: IncomeSupportParameters, size: int, criteria: list
+) -> bool:
+    """5. Liquid assets not marked exempt within the limit for the household's size."""
+    size_key = "1_person" if size == 1 else "2_or_more_people"
     liquid = ZERO
     for asset in snapshot.assets:
         if not asset.exempt and asset.kind in params.liquid_asset_kinds:
@@ -332,12 +387,18 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
             ),
         )
     )
+    return assets_ok
 
-    need = basic + allowance + supplement
+
+def _step6_monthly_amount(
+    need: Decimal, counted: Decimal, supplement: bool, qualifies: bool, criteria: list
+) -> Decimal:
+    """6. Need less counted income, rounded to the cent (half up); nothing if negative or the household does not
+    qualify."""
     shortfall = need - counted
-    amount = shortfall if shortfall > 0 and has_adult and assets_ok else ZERO
+    amount = shortfall if shortfall > 0 and qualifies else ZERO
     amount = amount.quantize(CENT, ROUND_HALF_UP)
-    if not (has_adult and assets_ok):
+    if not qualifies:
         sentence = "No amount can be paid because the household does not meet the rules above."
     elif amount:
         sentence = (
@@ -351,12 +412,4 @@ def evaluate(snapshot: HouseholdSnapshot, params: IncomeSupportParameters, deter
             "so nothing is payable."
         )
     criteria.append(Criterion("Monthly amount", amount, need, amount > 0, sentence))
-
-    return Outcome(
-        program=PROGRAM,
-        determination_date=day,
-        eligible=amount > 0,
-        monthly_amount=amount,
-        criteria=tuple(criteria),
-        parameters_used=params.used,
-    )
+    return amount

@@ -420,81 +420,158 @@ def _students_criterion(excluded: int, counted: int) -> Criterion:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Month:
+    """The household as SNAP counts it for the benefit month: its members (ineligible students
+    left out), who among them is elderly or disabled, and the month's bounds."""
+
+    day: date
+    first: date
+    last: date
+    days_in_month: int
+    students: frozenset[str]
+    members: tuple
+    special: frozenset
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def elderly_or_disabled(self) -> bool:
+        return bool(self.special)
+
+    def counts(self, member_id) -> bool:
+        """Whether a row recorded against `member_id` is the household's (not an ineligible student's)."""
+        return not (self.students and member_id in self.students)
+
+    def monthly(self, amount: Decimal, frequency: str, start: date, end: date | None, params: SnapParameters):
+        """The row's monthly figure for the days of the month it covers (None when it covers none)."""
+        covered = days_covered(start, end, self.first, self.last)
+        if not covered:
+            return None
+        figure = monthly_figure(amount, params.frequency_factors[frequency])
+        if covered != self.days_in_month:
+            figure = figure * covered / self.days_in_month
+        return figure
+
+
+@dataclass(slots=True)
+class _Costs:
+    """The month's expenses as SNAP deducts them."""
+
+    shelter: Decimal = ZERO
+    dependent_care: Decimal = ZERO
+    child_support: Decimal = ZERO
+    medical: Decimal = ZERO
+    utilities_paid: set[str] | None = None
+
+
 def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_date: date) -> Outcome:
-    """SNAP eligibility and allotment for the month of `determination_date` (see the module docstring)."""
+    """SNAP eligibility and allotment for the month of `determination_date`, in the numbered steps
+    of the module docstring."""
     day = check_determination_date(snapshot, determination_date)
     check_in_force(PROGRAM, params.valid_from, params.valid_until, day)
+    criteria: list[Criterion] = []
+    month = _household(snapshot, params, day, criteria)
+    if month.students and not month.members:
+        return _outcome(day, params, eligible=False, amount=ZERO, criteria=criteria)
+    earned, unearned = _step1_income(snapshot, params, month)
+    costs = _step1_expenses(snapshot, params, month)
+    gross_ok, categorical = _step2_gross_test(params, month, earned + unearned, criteria)
+    adjusted = _step3_deductions(params, month, earned, unearned, costs, criteria)
+    shelter_deduction = _step3_shelter(snapshot, params, month, adjusted, costs, criteria)
+    net, net_ok = _step4_net_test(params, month, adjusted - shelter_deduction, categorical, criteria)
+    assets_ok = _step5_resources(snapshot, params, month, categorical, criteria)
+    eligible, amount, full = _step6_allotment(params, month, net, gross_ok and net_ok and assets_ok, snapshot, criteria)
+    if eligible and _initial_month(snapshot, day):
+        amount = _step7_initial_month(snapshot, params, month, full, amount, criteria)
+    return _outcome(day, params, eligible=eligible, amount=amount, criteria=criteria)
+
+
+def _outcome(day: date, params: SnapParameters, *, eligible: bool, amount: Decimal, criteria: list) -> Outcome:
+    return Outcome(
+        program=PROGRAM,
+        determination_date=day,
+        eligible=eligible,
+        monthly_amount=amount.quantize(CENT),
+        criteria=tuple(criteria),
+        parameters_used=params.used,
+    )
+
+
+def _initial_month(snapshot: HouseholdSnapshot, day: date) -> bool:
+    return snapshot.application_date.year == day.year and snapshot.application_date.month == day.month
+
+
+def _household(snapshot: HouseholdSnapshot, params: SnapParameters, day: date, criteria: list) -> _Month:
+    """Who is in the household this month: ineligible students are not (7 CFR 273.1(b)(7))."""
     first, last, days_in_month = month_bounds(day.year, day.month)
     students = ineligible_students(snapshot, day)
     members = tuple(m for m in snapshot.members if m.id not in students) if students else snapshot.members
-    criteria: list[Criterion] = []
     if students:
         criteria.append(_students_criterion(len(students), len(members)))
-        if not members:
-            return Outcome(
-                program=PROGRAM,
-                determination_date=day,
-                eligible=False,
-                monthly_amount=ZERO.quantize(CENT),
-                criteria=tuple(criteria),
-                parameters_used=params.used,
-            )
-    size = len(members)
     elderly_age = params.elderly_age
-    special = {m.id for m in members if m.disabled or m.blind or m.age_on(day) >= elderly_age}
-    elderly_or_disabled = bool(special)
-    factors = params.frequency_factors
+    special = frozenset(m.id for m in members if m.disabled or m.blind or m.age_on(day) >= elderly_age)
+    return _Month(day, first, last, days_in_month, students, members, special)
 
+
+def _step1_income(snapshot: HouseholdSnapshot, params: SnapParameters, month: _Month) -> tuple[Decimal, Decimal]:
+    """1. Each income as a monthly figure, for the days of the month it covers: earned, unearned."""
     earned = unearned = ZERO
     for income in snapshot.incomes:
-        if students and income.member_id in students:
+        if not month.counts(income.member_id):
             continue
-        covered = days_covered(income.start, income.end, first, last)
-        if not covered:
+        amount = month.monthly(income.amount, income.frequency, income.start, income.end, params)
+        if amount is None:
             continue
-        amount = monthly_figure(income.amount, factors[income.frequency])
-        if covered != days_in_month:
-            amount = amount * covered / days_in_month
         if income.kind in EARNED_KINDS:
             earned += amount
         else:
             unearned += amount
+    return earned, unearned
 
-    shelter_costs = dependent_care = child_support = medical = ZERO
-    utilities_paid: set[str] = set()
+
+def _step1_expenses(snapshot: HouseholdSnapshot, params: SnapParameters, month: _Month) -> _Costs:
+    """The month's expenses by what SNAP deducts them as; medical costs only of elderly or disabled members."""
+    costs = _Costs(utilities_paid=set())
     for expense in snapshot.expenses:
         kind = expense.kind
-        if kind == "other" or (students and expense.member_id in students):
+        if kind == "other" or not month.counts(expense.member_id):
             continue
-        covered = days_covered(expense.start, expense.end, first, last)
-        if not covered:
+        amount = month.monthly(expense.amount, expense.frequency, expense.start, expense.end, params)
+        if amount is None:
             continue
-        amount = monthly_figure(expense.amount, factors[expense.frequency])
-        if covered != days_in_month:
-            amount = amount * covered / days_in_month
         if kind == "rent" or kind == "mortgage":
-            shelter_costs += amount
+            costs.shelter += amount
         elif kind in UTILITY_KINDS:
-            utilities_paid.add(kind)
+            costs.utilities_paid.add(kind)
         elif kind == "dependent_care":
-            dependent_care += amount
+            costs.dependent_care += amount
         elif kind == "child_support_paid":
-            child_support += amount
+            costs.child_support += amount
         elif kind == "medical":
             whose = expense.member_id
             if whose is None:
-                if special and len(special) != size:
+                if month.special and len(month.special) != month.size:
                     raise InvalidSnapshotError(
                         "a medical expense has no member_id; SNAP deducts only the medical costs of members "
                         "who are 60 or older or disabled, so say whose expense it is"
                     )
-                if special:
-                    medical += amount
-            elif whose in special:
-                medical += amount
+                if month.special:
+                    costs.medical += amount
+            elif whose in month.special:
+                costs.medical += amount
+    return costs
 
-    # Gross income test, 7 CFR 273.9(a)(1); broad-based categorical eligibility, 273.2(j)(2).
-    gross = (earned + unearned).quantize(CENT, ROUND_HALF_UP)
+
+def _step2_gross_test(params: SnapParameters, month: _Month, income: Decimal, criteria: list) -> tuple[bool, bool]:
+    """2. Gross income test, 7 CFR 273.9(a)(1); broad-based categorical eligibility, 273.2(j)(2).
+
+    Returns whether the household passes, and whether it is categorically eligible.
+    """
+    size = month.size
+    gross = income.quantize(CENT, ROUND_HALF_UP)
     bbce = params.bbce
     bbce_limit = None
     if bbce is not None:
@@ -515,7 +592,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 + (" and no resource limit apply." if bbce.asset_limit is None else " applies."),
             )
         )
-    elif elderly_or_disabled:
+    elif month.elderly_or_disabled:
         gross_ok = True
         criteria.append(
             Criterion(
@@ -553,8 +630,14 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 ),
             )
         )
+    return gross_ok, categorical
 
-    # Deductions, 7 CFR 273.10(e)(1)(i)(B)-(G).
+
+def _step3_deductions(
+    params: SnapParameters, month: _Month, earned: Decimal, unearned: Decimal, costs: _Costs, criteria: list
+) -> Decimal:
+    """3. Deductions before shelter, 7 CFR 273.10(e)(1)(i)(B)-(F): the income they leave (never below zero)."""
+    size = month.size
     earned_deduction = earned * params.earned_income_rate
     if earned:
         criteria.append(
@@ -578,6 +661,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
             f"Every household of {_people(size)} gets a standard deduction of {format_money(standard)}.",
         )
     )
+    medical, dependent_care, child_support = costs.medical, costs.dependent_care, costs.child_support
     medical_deduction = ZERO
     if medical:
         medical_deduction = max(ZERO, medical - params.medical_expense_disregard)
@@ -619,9 +703,16 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
     adjusted = earned + unearned - earned_deduction - standard - medical_deduction - dependent_care - child_support
     if adjusted < 0:
         adjusted = ZERO
+    return adjusted
 
-    # Shelter, 7 CFR 273.9(d)(6): homeless deduction, or costs above half of adjusted income.
-    utility = utility_allowance(frozenset(utilities_paid), params, day)
+
+def _step3_shelter(
+    snapshot: HouseholdSnapshot, params: SnapParameters, month: _Month, adjusted: Decimal, costs: _Costs, criteria: list
+) -> Decimal:
+    """3 (end). Shelter, 7 CFR 273.9(d)(6): the homeless deduction, or costs above half of the adjusted income."""
+    elderly_or_disabled = month.elderly_or_disabled
+    shelter_costs = costs.shelter
+    utility = utility_allowance(frozenset(costs.utilities_paid), params, month.day)
     if utility is not None:
         shelter_costs += utility.amount
     half_income = adjusted * params.shelter_income_share
@@ -649,7 +740,7 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
     elif shelter_costs or utility is not None:
         if utility is not None:
             criteria.append(Criterion("Utility allowance", utility.amount, None, True, utility.reason))
-        costs = shelter_costs.quantize(CENT, ROUND_HALF_UP)
+        total = shelter_costs.quantize(CENT, ROUND_HALF_UP)
         utilities = ""
         if utility is not None and utility.amount:
             utilities = f" (with the {utility.name} of {format_money(utility.amount)})"
@@ -667,18 +758,23 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 shelter_deduction.quantize(CENT, ROUND_HALF_UP),
                 None if elderly_or_disabled else params.excess_shelter_cap,
                 True,
-                f"Your shelter costs are {format_money(costs)}{utilities}; the part above half of your income after "
+                f"Your shelter costs are {format_money(total)}{utilities}; the part above half of your income after "
                 f"the other deductions ({format_money(half_income.quantize(CENT, ROUND_HALF_UP))}) is "
                 f"{format_money(excess.quantize(CENT, ROUND_HALF_UP))}{rest}",
             )
         )
+    return shelter_deduction
 
-    # Net income test, 7 CFR 273.9(a)(2); rounding, 7 CFR 273.10(e)(1)(ii)(B).
-    net_exact = adjusted - shelter_deduction
+
+def _step4_net_test(
+    params: SnapParameters, month: _Month, net_exact: Decimal, categorical: bool, criteria: list
+) -> tuple[Decimal, bool]:
+    """4. Net income test, 7 CFR 273.9(a)(2); rounding, 7 CFR 273.10(e)(1)(ii)(B). Returns the net income and
+    whether the household passes."""
+    size = month.size
     net = net_exact.quantize(ONE, ROUND_HALF_UP) if net_exact > 0 else ZERO
     if categorical:
         # 7 CFR 273.9(a): a categorically eligible household need not meet the net income standard.
-        net_ok = True
         criteria.append(
             Criterion(
                 "Net monthly income",
@@ -689,33 +785,38 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 "applies because the household is categorically eligible. The benefit is worked out from this income.",
             )
         )
-    else:
-        net_limit = by_size(params.net_limit, size)
-        net_ok = net <= net_limit
-        criteria.append(
-            Criterion(
-                "Net monthly income",
-                net,
-                net_limit,
-                net_ok,
-                f"Your household's income after deductions is {format_money(net)} a month, "
-                + (
-                    f"within the {format_money(net_limit)} limit for {_people(size)}."
-                    if net_ok
-                    else f"more than the {format_money(net_limit)} limit for {_people(size)}, "
-                    "so the household cannot get SNAP."
-                ),
-            )
+        return net, True
+    net_limit = by_size(params.net_limit, size)
+    net_ok = net <= net_limit
+    criteria.append(
+        Criterion(
+            "Net monthly income",
+            net,
+            net_limit,
+            net_ok,
+            f"Your household's income after deductions is {format_money(net)} a month, "
+            + (
+                f"within the {format_money(net_limit)} limit for {_people(size)}."
+                if net_ok
+                else f"more than the {format_money(net_limit)} limit for {_people(size)}, "
+                "so the household cannot get SNAP."
+            ),
         )
+    )
+    return net, net_ok
 
-    # Resources, 7 CFR 273.8(b).
+
+def _step5_resources(
+    snapshot: HouseholdSnapshot, params: SnapParameters, month: _Month, categorical: bool, criteria: list
+) -> bool:
+    """5. Resources, 7 CFR 273.8(b): whether the household's countable resources are within its limit."""
     countable = ZERO
     for asset in snapshot.assets:
-        if not asset.exempt and not (students and asset.member_id in students):
+        if not asset.exempt and month.counts(asset.member_id):
             countable += asset.value
+    bbce = params.bbce
     if categorical and bbce.asset_limit is None:
         # 7 CFR 273.2(j)(2): a categorically eligible household's resources are not tested.
-        assets_ok = True
         criteria.append(
             Criterion(
                 "Resources",
@@ -726,39 +827,44 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 "limit applies because the household is categorically eligible.",
             )
         )
+        return True
+    if categorical:
+        asset_limit = bbce.asset_limit
+        whose = " of the state's broad-based categorical eligibility"
+    elif month.elderly_or_disabled:
+        asset_limit = params.asset_limit_elderly_disabled
+        whose = " for households with someone 60 or older or disabled"
     else:
-        if categorical:
-            asset_limit = bbce.asset_limit
-            whose = " of the state's broad-based categorical eligibility"
-        elif elderly_or_disabled:
-            asset_limit = params.asset_limit_elderly_disabled
-            whose = " for households with someone 60 or older or disabled"
-        else:
-            asset_limit = params.asset_limit
-            whose = ""
-        assets_ok = countable <= asset_limit
-        criteria.append(
-            Criterion(
-                "Resources",
-                countable,
-                asset_limit,
-                assets_ok,
-                f"Your household's countable money and property are worth {format_money(countable)}, "
-                + ("within" if assets_ok else "more than")
-                + f" the {format_money(asset_limit)} limit{whose}"
-                + ("." if assets_ok else ", so the household cannot get SNAP."),
-            )
+        asset_limit = params.asset_limit
+        whose = ""
+    assets_ok = countable <= asset_limit
+    criteria.append(
+        Criterion(
+            "Resources",
+            countable,
+            asset_limit,
+            assets_ok,
+            f"Your household's countable money and property are worth {format_money(countable)}, "
+            + ("within" if assets_ok else "more than")
+            + f" the {format_money(asset_limit)} limit{whose}"
+            + ("." if assets_ok else ", so the household cannot get SNAP."),
         )
+    )
+    return assets_ok
 
-    # Allotment, 7 CFR 273.10(e)(2)(ii)(A).
+
+def _step6_allotment(
+    params: SnapParameters, month: _Month, net: Decimal, tests_ok: bool, snapshot: HouseholdSnapshot, criteria: list
+) -> tuple[bool, Decimal, Decimal]:
+    """6. Allotment, 7 CFR 273.10(e)(2)(ii)(A), with the minimum benefit of (C) outside an initial month.
+
+    Returns whether the household is eligible, the amount, and the full month's allotment.
+    """
+    size = month.size
     maximum = by_size(params.maximum_allotment, size)
     contribution = (net * params.benefit_reduction_rate).quantize(ONE, ROUND_CEILING)
     full = maximum - contribution if maximum > contribution else ZERO
-    tests_ok = gross_ok and net_ok and assets_ok
-    initial_month = snapshot.application_date.year == day.year and snapshot.application_date.month == day.month
     if not tests_ok:
-        eligible = False
-        amount = ZERO
         criteria.append(
             Criterion(
                 "Monthly benefit",
@@ -768,61 +874,60 @@ def evaluate(snapshot: HouseholdSnapshot, params: SnapParameters, determination_
                 "No benefit can be paid because the household does not meet the rules above.",
             )
         )
-    else:
-        eligible = full > 0 or size <= 2
+        return False, ZERO, full
+    eligible = full > 0 or size <= 2
+    criteria.append(
+        Criterion(
+            "Monthly benefit",
+            full,
+            maximum,
+            eligible,
+            f"The most a household of {_people(size)} can get is {format_money(maximum)}; "
+            f"{percent(params.benefit_reduction_percent)} of your income after deductions "
+            f"({format_money(contribution)}) is subtracted, which leaves {format_money(full)}"
+            + ("." if eligible else "; a household of 3 or more people with no benefit is not eligible."),
+        )
+    )
+    amount = full
+    if eligible and size <= 2 and not _initial_month(snapshot, month.day) and full < params.minimum_benefit:
+        amount = params.minimum_benefit
         criteria.append(
             Criterion(
-                "Monthly benefit",
-                full,
-                maximum,
-                eligible,
-                f"The most a household of {_people(size)} can get is {format_money(maximum)}; "
-                f"{percent(params.benefit_reduction_percent)} of your income after deductions "
-                f"({format_money(contribution)}) is subtracted, which leaves {format_money(full)}"
-                + ("." if eligible else "; a household of 3 or more people with no benefit is not eligible."),
+                "Minimum benefit",
+                amount,
+                None,
+                True,
+                f"Eligible households of one or two people get at least {format_money(amount)} a month.",
             )
         )
-        amount = full
-        if eligible and size <= 2 and not initial_month and full < params.minimum_benefit:
-            amount = params.minimum_benefit
-            criteria.append(
-                Criterion(
-                    "Minimum benefit",
-                    amount,
-                    None,
-                    True,
-                    f"Eligible households of one or two people get at least {format_money(amount)} a month.",
-                )
-            )
-        if eligible and initial_month:
-            application = snapshot.application_date
-            days = days_in_month - application.day + 1
-            if days == days_in_month:
-                sentence = (
-                    f"You applied on {_long_date(application)}, the first day of the month, so this first month "
-                    f"is paid in full: {format_money(amount)}."
-                )
-            else:
-                amount = (full * days / days_in_month).quantize(ONE, ROUND_FLOOR)
-                sentence = (
-                    f"You applied on {_long_date(application)}, so this first month is paid for {days} of its "
-                    f"{days_in_month} days: {format_money(amount)}"
-                )
-                if amount < params.initial_month_minimum_issuance:
-                    amount = ZERO
-                    sentence += (
-                        f", which is less than {format_money(params.initial_month_minimum_issuance)}, so nothing is "
-                        "issued for this first month; full benefits start next month."
-                    )
-                else:
-                    sentence += "."
-            criteria.append(Criterion("First month", amount, full, amount > 0, sentence))
+    return eligible, amount, full
 
-    return Outcome(
-        program=PROGRAM,
-        determination_date=day,
-        eligible=eligible,
-        monthly_amount=amount.quantize(CENT),
-        criteria=tuple(criteria),
-        parameters_used=params.used,
-    )
+
+def _step7_initial_month(
+    snapshot: HouseholdSnapshot, params: SnapParameters, month: _Month, full: Decimal, amount: Decimal, criteria: list
+) -> Decimal:
+    """7. Initial month, 7 CFR 273.10(a)(1)(ii), (e)(2)(iii): the allotment prorated from the application date."""
+    days_in_month = month.days_in_month
+    application = snapshot.application_date
+    days = days_in_month - application.day + 1
+    if days == days_in_month:
+        sentence = (
+            f"You applied on {_long_date(application)}, the first day of the month, so this first month "
+            f"is paid in full: {format_money(amount)}."
+        )
+    else:
+        amount = (full * days / days_in_month).quantize(ONE, ROUND_FLOOR)
+        sentence = (
+            f"You applied on {_long_date(application)}, so this first month is paid for {days} of its "
+            f"{days_in_month} days: {format_money(amount)}"
+        )
+        if amount < params.initial_month_minimum_issuance:
+            amount = ZERO
+            sentence += (
+                f", which is less than {format_money(params.initial_month_minimum_issuance)}, so nothing is "
+                "issued for this first month; full benefits start next month."
+            )
+        else:
+            sentence += "."
+    criteria.append(Criterion("First month", amount, full, amount > 0, sentence))
+    return amount

@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from clients.kinds import UTILITY_KINDS as _utility_kinds
 from eligibility.rules.result import DeterminationDateError, InvalidSnapshotError
 
 #: 2 added a member's `blind` and `student`. Documents of every version listed here are still read:
@@ -53,11 +54,8 @@ EXPENSE_KINDS = frozenset(
         "other",
     }
 )
-#: Expense kinds that are utilities. `utilities` (rows recorded before utilities were kept by
-#: kind) stands for utilities that include heating or cooling.
-UTILITY_KINDS = frozenset(
-    {"heating_cooling", "electricity", "gas_fuel", "water", "sewer", "trash", "telephone", "utilities"}
-)
+#: Expense kinds that are utilities (`clients.kinds`).
+UTILITY_KINDS = frozenset(_utility_kinds)
 ASSET_KINDS = frozenset({"cash", "bank_account", "vehicle", "property", "investment", "other"})
 FREQUENCIES = frozenset({"weekly", "biweekly", "semimonthly", "monthly", "yearly"})
 

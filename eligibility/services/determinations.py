@@ -15,10 +15,10 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.jobs import job_enqueue
 from core.pdf import html_to_pdf
+from core.status import status_move
 from eligibility import rules
 from eligibility.models import Determination, Enrollment
 from eligibility.services.common import case_client_ids
-from eligibility.services.enrollments import move
 from eligibility.services.reviews import reviews_complete
 from eligibility.services.snapshots import WhatIf, parameter_table, snapshot_build, snapshot_change
 
@@ -94,7 +94,13 @@ def determination_run(*, acting_user: User, enrollment: Enrollment, as_of: date)
             },
         )
         if enrollment.status == Status.APPLIED:
-            move(acting_user=acting_user, enrollment=enrollment, to=Status.PENDING, reason="Determination run")
+            status_move(
+                enrollment,
+                to=Status.PENDING,
+                acting_user=acting_user,
+                client_ids=case_client_ids(enrollment.case_id),
+                reason="Determination run",
+            )
     return determination
 
 
@@ -157,7 +163,13 @@ def determination_finalise(
                 # A decision on a new certification is the review: the open (or overdue) one is done.
                 reviews_complete(enrollment=enrollment)
             if enrollment.status != Status.ACTIVE:
-                move(acting_user=acting_user, enrollment=enrollment, to=Status.ACTIVE, reason="Determination approved")
+                status_move(
+                    enrollment,
+                    to=Status.ACTIVE,
+                    acting_user=acting_user,
+                    client_ids=case_client_ids(enrollment.case_id),
+                    reason="Determination approved",
+                )
             # In the outbox with the approval: a broker outage delays the review task, never loses it.
             job_enqueue("eligibility.tasks.enrollment_review_task", enrollment.pk)
             determination.status = Determination.Status.APPROVED
@@ -179,7 +191,13 @@ def determination_finalise(
                 else []
             )
             to = Status.DENIED if enrollment.status == Status.PENDING else Status.TERMINATED
-            move(acting_user=acting_user, enrollment=enrollment, to=to, reason=reason or "Determination denied")
+            status_move(
+                enrollment,
+                to=to,
+                acting_user=acting_user,
+                client_ids=case_client_ids(enrollment.case_id),
+                reason=reason or "Determination denied",
+            )
             determination.status = Determination.Status.DENIED
             # Denied at review or on a change: the enrollment ends, and with it its review.
             reviews_complete(enrollment=enrollment)

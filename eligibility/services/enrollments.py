@@ -10,7 +10,8 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case
-from eligibility.models import Enrollment, EnrollmentStatusChange, Program
+from core.status import status_begin, status_move
+from eligibility.models import Enrollment, Program
 from eligibility.services.common import case_client_ids
 
 Action = AuditEvent.Action
@@ -32,9 +33,7 @@ def enrollment_apply(*, acting_user: User, case: Case, program: Program, applica
             enrollment = Enrollment.objects.create(
                 case=case, program=program, application_date=application_date, created_by=acting_user
             )
-            EnrollmentStatusChange.objects.create(
-                enrollment=enrollment, to_status=enrollment.status, changed_by=acting_user, reason="Application"
-            )
+            status_begin(enrollment, acting_user=acting_user, reason="Application")
             audit_record(
                 actor=acting_user,
                 action=Action.CREATE,
@@ -52,27 +51,6 @@ def enrollment_apply(*, acting_user: User, case: Case, program: Program, applica
     return enrollment
 
 
-def move(*, acting_user: User, enrollment: Enrollment, to: str, reason: str = "") -> None:
-    """The move itself, inside the caller's transaction, on an enrollment it has locked."""
-    if to not in enrollment.TRANSITIONS.get(enrollment.status, set()):
-        label = Enrollment.Status(to).label.lower() if to in Enrollment.Status.values else to
-        raise ValidationError(f"An enrollment that is {enrollment.get_status_display().lower()} cannot become {label}.")
-    from_status = enrollment.status
-    enrollment.status = to
-    enrollment.save(update_fields=["status"])
-    EnrollmentStatusChange.objects.create(
-        enrollment=enrollment, from_status=from_status, to_status=to, changed_by=acting_user, reason=reason
-    )
-    audit_record(
-        actor=acting_user,
-        action=Action.UPDATE,
-        target=enrollment,
-        client_ids=case_client_ids(enrollment.case_id),
-        changes={"status": [from_status, to]},
-        reason=reason,
-    )
-
-
 def enrollment_transition(*, acting_user: User, enrollment: Enrollment, to: str, reason: str = "") -> Enrollment:
     """Suspend, resume or terminate an enrollment. Activation and denial go through a determination."""
     if to in (Enrollment.Status.ACTIVE, Enrollment.Status.DENIED) and enrollment.status == Enrollment.Status.PENDING:
@@ -81,7 +59,9 @@ def enrollment_transition(*, acting_user: User, enrollment: Enrollment, to: str,
         raise ValidationError({"reason": "Say why."})
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-        move(acting_user=acting_user, enrollment=enrollment, to=to, reason=reason)
+        status_move(
+            enrollment, to=to, acting_user=acting_user, client_ids=case_client_ids(enrollment.case_id), reason=reason
+        )
     return enrollment
 
 

@@ -53,7 +53,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import audit_record_many
 from casework.models import Task
-from casework.services.tasks import task_create
+from casework.services.tasks import NewTask, task_create_many
 from clients.models import Asset, Expense, Frequency, HouseholdMembership, Income, PersonFact
 from core.money import format_money
 from core.users import job_user
@@ -189,12 +189,7 @@ def change_happened(
     changes: list[Change] = _member_changes(old, new, as_of, members or {}, facts or {})
     changes += _asset_changes(old, new, as_of, assets or {})
     for table in DATED:
-        old_rows = list(old.get(table, ()))
-        new_rows = list(new.get(table, ()))
-        for row in list(old_rows):
-            if row in new_rows:
-                old_rows.remove(row)
-                new_rows.remove(row)
+        old_rows, new_rows = _unmatched(old.get(table, ()), new.get(table, ()))
         for row in old_rows:
             words = _row_words(table, row)
             twin = next((n for n in new_rows if _identity(n) == _identity(row)), None)
@@ -309,14 +304,19 @@ def _asset_words(row: Mapping) -> str:
     return f"{kind} worth {format_money(Decimal(str(row.get('value'))))}"
 
 
-def _asset_changes(old: Mapping, new: Mapping, as_of: date, spans: Mapping[AssetKey, Spans]) -> list[Change]:
-    """An asset now held counts from its date, one no longer held from the day it was disposed of."""
-    old_rows = list(old.get("assets", ()))
-    new_rows = list(new.get("assets", ()))
+def _unmatched(old_rows, new_rows) -> tuple[list, list]:
+    """The rows of each side left once identical rows are paired off (one for one, so duplicates count)."""
+    old_rows, new_rows = list(old_rows), list(new_rows)
     for row in list(old_rows):
         if row in new_rows:
             old_rows.remove(row)
             new_rows.remove(row)
+    return old_rows, new_rows
+
+
+def _asset_changes(old: Mapping, new: Mapping, as_of: date, spans: Mapping[AssetKey, Spans]) -> list[Change]:
+    """An asset now held counts from its date, one no longer held from the day it was disposed of."""
+    old_rows, new_rows = _unmatched(old.get("assets", ()), new.get("assets", ()))
     changes: list[Change] = []
 
     def key(row: Mapping) -> AssetKey:
@@ -484,6 +484,11 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
             counts.failed += 1
             continue
         data = snapshot.to_dict()
+        # Most households have not changed and their stored snapshot is of the current version:
+        # equal as stored, it needs no upgrade (reading and rewriting it is most of a batch's time).
+        if data == previous.snapshot:
+            counts.unchanged += 1
+            continue
         before = snapshot_upgrade(previous.snapshot)
         if data == before:
             counts.unchanged += 1
@@ -563,20 +568,25 @@ def redetermine_many(*, enrollment_ids: Iterable[int], run_on: date) -> Redeterm
         return counts
     Determination.objects.bulk_create(new_rows)
     _audit_many(new_rows, user)
-    for enrollment, row in zip(confirm, [r for r in new_rows if r.status == Determination.Status.DRAFT], strict=True):
-        task_create(
-            case=enrollment.case,
-            kind=Task.Kind.REVIEW,
-            title=f"Confirm redetermination: {enrollment.program} from {row.effective_on:%B %Y}",
-            due_on=run_on,
-            details=(
-                f"The household's facts changed; the rules now give "
-                f"{'eligible, ' if row.eligible else 'not eligible, '}{row.monthly_amount} a month "
-                f"(now {enrollment.monthly_amount}). From {row.effective_on:%B %Y}: {row.effective_reason} "
-                f"Approve or deny determination {row.pk}."
-            ),
-            dedupe_key=f"eligibility-redetermine-{row.pk}",
-        )
+    drafts = [r for r in new_rows if r.status == Determination.Status.DRAFT]
+    task_create_many(
+        tasks=[
+            NewTask(
+                case=enrollment.case,
+                kind=Task.Kind.REVIEW,
+                title=f"Confirm redetermination: {enrollment.program} from {row.effective_on:%B %Y}",
+                due_on=run_on,
+                details=(
+                    f"The household's facts changed; the rules now give "
+                    f"{'eligible, ' if row.eligible else 'not eligible, '}{row.monthly_amount} a month "
+                    f"(now {enrollment.monthly_amount}). From {row.effective_on:%B %Y}: {row.effective_reason} "
+                    f"Approve or deny determination {row.pk}."
+                ),
+                dedupe_key=f"eligibility-redetermine-{row.pk}",
+            )
+            for enrollment, row in zip(confirm, drafts, strict=True)
+        ]
+    )
     return counts
 
 

@@ -212,8 +212,10 @@ def test_enrollment_moves_follow_the_table(caseworker):
         "active",
         "terminated",
     ]
-    with pytest.raises(ValidationError, match="terminated cannot become active"):
+    with pytest.raises(ValidationError, match="An enrollment that is terminated cannot become active"):
         enrollment_transition(acting_user=caseworker, enrollment=enrollment, to="active")
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.status_changes.count()) == ("terminated", 6)
 
 
 @pytest.mark.postgres

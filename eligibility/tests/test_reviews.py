@@ -155,7 +155,7 @@ def crash_on_third(monkeypatch, module: str, name: str):
     ("command", "run_on", "module", "name"),
     [
         ("eligibility_reviews_open", DUE - timedelta(days=NOTICE), "eligibility.services.reviews", "task_create"),
-        ("eligibility_redetermine", RUN_NIGHT, "eligibility.services.redetermine", "task_create"),
+        ("eligibility_redetermine", RUN_NIGHT, "eligibility.services.redetermine", "task_create_many"),
     ],
 )
 def test_a_job_killed_halfway_and_run_again_leaves_what_one_clean_run_leaves(

@@ -9,14 +9,9 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from casework.selectors.attendance import participation_for
-from casework.tests.counting import assert_constant
 from employment import services
 from tests.factories import ClientFactory, case_for
-
-#: Measured: 6 queries of the page's own (the opening, the office's sharing rule, skills, plan goals,
-#: cases, referrals), 4 to record the read in the audit trail, and 8 for the session, the signed-in
-#: user, their roles and the menu's permissions that every page pays.
-PAGE_QUERIES = 18
+from tests.page_queries import assert_page_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_frozen")]
 
@@ -61,7 +56,8 @@ def test_an_opening_shows_the_clients_who_fit_to_their_worker_only_and_the_read_
     assert client.get(url).status_code == 403
 
 
-def test_the_opening_page_costs_the_same_with_few_and_many_matches(client, caseworker, django_assert_max_num_queries):
+@pytest.mark.usefixtures("warm_cache")
+def test_the_opening_page_costs_the_same_with_few_and_many_matches(client, caseworker):
     opening = _opening(caseworker)
     client.force_login(caseworker)
 
@@ -71,14 +67,7 @@ def test_the_opening_page_costs_the_same_with_few_and_many_matches(client, casew
             case_for(person, caseworker)
             services.client_skills_add(acting_user=caseworker, client=person, skills="customer service")
 
-    html = assert_constant(
-        client,
-        "opening",
-        reverse("employment:opening_detail", args=[opening.pk]),
-        add,
-        PAGE_QUERIES,
-        django_assert_max_num_queries,
-    )
+    html = assert_page_queries(client, "opening", reverse("employment:opening_detail", args=[opening.pk]), add)
     assert html.count("<td>customer service</td>") == 50
 
 
@@ -117,9 +106,8 @@ def test_a_session_of_another_office_is_not_found(client, caseworker, other_case
     assert client.get(reverse("employment:session_detail", args=[session.pk])).status_code == 404
 
 
-def test_the_session_page_costs_the_same_with_few_and_many_on_the_roster(
-    client, caseworker, django_assert_max_num_queries
-):
+@pytest.mark.usefixtures("warm_cache")
+def test_the_session_page_costs_the_same_with_few_and_many_on_the_roster(client, caseworker):
     session, _ = _session_with(caseworker, 0)
     client.force_login(caseworker)
 
@@ -130,14 +118,7 @@ def test_the_session_page_costs_the_same_with_few_and_many_on_the_roster(
                 acting_user=caseworker, session=session, case=case_for(person, caseworker), client=person
             )
 
-    html = assert_constant(
-        client,
-        "session",
-        reverse("employment:session_detail", args=[session.pk]),
-        add,
-        PAGE_QUERIES,
-        django_assert_max_num_queries,
-    )
+    html = assert_page_queries(client, "session", reverse("employment:session_detail", args=[session.pk]), add)
     assert html.count('inputmode="decimal"') == 50
 
 

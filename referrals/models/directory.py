@@ -151,6 +151,16 @@ class Service(HsdsRecord):
     capacity_available = models.PositiveIntegerField(null=True, blank=True)
     capacity_maximum = models.PositiveIntegerField(null=True, blank=True)
     capacity_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Intake(models.TextChoices):
+        """Whether the service takes people now: set by the agency or by the organization (its
+        referral link or its system). Kept beside HSDS `service_capacity`, which counts places."""
+
+        OPEN = "open", "Taking people"
+        WAITLIST = "waitlist", "Waiting list"
+        FULL = "full", "Full"
+
+    intake = models.CharField("taking people", max_length=10, choices=Intake.choices, default=Intake.OPEN, blank=True)
     last_verified_on = models.DateField(
         null=True, blank=True, help_text="When the information was last checked with the provider (HSDS assured_date)."
     )

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import StatusChange, status_columns
+
 
 class SharedInfo(models.TextChoices):
     """What of the client's file a referral passes to the organization (and prints on its letter)."""
@@ -27,7 +29,7 @@ class Referral(models.Model):
         NOT_COMPLETED = "not_completed", "Not completed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    # The allowed moves; `referrals.services.referral_move` refuses any other.
+    # The allowed moves; `core.status.status_move` refuses any other.
     TRANSITIONS: dict[str, set[str]] = {
         Status.DRAFT: {Status.SENT, Status.WITHDRAWN},
         Status.SENT: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
@@ -55,6 +57,16 @@ class Referral(models.Model):
         NOT_ELIGIBLE = "not_eligible", "Not eligible"
         COULD_NOT_CONTACT = "could_not_contact", "Could not contact the client"
         CLIENT_DECLINED = "client_declined", "Client declined"
+
+    class Declined(models.TextChoices):
+        """Why the receiving organization declined a referral (its link or its system)."""
+
+        NO_CAPACITY = "no_capacity", "No capacity"
+        NOT_ELIGIBLE = "not_eligible", "Not eligible"
+        SERVICE_NOT_OFFERED = "service_not_offered", "Service not offered"
+        OUT_OF_AREA = "out_of_area", "Outside the service area"
+        DUPLICATE = "duplicate", "Already referred or served"
+        OTHER = "other", "Other"
 
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="referrals")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="referrals")
@@ -86,6 +98,14 @@ class Referral(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # What the receiving organization said, through its link or its system.
+    partner_responded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the organization first accepted or declined."
+    )
+    declined_reason = models.CharField(max_length=20, choices=Declined.choices, blank=True)
+    first_appointment_at = models.DateTimeField(
+        null=True, blank=True, help_text="The first appointment the organization proposed."
+    )
     # The time of the latest move: the follow-up job counts the days since.
     last_moved_at = models.DateTimeField(default=timezone.now)
 
@@ -128,19 +148,20 @@ class Referral(models.Model):
         return [label for value, label in SharedInfo.choices if value in self.shared]
 
 
-class ReferralStatusChange(models.Model):
-    """One row per move of a referral: who moved it, when, and why."""
+class ReferralStatusChange(StatusChange):
+    """One row per move of a referral: who moved it, when, why, and (not completed) the outcome."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=15, choices=Referral.Status.choices, blank=True)
-    to_status = models.CharField(max_length=15, choices=Referral.Status.choices)
+    from_status, to_status = status_columns(Referral.Status, max_length=15)
     outcome = models.CharField(max_length=20, choices=Referral.Outcome.choices, blank=True)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-changed_at", "-id"]
+
+class OrganizationAccount(models.Model):
+    """The account a directory organization acts through: its referral links and its system's API
+    client (api/) record their moves under it, so the trail names the organization."""
+
+    organization = models.OneToOneField("referrals.Organization", on_delete=models.PROTECT, related_name="account")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organization_account")
 
     def __str__(self) -> str:
-        return f"{self.referral}: {self.from_status or 'new'} → {self.to_status}"
+        return f"{self.organization} ({self.user})"

@@ -126,3 +126,92 @@ def referral_figures(*, user, month: date, months: int = 12, office: Office | No
             for r in by_outcome
         ],
     }
+
+
+# How receiving organizations answer: per organization and service, and month by month ---------
+
+
+@dataclass
+class PartnerRow:
+    """One organization's service (or a month): how referrals sent to it were answered."""
+
+    organization: str
+    service: str
+    month: date | None = None
+    sent: int = 0
+    accepted: int = 0  # accepted, then served or not
+    declined: int = 0
+    completed: int = 0
+    not_completed: int = 0
+    days_to_respond: list[float] = field(default_factory=list)
+    reasons_not_served: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def responded(self) -> int:
+        return self.accepted + self.declined
+
+    @property
+    def acceptance(self) -> float | None:
+        return self.accepted / self.responded if self.responded else None
+
+    @property
+    def served_rate(self) -> float | None:
+        """Of the accepted referrals whose outcome is known, the share that ended with the client served."""
+        known = self.completed + self.not_completed
+        return self.completed / known if known else None
+
+    @property
+    def median_days_to_respond(self) -> float | None:
+        return round(median(self.days_to_respond), 1) if self.days_to_respond else None
+
+
+def partner_figures(*, user, month: date, months: int = 12, office: Office | None = None) -> dict:
+    """Referrals sent in the `months` months up to `month`: per organization and service, and per month.
+
+    Two queries whatever the number of referrals: the counts grouped in the database, then the
+    moments of the answered ones for the days to respond (a median, taken in Python).
+    """
+    first = add_months(month, -(months - 1))
+    sent = figures_scope(user=user, office=office).filter(
+        sent_at__gte=_start(first), sent_at__lt=_start(add_months(month, 1))
+    )
+    accepted_q = Q(status__in=[S.ACCEPTED, S.COMPLETED, S.NOT_COMPLETED])
+    grouped = (
+        sent.annotate(month=TruncMonth("sent_at"))
+        .values("organization__name", "service__name", "month", "status", "outcome")
+        .annotate(n=Count("id"), accepted=Count("id", filter=accepted_q))
+        .order_by()
+    )
+    by_service: dict[tuple[str, str], PartnerRow] = {}
+    by_month = {add_months(first, i): PartnerRow("", "", month=add_months(first, i)) for i in range(months)}
+    outcomes = dict(Referral.Outcome.choices)
+    for values in grouped:
+        moment = values["month"]
+        key = (timezone.localtime(moment) if isinstance(moment, datetime) else moment).replace(day=1)
+        key = key.date() if isinstance(key, datetime) else key
+        service_key = (values["organization__name"], values["service__name"])
+        rows = [by_service.setdefault(service_key, PartnerRow(*service_key))]
+        if key in by_month:
+            rows.append(by_month[key])
+        for row in rows:
+            row.sent += values["n"]
+            row.accepted += values["accepted"]
+            row.declined += values["n"] if values["status"] == S.DECLINED else 0
+            row.completed += values["n"] if values["status"] == S.COMPLETED else 0
+            if values["status"] == S.NOT_COMPLETED:
+                row.not_completed += values["n"]
+                label = outcomes.get(values["outcome"], values["outcome"])
+                row.reasons_not_served[label] = row.reasons_not_served.get(label, 0) + values["n"]
+    answered = sent.filter(partner_responded_at__isnull=False).values_list(
+        "organization__name", "service__name", "sent_at", "partner_responded_at"
+    )
+    for organization, service, sent_at, responded_at in answered:
+        days = (responded_at - sent_at).total_seconds() / 86400
+        by_service[(organization, service)].days_to_respond.append(days)
+        key = timezone.localtime(sent_at).date().replace(day=1)
+        if key in by_month:
+            by_month[key].days_to_respond.append(days)
+    return {
+        "services": sorted(by_service.values(), key=lambda r: (r.organization, r.service)),
+        "months": list(by_month.values()),
+    }

@@ -279,8 +279,11 @@ def test_a_move_not_in_the_table_is_refused(case, caseworker, pantry, path, to):
     for step in path:
         referral = services.referral_move(acting_user=caseworker, referral=referral, to=step, reason="r")
 
+    moves = referral.status_changes.count()
     with pytest.raises(ValidationError, match=f"cannot become {S(to).label.lower()}"):
         services.referral_move(acting_user=caseworker, referral=referral, to=to, reason="r")
+    referral.refresh_from_db()
+    assert (referral.status, referral.status_changes.count()) == ((path or [S.DRAFT])[-1], moves)
 
 
 def test_declining_and_withdrawing_need_a_reason_not_completed_an_outcome(case, caseworker, pantry):

@@ -13,15 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-
 from accounts.models import User
 from assistance.models import (
     Account,
     LedgerTransaction,
     Overpayment,
     OverpaymentPeriod,
-    OverpaymentStatusChange,
     RepaymentAgreement,
 )
 from assistance.services.ledger import Line, ledger_post
@@ -30,6 +27,7 @@ from audit.services import audit_record
 from casework.models import Case
 from casework.services.cases import case_client_ids
 from clients.models import Client
+from core.status import status_begin, status_move
 from eligibility.models import Determination, Enrollment, Program
 
 Action = AuditEvent.Action
@@ -103,7 +101,7 @@ def establish(
         overpayment=overpayment,
         memo=memo[:300],
     )
-    _log(overpayment, "", Status.ESTABLISHED, acting_user, reason=memo)
+    status_begin(overpayment, acting_user=acting_user, reason=memo)
     audit_record(
         actor=acting_user,
         action=Action.CREATE,
@@ -137,24 +135,8 @@ def recovery_applied(overpayment: Overpayment, amount: Decimal, acting_user: Use
 
 
 def move(overpayment: Overpayment, to: str, user: User, *, reason: str = "") -> None:
-    """Move a locked overpayment along `Overpayment.TRANSITIONS`, with its history row and audit event."""
-    if to not in Overpayment.TRANSITIONS.get(overpayment.status, set()):
-        raise ValidationError(
-            f"An overpayment that is {overpayment.get_status_display().lower()} cannot become "
-            f"{Status(to).label.lower()}."
-        )
-    from_status = overpayment.status
-    overpayment.status = to
-    overpayment.save(update_fields=["status"])
-    _log(overpayment, from_status, to, user, reason=reason)
-    audit_record(
-        actor=user,
-        action=Action.UPDATE,
-        target=overpayment,
-        client_ids=case_client_ids(overpayment.case_id),
-        changes={"status": [from_status, to]},
-        reason=reason,
-    )
+    """Move an overpayment along `Overpayment.TRANSITIONS` (`core.status.status_move`)."""
+    status_move(overpayment, to=to, acting_user=user, client_ids=case_client_ids(overpayment.case_id), reason=reason)
 
 
 def _post_against_balance(
@@ -209,9 +191,3 @@ def _agreement_close(overpayment: Overpayment, to: str, acting_user: User, *, re
 
 def _locked(overpayment: Overpayment) -> Overpayment:
     return Overpayment.objects.select_for_update().get(pk=overpayment.pk)
-
-
-def _log(overpayment: Overpayment, from_status: str, to: str, user: User, *, reason: str = "") -> None:
-    OverpaymentStatusChange.objects.create(
-        overpayment=overpayment, from_status=from_status, to_status=to, changed_by=user, reason=reason
-    )

@@ -10,11 +10,12 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
 from accounts.models import User
 from assistance.models import PaymentRun
-from assistance.selectors.runs import last_moved, may_start_runs, pending_enrollment_ids, pending_exists
+from assistance.selectors.runs import last_moved, may_start_runs, pending_enrollment_ids, pending_exists, stalled
 from assistance.services.runs.batches import BatchResult, payment_run_batch
 from assistance.services.runs.common import Action
 from assistance.services.runs.report import payment_file, payment_file_store, payment_run_report
@@ -94,10 +95,13 @@ def payment_run_resume(*, run: PaymentRun | int, since: datetime, acting_user: U
     run_id = run.pk if isinstance(run, PaymentRun) else int(run)
     with transaction.atomic():
         # Waits for batches still writing (they hold the row in share mode): their issuances count as moves.
-        run = PaymentRun.objects.select_for_update().annotate(moved=last_moved(run_id)).get(pk=run_id)
-        if run.status != PaymentRun.Status.RUNNING:
-            return None
-        if max(filter(None, (run.started_at, run.resumed_at, run.moved))) >= since:
+        run = (
+            PaymentRun.objects.select_for_update()
+            .annotate(moved=last_moved(run_id))
+            .annotate(is_stalled=ExpressionWrapper(stalled(since), output_field=BooleanField()))
+            .get(pk=run_id)
+        )
+        if not run.is_stalled:
             return None
         ids = pending_enrollment_ids(period=run.period)
         before = run.resumed_at

@@ -2,14 +2,17 @@
 
     manage.py audit_verify [--anchors FILE]
 
-Prints a line per chain and exits 0 when everything holds. Otherwise it names the first row
+Prints a line per chain and exits 0 when everything holds; the trail's newest events, still
+waiting for the chainer to give them their place, are counted and accepted for
+CASEWORK_AUDIT_CHAIN_WAIT_SECONDS. Otherwise it names the first row
 changed, removed or inserted in each chain (by id and position), or each anchored head that is
 no longer in its chain with its hash, and exits 1. Run it after restoring a backup, too.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from audit.chain import AUDIT, LABELS, LEDGER, anchors_verify, chain_verify
+from audit.chain import AUDIT, LABELS, LEDGER, anchors_verify, chain_verify, wait_limit
 
 
 class Command(BaseCommand):
@@ -28,6 +31,13 @@ class Command(BaseCommand):
                     f"{label}: intact, {report.rows} {row_name}{'s' if report.rows != 1 else ''}; head at position "
                     f"{report.head_seq} ({row_name} {report.head_id}), {report.head_hash}"
                 )
+                if report.waiting:
+                    since = timezone.localtime(report.waiting_since).isoformat(timespec="seconds")
+                    self.stdout.write(
+                        f"{label}: {report.waiting} newer {row_name}{'s' if report.waiting != 1 else ''} waiting for "
+                        f"a place in the chain (the oldest written {since}), within the "
+                        f"{int(wait_limit(chain).total_seconds())}-second wait"
+                    )
             else:
                 broken += 1
                 self.stdout.write(f"{label}: BROKEN after {report.rows} intact: {report.problem}")

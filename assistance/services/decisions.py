@@ -1,0 +1,69 @@
+"""Deciding several waiting requests at once, from the supervisors' approval queue.
+
+Each request goes through `issuance_approve` or `issuance_reject` in its own transaction, so each
+is checked (the approver's authority, the budget, who asked) and audited exactly as when it is
+decided alone; one that cannot be decided is reported back and the others proceed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from assistance.models import Issuance
+from assistance.services.issuances import issuance_approve, issuance_reject
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+@dataclass
+class Refusal:
+    issuance: Issuance
+    message: str
+
+
+@dataclass
+class Decided:
+    """What became of a bulk decision: the requests decided, and those refused with the reason."""
+
+    decision: Decision
+    done: list[Issuance] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+
+
+def issuances_decide(
+    *,
+    acting_user: User,
+    issuances: Iterable[Issuance],
+    decision: Decision,
+    reason: str = "",
+    budget_acknowledged: bool = False,
+) -> Decided:
+    """Approve or reject each of `issuances` with the same reason, oldest request first.
+
+    A refusal that concerns the input itself (a rejection without a reason) applies to every
+    request: it is raised before anything is decided.
+    """
+    outcome = Decided(decision=decision)
+    for issuance in sorted(issuances, key=lambda i: (i.requested_at, i.pk)):
+        try:
+            if decision == Decision.APPROVE:
+                decided = issuance_approve(
+                    acting_user=acting_user, issuance=issuance, reason=reason, budget_acknowledged=budget_acknowledged
+                )
+            else:
+                decided = issuance_reject(acting_user=acting_user, issuance=issuance, reason=reason)
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "reason" in error.error_dict:
+                raise
+            outcome.refused.append(Refusal(issuance, " ".join(error.messages)))
+        else:
+            outcome.done.append(decided)
+    return outcome

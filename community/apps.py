@@ -11,3 +11,8 @@ class CommunityConfig(AppConfig):
         from community.views import home_card
 
         home_card_register(home_card)
+
+        from community.demo import load_demo
+        from core.demo import demo_loader_register
+
+        demo_loader_register(name="community", order=61, load=load_demo)

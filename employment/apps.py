@@ -11,3 +11,8 @@ class EmploymentConfig(AppConfig):
         from employment.views import home_card
 
         home_card_register(home_card)
+
+        from core.demo import demo_loader_register
+        from employment.demo import load_demo
+
+        demo_loader_register(name="employment", order=60, load=load_demo)

@@ -24,5 +24,7 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("quality/", include("quality.urls")),
     path("reports/", include("reports.urls")),
+    path("employment/", include("employment.urls")),
+    path("community/", include("community.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "appeals",
     "quality",
     "reports",
+    "employment",
+    "community",
 ]
 
 MIDDLEWARE = [

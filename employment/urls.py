@@ -1,0 +1,19 @@
+from django.urls import path
+
+from employment import views
+
+app_name = "employment"
+
+urlpatterns = [
+    path("openings/", views.opening_list, name="opening_list"),
+    path("openings/<int:pk>/", views.opening_detail, name="opening_detail"),
+    path("openings/<int:pk>/refer/", views.opening_refer, name="opening_refer"),
+    path("sessions/", views.session_list, name="session_list"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("employers/new/", views.employer_create, name="employer_create"),
+    path("openings/new/", views.opening_create, name="opening_create"),
+    path("referrals/<int:pk>/placement/", views.placement_create, name="placement_create"),
+    path("sessions/new/", views.session_create, name="session_create"),
+    path("sessions/<int:pk>/roster/", views.roster_add, name="roster_add"),
+    path("clients/<int:client_pk>/skills/", views.skills_add, name="skills_add"),
+]

@@ -138,9 +138,10 @@ def review_start(*, acting_user: User, sampled: SampledCase) -> Review:
     """
     _refuse_unless_reviewer(acting_user)
     with transaction.atomic():
-        sampled = (
-            SampledCase.objects.select_for_update().select_related("case", "enrollment__program").get(pk=sampled.pk)
-        )
+        # Samples are append-only (no row of them may be locked for update): the case is locked
+        # instead, so two reviewers cannot start the same case's review at once.
+        sampled = SampledCase.objects.select_related("case", "enrollment__program").get(pk=sampled.pk)
+        Case.objects.select_for_update().filter(pk=sampled.case_id).first()
         if Review.objects.filter(sampled=sampled).exists():
             raise ValidationError("This case's review has already been started.")
         if worked_case(user=acting_user, case=sampled.case):

@@ -529,6 +529,8 @@ def server_environment(url: str, port: int, args: argparse.Namespace) -> dict[st
         "CASEWORK_IDENTIFIER_HASH_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": url,
         "REDIS_URL": args.redis_url,
+        # Its own static files: collecting them never rewrites those another server is using.
+        "CASEWORK_STATIC_ROOT": str(ROOT / "bench_output" / "static"),
         "CASEWORK_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(args.web_workers),
         "DJANGO_LOG_LEVEL": "WARNING",

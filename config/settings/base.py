@@ -278,7 +278,9 @@ LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` gathers the files whitenoise serves (a second copy, e.g. a benchmark's,
+# goes elsewhere so it never rewrites the files a running site is serving).
+STATIC_ROOT = Path(env("CASEWORK_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Correspondence (correspondence/): email through Django's email backend, text messages through

@@ -16,4 +16,12 @@ def test_the_loaders_run_lowest_order_first_and_a_second_registration_replaces_t
 
 
 def test_every_app_with_demo_data_is_registered_in_the_order_the_data_builds_on():
-    assert [loader.name for loader in demo.demo_loaders()] == ["eligibility", "casework", "referrals", "assistance"]
+    assert [loader.name for loader in demo.demo_loaders()] == [
+        "eligibility",
+        "casework",
+        "referrals",
+        "assistance",
+        "coverage",
+        "employment",
+        "community",
+    ]

@@ -176,7 +176,7 @@ def review_start(*, acting_user: User, sampled: SampledCase) -> Review:
 
 
 def _open_review(review: Review, user: User) -> Review:
-    review = Review.objects.select_for_update().select_related("sampled__case").get(pk=review.pk)
+    review = Review.objects.select_for_update(of=("self",)).select_related("sampled__case").get(pk=review.pk)
     if review.reviewer_id != user.pk:
         raise PermissionDenied("Only the case's reviewer records its review.")
     if review.status != Review.Status.OPEN:

@@ -31,6 +31,7 @@ from community.models import (
     VolunteerReference,
     VolunteerShift,
 )
+from core.status import status_move
 
 Action = AuditEvent.Action
 Status = SponsorProject.Status
@@ -47,14 +48,7 @@ def _check_office(user: User, office_id: int) -> None:
 
 
 def _move(project: SponsorProject, to: str, user: User, *, reason: str = "") -> None:
-    if to not in SponsorProject.TRANSITIONS.get(project.status, set()):
-        raise ValidationError(
-            f"A project that is {project.get_status_display().lower()} cannot become {Status(to).label.lower()}."
-        )
-    old = project.status
-    project.status = to
-    project.save(update_fields=["status"])
-    audit_record(actor=user, action=Action.UPDATE, target=project, changes={"status": [old, to]}, reason=reason)
+    status_move(project, to=to, acting_user=user, client_ids=(), reason=reason)
 
 
 def _locked(project: SponsorProject, user: User) -> SponsorProject:
@@ -148,17 +142,23 @@ def _check_decider(project: SponsorProject, user: User) -> None:
         raise ValidationError("Nobody approves their own recommendation; another supervisor or manager must decide it.")
 
 
+def _decide(project: SponsorProject, user: User, to: str, *, reason: str) -> SponsorProject:
+    """Record who decided the project, when and why, and move it; inside the caller's transaction."""
+    project = _locked(project, user)
+    _check_decider(project, user)
+    project.decided_by = user
+    project.decided_at = timezone.now()
+    project.decision_reason = reason
+    project.save(update_fields=["decided_by", "decided_at", "decision_reason"])
+    _move(project, to, user, reason=reason)
+    return project
+
+
 def project_approve(*, acting_user: User, project: SponsorProject, reason: str = "") -> SponsorProject:
     """A supervisor or manager, not the one who recommended it, approves the project."""
     try:
         with transaction.atomic():
-            project = _locked(project, acting_user)
-            _check_decider(project, acting_user)
-            project.decided_by = acting_user
-            project.decided_at = timezone.now()
-            project.decision_reason = reason.strip()
-            project.save(update_fields=["decided_by", "decided_at", "decision_reason"])
-            _move(project, Status.APPROVED, acting_user, reason=reason.strip() or "Approved")
+            project = _decide(project, acting_user, Status.APPROVED, reason=reason.strip() or "Approved")
     except IntegrityError as error:
         if "sponsorproject_not_decided_by_recommender" not in str(error):
             raise
@@ -170,13 +170,7 @@ def project_decline(*, acting_user: User, project: SponsorProject, reason: str) 
     if not reason.strip():
         raise ValidationError({"reason": "Say why the project is declined; the worker will read it."})
     with transaction.atomic():
-        project = _locked(project, acting_user)
-        _check_decider(project, acting_user)
-        project.decided_by = acting_user
-        project.decided_at = timezone.now()
-        project.decision_reason = reason.strip()
-        project.save(update_fields=["decided_by", "decided_at", "decision_reason"])
-        _move(project, Status.DECLINED, acting_user, reason=reason.strip())
+        project = _decide(project, acting_user, Status.DECLINED, reason=reason.strip())
     return project
 
 
@@ -305,7 +299,7 @@ def monitoring_visit_record(
 def monitoring_follow_up_done(*, acting_user: User, visit: MonitoringVisit) -> MonitoringVisit:
     _check_may_work(acting_user)
     with transaction.atomic():
-        visit = MonitoringVisit.objects.select_for_update().select_related("project").get(pk=visit.pk)
+        visit = MonitoringVisit.objects.select_for_update(of=("self",)).select_related("project").get(pk=visit.pk)
         _check_office(acting_user, visit.project.office_id)
         if not visit.follow_up or visit.follow_up_done_at:
             return visit
@@ -490,7 +484,7 @@ def volunteer_hours_record(*, acting_user: User, shift: VolunteerShift, hours_se
     if hours_served is None or not Decimal("0") <= hours_served <= Decimal("24"):
         raise ValidationError({"hours_served": "Hours served are 0 to 24."})
     with transaction.atomic():
-        shift = VolunteerShift.objects.select_for_update().select_related("volunteer").get(pk=shift.pk)
+        shift = VolunteerShift.objects.select_for_update(of=("self",)).select_related("volunteer").get(pk=shift.pk)
         _check_office(acting_user, shift.volunteer.office_id)
         if shift.starts_at > timezone.now():
             raise ValidationError("The shift has not started yet.")

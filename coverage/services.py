@@ -348,7 +348,9 @@ def claim_consult(
     """Keep what a health professional consulted on the claim said."""
     _required(professional=professional, notes=notes)
     with transaction.atomic():
-        claim = OutOfProvinceClaim.objects.select_for_update().select_related("case", "client").get(pk=claim.pk)
+        claim = (
+            OutOfProvinceClaim.objects.select_for_update(of=("self",)).select_related("case", "client").get(pk=claim.pk)
+        )
         _check_worker(acting_user, claim.case, claim.client)
         consultation = ClaimConsultation.objects.create(
             claim=claim,

@@ -25,6 +25,7 @@ from casework.services.attendance import AttendanceRow, attendance_week_record, 
 from casework.services.plans import check_client_of_case
 from casework.services.tasks import task_create
 from clients.models import Client
+from core.status import status_move
 from employment.models import (
     ClientSkill,
     DevelopmentContact,
@@ -216,28 +217,13 @@ def opening_create(
 
 
 def _move(obj, to: str, acting_user: User, *, client_ids=(), reason: str = "") -> None:
-    if to not in type(obj).TRANSITIONS.get(obj.status, set()):
-        raise ValidationError(
-            f"{obj._meta.verbose_name.capitalize()} that is {obj.get_status_display().lower()} cannot become "
-            f"{type(obj).Status(to).label.lower()}."
-        )
-    old = obj.status
-    obj.status = to
-    obj.save(update_fields=["status"])
-    audit_record(
-        actor=acting_user,
-        action=Action.UPDATE,
-        target=obj,
-        client_ids=client_ids,
-        changes={"status": [old, to]},
-        reason=reason,
-    )
+    status_move(obj, to=to, acting_user=acting_user, client_ids=client_ids, reason=reason)
 
 
 def opening_transition(*, acting_user: User, opening: JobOpening, to: str, reason: str = "") -> JobOpening:
     _check_may_work(acting_user)
     with transaction.atomic():
-        opening = JobOpening.objects.select_for_update().select_related("employer").get(pk=opening.pk)
+        opening = JobOpening.objects.select_for_update(of=("self",)).select_related("employer").get(pk=opening.pk)
         _check_office(acting_user, opening.employer.office_id)
         _move(opening, to, acting_user, reason=reason)
     return opening
@@ -275,7 +261,7 @@ def job_referral_create(*, acting_user: User, opening: JobOpening, case: Case, c
     """Put a client forward for an open position."""
     _check_may_work(acting_user)
     with transaction.atomic():
-        opening = JobOpening.objects.select_for_update().select_related("employer").get(pk=opening.pk)
+        opening = JobOpening.objects.select_for_update(of=("self",)).select_related("employer").get(pk=opening.pk)
         case = _check_case(acting_user, case, client)
         if opening.status != JobOpening.Status.OPEN:
             raise ValidationError(f"{opening} is {opening.get_status_display().lower()}.")
@@ -342,7 +328,9 @@ def placement_create(
     _check_may_work(acting_user)
     with transaction.atomic():
         referral = JobReferral.objects.select_for_update().get(pk=referral.pk)
-        opening = JobOpening.objects.select_for_update().select_related("employer").get(pk=referral.opening_id)
+        opening = (
+            JobOpening.objects.select_for_update(of=("self",)).select_related("employer").get(pk=referral.opening_id)
+        )
         case = _check_case(acting_user, referral.case, referral.client)
         wage = hourly_wage if hourly_wage is not None else opening.hourly_wage
         hours = weekly_hours if weekly_hours is not None else opening.weekly_hours

@@ -174,7 +174,11 @@ def adverse_action_continue(*, acting_user: User, action: AdverseAction, request
     with the date it had to be made by.
     """
     with transaction.atomic():
-        action = AdverseAction.objects.select_for_update().select_related("enrollment__program").get(pk=action.pk)
+        action = (
+            AdverseAction.objects.select_for_update(of=("self",))
+            .select_related("enrollment__program")
+            .get(pk=action.pk)
+        )
         last_day = notice_period_end(action)
         if requested_on > last_day:
             raise ValidationError(
@@ -201,7 +205,7 @@ def adverse_action_continue(*, acting_user: User, action: AdverseAction, request
 def adverse_action_continue_end(*, acting_user: User, action: AdverseAction, on: date) -> AdverseAction:
     """The appeal is decided: continued benefits stop; the next run pays what the decision says."""
     with transaction.atomic():
-        action = AdverseAction.objects.select_for_update().select_related("enrollment").get(pk=action.pk)
+        action = AdverseAction.objects.select_for_update(of=("self",)).select_related("enrollment").get(pk=action.pk)
         if not action.continuing:
             return action
         action.continued_until = on

@@ -7,7 +7,6 @@ their own periods on the program (`appeal_days`, `notice_days`, `hearing_decisio
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,12 +28,16 @@ from core.status import status_begin, status_move
 from correspondence.services import correspondence_send
 from eligibility.models import AdverseAction, Determination
 from eligibility.services import WhatIf, determination_finalise, determination_on_findings
-from eligibility.services.adverse import adverse_action_continue, adverse_action_continue_end, notice_period_end
+from eligibility.services.adverse import (
+    adverse_action_continue,
+    adverse_action_continue_end,
+    hearing_request_deadline,
+    notice_period_end,
+)
 
 Action = AuditEvent.Action
 Status = Appeal.Status
 Decision = Appeal.Decision
-ZERO = Decimal("0.00")
 #: Every party is told of the hearing at least this many days before it (7 CFR 273.15(l)(1)).
 HEARING_NOTICE_DAYS = 10
 
@@ -117,10 +120,22 @@ def appeal_request(
         raise ValidationError("That decision is not on this case.")
     if determination is not None and adverse_action is None:
         adverse_action = determination.adverse_actions.order_by("-id").first()
-    deadline = told + timedelta(days=program.appeal_days)
+    deadline = hearing_request_deadline(told_on=told, program=program)
     late = requested_on > deadline
     with transaction.atomic():
+        # The case's row serialises requests on it: two quick submissions make one appeal.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
         case = Case.objects.select_related("primary_client").get(pk=case.pk)
+        decision = {
+            "adverse_action": adverse_action,
+            "determination": None if adverse_action else determination,
+            "overpayment": overpayment,
+            "issuance": issuance,
+        }
+        named = {field: value for field, value in decision.items() if value is not None}
+        already = Appeal.objects.filter(status__in=Appeal.OPEN_STATUSES, **named).first() if named else None
+        if already is not None:
+            raise ValidationError(f"This decision is already under appeal ({already}).")
         appeal = Appeal.objects.create(
             case=case,
             client=case.primary_client,

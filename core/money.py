@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 #: Every amount column is DecimalField(max_digits=12, decimal_places=2).
 LIMIT = Decimal("10000000000")
 

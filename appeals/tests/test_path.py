@@ -90,7 +90,11 @@ def test_a_sustained_reduction_with_continued_benefits_becomes_a_claim_with_its_
     assert f"{claim.amount:,.2f}" in demand.body
 
     run(MAR)
-    assert paid(enrollment, MAR) <= after  # the new amount, less any recovery of the claim
+    # The new amount, of which the run kept back part to recover the claim (an allotment reduction).
+    claim.refresh_from_db()
+    march = Issuance.objects.get(enrollment=enrollment, period=MAR, kind=Issuance.Kind.RECURRING)
+    assert march.amount == after
+    assert march.recovered == claim.amount - claim.balance > 0
     assert list(
         AppealStatusChange.objects.filter(appeal=appeal).order_by("id").values_list("to_status", flat=True)
     ) == ["open", "hearing", "decided"]
@@ -176,3 +180,20 @@ def test_a_hearing_less_than_ten_days_ahead_is_refused(caseworker, officer):
         )  # fmt: skip
         with pytest.raises(ValidationError, match="at least 10 days ahead"):
             hearing(appeal, caseworker, officer, on=date(2026, 1, 29))
+
+
+def test_a_decision_already_under_appeal_is_not_appealed_twice(caseworker):
+    enrollment = approved_snap(caseworker)
+    action = reduce(enrollment, caseworker)
+    asked = REDUCED_ON + timedelta(days=3)
+    with at(asked):
+        first = appeal_request(
+            acting_user=caseworker, case=enrollment.case, adverse_action=action,
+            received_via=Appeal.Received.PHONE, requested_on=asked,
+        )  # fmt: skip
+        with pytest.raises(ValidationError, match="already under appeal"):
+            appeal_request(
+                acting_user=caseworker, case=enrollment.case, adverse_action=action,
+                received_via=Appeal.Received.IN_PERSON, requested_on=asked,
+            )  # fmt: skip
+    assert list(Appeal.objects.filter(adverse_action=action)) == [first]

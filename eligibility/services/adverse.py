@@ -24,6 +24,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.money import format_money
+from core.users import job_user
 from correspondence.services import correspondence_send, language_of
 from eligibility.letters import ACTION_WORDS, ADVERSE_ACTION, APPEAL_HOW
 from eligibility.models import AdverseAction, Determination, Enrollment
@@ -55,7 +56,12 @@ def notice_period_end(action: AdverseAction) -> date:
 
 def appeal_deadline(action: AdverseAction) -> date:
     """The last day to ask for a fair hearing (SNAP: 90 days from the notice, 7 CFR 273.15(g))."""
-    return action.noticed_on + timedelta(days=action.enrollment.program.appeal_days)
+    return hearing_request_deadline(told_on=action.noticed_on, program=action.enrollment.program)
+
+
+def hearing_request_deadline(*, told_on: date, program) -> date:
+    """The last day to ask for a fair hearing on a decision the client was told of on `told_on`."""
+    return told_on + timedelta(days=program.appeal_days)
 
 
 def reason_lines(determination: Determination | None, kind: str, extra: str = "") -> list[dict[str, Any]]:
@@ -127,7 +133,7 @@ def adverse_action_notify(
             effective_on=effective_month(kind=kind, noticed_on=noticed_on, notice_days=program.notice_days),
             timely=kind not in ADEQUATE,
             reasons=reason_lines(determination, kind, reason),
-            created_by=acting_user or _job_user(),
+            created_by=acting_user or job_user(),
         )
         client = enrollment.case.primary_client
         language = language_of(client)
@@ -219,9 +225,3 @@ def adverse_action_continue_end(*, acting_user: User, action: AdverseAction, on:
             reason="Appeal decided: continued benefits end",
         )
     return action
-
-
-def _job_user() -> User:
-    from core.users import job_user
-
-    return job_user()

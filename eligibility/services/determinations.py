@@ -15,6 +15,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.jobs import job_enqueue
+from core.money import ZERO
 from core.pdf import html_to_pdf
 from core.status import status_move
 from eligibility import rules
@@ -251,8 +252,8 @@ def _notify_if_adverse(
         kind, after = Kind.REDUCTION, determination.monthly_amount
     else:
         kind = Kind.DENIAL if status_before == Status.PENDING else Kind.TERMINATION
-        amount_before = amount_before if kind == Kind.TERMINATION else determination.monthly_amount * 0
-        after = amount_before * 0
+        amount_before = amount_before if kind == Kind.TERMINATION else ZERO
+        after = ZERO
     adverse_action_notify(
         acting_user=acting_user, enrollment=enrollment, kind=kind, amount_before=amount_before, amount_after=after,
         determination=determination, reason=reason.strip() if kind == Kind.REDUCTION else "",

@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Task
 from casework.services.tasks import task_create
+from core.money import ZERO
 from core.users import job_user
 from eligibility.models import AdverseAction, Enrollment, Review
 from eligibility.services.common import case_client_ids
@@ -115,7 +116,7 @@ def review_suspend_overdue(*, enrollment_id: int, run_on: date) -> Review | None
 
         adverse_action_notify(
             acting_user=None, enrollment=enrollment, kind=AdverseAction.Kind.SUSPENSION,
-            amount_before=enrollment.monthly_amount, amount_after=enrollment.monthly_amount * 0, reason=reason + ".",
+            amount_before=enrollment.monthly_amount, amount_after=ZERO, reason=reason + ".",
         )  # fmt: skip
     return review
 

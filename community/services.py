@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts import access
@@ -19,7 +19,7 @@ from audit.services import audit_record, audit_value
 from casework.models import Case
 from casework.services.plans import check_client_of_case
 from clients.models import Client
-from clients.uploads import content_problem
+from clients.services import upload_check
 from community.models import (
     Brochure,
     MonitoringVisit,
@@ -31,7 +31,7 @@ from community.models import (
     VolunteerReference,
     VolunteerShift,
 )
-from core.status import status_move
+from core.status import status_check, status_move
 
 Action = AuditEvent.Action
 Status = SponsorProject.Status
@@ -155,15 +155,10 @@ def _decide(project: SponsorProject, user: User, to: str, *, reason: str) -> Spo
 
 
 def project_approve(*, acting_user: User, project: SponsorProject, reason: str = "") -> SponsorProject:
-    """A supervisor or manager, not the one who recommended it, approves the project."""
-    try:
-        with transaction.atomic():
-            project = _decide(project, acting_user, Status.APPROVED, reason=reason.strip() or "Approved")
-    except IntegrityError as error:
-        if "sponsorproject_not_decided_by_recommender" not in str(error):
-            raise
-        raise ValidationError("Nobody approves their own recommendation.") from None
-    return project
+    """A supervisor or manager, not the one who recommended it, approves the project (the database
+    refuses a recommender's decision too, should a caller get past the check)."""
+    with transaction.atomic():
+        return _decide(project, acting_user, Status.APPROVED, reason=reason.strip() or "Approved")
 
 
 def project_decline(*, acting_user: User, project: SponsorProject, reason: str) -> SponsorProject:
@@ -174,23 +169,6 @@ def project_decline(*, acting_user: User, project: SponsorProject, reason: str) 
     return project
 
 
-def _checked_upload(upload: UploadedFile, *, field: str) -> str:
-    from django.conf import settings
-
-    suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    content_type = settings.DOCUMENT_ALLOWED_TYPES.get(suffix)
-    if content_type is None:
-        raise ValidationError({field: "Upload a PDF, an image or a Word document."})
-    if upload.size > settings.DOCUMENT_MAX_BYTES:
-        raise ValidationError({field: "This file is too large."})
-    data = upload.read()
-    upload.seek(0)
-    problem = content_problem(data, content_type)
-    if problem:
-        raise ValidationError({field: problem})
-    return content_type
-
-
 def project_agreement_sign(
     *, acting_user: User, project: SponsorProject, agreement: UploadedFile, signed_on: date
 ) -> SponsorProject:
@@ -199,9 +177,10 @@ def project_agreement_sign(
         raise ValidationError("Only a supervisor or manager signs an agreement with a sponsor.")
     if signed_on is None or signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "Give the day it was signed (not in the future)."})
-    _checked_upload(agreement, field="agreement")
+    upload_check(agreement, field="agreement")
     with transaction.atomic():
         project = _locked(project, acting_user)
+        status_check(project, Status.ACTIVE)  # before the file is stored: a refusal leaves none behind
         project.agreement_signed_on = signed_on
         project.agreement.save(agreement.name, agreement, save=False)
         project.save(update_fields=["agreement", "agreement_signed_on"])
@@ -545,7 +524,7 @@ def brochure_add(*, acting_user: User, title: str, language: str, upload: Upload
     _check_may_work(acting_user)
     if not title.strip() or not language.strip():
         raise ValidationError({"title": "Give the title and the language."})
-    content_type = _checked_upload(upload, field="upload")
+    content_type = upload_check(upload, field="upload")
     with transaction.atomic():
         brochure = Brochure(
             title=title.strip(),

@@ -7,7 +7,7 @@ apps above the registry hand in. The public names are all here, so callers impor
 """
 
 from clients.services.consent import consent_record, consent_revoke
-from clients.services.documents import document_download_record, document_upload, document_verify
+from clients.services.documents import document_download_record, document_upload, document_verify, upload_check
 from clients.services.finances import FINANCE_FIELDS, finance_record_save
 from clients.services.hooks import change_hooks_register, merge_hooks_register, merge_move
 from clients.services.households import MemberError, MemberInput, household_member_end, household_register
@@ -54,4 +54,5 @@ __all__ = [
     "household_register",
     "merge_hooks_register",
     "merge_move",
+    "upload_check",
 ]

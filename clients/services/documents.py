@@ -21,24 +21,27 @@ from clients.uploads import content_problem
 Action = AuditEvent.Action
 
 
-def _check_upload(upload: UploadedFile) -> str:
+def upload_check(upload: UploadedFile, *, field: str = "file") -> str:
+    """The content type of an uploaded file the agency keeps (a client's document, a sponsor's
+    agreement, a brochure): refused, on `field`, unless its type is allowed, its size within the
+    limit, and its bytes are what its name says."""
     name = upload.name or ""
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     allowed = settings.DOCUMENT_ALLOWED_TYPES
     if extension not in allowed:
         kinds = ", ".join(sorted(e.lstrip(".").upper() for e in allowed))
-        raise ValidationError({"file": f"Files of this type cannot be added. Allowed: {kinds}."})
+        raise ValidationError({field: f"Files of this type cannot be added. Allowed: {kinds}."})
     if upload.size > settings.DOCUMENT_MAX_BYTES:
         limit = filesizeformat(settings.DOCUMENT_MAX_BYTES)
-        raise ValidationError({"file": f"The file is larger than the {limit} limit."})
+        raise ValidationError({field: f"The file is larger than the {limit} limit."})
     if upload.size == 0:
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({field: "The file is empty."})
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
     problem = content_problem(data, allowed[extension])
     if problem:
-        raise ValidationError({"file": problem})
+        raise ValidationError({field: problem})
     return allowed[extension]
 
 
@@ -53,7 +56,7 @@ def document_upload(
 ) -> Document:
     """Keep a document on the client's file: only listed types, within the size limit, whose content
     is what the name says (`clients.uploads`)."""
-    content_type = _check_upload(upload)
+    content_type = upload_check(upload)
     document = Document(
         client=client,
         kind=kind,

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.access import case_scope, may_hear_appeals
-from accounts.models import User
+from accounts.models import Role, User
 from appeals.models import Appeal
 from casework.models import CaseNote
 from clients.models import Document
@@ -75,3 +75,8 @@ def appeal_file(user: User, pk: int) -> AppealFile:
     )
     history = list(appeal.status_changes.select_related("changed_by").order_by("changed_at", "id"))
     return AppealFile(appeal=appeal, replay=replay, documents=documents, notes=notes, history=history)
+
+
+def hearing_officers() -> QuerySet[User]:
+    """The active hearing officers, to assign a hearing to."""
+    return User.objects.filter(groups__name=Role.HEARING_OFFICER, is_active=True).order_by("last_name", "first_name")

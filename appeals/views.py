@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import access
-from accounts.models import Role, User
 from appeals import selectors, services
 from appeals.forms import AppealRequestForm, DecisionForm, GoodCauseForm, HearingForm
 from audit.services import audit_page_read, audit_record
@@ -71,57 +70,60 @@ def appeal_request(request: HttpRequest, case_id: int) -> HttpResponse:
 def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The appeal file: the decision replayed with its recorded values, the documents, the notes."""
     file = selectors.appeal_file(request.user, pk)
-    appeal = file.appeal
     audit_record(
-        actor=request.user, action="view", target=appeal, client_ids=[appeal.client_id],
+        actor=request.user, action="view", target=file.appeal, client_ids=[file.appeal.client_id],
         changes={"page": "appeal file"},
     )  # fmt: skip
-    officers = User.objects.filter(groups__name=Role.HEARING_OFFICER, is_active=True).order_by("last_name")
+    return _detail_page(request, file)
+
+
+def _detail_page(request: HttpRequest, file, *, status: int = 200, **bound_forms) -> HttpResponse:
+    """The appeal file with its forms; a form sent back with errors stands in its own place, as typed."""
+    forms = {
+        "hearing_form": HearingForm(officers=selectors.hearing_officers()),
+        "decision_form": DecisionForm(),
+        "good_cause_form": GoodCauseForm(),
+        **bound_forms,
+    }
     return render(
         request,
         "appeals/appeal_detail.html",
         {
             "file": file,
-            "appeal": appeal,
+            "appeal": file.appeal,
             "may_work": access.may_work_cases(request.user),
             "may_supervise": access.may_supervise(request.user),
-            "is_officer": appeal.hearing_officer_id == request.user.pk,
-            "hearing_form": HearingForm(officers=officers),
-            "decision_form": DecisionForm(),
-            "good_cause_form": GoodCauseForm(),
+            "is_officer": file.appeal.hearing_officer_id == request.user.pk,
+            **forms,
         },
+        status=status,
     )
 
 
-def _post_service(request, pk: int, form, call) -> HttpResponse:
+def _post_service(request: HttpRequest, pk: int, name: str, form, call) -> HttpResponse:
+    """Bind the form, call one service; on a refusal show the file again with the form as typed."""
     appeal = selectors.appeal_get(request.user, pk)
     if form.is_valid():
         try:
             call(appeal, form.cleaned_data)
+        except PermissionDenied as refusal:
+            messages.error(request, str(refusal))
+            return redirect("appeals:detail", appeal.pk)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "Saved.")
             return redirect("appeals:detail", appeal.pk)
-    file = selectors.appeal_file(request.user, pk)
-    return render(
-        request,
-        "appeals/appeal_detail.html",
-        {"file": file, "appeal": file.appeal, "may_work": access.may_work_cases(request.user),
-         "may_supervise": access.may_supervise(request.user),
-         "is_officer": file.appeal.hearing_officer_id == request.user.pk, "form_with_errors": form},
-        status=400,
-    )  # fmt: skip
+    return _detail_page(request, selectors.appeal_file(request.user, pk), status=400, **{name: form})
 
 
 @login_required
 def appeal_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("appeals:detail", pk)
-    officers = User.objects.filter(groups__name=Role.HEARING_OFFICER, is_active=True)
-    form = HearingForm(request.POST, officers=officers)
+    form = HearingForm(request.POST, officers=selectors.hearing_officers())
     return _post_service(
-        request, pk, form,
+        request, pk, "hearing_form", form,
         lambda appeal, data: services.appeal_hearing_schedule(
             acting_user=request.user, appeal=appeal, officer=data["officer"], starts_at=data["starts_at"],
             ends_at=data["ends_at"], place=data["place"],
@@ -134,7 +136,7 @@ def appeal_accept_late(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("appeals:detail", pk)
     return _post_service(
-        request, pk, GoodCauseForm(request.POST),
+        request, pk, "good_cause_form", GoodCauseForm(request.POST),
         lambda appeal, data: services.appeal_accept_late(
             acting_user=request.user, appeal=appeal, good_cause=data["good_cause"]
         ),
@@ -154,8 +156,4 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
             findings=findings,
         )  # fmt: skip
 
-    try:
-        return _post_service(request, pk, DecisionForm(request.POST), decide)
-    except PermissionDenied as refusal:
-        messages.error(request, str(refusal))
-        return redirect("appeals:detail", pk)
+    return _post_service(request, pk, "decision_form", DecisionForm(request.POST), decide)

@@ -128,3 +128,33 @@ def test_the_case_page_loads_the_open_appeals_panel(client, caseworker, appeal):
     client.force_login(caseworker)
     page = client.get(reverse("casework:case_detail", args=[appeal.case_id])).content.decode()
     assert reverse("appeals:case_open", args=[appeal.case_id]) in page
+
+
+def test_a_decision_sent_back_with_errors_keeps_what_was_typed(client, appeal, north):
+    officer = UserFactory(username="officer", office=north, roles=["hearing_officer"])
+    Appeal.objects.filter(pk=appeal.pk).update(hearing_officer=officer, status=Appeal.Status.HEARING)
+    client.force_login(officer)
+    with at(TODAY):
+        response = client.post(
+            reverse("appeals:decide", args=[appeal.pk]),
+            {"decision": "withdrawn", "reasons": "The client phoned to say so."},
+        )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Select a valid choice." in page
+    assert "The client phoned to say so." in page  # nothing typed is lost
+    appeal.refresh_from_db()
+    assert appeal.decision == ""
+
+
+def test_someone_other_than_the_hearing_officer_is_told_they_may_not_decide(client, caseworker, appeal):
+    client.force_login(caseworker)
+    with at(TODAY):
+        response = client.post(
+            reverse("appeals:decide", args=[appeal.pk]),
+            {"decision": Appeal.Decision.SUSTAINED, "reasons": "The agency was right."},
+            follow=True,
+        )
+    assert "Only the officer who heard the appeal decides it." in response.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.decision == ""

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -212,6 +212,10 @@ def issuance_request(
         raise ValidationError(_("This request has no valid request key; reload the form and send it again."))
     if not access.may_work_cases(acting_user):
         raise ValidationError(_("Only caseworkers and supervisors request assistance."))
+    if not Case.objects.filter(access.case_scope(acting_user), pk=case.pk).exists():
+        # Whoever calls (a page, the API, another app), assistance goes only on a case the
+        # requester may work now: an on-call shift that has ended no longer counts.
+        raise PermissionDenied(_("You may not work this case."))
     # Raw details first: a retry of a finished request is answered even if the case has closed since.
     fingerprint = request.fingerprint(case_id=case.pk, client_id=client.pk, program_id=program.pk)
     existing = _same_key(idempotency_key, fingerprint)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
@@ -196,3 +196,11 @@ def test_a_request_on_a_case_closed_since_cannot_be_approved(caseworker, supervi
     with pytest.raises(ValidationError, match="reopen it or reject"):
         issuance_approve(acting_user=supervisor, issuance=issuance)
     issuance_reject(acting_user=supervisor, issuance=issuance, reason="Case closed")
+
+
+def test_nobody_is_given_assistance_on_a_case_they_may_not_work(caseworker, other_caseworker):
+    _client, case = client_case(caseworker)
+    with pytest.raises(PermissionDenied):
+        request(other_caseworker, case, amount="50.00")
+    assert not Issuance.objects.filter(case=case).exists()
+    assert not LedgerEntry.objects.exists()

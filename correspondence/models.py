@@ -102,8 +102,16 @@ class LetterTemplate(models.Model):
 
 
 class PrintBatch(models.Model):
-    """The day's letters by mail, in one PDF, each after its address page."""
+    """One office's letters of the day by mail, in one PDF, each after its address page.
 
+    A batch names many clients, restricted ones among them: only the office's own printers
+    (`accounts.access.print_batch_scope`) list, download or mark it. Batches made before they
+    were kept per office, holding letters of several offices, have no office and no printer.
+    """
+
+    office = models.ForeignKey(
+        "accounts.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="print_batches"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     pdf = models.FileField(upload_to="correspondence/batches/%Y/%m", max_length=200, blank=True)
     letters = models.PositiveIntegerField(default=0)
@@ -114,6 +122,7 @@ class PrintBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["office", "-created_at"], name="printbatch_office_recent")]
 
     def __str__(self) -> str:
         return f"Print batch {self.pk} of {timezone.localtime(self.created_at):%Y-%m-%d}"

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.access import client_scope, may_print_mail
+from accounts.access import client_scope, may_print_mail, print_batch_scope
 from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
 from clients.models import Client
@@ -505,21 +505,34 @@ def contact_preference_update(*, client: Client, acting_user: User, **values: An
 # --- The print batch ----------------------------------------------------------------------------
 
 
-def print_batch_make(*, now=None) -> PrintBatch | None:
-    """Gather every letter waiting for the post into one PDF, each after its address page.
+def print_batch_make(*, now=None) -> list[PrintBatch]:
+    """Gather the letters waiting for the post into one batch per office: one PDF each, every
+    letter after its address page, printed by that office alone (a batch names many clients).
 
-    Safe to run twice: a letter already in a batch is no longer queued. Returns None when no
-    letter waits.
+    Safe to run twice: a letter already in a batch is no longer queued. Returns the batches
+    made, none when no letter waits.
     """
+    now = now or timezone.now()
+    office_ids = (
+        Correspondence.objects.filter(status=S.QUEUED, channel=Channel.MAIL)
+        .order_by("client__office_id")
+        .values_list("client__office_id", flat=True)
+        .distinct()
+    )
+    batches = [_print_batch_make(office_id=office_id, now=now) for office_id in list(office_ids)]
+    return [batch for batch in batches if batch is not None]
+
+
+def _print_batch_make(*, office_id: int, now) -> PrintBatch | None:
+    """The batch of one office's waiting letters, in its own transaction."""
     from django.core.files.base import ContentFile
 
     from correspondence.printing import batch_pdf, letter_pdf
 
-    now = now or timezone.now()
     with transaction.atomic():
         letters = list(
             Correspondence.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=S.QUEUED, channel=Channel.MAIL)
+            .filter(status=S.QUEUED, channel=Channel.MAIL, client__office_id=office_id)
             .select_related("client", "client__office")
             .order_by("id")
         )
@@ -534,7 +547,7 @@ def print_batch_make(*, now=None) -> PrintBatch | None:
         letters = [item for item in letters if item not in held]
         if not letters:
             return None
-        batch = PrintBatch.objects.create(created_at=now, letters=len(letters))
+        batch = PrintBatch.objects.create(office_id=office_id, created_at=now, letters=len(letters))
         batch.pdf.save(f"batch-{batch.pk}.pdf", ContentFile(batch_pdf(letters)), save=True)
         for item in letters:
             # Each letter's own copy, as printed, for its client's file.
@@ -544,17 +557,20 @@ def print_batch_make(*, now=None) -> PrintBatch | None:
             _move(item, S.SENT, job="print batch", fields=["print_batch", "sent_at", "pdf"])
         audit_record(
             actor=None, action=AuditEvent.Action.CREATE, target=batch, client_ids=[i.client_id for i in letters],
-            changes={"letters": len(letters)}, reason="print batch",
+            changes={"letters": len(letters), "office": office_id}, reason="print batch",
         )  # fmt: skip
         return batch
 
 
 def print_batch_mark_printed(*, batch: PrintBatch, acting_user: User) -> PrintBatch:
-    """Whoever printed the batch says so: its letters are marked printed."""
+    """Whoever printed the batch says so: its letters are marked printed. Only the batch's own
+    office's printers (`print_batch_scope`) may."""
     if not may_print_mail(acting_user):
         raise PermissionDenied(_("Only supervisors and administrators print the mail."))
     with transaction.atomic():
-        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
+        batch = PrintBatch.objects.select_for_update().filter(print_batch_scope(acting_user), pk=batch.pk).first()
+        if batch is None:
+            raise PermissionDenied(_("Only the batch's own office prints its mail."))
         if batch.printed_at:
             raise ValidationError(_("This batch was already marked printed."))
         batch.printed_at = timezone.now()

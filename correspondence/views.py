@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +15,7 @@ from clients import services as client_services
 from core.forms import add_service_errors
 from correspondence import selectors, services
 from correspondence.forms import ContactPreferenceForm
-from correspondence.models import Channel, PrintBatch
+from correspondence.models import Channel
 
 LIST_LIMIT = 200
 
@@ -118,14 +118,17 @@ def print_batch_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "correspondence/print_batches.html",
-        {"batches": list(selectors.print_batches()[:60]), "waiting": selectors.mail_waiting_count()},
+        {
+            "batches": list(selectors.print_batches(request.user)[:60]),
+            "waiting": selectors.mail_waiting_count(request.user),
+        },
     )
 
 
 @login_required
 @permission_required("correspondence.print_mail", raise_exception=True)
 def print_batch_pdf(request: HttpRequest, pk: int) -> FileResponse:
-    batch = get_object_or_404(PrintBatch, pk=pk)
+    batch = selectors.print_batch_get(user=request.user, pk=pk)
     client_ids = batch.items.values_list("client_id", flat=True)
     audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=batch, client_ids=client_ids)
     return _pdf(batch.pdf, f"print-batch-{batch.pk}.pdf")
@@ -135,7 +138,7 @@ def print_batch_pdf(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 @permission_required("correspondence.print_mail", raise_exception=True)
 def print_batch_printed(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(PrintBatch, pk=pk)
+    batch = selectors.print_batch_get(user=request.user, pk=pk)
     try:
         services.print_batch_mark_printed(batch=batch, acting_user=request.user)
     except ValidationError as error:

@@ -212,7 +212,7 @@ def test_a_letter_queued_before_mail_became_unsafe_is_not_printed(caseworker, no
     item = services.correspondence_send(client=client, template=letters.FREE_LETTER, context={}, sent_by=caseworker)
     prefer(client, caseworker, preferred_channel="text", text_agreed=True, mail_safe=False)
 
-    assert services.print_batch_make() is None
+    assert services.print_batch_make() == []
     item.refresh_from_db()
     assert (item.status, item.error) == (S.FAILED, "Mail is marked not safe for this client.")
 

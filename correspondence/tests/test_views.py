@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -11,7 +12,9 @@ from correspondence import letters, services
 from correspondence.models import Correspondence, LetterTemplate
 from correspondence.printing import letters_html
 from correspondence.tests.helpers import prefer
+from tests import page_queries as page_queries_module
 from tests.factories import ClientFactory, UserFactory, case_for
+from tests.page_queries import assert_page_queries
 
 pytestmark = pytest.mark.django_db
 NOON = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
@@ -155,12 +158,12 @@ def test_the_print_batch_holds_each_letter_after_its_address_page_and_is_marked_
     prefer(hidden, caseworker, alt_line1="PO Box 77", alt_city="Riverton")
     send_letters(hidden, hidden_case, caseworker, 1)
 
-    batch = services.print_batch_make()
+    [batch] = services.print_batch_make()
     html = letters_html(list(batch.items.order_by("id")))
     assert batch.letters == 3 and html.count('class="address-page"') == 3
     assert "PO Box 77" in html and hidden.address_line1 not in html
     assert batch.pdf.read(4) == b"%PDF"
-    assert services.print_batch_make() is None  # nothing left waiting
+    assert services.print_batch_make() == []  # nothing left waiting
 
     client.force_login(caseworker)
     assert client.get(reverse("correspondence:print_batches")).status_code == 403
@@ -183,3 +186,68 @@ def test_an_admin_edit_of_a_letter_is_a_new_audited_version_and_reaches_only_nam
     assert sorted(versions) == [(1, "Hola."), (2, "Hola de nuevo.")]
     assert AuditEvent.objects.filter(object_type="correspondence.lettertemplate", actor=admin_user).count() == 2
     assert services.wording(letters.FREE_LETTER, "es").body == "Hola de nuevo."
+
+
+@pytest.fixture
+def south_supervisor(other_caseworker):
+    return other_caseworker.team.supervisor
+
+
+def test_each_office_gets_its_own_batch_with_only_its_letters(caseworker, other_caseworker, north, south):
+    north_client = ClientFactory(office=north, address_line1="1 Elm St", last_name="Northey")
+    send_letters(north_client, case_for(north_client, caseworker), caseworker, 2)
+    south_client = ClientFactory(office=south, address_line1="9 Oak Av", last_name="Southey")
+    send_letters(south_client, case_for(south_client, other_caseworker), other_caseworker, 1)
+
+    batches = {batch.office: batch for batch in services.print_batch_make()}
+
+    assert set(batches) == {north, south}
+    assert set(batches[north].items.values_list("client", flat=True)) == {north_client.pk}
+    assert set(batches[south].items.values_list("client", flat=True)) == {south_client.pk}
+    assert (batches[north].letters, batches[south].letters) == (2, 1)
+    assert "Southey" not in letters_html(list(batches[north].items.all()))
+
+
+def test_a_supervisor_of_another_office_neither_sees_nor_downloads_nor_marks_a_batch(
+    client, caseworker, supervisor, south_supervisor, north, restricted
+):
+    hidden, hidden_case = restricted
+    prefer(hidden, caseworker, alt_line1="PO Box 77", alt_city="Riverton")
+    send_letters(hidden, hidden_case, caseworker, 1)
+    [batch] = services.print_batch_make()
+    pdf = reverse("correspondence:print_batch_pdf", args=[batch.pk])
+
+    client.force_login(south_supervisor)
+    listing = client.get(reverse("correspondence:print_batches")).content.decode()
+    assert pdf not in listing and "No batch yet." in listing
+    assert client.get(pdf).status_code == 404
+    assert client.post(reverse("correspondence:print_batch_printed", args=[batch.pk])).status_code == 404
+    batch.refresh_from_db()
+    assert batch.printed_at is None
+    with pytest.raises(PermissionDenied):
+        services.print_batch_mark_printed(batch=batch, acting_user=south_supervisor)
+    assert not AuditEvent.objects.filter(actor=south_supervisor, object_type="correspondence.printbatch").exists()
+
+    client.force_login(supervisor)
+    assert pdf in client.get(reverse("correspondence:print_batches")).content.decode()
+    response = client.get(pdf)
+    assert response.status_code == 200 and b"".join(response.streaming_content)[:4] == b"%PDF"
+    download = AuditEvent.objects.get(actor=supervisor, action="download", object_type="correspondence.printbatch")
+    assert download.object_id == str(batch.pk)
+    assert list(download.subjects.values_list("client_id", flat=True)) == [hidden.pk]
+
+
+def test_the_print_batch_list_costs_the_same_for_few_and_many_batches(
+    client, caseworker, supervisor, north, warm_cache
+):
+    target = ClientFactory(office=north, address_line1="1 Elm St")
+    case = case_for(target, caseworker)
+    client.force_login(supervisor)
+
+    def add_batches(n):
+        for _ in range(n):
+            send_letters(target, case, caseworker, 1)
+            services.print_batch_mark_printed(batch=services.print_batch_make()[0], acting_user=supervisor)
+
+    html = assert_page_queries(client, "print batches", reverse("correspondence:print_batches"), add_batches)
+    assert html.count("/pdf/") == page_queries_module.LARGE

@@ -26,13 +26,13 @@ from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
 from clients.models import Client
 from core.jobs import job_enqueue
+from core.status import status_begin, status_move
 from correspondence import letters
 from correspondence import templates_registry as registry
 from correspondence.models import (
     Channel,
     ContactPreference,
     Correspondence,
-    CorrespondenceStatusChange,
     Language,
     LetterTemplate,
     PrintBatch,
@@ -234,28 +234,20 @@ def _check_sender(sent_by: User | None, client: Client) -> None:
         raise PermissionDenied(_("You may not write to this client."))
 
 
-def _history(item: Correspondence, *, from_status: str, by: User | None = None, job: str = "") -> None:
-    CorrespondenceStatusChange.objects.create(
-        correspondence=item,
-        from_status=from_status,
-        to_status=item.status,
-        error=item.error if item.status == S.FAILED else "",
-        changed_by=by,
-        job=job,
-        changed_at=timezone.now(),
-    )
-
-
 def _move(item: Correspondence, to: str, *, by: User | None = None, job: str = "", fields: list[str] = ()) -> None:
-    """Move a locked item along `Correspondence.TRANSITIONS`, with its history row."""
-    if to not in Correspondence.TRANSITIONS[item.status]:
-        raise ValidationError(
-            _("A message that is %(now)s cannot become %(to)s.") % {"now": item.get_status_display(), "to": S(to).label}
-        )
-    from_status = item.status
-    item.status = to
-    item.save(update_fields=["status", *fields])
-    _history(item, from_status=from_status, by=by, job=job)
+    """Move a locked item along `Correspondence.TRANSITIONS` (`core.status`): history row and audit event.
+
+    `fields` are the other columns the caller set on `item` for this move, saved with it.
+    """
+    status_move(
+        item,
+        to=to,
+        acting_user=by,
+        client_ids=[item.client_id],
+        reason=job,
+        also={name: getattr(item, name) for name in fields},
+        history={"error": item.error if to == S.FAILED else "", "job": job},
+    )
 
 
 def _record(
@@ -279,7 +271,7 @@ def _record(
         address=channel_address(client, preference, channel), template_code=template, template_version=version,
         subject=subject, body=body, sent_by=sent_by, job=job[:100], status=S.QUEUED, created_at=now, queued_at=now,
     )  # fmt: skip
-    _history(item, from_status="", by=sent_by, job=job)
+    status_begin(item, acting_user=sent_by, history={"job": job[:100]})
     audit_record(
         actor=sent_by,
         action=AuditEvent.Action.CREATE,

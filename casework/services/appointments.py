@@ -15,10 +15,11 @@ from accounts import access
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
-from casework.models import Appointment, AppointmentParticipant, AppointmentStatusChange, CalendarFeed, Case, Task
+from casework.models import Appointment, AppointmentParticipant, CalendarFeed, Case, Task
 from casework.services.cases import case_client_ids
 from casework.services.tasks import task_add, task_create
 from clients.models import Client
+from core.status import status_begin, status_check, status_move
 from correspondence.services import correspondence_send
 
 Action = AuditEvent.Action
@@ -52,22 +53,6 @@ def _check_worker_free(*, worker: User, starts_at: datetime, ends_at: datetime, 
                 f"to {timezone.localtime(clash.ends_at):%H:%M}; choose another time or another worker."
             }
         )
-
-
-def _record_move(
-    appointment: Appointment, *, from_status: str, to: str, acting_user: User | None, reason: str = ""
-) -> None:
-    AppointmentStatusChange.objects.create(
-        appointment=appointment, from_status=from_status, to_status=to, reason=reason, changed_by=acting_user
-    )
-    audit_record(
-        actor=acting_user,
-        action=Action.CREATE if not from_status else Action.UPDATE,
-        target=appointment,
-        client_ids=[appointment.client_id],
-        changes={"status": [from_status or None, to]},
-        reason=reason,
-    )
 
 
 def appointment_book(
@@ -139,17 +124,25 @@ def appointment_book(
                 if name.strip()
             ]
         )
-        _record_move(appointment, from_status="", to=Status.SCHEDULED, acting_user=acting_user)
+        status_begin(appointment, acting_user=acting_user)
+        audit_record(
+            actor=acting_user,
+            action=Action.CREATE,
+            target=appointment,
+            client_ids=[appointment.client_id],
+            changes={"status": [None, Status.SCHEDULED]},
+        )
     return appointment
 
 
 def _lock(appointment: Appointment, to: str) -> Appointment:
-    locked = Appointment.objects.select_for_update().select_related("case", "client", "worker").get(pk=appointment.pk)
-    if to not in Appointment.TRANSITIONS[locked.status]:
-        raise ValidationError(
-            _("A %(lower)s appointment cannot be marked %(lower2)s.")
-            % {"lower": locked.get_status_display().lower(), "lower2": Status(to).label.lower()}
-        )
+    """The appointment locked (its row only), refusing at once a move its TRANSITIONS do not allow."""
+    locked = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("case", "client", "worker")
+        .get(pk=appointment.pk)
+    )
+    status_check(locked, to)
     return locked
 
 
@@ -171,10 +164,9 @@ def appointment_mark(*, acting_user: User, appointment: Appointment, to: str, re
             raise ValidationError(_("An appointment is marked kept or missed once it has started."))
         if to == Status.CANCELLED and not reason.strip():
             raise ValidationError({"reason": _("Say why the appointment is cancelled.")})
-        was = appointment.status
-        appointment.status = to
-        appointment.save(update_fields=["status"])
-        _record_move(appointment, from_status=was, to=to, acting_user=acting_user, reason=reason.strip())
+        status_move(
+            appointment, to=to, acting_user=acting_user, client_ids=[appointment.client_id], reason=reason.strip()
+        )
         if to == Status.MISSED:
             _after_missed(appointment, acting_user=acting_user)
     return appointment
@@ -234,9 +226,9 @@ def appointment_reschedule(
     with transaction.atomic():
         old = _lock(appointment, Status.RESCHEDULED)
         # The old slot is freed first, so the worker may move an appointment to an overlapping time.
-        was = old.status
-        old.status = Status.RESCHEDULED
-        old.save(update_fields=["status"])
+        status_move(
+            old, to=Status.RESCHEDULED, acting_user=acting_user, client_ids=[old.client_id], reason=reason.strip()
+        )
         new = appointment_book(
             acting_user=acting_user,
             case=old.case,
@@ -254,7 +246,6 @@ def appointment_reschedule(
         )
         old.rescheduled_to = new
         old.save(update_fields=["rescheduled_to"])
-        _record_move(old, from_status=was, to=Status.RESCHEDULED, acting_user=acting_user, reason=reason.strip())
     return new
 
 

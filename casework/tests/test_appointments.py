@@ -458,3 +458,22 @@ def test_the_database_refuses_overlapping_appointments_of_a_worker(case, casewor
             ends_at=first.ends_at + timedelta(minutes=30),
             created_by=caseworker,
         )
+
+
+def test_each_appointment_move_is_in_its_history_and_the_audit_trail_and_a_finished_one_stays(case, caseworker):
+    visit = book(case, caseworker, start=at(16, 10), kind=Appointment.Kind.OFFICE_VISIT)
+    services.appointment_mark(
+        acting_user=caseworker, appointment=visit, to=Appointment.Status.CANCELLED, reason="Client moved away"
+    )
+    with pytest.raises(ValidationError, match="An appointment that is cancelled cannot become kept"):
+        services.appointment_mark(acting_user=caseworker, appointment=visit, to=Appointment.Status.KEPT)
+
+    booked, cancelled = visit.status_changes.all()
+    assert (booked.from_status, booked.to_status, booked.changed_by) == ("", "scheduled", caseworker)
+    assert (cancelled.from_status, cancelled.to_status, cancelled.reason) == (
+        "scheduled",
+        "cancelled",
+        "Client moved away",
+    )
+    moves = AuditEvent.objects.filter(object_type="casework.appointment", object_id=str(visit.pk), action="update")
+    assert [(e.changes["status"], e.reason) for e in moves] == [(["scheduled", "cancelled"], "Client moved away")]

@@ -258,3 +258,17 @@ def test_a_letter_may_bring_its_own_wording_per_language(caseworker, north, monk
     case_for(client, caseworker)
     item = services.correspondence_send(client=client, template="test_greeting", context={}, sent_by=caseworker)
     assert (item.language, item.subject, item.body) == ("fr", "Bonjour Zoé", "Salut")
+
+
+def test_each_delivery_move_has_its_history_row_and_audit_event(caseworker, north, file_email):
+    client = ClientFactory(office=north, email="ana@example.org")
+    case_for(client, caseworker)
+    prefer(client, caseworker, email_agreed=True, preferred_channel="email")
+    item = services.correspondence_send(client=client, template=letters.FREE_LETTER, context={}, sent_by=caseworker)
+    services.correspondence_deliver(correspondence_id=item.pk)
+
+    first, moved = item.status_changes.order_by("id")
+    assert (first.from_status, first.to_status, first.changed_by, first.job) == ("", S.QUEUED, caseworker, "")
+    assert (moved.from_status, moved.to_status, moved.changed_by, moved.job) == (S.QUEUED, S.DELIVERED, None, "deliver")
+    move = AuditEvent.objects.get(object_id=str(item.pk), object_type="correspondence.correspondence", action="update")
+    assert (move.changes["status"], move.reason) == ([S.QUEUED, S.DELIVERED], "deliver")

@@ -269,7 +269,9 @@ def appointment_action_add(
 def _letter_fields(appointment: Appointment) -> dict:
     where = appointment.phone if appointment.kind == Appointment.Kind.PHONE else appointment.place
     return {
-        "appointment_kind": appointment.get_kind_display(),
+        # The label itself, untranslated until the letter is written: it then takes the letter's
+        # language (as dates do), not the language of whoever happens to be sending it.
+        "appointment_kind": Appointment.Kind(appointment.kind).label,
         "appointment_at": appointment.starts_at,
         "appointment_place": where,
         "appointment_worker": str(appointment.worker),

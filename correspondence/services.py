@@ -372,11 +372,19 @@ class Delivery:
     provider_id: str = ""
 
 
+#: How long one try may take before another worker may take the message again (the worker that
+#: claimed it died halfway, say). Well above a backend's own timeout.
+DELIVERY_CLAIM = timedelta(minutes=10)
+
+
 def correspondence_deliver(*, correspondence_id: int, job: str = "deliver") -> Correspondence | None:
     """Hand one queued email or text to its backend; safe to run twice (a done one is left alone).
 
-    On a failure the item stays queued with the error and is tried again after `retry_delay`;
-    after `max_attempts()` tries it is marked failed, which its client's tab shows the worker.
+    The backend is called outside any transaction, so a send that happened is never undone by a
+    rollback: a first transaction claims the try (no other worker takes the message while it
+    runs), the send follows, and a second transaction records what came of it. On a failure the
+    item stays queued with the error and is tried again after `retry_delay`; after
+    `max_attempts()` tries it is marked failed, which its client's tab shows the worker.
     """
     from correspondence import backends
 
@@ -388,29 +396,43 @@ def correspondence_deliver(*, correspondence_id: int, job: str = "deliver") -> C
         now = timezone.now()
         if item is None or item.channel == Channel.MAIL or (item.next_attempt_at and item.next_attempt_at > now):
             return item
+        item.attempts += 1
         # Preferences may have changed since it was queued: nothing goes by a channel now unsafe.
         refusal = channel_refusal(item.client, contact_preference_of(item.client), item.channel)
-        item.attempts += 1
-        try:
-            if refusal:
-                raise backends.Refused(refusal)
-            delivery = backends.deliver(item)
-        except Exception as error:
-            item.error = (
-                f"{type(error).__name__}: {error}"[:2000] if not isinstance(error, backends.Refused) else str(error)
-            )
-            if isinstance(error, backends.Refused) or item.attempts >= max_attempts():
+        if refusal:
+            item.error = refusal
+            item.next_attempt_at = None
+            _move(item, S.FAILED, job=job, fields=["attempts", "error", "next_attempt_at"])
+            return item
+        item.next_attempt_at = now + DELIVERY_CLAIM
+        item.save(update_fields=["attempts", "next_attempt_at"])
+        attempt = item.attempts
+
+    try:
+        delivery, failure = backends.deliver(item), None
+    except Exception as error:
+        delivery, failure = None, error
+
+    with transaction.atomic():
+        item = Correspondence.objects.select_for_update(of=("self",)).filter(pk=correspondence_id).first()
+        if item is None or item.status != S.QUEUED or item.attempts != attempt:
+            return item  # another worker took it after the claim lapsed: theirs is the newer try
+        now = timezone.now()
+        if failure is not None:
+            refused = isinstance(failure, backends.Refused)
+            item.error = str(failure) if refused else f"{type(failure).__name__}: {failure}"[:2000]
+            if refused or item.attempts >= max_attempts():
                 item.next_attempt_at = None
-                _move(item, S.FAILED, job=job, fields=["attempts", "error", "next_attempt_at"])
+                _move(item, S.FAILED, job=job, fields=["error", "next_attempt_at"])
             else:
                 item.next_attempt_at = now + retry_delay(item.attempts)
-                item.save(update_fields=["attempts", "error", "next_attempt_at"])
+                item.save(update_fields=["error", "next_attempt_at"])
             return item
         item.provider_id = delivery.provider_id[:100]
         item.sent_at = now
         item.error = ""
         item.next_attempt_at = None
-        fields = ["attempts", "provider_id", "sent_at", "error", "next_attempt_at"]
+        fields = ["provider_id", "sent_at", "error", "next_attempt_at"]
         if delivery.delivered:
             item.delivered_at = now
             _move(item, S.DELIVERED, job=job, fields=[*fields, "delivered_at"])

@@ -26,7 +26,7 @@ from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
 from clients.models import Client
 from core.jobs import job_enqueue
-from core.status import status_begin, status_move
+from core.status import StatusRefused, status_begin, status_move
 from correspondence import letters
 from correspondence import templates_registry as registry
 from correspondence.models import (
@@ -450,6 +450,43 @@ def correspondence_mark_delivered(*, correspondence: Correspondence, job: str = 
         item.delivered_at = timezone.now()
         _move(item, S.DELIVERED, job=job, fields=["delivered_at"])
         return item
+
+
+def correspondence_mark_failed(*, correspondence: Correspondence, error: str, job: str = "provider") -> Correspondence:
+    """The provider could not deliver a message it took: the worker sees it failed, and why."""
+    with transaction.atomic():
+        item = Correspondence.objects.select_for_update().get(pk=correspondence.pk)
+        if item.status == S.FAILED:
+            return item
+        item.error = error[:2000]
+        _move(item, S.FAILED, job=job, fields=["error"])
+        return item
+
+
+#: A text provider's reports that settle a message; the others ("queued", "sent"...) change nothing.
+PROVIDER_DELIVERED = {"delivered", "read"}
+PROVIDER_FAILED = {"failed", "undelivered"}
+
+
+def correspondence_provider_report(*, provider_id: str, status: str, error_code: str = "") -> Correspondence | None:
+    """What the text provider reports of a message it took (Twilio's status callback): delivered or
+    failed moves it; a report that comes late (a message already settled) changes nothing.
+    Returns the message, or None when no message has that provider id."""
+    item = Correspondence.objects.filter(provider_id=provider_id, channel=Channel.TEXT).first() if provider_id else None
+    if item is None:
+        return None
+    try:
+        if status in PROVIDER_DELIVERED:
+            return correspondence_mark_delivered(correspondence=item)
+        if status in PROVIDER_FAILED:
+            error = _("The provider could not deliver the text message (%(status)s, error %(code)s).") % {
+                "status": status,
+                "code": error_code or "?",
+            }
+            return correspondence_mark_failed(correspondence=item, error=error)
+    except StatusRefused:
+        pass  # reports may come out of order: the first that settles the message stands
+    return item
 
 
 def correspondence_retry(*, correspondence: Correspondence, acting_user: User) -> Correspondence:

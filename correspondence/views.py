@@ -1,11 +1,13 @@
 """The client's Correspondence tab, their contact preferences, one message, and the print batches."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
@@ -13,7 +15,7 @@ from audit.services import audit_record
 from clients import selectors as client_selectors
 from clients import services as client_services
 from core.forms import add_service_errors
-from correspondence import selectors, services
+from correspondence import backends, selectors, services
 from correspondence.forms import ContactPreferenceForm
 from correspondence.models import Channel
 
@@ -146,3 +148,29 @@ def print_batch_printed(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Batch %(pk)s marked printed.") % {"pk": batch.pk})
     return redirect("correspondence:print_batches")
+
+
+@csrf_exempt  # the provider's own request, with no session: its signature is the check
+@require_POST
+def text_status_report(request: HttpRequest) -> HttpResponse:
+    """The text provider's delivery report (Twilio's StatusCallback), refused unless signed with our auth token.
+
+    Twilio signs the URL it called, which is the `TWILIO_STATUS_CALLBACK_URL` it was given with the
+    message; without one, this request's own address.
+    """
+    url = getattr(settings, "TWILIO_STATUS_CALLBACK_URL", "") or request.build_absolute_uri()
+    if not backends.twilio_request_valid(
+        url=url,
+        params={name: request.POST.getlist(name) for name in request.POST},
+        signature=request.headers.get("X-Twilio-Signature", ""),
+        token=getattr(settings, "TWILIO_AUTH_TOKEN", ""),
+    ):
+        return HttpResponseForbidden("Bad signature.")
+    item = services.correspondence_provider_report(
+        provider_id=request.POST.get("MessageSid", ""),
+        status=request.POST.get("MessageStatus", ""),
+        error_code=request.POST.get("ErrorCode", ""),
+    )
+    if item is None:
+        raise Http404("No message has this provider id.")
+    return HttpResponse(status=204)

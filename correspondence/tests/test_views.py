@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from correspondence import letters, services
+from correspondence import backends, letters, services
 from correspondence.models import Correspondence, LetterTemplate
 from correspondence.printing import letters_html
 from correspondence.tests.helpers import prefer
@@ -251,3 +251,65 @@ def test_the_print_batch_list_costs_the_same_for_few_and_many_batches(
 
     html = assert_page_queries(client, "print batches", reverse("correspondence:print_batches"), add_batches)
     assert html.count("/pdf/") == page_queries_module.LARGE
+
+
+def test_twilios_published_example_signature_is_reproduced():
+    params = {"CallSid": ["CA1234567890ABCDE"], "Caller": ["+12349013030"], "Digits": ["1234"],
+              "From": ["+12349013030"], "To": ["+18005551212"]}  # fmt: skip
+    url = "https://mycompany.com/myapp.php?foo=1&bar=2"
+    assert backends.twilio_signature(url=url, params=params, token="12345") == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+
+
+@pytest.fixture
+def texted(caseworker, north, settings):
+    settings.TWILIO_AUTH_TOKEN = "secret-token"
+    settings.TWILIO_STATUS_CALLBACK_URL = "https://casework.example.org/correspondence/text-status/"
+    target = ClientFactory(office=north, phone="+15557654321")
+    case_for(target, caseworker)
+    prefer(target, caseworker, text_agreed=True, preferred_channel="text")
+    item = services.correspondence_send(client=target, template=letters.FREE_LETTER, context={}, sent_by=caseworker)
+    Correspondence.objects.filter(pk=item.pk).update(status=Correspondence.Status.SENT, provider_id="SM42")
+    return item
+
+
+def report(client, settings, data, *, token="secret-token"):
+    params = {name: [value] for name, value in data.items()}
+    signature = backends.twilio_signature(url=settings.TWILIO_STATUS_CALLBACK_URL, params=params, token=token)
+    return client.post(reverse("correspondence:text_status"), data, HTTP_X_TWILIO_SIGNATURE=signature)
+
+
+def test_a_signed_delivery_report_marks_the_text_delivered(client, texted, settings):
+    response = report(client, settings, {"MessageSid": "SM42", "MessageStatus": "delivered", "AccountSid": "AC1"})
+
+    assert response.status_code == 204
+    texted.refresh_from_db()
+    assert (texted.status, texted.delivered_at) == (Correspondence.Status.DELIVERED, NOON)
+    assert texted.status_changes.order_by("-id").first().job == "provider"
+
+
+def test_a_failure_report_shows_the_worker_the_text_failed(client, caseworker, texted, settings):
+    data = {"MessageSid": "SM42", "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    assert report(client, settings, data).status_code == 204
+
+    texted.refresh_from_db()
+    assert texted.status == Correspondence.Status.FAILED and "30003" in texted.error
+    client.force_login(caseworker)
+    assert "30003" in client.get(reverse("correspondence:client", args=[texted.client_id])).content.decode()
+
+
+def test_a_report_with_a_bad_or_missing_signature_is_refused(client, texted, settings):
+    data = {"MessageSid": "SM42", "MessageStatus": "delivered"}
+    assert report(client, settings, data, token="not-our-token").status_code == 403
+    assert client.post(reverse("correspondence:text_status"), data).status_code == 403
+    # Signed for other values than those sent.
+    tampered = client.post(
+        reverse("correspondence:text_status"),
+        {**data, "MessageStatus": "delivered"},
+        HTTP_X_TWILIO_SIGNATURE=backends.twilio_signature(
+            url=settings.TWILIO_STATUS_CALLBACK_URL, params={"MessageSid": ["SM42"], "MessageStatus": ["queued"]},
+            token="secret-token",
+        ),
+    )  # fmt: skip
+    assert tampered.status_code == 403
+    texted.refresh_from_db()
+    assert texted.status == Correspondence.Status.SENT

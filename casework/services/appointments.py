@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,11 +38,15 @@ def _local(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
-def _check_worker_free(*, worker: User, starts_at: datetime, ends_at: datetime, ignore: int | None = None) -> None:
-    """Refuse a time that overlaps another appointment the worker keeps. The caller holds the
-    worker's row lock, so two bookings for the same worker are checked one after the other."""
+def _check_worker_free(
+    *, worker: User, starts_at: datetime, ends_at: datetime, ignore: int | None = None, field: str = "starts_at"
+) -> None:
+    """Refuse a time that overlaps another appointment the worker keeps, as its worker or as a
+    colleague at a case conference. The caller holds the worker's row lock, so two bookings for
+    the same worker are checked one after the other."""
     clash = (
-        Appointment.objects.filter(worker=worker, status__in=BUSY, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        Appointment.objects.filter(Q(worker=worker) | Q(participants__user=worker))
+        .filter(status__in=BUSY, starts_at__lt=ends_at, ends_at__gt=starts_at)
         .exclude(pk=ignore)
         .order_by("starts_at")
         .first()
@@ -49,7 +54,7 @@ def _check_worker_free(*, worker: User, starts_at: datetime, ends_at: datetime, 
     if clash is not None:
         raise ValidationError(
             {
-                "starts_at": f"{worker} already has an appointment from {_local(clash.starts_at)} "
+                field: f"{worker} already has an appointment from {_local(clash.starts_at)} "
                 f"to {timezone.localtime(clash.ends_at):%H:%M}; choose another time or another worker."
             }
         )
@@ -100,9 +105,13 @@ def appointment_book(
         raise ValidationError(errors)
     if required is None:
         required = kind in Appointment.INTERVIEWS
+    colleagues = [colleague for colleague in colleagues if colleague.pk != worker.pk]
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=worker.pk).first()
+        # Everyone at it is locked, in one order (no deadlock between two bookings), and must be free.
+        list(User.objects.select_for_update().filter(pk__in=[worker.pk, *(c.pk for c in colleagues)]).order_by("pk"))
         _check_worker_free(worker=worker, starts_at=starts_at, ends_at=ends_at)
+        for colleague in colleagues:
+            _check_worker_free(worker=colleague, starts_at=starts_at, ends_at=ends_at, field="colleagues")
         appointment = Appointment.objects.create(
             case=case,
             client=client,

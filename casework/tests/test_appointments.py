@@ -494,3 +494,19 @@ def test_a_spanish_notice_names_the_appointment_in_spanish_whatever_the_workers_
     notice = Correspondence.objects.get()
     assert notice.language == "es"
     assert notice.body.startswith("No asistió a su Entrevista de solicitud del 12 de marzo de 2026")
+
+
+def test_a_colleague_invited_to_a_case_conference_is_not_double_booked(case, caseworker, supervisor):
+    book(case, supervisor, start=at(16, 14), kind=Appointment.Kind.OFFICE_VISIT)
+    with pytest.raises(ValidationError) as refused:
+        book(case, caseworker, start=at(16, 14, 30), kind=Appointment.Kind.CASE_CONFERENCE, colleagues=[supervisor])
+    assert refused.value.message_dict == {
+        "colleagues": [f"{supervisor} already has an appointment from 2026-03-16 14:00 to 15:00; "
+                       "choose another time or another worker."]
+    }  # fmt: skip
+    assert not Appointment.objects.filter(kind=Appointment.Kind.CASE_CONFERENCE).exists()
+
+    # Once at a conference, the colleague's time is taken for their own bookings too.
+    book(case, caseworker, start=at(16, 16), kind=Appointment.Kind.CASE_CONFERENCE, colleagues=[supervisor])
+    with pytest.raises(ValidationError, match="already has an appointment from 2026-03-16 16:00 to 17:00"):
+        book(case, supervisor, start=at(16, 16, 30), kind=Appointment.Kind.OFFICE_VISIT)

@@ -224,6 +224,17 @@ def may_print_mail(user: User) -> bool:
     return bool({Role.SUPERVISOR, Role.ADMIN} & user.roles)
 
 
+def print_batch_scope(user: User | AnonymousUser, *, prefix: str = "") -> Q:
+    """A filter on PrintBatch (or, with `prefix`, a model related to it): the batches a user may
+    list, download and mark printed. A batch names many clients of one office, restricted ones
+    among them, so it is its own office's: those of that office who print the mail."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.office_id:
+        return NOTHING
+    if not may_print_mail(user):
+        return NOTHING
+    return Q(**{f"{prefix}office_id": user.office_id})
+
+
 def may_review_quality(user: User) -> bool:
     """Quality-assurance case reviews: the reviewers, who read the sampled cases' files."""
     return Role.REVIEWER in user.roles

@@ -39,6 +39,7 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "assistance_overpaymentstatuschange",
     "referrals_referralstatuschange",
     "correspondence_correspondencestatuschange",
+    "casework_appointmentstatuschange",
     "coverage_specialauthorizationstatuschange",
     "coverage_outofprovinceclaimstatuschange",
     # What a health professional said of an out-of-province claim, kept as written.

@@ -132,10 +132,18 @@ def status_move(
     return change
 
 
-def status_begin(obj: models.Model, *, acting_user, reason: str = "", at: datetime | None = None) -> StatusChange:
+def status_begin(
+    obj: models.Model,
+    *,
+    acting_user,
+    reason: str = "",
+    at: datetime | None = None,
+    history: Mapping[str, Any] | None = None,
+) -> StatusChange:
     """The first row of a new `obj`'s history: from nothing to the status it was created in.
 
     In the caller's transaction, beside the creation's own audit event (which names the status).
+    `history` holds the history model's own extra columns, as for `status_move`.
     """
     keeper = history_model(type(obj))
     if keeper is None:
@@ -147,4 +155,5 @@ def status_begin(obj: models.Model, *, acting_user, reason: str = "", at: dateti
         reason=reason,
         changed_by=acting_user,
         changed_at=at or timezone.now(),
+        **(history or {}),
     )

@@ -66,4 +66,4 @@ class LetterTemplateAdmin(RoleAdmin):
 
 @admin.register(PrintBatch)
 class PrintBatchAdmin(ReadOnlyRoleAdmin):
-    list_display = ["id", "created_at", "letters", "printed_at", "printed_by"]
+    list_display = ["id", "office", "created_at", "letters", "printed_at", "printed_by"]

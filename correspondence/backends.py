@@ -8,9 +8,12 @@ provider (`TwilioTextBackend`). Mail goes in the day's print batch instead (serv
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,6 +81,21 @@ class TwilioTextBackend(TextBackend):
         if answer.get("status") in ("failed", "undelivered"):
             raise RuntimeError(f"The provider refused the message: {answer.get('error_message') or answer['status']}")
         return Delivery(delivered=answer.get("status") == "delivered", provider_id=str(answer.get("sid", "")))
+
+
+def twilio_signature(*, url: str, params: Mapping[str, Iterable[str]], token: str) -> str:
+    """What Twilio puts in `X-Twilio-Signature`: the base64 HMAC-SHA1, keyed by the auth token, of the
+    full URL it called followed by each POST parameter's name and value, sorted by name, with no
+    separators (https://www.twilio.com/docs/usage/webhooks/webhooks-security)."""
+    signed = url + "".join(name + value for name in sorted(params) for value in sorted(params[name]))
+    return base64.b64encode(hmac.new(token.encode(), signed.encode(), hashlib.sha1).digest()).decode()
+
+
+def twilio_request_valid(*, url: str, params: Mapping[str, Iterable[str]], signature: str, token: str) -> bool:
+    """Whether a request claiming to come from Twilio was signed with our auth token (constant time)."""
+    if not (token and signature):
+        return False
+    return hmac.compare_digest(twilio_signature(url=url, params=params, token=token), signature)
 
 
 def text_backend() -> TextBackend:

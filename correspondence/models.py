@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StatusChange, status_columns
+
 
 class Channel(models.TextChoices):
     MAIL = "mail", _("Mail")
@@ -102,8 +104,16 @@ class LetterTemplate(models.Model):
 
 
 class PrintBatch(models.Model):
-    """The day's letters by mail, in one PDF, each after its address page."""
+    """One office's letters of the day by mail, in one PDF, each after its address page.
 
+    A batch names many clients, restricted ones among them: only the office's own printers
+    (`accounts.access.print_batch_scope`) list, download or mark it. Batches made before they
+    were kept per office, holding letters of several offices, have no office and no printer.
+    """
+
+    office = models.ForeignKey(
+        "accounts.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="print_batches"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     pdf = models.FileField(upload_to="correspondence/batches/%Y/%m", max_length=200, blank=True)
     letters = models.PositiveIntegerField(default=0)
@@ -114,6 +124,7 @@ class PrintBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["office", "-created_at"], name="printbatch_office_recent")]
 
     def __str__(self) -> str:
         return f"Print batch {self.pk} of {timezone.localtime(self.created_at):%Y-%m-%d}"
@@ -136,7 +147,9 @@ class Correspondence(models.Model):
         FAILED = "failed", _("Failed")
         PRINTED = "printed", _("Printed")
 
-    # The allowed moves; `correspondence.services` refuses any other. A queued item that fails
+    STATUS_NOUN = "message"
+
+    # The allowed moves; `correspondence.services` refuses any other (`core.status`). A queued item that fails
     # stays queued while it has retries left; mail is "sent" once in a print batch.
     TRANSITIONS: dict[str, set[str]] = {
         Status.DRAFT: {Status.QUEUED},
@@ -195,21 +208,17 @@ class Correspondence(models.Model):
         return self.job
 
 
-class CorrespondenceStatusChange(models.Model):
-    """One row per move of a correspondence's delivery: its history, never changed."""
+class CorrespondenceStatusChange(StatusChange):
+    """One row per move of a correspondence's delivery: its history, never changed (append-only)."""
 
     correspondence = models.ForeignKey(Correspondence, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=Correspondence.Status.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=Correspondence.Status.choices)
+    from_status, to_status = status_columns(Correspondence.Status, max_length=10)
     error = models.TextField(blank=True)
+    # Empty when a job moved it (`job` names the job).
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     job = models.CharField(max_length=100, blank=True)
-    changed_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-changed_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.correspondence_id}: {self.from_status or 'new'} → {self.to_status}"
+    class Meta(StatusChange.Meta):
+        pass

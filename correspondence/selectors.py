@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.access import client_scope
+from accounts.access import client_scope, print_batch_scope
 from correspondence.models import Channel, Correspondence, PrintBatch
 
 if TYPE_CHECKING:
@@ -58,9 +58,24 @@ def correspondence_ids_due_retry(*, now=None) -> list[int]:
     )
 
 
-def print_batches() -> QuerySet[PrintBatch]:
-    return PrintBatch.objects.select_related("printed_by").order_by("-created_at", "-id")
+def print_batches(user: User) -> QuerySet[PrintBatch]:
+    """The print batches of the user's office, if they print its mail; newest first."""
+    return (
+        PrintBatch.objects.filter(print_batch_scope(user)).select_related("printed_by").order_by("-created_at", "-id")
+    )
 
 
-def mail_waiting_count() -> int:
-    return Correspondence.objects.filter(status=Correspondence.Status.QUEUED, channel=Channel.MAIL).count()
+def print_batch_get(*, user: User, pk: int) -> PrintBatch:
+    batch = print_batches(user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404("No such print batch, or not yours to print.")
+    return batch
+
+
+def mail_waiting_count(user: User) -> int:
+    """Letters of the user's office waiting for its next print batch."""
+    if not user.office_id:
+        return 0
+    return Correspondence.objects.filter(
+        status=Correspondence.Status.QUEUED, channel=Channel.MAIL, client__office_id=user.office_id
+    ).count()

@@ -21,18 +21,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.access import client_scope, may_print_mail
+from accounts.access import client_scope, may_print_mail, print_batch_scope
 from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
 from clients.models import Client
 from core.jobs import job_enqueue
+from core.status import StatusRefused, status_begin, status_move
 from correspondence import letters
 from correspondence import templates_registry as registry
 from correspondence.models import (
     Channel,
     ContactPreference,
     Correspondence,
-    CorrespondenceStatusChange,
     Language,
     LetterTemplate,
     PrintBatch,
@@ -234,28 +234,20 @@ def _check_sender(sent_by: User | None, client: Client) -> None:
         raise PermissionDenied(_("You may not write to this client."))
 
 
-def _history(item: Correspondence, *, from_status: str, by: User | None = None, job: str = "") -> None:
-    CorrespondenceStatusChange.objects.create(
-        correspondence=item,
-        from_status=from_status,
-        to_status=item.status,
-        error=item.error if item.status == S.FAILED else "",
-        changed_by=by,
-        job=job,
-        changed_at=timezone.now(),
-    )
-
-
 def _move(item: Correspondence, to: str, *, by: User | None = None, job: str = "", fields: list[str] = ()) -> None:
-    """Move a locked item along `Correspondence.TRANSITIONS`, with its history row."""
-    if to not in Correspondence.TRANSITIONS[item.status]:
-        raise ValidationError(
-            _("A message that is %(now)s cannot become %(to)s.") % {"now": item.get_status_display(), "to": S(to).label}
-        )
-    from_status = item.status
-    item.status = to
-    item.save(update_fields=["status", *fields])
-    _history(item, from_status=from_status, by=by, job=job)
+    """Move a locked item along `Correspondence.TRANSITIONS` (`core.status`): history row and audit event.
+
+    `fields` are the other columns the caller set on `item` for this move, saved with it.
+    """
+    status_move(
+        item,
+        to=to,
+        acting_user=by,
+        client_ids=[item.client_id],
+        reason=job,
+        also={name: getattr(item, name) for name in fields},
+        history={"error": item.error if to == S.FAILED else "", "job": job},
+    )
 
 
 def _record(
@@ -279,7 +271,7 @@ def _record(
         address=channel_address(client, preference, channel), template_code=template, template_version=version,
         subject=subject, body=body, sent_by=sent_by, job=job[:100], status=S.QUEUED, created_at=now, queued_at=now,
     )  # fmt: skip
-    _history(item, from_status="", by=sent_by, job=job)
+    status_begin(item, acting_user=sent_by, history={"job": job[:100]})
     audit_record(
         actor=sent_by,
         action=AuditEvent.Action.CREATE,
@@ -380,11 +372,19 @@ class Delivery:
     provider_id: str = ""
 
 
+#: How long one try may take before another worker may take the message again (the worker that
+#: claimed it died halfway, say). Well above a backend's own timeout.
+DELIVERY_CLAIM = timedelta(minutes=10)
+
+
 def correspondence_deliver(*, correspondence_id: int, job: str = "deliver") -> Correspondence | None:
     """Hand one queued email or text to its backend; safe to run twice (a done one is left alone).
 
-    On a failure the item stays queued with the error and is tried again after `retry_delay`;
-    after `max_attempts()` tries it is marked failed, which its client's tab shows the worker.
+    The backend is called outside any transaction, so a send that happened is never undone by a
+    rollback: a first transaction claims the try (no other worker takes the message while it
+    runs), the send follows, and a second transaction records what came of it. On a failure the
+    item stays queued with the error and is tried again after `retry_delay`; after
+    `max_attempts()` tries it is marked failed, which its client's tab shows the worker.
     """
     from correspondence import backends
 
@@ -396,29 +396,43 @@ def correspondence_deliver(*, correspondence_id: int, job: str = "deliver") -> C
         now = timezone.now()
         if item is None or item.channel == Channel.MAIL or (item.next_attempt_at and item.next_attempt_at > now):
             return item
+        item.attempts += 1
         # Preferences may have changed since it was queued: nothing goes by a channel now unsafe.
         refusal = channel_refusal(item.client, contact_preference_of(item.client), item.channel)
-        item.attempts += 1
-        try:
-            if refusal:
-                raise backends.Refused(refusal)
-            delivery = backends.deliver(item)
-        except Exception as error:
-            item.error = (
-                f"{type(error).__name__}: {error}"[:2000] if not isinstance(error, backends.Refused) else str(error)
-            )
-            if isinstance(error, backends.Refused) or item.attempts >= max_attempts():
+        if refusal:
+            item.error = refusal
+            item.next_attempt_at = None
+            _move(item, S.FAILED, job=job, fields=["attempts", "error", "next_attempt_at"])
+            return item
+        item.next_attempt_at = now + DELIVERY_CLAIM
+        item.save(update_fields=["attempts", "next_attempt_at"])
+        attempt = item.attempts
+
+    try:
+        delivery, failure = backends.deliver(item), None
+    except Exception as error:
+        delivery, failure = None, error
+
+    with transaction.atomic():
+        item = Correspondence.objects.select_for_update(of=("self",)).filter(pk=correspondence_id).first()
+        if item is None or item.status != S.QUEUED or item.attempts != attempt:
+            return item  # another worker took it after the claim lapsed: theirs is the newer try
+        now = timezone.now()
+        if failure is not None:
+            refused = isinstance(failure, backends.Refused)
+            item.error = str(failure) if refused else f"{type(failure).__name__}: {failure}"[:2000]
+            if refused or item.attempts >= max_attempts():
                 item.next_attempt_at = None
-                _move(item, S.FAILED, job=job, fields=["attempts", "error", "next_attempt_at"])
+                _move(item, S.FAILED, job=job, fields=["error", "next_attempt_at"])
             else:
                 item.next_attempt_at = now + retry_delay(item.attempts)
-                item.save(update_fields=["attempts", "error", "next_attempt_at"])
+                item.save(update_fields=["error", "next_attempt_at"])
             return item
         item.provider_id = delivery.provider_id[:100]
         item.sent_at = now
         item.error = ""
         item.next_attempt_at = None
-        fields = ["attempts", "provider_id", "sent_at", "error", "next_attempt_at"]
+        fields = ["provider_id", "sent_at", "error", "next_attempt_at"]
         if delivery.delivered:
             item.delivered_at = now
             _move(item, S.DELIVERED, job=job, fields=[*fields, "delivered_at"])
@@ -436,6 +450,43 @@ def correspondence_mark_delivered(*, correspondence: Correspondence, job: str = 
         item.delivered_at = timezone.now()
         _move(item, S.DELIVERED, job=job, fields=["delivered_at"])
         return item
+
+
+def correspondence_mark_failed(*, correspondence: Correspondence, error: str, job: str = "provider") -> Correspondence:
+    """The provider could not deliver a message it took: the worker sees it failed, and why."""
+    with transaction.atomic():
+        item = Correspondence.objects.select_for_update().get(pk=correspondence.pk)
+        if item.status == S.FAILED:
+            return item
+        item.error = error[:2000]
+        _move(item, S.FAILED, job=job, fields=["error"])
+        return item
+
+
+#: A text provider's reports that settle a message; the others ("queued", "sent"...) change nothing.
+PROVIDER_DELIVERED = {"delivered", "read"}
+PROVIDER_FAILED = {"failed", "undelivered"}
+
+
+def correspondence_provider_report(*, provider_id: str, status: str, error_code: str = "") -> Correspondence | None:
+    """What the text provider reports of a message it took (Twilio's status callback): delivered or
+    failed moves it; a report that comes late (a message already settled) changes nothing.
+    Returns the message, or None when no message has that provider id."""
+    item = Correspondence.objects.filter(provider_id=provider_id, channel=Channel.TEXT).first() if provider_id else None
+    if item is None:
+        return None
+    try:
+        if status in PROVIDER_DELIVERED:
+            return correspondence_mark_delivered(correspondence=item)
+        if status in PROVIDER_FAILED:
+            error = _("The provider could not deliver the text message (%(status)s, error %(code)s).") % {
+                "status": status,
+                "code": error_code or "?",
+            }
+            return correspondence_mark_failed(correspondence=item, error=error)
+    except StatusRefused:
+        pass  # reports may come out of order: the first that settles the message stands
+    return item
 
 
 def correspondence_retry(*, correspondence: Correspondence, acting_user: User) -> Correspondence:
@@ -505,21 +556,34 @@ def contact_preference_update(*, client: Client, acting_user: User, **values: An
 # --- The print batch ----------------------------------------------------------------------------
 
 
-def print_batch_make(*, now=None) -> PrintBatch | None:
-    """Gather every letter waiting for the post into one PDF, each after its address page.
+def print_batch_make(*, now=None) -> list[PrintBatch]:
+    """Gather the letters waiting for the post into one batch per office: one PDF each, every
+    letter after its address page, printed by that office alone (a batch names many clients).
 
-    Safe to run twice: a letter already in a batch is no longer queued. Returns None when no
-    letter waits.
+    Safe to run twice: a letter already in a batch is no longer queued. Returns the batches
+    made, none when no letter waits.
     """
+    now = now or timezone.now()
+    office_ids = (
+        Correspondence.objects.filter(status=S.QUEUED, channel=Channel.MAIL)
+        .order_by("client__office_id")
+        .values_list("client__office_id", flat=True)
+        .distinct()
+    )
+    batches = [_print_batch_make(office_id=office_id, now=now) for office_id in list(office_ids)]
+    return [batch for batch in batches if batch is not None]
+
+
+def _print_batch_make(*, office_id: int, now) -> PrintBatch | None:
+    """The batch of one office's waiting letters, in its own transaction."""
     from django.core.files.base import ContentFile
 
     from correspondence.printing import batch_pdf, letter_pdf
 
-    now = now or timezone.now()
     with transaction.atomic():
         letters = list(
             Correspondence.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=S.QUEUED, channel=Channel.MAIL)
+            .filter(status=S.QUEUED, channel=Channel.MAIL, client__office_id=office_id)
             .select_related("client", "client__office")
             .order_by("id")
         )
@@ -534,7 +598,7 @@ def print_batch_make(*, now=None) -> PrintBatch | None:
         letters = [item for item in letters if item not in held]
         if not letters:
             return None
-        batch = PrintBatch.objects.create(created_at=now, letters=len(letters))
+        batch = PrintBatch.objects.create(office_id=office_id, created_at=now, letters=len(letters))
         batch.pdf.save(f"batch-{batch.pk}.pdf", ContentFile(batch_pdf(letters)), save=True)
         for item in letters:
             # Each letter's own copy, as printed, for its client's file.
@@ -544,17 +608,20 @@ def print_batch_make(*, now=None) -> PrintBatch | None:
             _move(item, S.SENT, job="print batch", fields=["print_batch", "sent_at", "pdf"])
         audit_record(
             actor=None, action=AuditEvent.Action.CREATE, target=batch, client_ids=[i.client_id for i in letters],
-            changes={"letters": len(letters)}, reason="print batch",
+            changes={"letters": len(letters), "office": office_id}, reason="print batch",
         )  # fmt: skip
         return batch
 
 
 def print_batch_mark_printed(*, batch: PrintBatch, acting_user: User) -> PrintBatch:
-    """Whoever printed the batch says so: its letters are marked printed."""
+    """Whoever printed the batch says so: its letters are marked printed. Only the batch's own
+    office's printers (`print_batch_scope`) may."""
     if not may_print_mail(acting_user):
         raise PermissionDenied(_("Only supervisors and administrators print the mail."))
     with transaction.atomic():
-        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
+        batch = PrintBatch.objects.select_for_update().filter(print_batch_scope(acting_user), pk=batch.pk).first()
+        if batch is None:
+            raise PermissionDenied(_("Only the batch's own office prints its mail."))
         if batch.printed_at:
             raise ValidationError(_("This batch was already marked printed."))
         batch.printed_at = timezone.now()

@@ -27,7 +27,6 @@ def correspondence_retry_due() -> int:
 
 
 @shared_task(name="correspondence.tasks.print_batch_make")
-def print_batch_make() -> int | None:
-    """Gather the letters waiting for the post into the day's print batch."""
-    batch = services.print_batch_make()
-    return batch.pk if batch else None
+def print_batch_make() -> list[int]:
+    """Gather the letters waiting for the post into the day's print batch of each office."""
+    return [batch.pk for batch in services.print_batch_make()]

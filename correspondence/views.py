@@ -1,11 +1,13 @@
 """The client's Correspondence tab, their contact preferences, one message, and the print batches."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
@@ -13,9 +15,9 @@ from audit.services import audit_record
 from clients import selectors as client_selectors
 from clients import services as client_services
 from core.forms import add_service_errors
-from correspondence import selectors, services
+from correspondence import backends, selectors, services
 from correspondence.forms import ContactPreferenceForm
-from correspondence.models import Channel, PrintBatch
+from correspondence.models import Channel
 
 LIST_LIMIT = 200
 
@@ -118,14 +120,17 @@ def print_batch_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "correspondence/print_batches.html",
-        {"batches": list(selectors.print_batches()[:60]), "waiting": selectors.mail_waiting_count()},
+        {
+            "batches": list(selectors.print_batches(request.user)[:60]),
+            "waiting": selectors.mail_waiting_count(request.user),
+        },
     )
 
 
 @login_required
 @permission_required("correspondence.print_mail", raise_exception=True)
 def print_batch_pdf(request: HttpRequest, pk: int) -> FileResponse:
-    batch = get_object_or_404(PrintBatch, pk=pk)
+    batch = selectors.print_batch_get(user=request.user, pk=pk)
     client_ids = batch.items.values_list("client_id", flat=True)
     audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=batch, client_ids=client_ids)
     return _pdf(batch.pdf, f"print-batch-{batch.pk}.pdf")
@@ -135,7 +140,7 @@ def print_batch_pdf(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 @permission_required("correspondence.print_mail", raise_exception=True)
 def print_batch_printed(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(PrintBatch, pk=pk)
+    batch = selectors.print_batch_get(user=request.user, pk=pk)
     try:
         services.print_batch_mark_printed(batch=batch, acting_user=request.user)
     except ValidationError as error:
@@ -143,3 +148,29 @@ def print_batch_printed(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Batch %(pk)s marked printed.") % {"pk": batch.pk})
     return redirect("correspondence:print_batches")
+
+
+@csrf_exempt  # the provider's own request, with no session: its signature is the check
+@require_POST
+def text_status_report(request: HttpRequest) -> HttpResponse:
+    """The text provider's delivery report (Twilio's StatusCallback), refused unless signed with our auth token.
+
+    Twilio signs the URL it called, which is the `TWILIO_STATUS_CALLBACK_URL` it was given with the
+    message; without one, this request's own address.
+    """
+    url = getattr(settings, "TWILIO_STATUS_CALLBACK_URL", "") or request.build_absolute_uri()
+    if not backends.twilio_request_valid(
+        url=url,
+        params={name: request.POST.getlist(name) for name in request.POST},
+        signature=request.headers.get("X-Twilio-Signature", ""),
+        token=getattr(settings, "TWILIO_AUTH_TOKEN", ""),
+    ):
+        return HttpResponseForbidden("Bad signature.")
+    item = services.correspondence_provider_report(
+        provider_id=request.POST.get("MessageSid", ""),
+        status=request.POST.get("MessageStatus", ""),
+        error_code=request.POST.get("ErrorCode", ""),
+    )
+    if item is None:
+        raise Http404("No message has this provider id.")
+    return HttpResponse(status=204)

@@ -47,6 +47,8 @@ REFUSED = [
     "UPDATE assistance_ledgerentry SET amount = amount * 10",
     "DELETE FROM casework_casenote",
     "UPDATE casework_casestatuschange SET reason = 'rewritten'",
+    "UPDATE casework_appointmentstatuschange SET reason = 'rewritten'",
+    "DELETE FROM correspondence_correspondencestatuschange",
     "DELETE FROM eligibility_determination",
     "DELETE FROM assistance_issuance",
 ]

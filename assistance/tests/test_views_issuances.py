@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services import on_call_shift_add
 from assistance.models import Account, Issuance, LedgerEntry
 from assistance.services import issuance_approve, issuance_reject, issuance_reverse
 from assistance.tests.helpers import (
@@ -645,3 +646,38 @@ def test_a_case_for_another_worker_is_not_on_my_card(client, caseworker, north):
     request(other, case, amount="1500.00")
     client.force_login(caseworker)
     assert "Vasquez" not in html(client.get(reverse("home")))
+
+
+# On call ----------------------------------------------------------------------------------------
+
+
+def test_the_on_call_worker_issues_emergency_funds_to_a_colleagues_client_only_during_the_shift(
+    client, north, caseworker, supervisor
+):
+    north.share_cases_in_office = False  # outside the shift, a colleague's clients are not the worker's
+    north.save(update_fields=["share_cases_in_office"])
+    colleague = UserFactory(username="north_colleague", office=north, team=supervisor.team, roles=["caseworker"])
+    _ana, case = client_case(colleague, enrolled=True, first_name="Ana", last_name="Okafor")
+    on_call_shift_add(
+        acting_user=supervisor, office=north, user=caseworker,
+        starts_at=timezone.make_aware(datetime(2026, 3, 12, 17)), ends_at=timezone.make_aware(datetime(2026, 3, 13, 8)),
+    )  # fmt: skip
+    url = reverse("assistance:issuance_request", args=[case.pk])
+    client.force_login(caseworker)
+    assert client.post(url, form_data(case, idempotency_key="before")).status_code == 404
+
+    with time_machine.travel(timezone.make_aware(datetime(2026, 3, 12, 23)), tick=False):
+        client.force_login(caseworker)
+        response = client.post(url, form_data(case, amount="300.00", idempotency_key="night"), follow=True)
+    issuance = Issuance.objects.get()
+    assert (issuance.status, issuance.requested_by, issuance.amount) == (Status.ISSUED, caseworker, Decimal("300.00"))
+    assert "Issued at once: Emergency funds of $300.00 for Ana Okafor" in text(response)
+    created = AuditEvent.objects.get(object_type="assistance.issuance", action=AuditEvent.Action.CREATE)
+    assert created.actor == caseworker
+    assert created.reason == "On-call access: on call for North Office until 2026-03-13 08:00"
+
+    with time_machine.travel(timezone.make_aware(datetime(2026, 3, 13, 8)), tick=False):
+        client.force_login(caseworker)
+        assert client.post(url, form_data(case, idempotency_key="after")).status_code == 404
+        assert client.get(reverse("assistance:issuance_detail", args=[issuance.pk])).status_code == 404
+    assert Issuance.objects.count() == 1

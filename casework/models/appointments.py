@@ -4,6 +4,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StatusChange, status_columns
+
 
 class Appointment(models.Model):
     """A meeting a worker keeps with a client on a case: an interview, a visit, a conference, a call.
@@ -98,23 +100,18 @@ class Appointment(models.Model):
         return sorted(self.TRANSITIONS.get(self.status, set()))
 
 
-class AppointmentStatusChange(models.Model):
-    """One row per status move of an appointment: its history."""
+class AppointmentStatusChange(StatusChange):
+    """One row per status move of an appointment: its history, never changed (append-only)."""
 
     appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=12, choices=Appointment.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=Appointment.Status.choices)
-    reason = models.TextField(blank=True)
+    from_status, to_status = status_columns(Appointment.Status, max_length=12)
+    # Kept nullable as the table has always been; every move names who made it.
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    changed_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         ordering = ["changed_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.appointment}: {self.from_status or 'new'} → {self.to_status}"
 
 
 class AppointmentParticipant(models.Model):

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,10 +16,11 @@ from accounts import access
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
-from casework.models import Appointment, AppointmentParticipant, AppointmentStatusChange, CalendarFeed, Case, Task
+from casework.models import Appointment, AppointmentParticipant, CalendarFeed, Case, Task
 from casework.services.cases import case_client_ids
 from casework.services.tasks import task_add, task_create
 from clients.models import Client
+from core.status import status_begin, status_check, status_move
 from correspondence.services import correspondence_send
 
 Action = AuditEvent.Action
@@ -36,11 +38,15 @@ def _local(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
-def _check_worker_free(*, worker: User, starts_at: datetime, ends_at: datetime, ignore: int | None = None) -> None:
-    """Refuse a time that overlaps another appointment the worker keeps. The caller holds the
-    worker's row lock, so two bookings for the same worker are checked one after the other."""
+def _check_worker_free(
+    *, worker: User, starts_at: datetime, ends_at: datetime, ignore: int | None = None, field: str = "starts_at"
+) -> None:
+    """Refuse a time that overlaps another appointment the worker keeps, as its worker or as a
+    colleague at a case conference. The caller holds the worker's row lock, so two bookings for
+    the same worker are checked one after the other."""
     clash = (
-        Appointment.objects.filter(worker=worker, status__in=BUSY, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        Appointment.objects.filter(Q(worker=worker) | Q(participants__user=worker))
+        .filter(status__in=BUSY, starts_at__lt=ends_at, ends_at__gt=starts_at)
         .exclude(pk=ignore)
         .order_by("starts_at")
         .first()
@@ -48,26 +54,10 @@ def _check_worker_free(*, worker: User, starts_at: datetime, ends_at: datetime, 
     if clash is not None:
         raise ValidationError(
             {
-                "starts_at": f"{worker} already has an appointment from {_local(clash.starts_at)} "
+                field: f"{worker} already has an appointment from {_local(clash.starts_at)} "
                 f"to {timezone.localtime(clash.ends_at):%H:%M}; choose another time or another worker."
             }
         )
-
-
-def _record_move(
-    appointment: Appointment, *, from_status: str, to: str, acting_user: User | None, reason: str = ""
-) -> None:
-    AppointmentStatusChange.objects.create(
-        appointment=appointment, from_status=from_status, to_status=to, reason=reason, changed_by=acting_user
-    )
-    audit_record(
-        actor=acting_user,
-        action=Action.CREATE if not from_status else Action.UPDATE,
-        target=appointment,
-        client_ids=[appointment.client_id],
-        changes={"status": [from_status or None, to]},
-        reason=reason,
-    )
 
 
 def appointment_book(
@@ -115,9 +105,13 @@ def appointment_book(
         raise ValidationError(errors)
     if required is None:
         required = kind in Appointment.INTERVIEWS
+    colleagues = [colleague for colleague in colleagues if colleague.pk != worker.pk]
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=worker.pk).first()
+        # Everyone at it is locked, in one order (no deadlock between two bookings), and must be free.
+        list(User.objects.select_for_update().filter(pk__in=[worker.pk, *(c.pk for c in colleagues)]).order_by("pk"))
         _check_worker_free(worker=worker, starts_at=starts_at, ends_at=ends_at)
+        for colleague in colleagues:
+            _check_worker_free(worker=colleague, starts_at=starts_at, ends_at=ends_at, field="colleagues")
         appointment = Appointment.objects.create(
             case=case,
             client=client,
@@ -139,17 +133,25 @@ def appointment_book(
                 if name.strip()
             ]
         )
-        _record_move(appointment, from_status="", to=Status.SCHEDULED, acting_user=acting_user)
+        status_begin(appointment, acting_user=acting_user)
+        audit_record(
+            actor=acting_user,
+            action=Action.CREATE,
+            target=appointment,
+            client_ids=[appointment.client_id],
+            changes={"status": [None, Status.SCHEDULED]},
+        )
     return appointment
 
 
 def _lock(appointment: Appointment, to: str) -> Appointment:
-    locked = Appointment.objects.select_for_update().select_related("case", "client", "worker").get(pk=appointment.pk)
-    if to not in Appointment.TRANSITIONS[locked.status]:
-        raise ValidationError(
-            _("A %(lower)s appointment cannot be marked %(lower2)s.")
-            % {"lower": locked.get_status_display().lower(), "lower2": Status(to).label.lower()}
-        )
+    """The appointment locked (its row only), refusing at once a move its TRANSITIONS do not allow."""
+    locked = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("case", "client", "worker")
+        .get(pk=appointment.pk)
+    )
+    status_check(locked, to)
     return locked
 
 
@@ -171,10 +173,9 @@ def appointment_mark(*, acting_user: User, appointment: Appointment, to: str, re
             raise ValidationError(_("An appointment is marked kept or missed once it has started."))
         if to == Status.CANCELLED and not reason.strip():
             raise ValidationError({"reason": _("Say why the appointment is cancelled.")})
-        was = appointment.status
-        appointment.status = to
-        appointment.save(update_fields=["status"])
-        _record_move(appointment, from_status=was, to=to, acting_user=acting_user, reason=reason.strip())
+        status_move(
+            appointment, to=to, acting_user=acting_user, client_ids=[appointment.client_id], reason=reason.strip()
+        )
         if to == Status.MISSED:
             _after_missed(appointment, acting_user=acting_user)
     return appointment
@@ -234,9 +235,9 @@ def appointment_reschedule(
     with transaction.atomic():
         old = _lock(appointment, Status.RESCHEDULED)
         # The old slot is freed first, so the worker may move an appointment to an overlapping time.
-        was = old.status
-        old.status = Status.RESCHEDULED
-        old.save(update_fields=["status"])
+        status_move(
+            old, to=Status.RESCHEDULED, acting_user=acting_user, client_ids=[old.client_id], reason=reason.strip()
+        )
         new = appointment_book(
             acting_user=acting_user,
             case=old.case,
@@ -254,7 +255,6 @@ def appointment_reschedule(
         )
         old.rescheduled_to = new
         old.save(update_fields=["rescheduled_to"])
-        _record_move(old, from_status=was, to=Status.RESCHEDULED, acting_user=acting_user, reason=reason.strip())
     return new
 
 
@@ -278,7 +278,9 @@ def appointment_action_add(
 def _letter_fields(appointment: Appointment) -> dict:
     where = appointment.phone if appointment.kind == Appointment.Kind.PHONE else appointment.place
     return {
-        "appointment_kind": appointment.get_kind_display(),
+        # The label itself, untranslated until the letter is written: it then takes the letter's
+        # language (as dates do), not the language of whoever happens to be sending it.
+        "appointment_kind": Appointment.Kind(appointment.kind).label,
         "appointment_at": appointment.starts_at,
         "appointment_place": where,
         "appointment_worker": str(appointment.worker),

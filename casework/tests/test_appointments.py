@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.access import client_scope
 from accounts.services import on_call_shift_add, on_call_shift_cancel
@@ -25,6 +25,7 @@ from casework.services.tasks import task_complete
 from casework.tests.counting import assert_constant
 from clients.models import Client
 from correspondence.models import Correspondence
+from correspondence.services import letter_template_save
 from tests.factories import ClientFactory, UserFactory, case_for
 
 _serial = count(1)
@@ -458,3 +459,54 @@ def test_the_database_refuses_overlapping_appointments_of_a_worker(case, casewor
             ends_at=first.ends_at + timedelta(minutes=30),
             created_by=caseworker,
         )
+
+
+def test_each_appointment_move_is_in_its_history_and_the_audit_trail_and_a_finished_one_stays(case, caseworker):
+    visit = book(case, caseworker, start=at(16, 10), kind=Appointment.Kind.OFFICE_VISIT)
+    services.appointment_mark(
+        acting_user=caseworker, appointment=visit, to=Appointment.Status.CANCELLED, reason="Client moved away"
+    )
+    with pytest.raises(ValidationError, match="An appointment that is cancelled cannot become kept"):
+        services.appointment_mark(acting_user=caseworker, appointment=visit, to=Appointment.Status.KEPT)
+
+    booked, cancelled = visit.status_changes.all()
+    assert (booked.from_status, booked.to_status, booked.changed_by) == ("", "scheduled", caseworker)
+    assert (cancelled.from_status, cancelled.to_status, cancelled.reason) == (
+        "scheduled",
+        "cancelled",
+        "Client moved away",
+    )
+    moves = AuditEvent.objects.filter(object_type="casework.appointment", object_id=str(visit.pk), action="update")
+    assert [(e.changes["status"], e.reason) for e in moves] == [(["scheduled", "cancelled"], "Client moved away")]
+
+
+def test_a_spanish_notice_names_the_appointment_in_spanish_whatever_the_workers_language(case, caseworker, admin_user):
+    letter_template_save(
+        acting_user=admin_user, code="missed_interview_notice", language="es",
+        subject="Aviso de entrevista perdida", body="No asistió a su {{ appointment_kind }} del {{ appointment_at }}.",
+    )  # fmt: skip
+    caseworker.language = "en"
+    caseworker.save(update_fields=["language"])
+    interview = book(case, caseworker, start=at(12, 11))
+    with time_machine.travel(at(12, 12, 15), tick=False), translation.override("en"):
+        services.appointment_mark(acting_user=caseworker, appointment=interview, to=Appointment.Status.MISSED)
+
+    notice = Correspondence.objects.get()
+    assert notice.language == "es"
+    assert notice.body.startswith("No asistió a su Entrevista de solicitud del 12 de marzo de 2026")
+
+
+def test_a_colleague_invited_to_a_case_conference_is_not_double_booked(case, caseworker, supervisor):
+    book(case, supervisor, start=at(16, 14), kind=Appointment.Kind.OFFICE_VISIT)
+    with pytest.raises(ValidationError) as refused:
+        book(case, caseworker, start=at(16, 14, 30), kind=Appointment.Kind.CASE_CONFERENCE, colleagues=[supervisor])
+    assert refused.value.message_dict == {
+        "colleagues": [f"{supervisor} already has an appointment from 2026-03-16 14:00 to 15:00; "
+                       "choose another time or another worker."]
+    }  # fmt: skip
+    assert not Appointment.objects.filter(kind=Appointment.Kind.CASE_CONFERENCE).exists()
+
+    # Once at a conference, the colleague's time is taken for their own bookings too.
+    book(case, caseworker, start=at(16, 16), kind=Appointment.Kind.CASE_CONFERENCE, colleagues=[supervisor])
+    with pytest.raises(ValidationError, match="already has an appointment from 2026-03-16 16:00 to 17:00"):
+        book(case, supervisor, start=at(16, 16, 30), kind=Appointment.Kind.OFFICE_VISIT)

@@ -14,6 +14,7 @@ from core.models import OutboxJob
 from correspondence import letters, services
 from correspondence import templates_registry as registry
 from correspondence.models import Correspondence, LetterTemplate
+from correspondence.tasks import correspondence_deliver as correspondence_deliver_task
 from correspondence.tasks import correspondence_retry_due
 from correspondence.tests.helpers import prefer
 from tests.factories import ClientFactory, case_for
@@ -212,7 +213,7 @@ def test_a_letter_queued_before_mail_became_unsafe_is_not_printed(caseworker, no
     item = services.correspondence_send(client=client, template=letters.FREE_LETTER, context={}, sent_by=caseworker)
     prefer(client, caseworker, preferred_channel="text", text_agreed=True, mail_safe=False)
 
-    assert services.print_batch_make() is None
+    assert services.print_batch_make() == []
     item.refresh_from_db()
     assert (item.status, item.error) == (S.FAILED, "Mail is marked not safe for this client.")
 
@@ -258,3 +259,76 @@ def test_a_letter_may_bring_its_own_wording_per_language(caseworker, north, monk
     case_for(client, caseworker)
     item = services.correspondence_send(client=client, template="test_greeting", context={}, sent_by=caseworker)
     assert (item.language, item.subject, item.body) == ("fr", "Bonjour Zoé", "Salut")
+
+
+def test_each_delivery_move_has_its_history_row_and_audit_event(caseworker, north, file_email):
+    client = ClientFactory(office=north, email="ana@example.org")
+    case_for(client, caseworker)
+    prefer(client, caseworker, email_agreed=True, preferred_channel="email")
+    item = services.correspondence_send(client=client, template=letters.FREE_LETTER, context={}, sent_by=caseworker)
+    services.correspondence_deliver(correspondence_id=item.pk)
+
+    first, moved = item.status_changes.order_by("id")
+    assert (first.from_status, first.to_status, first.changed_by, first.job) == ("", S.QUEUED, caseworker, "")
+    assert (moved.from_status, moved.to_status, moved.changed_by, moved.job) == (S.QUEUED, S.DELIVERED, None, "deliver")
+    move = AuditEvent.objects.get(object_id=str(item.pk), object_type="correspondence.correspondence", action="update")
+    assert (move.changes["status"], move.reason) == ([S.QUEUED, S.DELIVERED], "deliver")
+
+
+class WatchedEmailBackend:
+    """Notes, for each message it takes, whether a database transaction was open around it."""
+
+    in_transaction: list[bool] = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        from django.db import connection
+
+        WatchedEmailBackend.in_transaction.append(connection.in_atomic_block)
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_is_sent_outside_any_transaction_and_its_result_recorded_after(
+    caseworker, north, settings, monkeypatch
+):
+    from core import jobs
+
+    settings.EMAIL_BACKEND = "correspondence.tests.test_services.WatchedEmailBackend"
+    # The broker takes the job; the worker process runs it on its own, as below.
+    monkeypatch.setattr(jobs, "_publish", lambda job, retry: None)
+    WatchedEmailBackend.in_transaction = []
+    client = ClientFactory(office=north, email="ana@example.org")
+    case_for(client, caseworker)
+    prefer(client, caseworker, email_agreed=True, preferred_channel="email")
+    item = services.correspondence_send(client=client, template=letters.FREE_LETTER, context={}, sent_by=caseworker)
+
+    correspondence_deliver_task(item.pk)
+
+    assert WatchedEmailBackend.in_transaction == [False]
+    item.refresh_from_db()
+    assert (item.status, item.attempts, item.next_attempt_at) == (S.DELIVERED, 1, None)
+
+
+def test_a_message_another_worker_is_sending_is_not_sent_twice(caseworker, north, settings, monkeypatch):
+    from correspondence import backends
+
+    client = ClientFactory(office=north, email="ana@example.org")
+    case_for(client, caseworker)
+    prefer(client, caseworker, email_agreed=True, preferred_channel="email")
+    item = services.correspondence_send(client=client, template=letters.FREE_LETTER, context={}, sent_by=caseworker)
+    sent = []
+
+    def deliver_while_another_worker_runs(message):
+        sent.append(message.pk)
+        services.correspondence_deliver(correspondence_id=message.pk)  # the same job, run again meanwhile
+        return services.Delivery(delivered=True)
+
+    monkeypatch.setattr(backends, "deliver", deliver_while_another_worker_runs)
+    services.correspondence_deliver(correspondence_id=item.pk)
+
+    assert sent == [item.pk]
+    item.refresh_from_db()
+    assert (item.status, item.attempts) == (S.DELIVERED, 1)

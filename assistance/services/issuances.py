@@ -471,8 +471,11 @@ def _check_decider(issuance: Issuance, user: User, *, verb: str) -> None:
             _("This request was already %(lower)s%(who)s; nothing to %(verb)s.")
             % {"lower": issuance.get_status_display().lower(), "who": who, "verb": verb}
         )
-    if issuance.requested_by_id == user.pk:
-        raise ValidationError(_("Nobody approves or rejects their own request; another supervisor must decide it."))
+    access.decider_check(
+        user,
+        asked_by_id=issuance.requested_by_id,
+        refusal=_("Nobody approves or rejects their own request; another supervisor must decide it."),
+    )
 
 
 def _move(issuance: Issuance, to: str, user: User, *, reason: str = "") -> None:

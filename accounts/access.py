@@ -26,10 +26,14 @@ The rule works on field names only, so this app needs no import of the
 client registry or of casework.
 """
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BreakGlassGrant, CaseAccess, OnCallShift, Role, User
 
@@ -101,9 +105,9 @@ def _own_rows(user: User) -> Q | None:
     return own
 
 
-def _shared_rows(user: User, *, client_restricted: OuterRef | None = None) -> Q | None:
+def _shared_rows(user: User, *, client_restricted: OuterRef | None = None, on_call: bool = True) -> Q | None:
     """Access rows of unrestricted cases in the user's office, where the office shares them, or
-    while the user is on call for it.
+    (unless `on_call` is false) while the user is on call for it.
 
     With `client_restricted` (the outer client's flag), a restricted client is left out too.
     """
@@ -111,12 +115,19 @@ def _shared_rows(user: User, *, client_restricted: OuterRef | None = None) -> Q 
         return None
     shared = Q(office_id=user.office_id, restricted=False)
     if not user.office.share_cases_in_office:
+        if not on_call:
+            return None
         # Where the office shares its cases the on-call worker already sees these rows, so the
         # shift is asked about only here: one uncorrelated EXISTS, evaluated once per query.
         shared &= Q(Exists(on_call_shifts_now(user=user, office_id=user.office_id)))
     if client_restricted is not None:
         shared &= Q(Exact(client_restricted, False))
     return shared
+
+
+def _everyday_rows(user: User) -> Q:
+    """Access rows the user sees outside any on-call shift."""
+    return _any([q for q in (_own_rows(user), _shared_rows(user, on_call=False)) if q])
 
 
 def on_call_shifts_now(*, user: User, office_id: int | None = None, at=None):
@@ -126,9 +137,15 @@ def on_call_shifts_now(*, user: User, office_id: int | None = None, at=None):
     return shifts.filter(office_id=office_id) if office_id is not None else shifts
 
 
-def on_call_access(user: User) -> OnCallShift | None:
-    """The shift through which the user sees more than their everyday access now, if any: a shift
-    for their own office where it does not share its cases (one query, kept for the request)."""
+def on_call_access(user: User, client_ids: Iterable[int]) -> OnCallShift | None:
+    """The shift through which the user reads some of `client_ids` now, if any: clients the user
+    sees only because they are on call for their office (where it does not share its cases), not
+    through their everyday access. A read of their own or their team's clients is not on-call
+    access, shift or no shift.
+
+    The shift is looked up once per request (one query); the clients are checked only while a
+    shift runs (one more query).
+    """
     if not getattr(user, "is_authenticated", False) or not user.office_id:
         return None
     if not hasattr(user, "_on_call_shift"):
@@ -136,7 +153,18 @@ def on_call_access(user: User) -> OnCallShift | None:
         if {Role.CASEWORKER, Role.SUPERVISOR} & user.roles and not user.office.share_cases_in_office:
             shift = on_call_shifts_now(user=user, office_id=user.office_id).select_related("office").first()
         user._on_call_shift = shift
-    return user._on_call_shift
+    shift = user._on_call_shift
+    ids = {int(i) for i in client_ids}
+    if shift is None or not ids:
+        return None
+    everyday = CaseAccess.objects.filter(_everyday_rows(user), client_id__in=ids).values_list("client_id", flat=True)
+    if Role.ADMIN in user.roles:
+        everyday = everyday.union(
+            BreakGlassGrant.objects.filter(
+                user_id=user.pk, client_id__in=ids, expires_at__gt=timezone.now()
+            ).values_list("client_id", flat=True)
+        )
+    return shift if ids - set(everyday) else None
 
 
 def may_keep_on_call_roster(user: User, office_id: int | None) -> bool:
@@ -195,6 +223,13 @@ def may_hear_appeals(user: User) -> bool:
 
 def may_supervise(user: User) -> bool:
     return Role.SUPERVISOR in user.roles
+
+
+def decider_check(user: User, *, asked_by_id: int | None, refusal: str | None = None) -> None:
+    """Nobody decides their own request (or recommendation): another person must approve or refuse
+    what `asked_by_id` asked for. Raises ValidationError with `refusal`, or a plain statement of the rule."""
+    if asked_by_id is not None and asked_by_id == user.pk:
+        raise ValidationError(refusal or _("Nobody decides their own request; another supervisor must decide it."))
 
 
 def may_read_inquiry_statistics(user: User) -> bool:

@@ -3,9 +3,10 @@ every request.
 
 Each page asks who the user is allowed to be: their roles (groups) decide what the access rule
 lets them see, and their permissions which menu entries they get. Both change rarely, through
-the admin; any change to a user's groups or permissions, to a group's permissions, or to a
-user or group row makes every cached answer stale at once (a new generation), so nobody keeps
-a role they have lost. Entries also expire after `ACCESS_CACHE_SECONDS`.
+the admin. A change to one person's row (their language, their name, a new password) drops
+that person's entries only; a change of anyone's roles, office or team, of a group or its
+permissions, or of an office makes every cached answer stale at once (a new generation), so
+nobody keeps a role they have lost. Entries also expire after `ACCESS_CACHE_SECONDS`.
 """
 
 from collections.abc import Callable
@@ -14,15 +15,25 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 GENERATION = "access:generation"
 
 
-def _key(user, what: str) -> str:
-    generation = cache.get(GENERATION) or 0
+# A user's fields that the access rule reads beside their roles: a change to one of them clears
+# everyone's entries, as a change of roles does.
+SHARED_FIELDS = frozenset({"office", "office_id", "team", "team_id"})
+
+
+def _key(user, what: str, generation: int | None = None) -> str:
+    if generation is None:
+        generation = cache.get(GENERATION) or 0
     # The moment the account was made as well as its id: a new account never reads an old one's answer.
     return f"access:{generation}:{user.pk}:{user.date_joined.timestamp():.6f}:{what}"
+
+
+def _user_key(user_id: int, generation: int) -> str:
+    return f"access:{generation}:user:{user_id}"
 
 
 def cached(user, what: str, compute: Callable[[], frozenset[str]]) -> frozenset[str]:
@@ -48,8 +59,8 @@ class CachedModelBackend(ModelBackend):
 
     def get_user(self, user_id):
         # Any save of the user (a new password included: the session's hash is checked against it)
-        # drops this copy at once (_user_changed); a change to an office, every copy.
-        key = f"access:{cache.get(GENERATION) or 0}:user:{user_id}"
+        # drops this copy at once (_user_saved); a change to an office, every copy.
+        key = _user_key(user_id, cache.get(GENERATION) or 0)
         user = cache.get(key)
         if user is None:
             try:
@@ -96,13 +107,42 @@ def _device_changed(sender, instance, **kwargs) -> None:
     cache.delete(_device_key(instance.persistent_id))
 
 
-def _user_changed(sender, instance, **kwargs) -> None:
-    cache.delete(f"access:{cache.get(GENERATION) or 0}:user:{instance.pk}")
+def access_cache_clear_user(user) -> None:
+    """This person's cached copy, roles and permissions are stale from now on; nobody else's."""
+    generation = cache.get(GENERATION) or 0
+    keys = [_user_key(user.pk, generation)]
+    if user.date_joined is not None:
+        keys += [_key(user, what, generation) for what in ("roles", "permissions")]
+    cache.delete_many(keys)
 
 
-def _changed(update_fields=None, **kwargs) -> None:
-    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
-        return  # signing in, or a new password: neither changes what the person may do
+def _user_before_save(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    # A full save (the admin's form) does not say what changed: the stored office and team, to
+    # compare with once saved. A save naming its fields says it, and costs nothing here.
+    instance._access_shared_before = None
+    if not raw and instance.pk and update_fields is None:
+        instance._access_shared_before = (
+            sender._default_manager.filter(pk=instance.pk).values_list("office_id", "team_id").first()
+        )
+
+
+def _user_saved(sender, instance, created=False, update_fields=None, **kwargs) -> None:
+    if update_fields is not None:
+        shared = bool(SHARED_FIELDS & set(update_fields))
+    else:
+        before = getattr(instance, "_access_shared_before", None)
+        shared = not created and before != (instance.office_id, instance.team_id)
+    if shared:
+        access_cache_clear()
+    else:
+        access_cache_clear_user(instance)
+
+
+def _user_deleted(sender, instance, **kwargs) -> None:
+    access_cache_clear()  # a supervisor gone: their teams' entries with them
+
+
+def _changed(**kwargs) -> None:
     access_cache_clear()
 
 
@@ -113,13 +153,14 @@ def access_cache_connect() -> None:
 
     from accounts.models import Office, User
 
+    # Roles (groups) and permissions, given or taken, whichever side of the relation says so.
     for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
         m2m_changed.connect(_changed, sender=through, dispatch_uid=f"access_cache_{through.__name__}")
-    for model in (User, Group):
-        post_save.connect(_changed, sender=model, dispatch_uid=f"access_cache_save_{model.__name__}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"access_cache_delete_{model.__name__}")
-    post_save.connect(_user_changed, sender=User, dispatch_uid="access_cache_user_save")
-    post_delete.connect(_user_changed, sender=User, dispatch_uid="access_cache_user_delete")
+    post_save.connect(_changed, sender=Group, dispatch_uid="access_cache_save_Group")
+    post_delete.connect(_changed, sender=Group, dispatch_uid="access_cache_delete_Group")
+    pre_save.connect(_user_before_save, sender=User, dispatch_uid="access_cache_user_before_save")
+    post_save.connect(_user_saved, sender=User, dispatch_uid="access_cache_user_save")
+    post_delete.connect(_user_deleted, sender=User, dispatch_uid="access_cache_user_delete")
     post_save.connect(_changed, sender=Office, dispatch_uid="access_cache_save_Office")
     for model in (TOTPDevice, StaticDevice):
         post_save.connect(_device_changed, sender=model, dispatch_uid=f"otp_device_save_{model.__name__}")

@@ -102,7 +102,8 @@ def _open_path(path: str) -> bool:
 
 
 class OnCallAuditMiddleware:
-    """Marks what a worker reads through their on-call shift as on-call access in the audit trail.
+    """Marks what a worker reads through their on-call shift as on-call access in the audit trail:
+    an event naming a client they could not see outside the shift (`accounts.access.on_call_access`).
 
     The shift is looked up only when an event names clients, once per request, and only where
     the office does not share its cases (elsewhere the shift opens nothing more).
@@ -112,8 +113,8 @@ class OnCallAuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        def note() -> str:
-            shift = on_call_access(request.user)
+        def note(client_ids: list[int]) -> str:
+            shift = on_call_access(request.user, client_ids)
             return (
                 f"On-call access: on call for {shift.office} until {timezone.localtime(shift.ends_at):%Y-%m-%d %H:%M}"
                 if shift

@@ -34,16 +34,17 @@ def reset(token) -> None:
 
 
 # Why the acting user may read what they read, when it is not their everyday access (an on-call
-# shift, say): a function asked only when an event names clients, so other pages pay nothing.
-_access_note: ContextVar[Callable[[], str] | None] = ContextVar("audit_access_note", default=None)
+# shift, say): a function of the clients an event names, asked only when it names some, so other
+# pages pay nothing.
+_access_note: ContextVar[Callable[[list[int]], str] | None] = ContextVar("audit_access_note", default=None)
 
 
-def access_note() -> str:
+def access_note(client_ids: list[int]) -> str:
     note = _access_note.get()
-    return note() if note is not None else ""
+    return note(client_ids) if note is not None else ""
 
 
-def bind_access_note(note: Callable[[], str]):
+def bind_access_note(note: Callable[[list[int]], str]):
     return _access_note.set(note)
 
 

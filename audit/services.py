@@ -136,7 +136,7 @@ def _event(
     request = context.current()
     ids = sorted({int(i) for i in client_ids})
     if ids and not reason:
-        reason = context.access_note()
+        reason = context.access_note(ids)
     event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(actor.get_username() if getattr(actor, "pk", None) else "system")[:150],

@@ -138,8 +138,11 @@ def _check_decider(project: SponsorProject, user: User) -> None:
     # Signing agreements with sponsors needs supervisory approval (NL Client Services Officer profile).
     if not access.may_supervise(user):
         raise ValidationError("Only a supervisor or manager decides a sponsor project.")
-    if project.recommended_by_id == user.pk:
-        raise ValidationError("Nobody approves their own recommendation; another supervisor or manager must decide it.")
+    access.decider_check(
+        user,
+        asked_by_id=project.recommended_by_id,
+        refusal="Nobody approves their own recommendation; another supervisor or manager must decide it.",
+    )
 
 
 def _decide(project: SponsorProject, user: User, to: str, *, reason: str) -> SponsorProject:

@@ -14,8 +14,9 @@ starts (`status_audit_with`, called from `audit.apps`), so imports keep pointing
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
@@ -56,10 +57,13 @@ def status_allowed(model: type[models.Model], from_status: str, to: str) -> bool
 
 def status_check(obj: models.Model, to: str) -> None:
     """Refuse, with both statuses in the message, a move `TRANSITIONS` does not allow from where `obj` stands."""
-    model = type(obj)
-    if not status_allowed(model, obj.status, to):
+    _check(type(obj), obj.status, to)
+
+
+def _check(model: type[models.Model], from_status: str, to: str) -> None:
+    if not status_allowed(model, from_status, to):
         raise StatusRefused(
-            f"{_noun(model).capitalize()} that is {status_label(model, obj.status)} "
+            f"{_noun(model).capitalize()} that is {status_label(model, from_status)} "
             f"cannot become {status_label(model, to)}.",
             code="status_refused",
         )
@@ -157,3 +161,45 @@ def status_begin(
         changed_at=at or timezone.now(),
         **(history or {}),
     )
+
+
+def status_begin_many(
+    objs: Sequence[models.Model],
+    *,
+    acting_user,
+    reason: str = "",
+    through: Sequence[str] = (),
+    at: datetime | None = None,
+) -> list[StatusChange]:
+    """`status_begin` for many new objects of one model, in one bulk insert however many they are.
+
+    Each history starts from nothing; with `through`, it passes those statuses on the way to the
+    one the object was created in (an arrears payment requested, approved and issued at once),
+    each step a move `TRANSITIONS` allows. In the caller's transaction, beside the creations' own
+    audit event, which names the status (the payment run's names every client of its batch).
+    """
+    if not objs:
+        return []
+    model = type(objs[0])
+    keeper = history_model(model)
+    if keeper is None:
+        raise ImproperlyConfigured(f"{model.__name__} keeps no status history.")
+    subject = keeper.subject_field().name
+    moment = at or timezone.now()
+    rows = []
+    for obj in objs:
+        path = ["", *through, obj.status]
+        for before, after in pairwise(path):
+            if before:
+                _check(model, before, after)
+            rows.append(
+                keeper(
+                    **{subject: obj},
+                    from_status=before,
+                    to_status=after,
+                    reason=reason,
+                    changed_by=acting_user,
+                    changed_at=moment,
+                )
+            )
+    return keeper.objects.bulk_create(rows)

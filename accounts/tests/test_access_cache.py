@@ -68,3 +68,42 @@ def test_signing_in_keeps_everyone_elses_cached_answers(client, caseworker, supe
     client.force_login(caseworker)  # saves last_login
 
     assert cache.get(GENERATION) == before
+
+
+def test_changing_ones_language_keeps_everyone_elses_cached_access(client, caseworker, supervisor):
+    from accounts.access_cache import CachedModelBackend
+    from accounts.services import user_language_set
+
+    client.force_login(supervisor)
+    _access_queries(client, reverse("home"))
+    assert CachedModelBackend().get_user(caseworker.pk).language == ""  # now cached
+
+    user_language_set(acting_user=caseworker, user=caseworker, language="es")
+
+    assert _access_queries(client, reverse("home")) == []  # the supervisor's answers are still cached
+    assert CachedModelBackend().get_user(caseworker.pk).language == "es"  # the worker's copy was dropped
+
+
+def test_a_worker_moved_to_another_office_is_seen_at_once_by_everyone(client, caseworker, supervisor, south):
+    from accounts.access_cache import CachedModelBackend
+    from accounts.models import User
+
+    client.force_login(supervisor)
+    _access_queries(client, reverse("home"))
+    assert CachedModelBackend().get_user(caseworker.pk).office.code == "north"
+
+    moved = User.objects.get(pk=caseworker.pk)
+    moved.office = south
+    moved.save()  # as the admin's form saves: every field
+
+    assert _access_queries(client, reverse("home"))  # everyone's answers were dropped
+    assert CachedModelBackend().get_user(caseworker.pk).office.code == "south"
+
+
+def test_a_role_given_in_the_admin_is_seen_on_the_next_page(client, caseworker):
+    client.force_login(caseworker)
+    assert client.get(reverse("assistance:queue")).status_code == 403
+
+    caseworker.groups.add(Group.objects.get(name="supervisor"))
+
+    assert client.get(reverse("assistance:queue")).status_code == 200

@@ -1,8 +1,10 @@
 """Deciding several waiting requests at once, from the supervisors' approval queue.
 
-Each request goes through `issuance_approve` or `issuance_reject` in its own transaction, so each
-is checked (the approver's authority, the budget, who asked) and audited exactly as when it is
-decided alone; one that cannot be decided is reported back and the others proceed.
+Each request goes through `issuance_approve` or `issuance_reject`, so each is checked (the
+approver's authority, the budget, who asked) and audited exactly as when it is decided alone.
+Their atomic blocks nest in the caller's transaction (the page's, core.middleware), where each
+is a savepoint: one that cannot be decided is rolled back to its savepoint and reported, and the
+others proceed and commit together with the page.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from assistance.models import Issuance
-from assistance.services.issuances import issuance_approve, issuance_reject
+from assistance.services.issuances import issuance_approve, issuance_reject, issuance_reject_check_reason
 
 
 class Decision(StrEnum):
@@ -51,6 +53,8 @@ def issuances_decide(
     A refusal that concerns the input itself (a rejection without a reason) applies to every
     request: it is raised before anything is decided.
     """
+    if decision == Decision.REJECT:
+        issuance_reject_check_reason(reason)
     outcome = Decided(decision=decision)
     for issuance in sorted(issuances, key=lambda i: (i.requested_at, i.pk)):
         try:
@@ -61,8 +65,6 @@ def issuances_decide(
             else:
                 decided = issuance_reject(acting_user=acting_user, issuance=issuance, reason=reason)
         except ValidationError as error:
-            if hasattr(error, "error_dict") and "reason" in error.error_dict:
-                raise
             outcome.refused.append(Refusal(issuance, " ".join(error.messages)))
         else:
             outcome.done.append(decided)

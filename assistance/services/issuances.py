@@ -21,7 +21,7 @@ from accounts.models import User
 from assistance.models import Issuance, LedgerTransaction, Overpayment
 from assistance.services.budgets import budget_effect
 from assistance.services.ledger import issue_lines, ledger_post, reversal_lines
-from assistance.services.limits import beyond_authority_text, excesses, limits_exceeded
+from assistance.services.limits import Excess, beyond_authority_text, limits_exceeded
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, SupportiveService
@@ -249,9 +249,10 @@ def issuance_request(
                 requested_by=acting_user,
                 reference=_provisional_reference(idempotency_key),
             )
-            issuance.exceeds = limits_exceeded(
+            over = limits_exceeded(
                 user=acting_user, kind=details.kind, client_id=client.pk, amount=details.amount, units=details.units
             )
+            issuance.exceeds = [excess.stored() for excess in over]
             issuance.save()
             issuance.reference = reference_for(issuance.pk)
             issuance.save(update_fields=["reference"])
@@ -269,8 +270,8 @@ def issuance_request(
                     **({"unenrolled_reason": [None, details.unenrolled_reason]} if details.unenrolled_reason else {}),
                 },
             )
-            if issuance.exceeds:
-                _move(issuance, Status.PENDING, acting_user, reason=_exceeds_text(issuance.exceeds))
+            if over:
+                _move(issuance, Status.PENDING, acting_user, reason=_exceeds_text(over))
             else:
                 _move(issuance, Status.APPROVED, acting_user, reason="Within the requester's authority")
                 _issue(issuance, acting_user)
@@ -310,7 +311,7 @@ def issuance_approve(
                 exclude_id=issuance.pk,
             )
             if over:
-                raise ValidationError(beyond_authority_text(excesses(over)))
+                raise ValidationError(beyond_authority_text(over))
             effect = budget_effect(program_id=issuance.program_id, amount=issuance.amount, lock=True)
             if effect is not None and effect.exceeds and not budget_acknowledged:
                 raise ValidationError(
@@ -332,11 +333,16 @@ def issuance_approve(
     return issuance
 
 
+def issuance_reject_check_reason(reason: str) -> None:
+    """A rejection says why: the caseworker reads it. Checked before anything is decided."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the request is rejected; the caseworker will read it.")})
+
+
 def issuance_reject(*, acting_user: User, issuance: Issuance, reason: str) -> Issuance:
     """A supervisor turns down a waiting request, saying why; the requester sees it on their home page."""
     _require_supervisor(acting_user)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the request is rejected; the caseworker will read it.")})
+    issuance_reject_check_reason(reason)
     with transaction.atomic():
         issuance = _locked(issuance)
         _check_decider(issuance, acting_user, verb="reject")
@@ -469,14 +475,17 @@ def _check_decider(issuance: Issuance, user: User, *, verb: str) -> None:
             _("This request was already %(lower)s%(who)s; nothing to %(verb)s.")
             % {"lower": issuance.get_status_display().lower(), "who": who, "verb": verb}
         )
-    if issuance.requested_by_id == user.pk:
-        raise ValidationError(_("Nobody approves or rejects their own request; another supervisor must decide it."))
+    access.decider_check(
+        user,
+        asked_by_id=issuance.requested_by_id,
+        refusal=_("Nobody approves or rejects their own request; another supervisor must decide it."),
+    )
 
 
 def _move(issuance: Issuance, to: str, user: User, *, reason: str = "") -> None:
     status_move(issuance, to=to, acting_user=user, client_ids=case_client_ids(issuance.case_id), reason=reason)
 
 
-def _exceeds_text(over: list[dict]) -> str:
+def _exceeds_text(over: list[Excess]) -> str:
     """The limits a request goes past, each as its figure against the limit (`Excess.figure`)."""
-    return "; ".join(excess.figure for excess in excesses(over))
+    return "; ".join(excess.figure for excess in over)

@@ -235,12 +235,12 @@ def limits_exceeded(
     units: int | None = None,
     exclude_id: int | None = None,
     on: date | None = None,
-) -> list[dict]:
+) -> list[Excess]:
     """Which of the user's limits this request goes past, each with the limit, the figure and the
-    excess, as `Issuance.exceeds` stores them. An empty list: the request is within the user's authority.
+    excess (`Excess.stored()` is how `Issuance.exceeds` keeps them). An empty list: the request is
+    within the user's authority.
     """
     authority = authority_for(user=user, kind=kind, on=on)
     counts_30_days = authority.granted and authority.per_client_30_days is not None
     recent = client_recent_total(client_id=client_id, kind=kind, exclude_id=exclude_id) if counts_30_days else ZERO
-    over = beyond(authority, amount=amount, units=units, recent_total=recent)
-    return [excess.stored() for excess in over]
+    return beyond(authority, amount=amount, units=units, recent_total=recent)

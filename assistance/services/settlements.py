@@ -43,7 +43,6 @@ from accounts.models import User
 from assistance.models import (
     Account,
     Issuance,
-    IssuanceStatusChange,
     LedgerTransaction,
     Overpayment,
     RedeterminationSettlement,
@@ -57,6 +56,7 @@ from casework.models import Case, Task
 from casework.services.cases import case_client_ids
 from casework.services.tasks import task_create
 from core.money import format_money
+from core.status import status_begin_many
 from core.users import job_user
 from eligibility.models import Determination, Enrollment, EnrollmentStatusChange
 
@@ -294,10 +294,7 @@ def _arrears(
     issuance.save(update_fields=["reference"])
     Status = Issuance.Status
     reason = f"Underpaid months found by redetermination {determination.pk}"
-    IssuanceStatusChange.objects.bulk_create(
-        IssuanceStatusChange(issuance=issuance, from_status=old, to_status=new, changed_by=user, reason=reason)
-        for old, new in (("", Status.REQUESTED), (Status.REQUESTED, Status.APPROVED), (Status.APPROVED, Status.ISSUED))
-    )
+    status_begin_many([issuance], acting_user=user, reason=reason, through=[Status.REQUESTED, Status.APPROVED], at=now)
     common = {"case_id": case.pk, "client_id": client.pk, "program_id": enrollment.program_id}
     lines: list[Line] = []
     # A pair of lines per month: the arrears count as assistance for the months they belong to.

@@ -403,6 +403,32 @@ def test_what_the_on_call_worker_reads_is_audited_as_on_call_access(
     assert event.reason.startswith("On-call access: on call for North Office until 2026-03-13 08:00")
 
 
+def test_reading_ones_own_client_during_a_shift_is_not_on_call_access(
+    client, not_shared, caseworker, colleague, supervisor
+):
+    mine = ClientFactory(office=not_shared, last_name="Mineclient")
+    theirs = ClientFactory(office=not_shared, last_name="Theirsclient")
+    case_for(mine, caseworker)
+    case_for(theirs, colleague)
+    on_call_shift_add(
+        acting_user=supervisor, office=not_shared, user=caseworker, starts_at=at(12, 17), ends_at=at(13, 8)
+    )
+
+    def read(someone) -> AuditEvent:
+        assert client.get(reverse("clients:detail", args=[someone.pk])).status_code == 200
+        return AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, subjects__client_id=someone.pk).latest("id")
+
+    with time_machine.travel(at(12, 22), tick=False):
+        client.force_login(caseworker)
+        assert read(mine).reason == ""
+        assert read(theirs).reason.startswith("On-call access: on call for North Office")
+        # A list naming both: the other worker's client makes it on-call access.
+        assert client.get(reverse("clients:list")).status_code == 200
+        listed = AuditEvent.objects.filter(action=AuditEvent.Action.SEARCH).latest("id")
+        assert set(listed.subjects.values_list("client_id", flat=True)) == {mine.pk, theirs.pk}
+        assert listed.reason.startswith("On-call access")
+
+
 def test_a_cancelled_shift_ends_on_call_access(not_shared, caseworker, colleague, supervisor):
     case_for(ClientFactory(office=not_shared), colleague)
     shift = on_call_shift_add(

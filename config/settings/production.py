@@ -1,5 +1,7 @@
 """Production: every secret comes from the environment, and HTTPS is assumed."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -9,11 +11,10 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 FIELD_ENCRYPTION_KEYS = env.list("CASEWORK_FIELD_ENCRYPTION_KEYS")
 IDENTIFIER_HASH_KEY = env("CASEWORK_IDENTIFIER_HASH_KEY")
 
-# Production never falls back to SQLite or in-process tasks.
-DATABASES = {"default": env.db("DATABASE_URL")}
-if env("DATABASE_REPLICA_URL", default=""):
-    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
-CASEWORK_READ_REPLICA = "replica" in DATABASES
+# Production never falls back to SQLite or in-process tasks. The databases, the read replica
+# included, are those base.py reads from DATABASE_URL and DATABASE_REPLICA_URL; here the first is required.
+if not env("DATABASE_URL", default=""):
+    raise ImproperlyConfigured("Set DATABASE_URL: production does not fall back to SQLite.")
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False

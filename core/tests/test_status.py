@@ -7,7 +7,7 @@ import pytest
 
 from audit.models import AuditEvent
 from casework.models import Case, CaseStatusChange, OfficeTransfer
-from core.status import StatusRefused, status_move
+from core.status import StatusRefused, status_begin_many, status_move
 from tests.factories import ClientFactory, case_for
 
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
@@ -87,3 +87,28 @@ def test_a_model_without_history_is_moved_and_audited_all_the_same(supervisor, n
     assert transfer.status == OfficeTransfer.Status.CANCELLED
     event = AuditEvent.objects.get(object_type="casework.officetransfer", object_id=str(transfer.pk))
     assert event.changes == {"status": ["requested", "cancelled"]}
+
+
+def test_many_new_rows_begin_their_histories_in_one_insert(caseworker, django_assert_num_queries):
+    cases = [case_for(ClientFactory(office=caseworker.office), caseworker, status=Status.INTAKE) for _ in range(3)]
+    for case in cases:
+        case.status_changes.all().delete()  # as if just created, with no history yet
+        case.status = Status.OPEN
+
+    with django_assert_num_queries(1):
+        status_begin_many(cases, acting_user=caseworker, reason="Opened at once", through=[Status.INTAKE])
+
+    for case in cases:
+        assert list(case.status_changes.order_by("id").values_list("from_status", "to_status", "reason")) == [
+            ("", Status.INTAKE, "Opened at once"),
+            (Status.INTAKE, Status.OPEN, "Opened at once"),
+        ]
+        assert case.status_changes.filter(changed_by=caseworker, changed_at=NOW).count() == 2
+
+
+def test_a_history_through_a_move_the_table_refuses_is_not_written(caseworker):
+    case = case_for(ClientFactory(office=caseworker.office), caseworker, status=Status.INTAKE)
+    before = CaseStatusChange.objects.count()
+    with pytest.raises(StatusRefused, match=r"A case that is open cannot become intake\."):
+        status_begin_many([case], acting_user=caseworker, through=[Status.OPEN])
+    assert CaseStatusChange.objects.count() == before

@@ -32,6 +32,7 @@ from assistance.services.recovery import as_claims, deductions, open_claims, rec
 from assistance.services.runs.common import ZERO, Action, Kind, idempotency_key, reference, run_reason
 from audit.models import AuditEvent, AuditEventClient
 from audit.services import audit_record
+from core.status import status_begin_many
 from core.users import job_user
 from eligibility.models import Determination, Enrollment
 from eligibility.selectors import amounts_in_force
@@ -266,17 +267,7 @@ def _write_orm(payments: list[_Payment], *, run_id: int, acting_user: User, reas
         )
         for p in payments
     )
-    IssuanceStatusChange.objects.bulk_create(
-        IssuanceStatusChange(
-            issuance=issuance,
-            from_status="",
-            to_status=Issuance.Status.ISSUED,
-            reason=reason,
-            changed_by=acting_user,
-            changed_at=now,
-        )
-        for issuance in issuances
-    )
+    status_begin_many(issuances, acting_user=acting_user, reason=reason, at=now)
     ledger_post_many(
         postings=[
             (LedgerTransaction.Kind.ISSUE, lines, issuance, None, None, reason)

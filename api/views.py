@@ -13,7 +13,7 @@ from accounts.access import may_register_clients
 from api import serializers as s
 from api.idempotency import idempotent
 from api.models import WebhookSubscription
-from api.webhooks import webhook_subscribe
+from api.webhooks import webhook_subscribe, webhook_unsubscribe
 from assistance import selectors as assistance_selectors
 from assistance.services.issuances import IssuanceRequest, issuance_request
 from audit.services import audit_page_read
@@ -372,7 +372,16 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
         return application
 
     def get_queryset(self):
-        return WebhookSubscription.objects.filter(application=self._application())
+        return WebhookSubscription.objects.filter(application=self._application(), active=True)
+
+    def destroy(self, request, pk=None):
+        """Stop a subscription: it is deactivated (and audited), its deliveries stop."""
+        subscription = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            webhook_unsubscribe(application=self._application(), subscription=subscription)
+        except WebhookSubscription.DoesNotExist as error:
+            raise NotFound() from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @idempotent
     def create(self, request):

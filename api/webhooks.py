@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 
+from django.db import transaction
 from django.utils import timezone
 
 from api.models import PartnerBinding, WebhookSubscription
@@ -35,6 +36,29 @@ def webhook_subscribe(*, application, url: str, events: list[str]) -> WebhookSub
         target=subscription,
         changes={"url": [None, url], "events": [None, list(events)]},
     )
+    return subscription
+
+
+def webhook_unsubscribe(*, application, subscription: WebhookSubscription) -> WebhookSubscription:
+    """A partner system stops a subscription of its own: it is deactivated, not deleted, so the
+    audit trail keeps naming what it received and until when."""
+    with transaction.atomic():
+        subscription = (
+            WebhookSubscription.objects.select_for_update()
+            .filter(pk=subscription.pk, application=application, active=True)
+            .first()
+        )
+        if subscription is None:
+            raise WebhookSubscription.DoesNotExist("No such subscription of this partner system.")
+        subscription.active = False
+        subscription.save(update_fields=["active"])
+        audit_record(
+            actor=application.user,
+            action=AuditEvent.Action.UPDATE,
+            target=subscription,
+            changes={"active": [True, False]},
+            reason="Unsubscribed by the partner system",
+        )
     return subscription
 
 

@@ -156,16 +156,17 @@ def _locked(referral: Referral, account) -> Referral:
     if organization is None or organization.pk != referral.organization_id:
         raise PermissionDenied("Only the organization the referral was sent to may act on it.")
     referral = (
-        Referral.objects.select_for_update().select_related("client", "service", "organization").get(pk=referral.pk)
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("client", "service", "organization")
+        .get(pk=referral.pk)
     )
     _check(referral)
     return referral
 
 
-def _responded(referral: Referral) -> None:
-    if referral.partner_responded_at is None:
-        referral.partner_responded_at = timezone.now()
-        referral.save(update_fields=["partner_responded_at"])
+def _responded(referral: Referral) -> dict:
+    """When the organization first answered, set with the move that answers (the figures' time to respond)."""
+    return {} if referral.partner_responded_at else {"partner_responded_at": timezone.now()}
 
 
 def referral_partner_accept(*, referral: Referral, account, via: str = VIA_LINK) -> Referral:
@@ -173,9 +174,12 @@ def referral_partner_accept(*, referral: Referral, account, via: str = VIA_LINK)
     with transaction.atomic():
         referral = _locked(referral, account)
         referral = referral_partner_move(
-            organization_account=account, referral=referral, to=S.ACCEPTED, reason=f"Accepted by {via}"
+            organization_account=account,
+            referral=referral,
+            to=S.ACCEPTED,
+            reason=f"Accepted by {via}",
+            also=_responded(referral),
         )
-        _responded(referral)
     return referral
 
 
@@ -188,11 +192,14 @@ def referral_partner_decline(
     label = Referral.Declined(reason_code).label
     with transaction.atomic():
         referral = _locked(referral, account)
-        referral.declined_reason = reason_code
-        referral.save(update_fields=["declined_reason"])
         reason = f"Declined by {via}: {label}" + (f". {note.strip()}" if note.strip() else "")
-        referral = referral_partner_move(organization_account=account, referral=referral, to=S.DECLINED, reason=reason)
-        _responded(referral)
+        referral = referral_partner_move(
+            organization_account=account,
+            referral=referral,
+            to=S.DECLINED,
+            reason=reason,
+            also={"declined_reason": reason_code, **_responded(referral)},
+        )
     return referral
 
 

@@ -295,24 +295,21 @@ class ReferralViewSet(viewsets.GenericViewSet):
             )
             return Response(s.ReferralSerializer(referral).data)
         account, via = request.user, partners.VIA_API
-        to = v.get("status")
-        if to == Referral.Status.ACCEPTED:
-            referral = partners.referral_partner_accept(referral=referral, account=account, via=via)
-        elif to == Referral.Status.DECLINED:
-            referral = partners.referral_partner_decline(
-                referral=referral, account=account, reason_code=v["declined_reason"], note=v["reason"], via=via
+        if to := v.get("status"):
+            action = partners.STATUS_ACTIONS.get(to)
+            if action is None:
+                raise ValidationError({"status": ["The organization accepts, declines, or reports the outcome."]})
+            answer = {"reason_code": v["declined_reason"], "note": v["reason"], "outcome": v["outcome"]}
+            referral = partners.referral_partner_act(
+                referral=referral, account=account, action=action, data=answer, via=via
             )
-        elif to == Referral.Status.COMPLETED:
-            referral = partners.referral_partner_report(referral=referral, account=account, served=True, via=via)
-        elif to == Referral.Status.NOT_COMPLETED:
-            referral = partners.referral_partner_report(
-                referral=referral, account=account, served=False, outcome=v["outcome"], via=via
-            )
-        elif to:
-            raise ValidationError({"status": ["The organization accepts, declines, or reports the outcome."]})
         if "first_appointment_at" in v:
-            referral = partners.referral_partner_propose_appointment(
-                referral=referral, account=account, at=v["first_appointment_at"], via=via
+            referral = partners.referral_partner_act(
+                referral=referral,
+                account=account,
+                action="appointment",
+                data={"at": v["first_appointment_at"]},
+                via=via,
             )
         return Response(self._partner_data(referral))
 

@@ -9,6 +9,7 @@ nothing and does nothing. Every look and every action is in the audit trail unde
 organization's account.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from accounts.models import Role
@@ -274,3 +276,42 @@ def service_intake_set(*, service: Service, intake: str, acting_user=None, accou
             reason=f"Set by {via}" if via else "",
         )
     return service
+
+
+# What the organization may do, through its link or its system: one table both read -------------
+
+
+def _at(data: Mapping) -> datetime:
+    at = data.get("at")
+    if isinstance(at, str):
+        at = parse_datetime(at.strip())
+    if not isinstance(at, datetime):
+        raise ValidationError("Give the appointment's date and time.")
+    return at
+
+
+PARTNER_ACTIONS: dict[str, Callable[..., object]] = {
+    "accept": lambda r, a, d, via: referral_partner_accept(referral=r, account=a, via=via),
+    "decline": lambda r, a, d, via: referral_partner_decline(
+        referral=r, account=a, reason_code=d.get("reason_code", ""), note=d.get("note", ""), via=via
+    ),
+    "appointment": lambda r, a, d, via: referral_partner_propose_appointment(referral=r, account=a, at=_at(d), via=via),
+    "served": lambda r, a, d, via: referral_partner_report(referral=r, account=a, served=True, via=via),
+    "not_served": lambda r, a, d, via: referral_partner_report(
+        referral=r, account=a, served=False, outcome=d.get("outcome", ""), via=via
+    ),
+    "intake": lambda r, a, d, via: service_intake_set(
+        service=r.service, intake=d.get("intake", ""), account=a, via=via
+    ),
+}
+#: The status an organization's system asks for, as the action it stands for.
+STATUS_ACTIONS = {S.ACCEPTED: "accept", S.DECLINED: "decline", S.COMPLETED: "served", S.NOT_COMPLETED: "not_served"}
+
+
+def referral_partner_act(*, referral: Referral, account, action: str, data: Mapping, via: str = VIA_LINK):
+    """Carry out one of the organization's `PARTNER_ACTIONS` with what it sent: `reason_code` and
+    `note` (decline), `at` (appointment), `outcome` (not served), `intake` (the service's intake)."""
+    handler = PARTNER_ACTIONS.get(action)
+    if handler is None:
+        raise ValidationError("Choose what to record.")
+    return handler(referral, account, data, via)

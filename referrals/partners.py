@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from accounts.models import Role
+from accounts.services import user_create
 from audit.models import AuditEvent
 from audit.services import audit_record
 from referrals.events import referral_event
@@ -58,21 +57,21 @@ class PartnerView:
         return self.referral.status == S.ACCEPTED
 
 
-def organization_account(*, organization: Organization):
+def organization_account(*, organization: Organization, acting_user=None):
     """The organization's account (made the first time it is needed): a partner-role user without
-    an office or password, who therefore sees no client through the access rule."""
+    an office or password, who therefore sees no client through the access rule. `acting_user`:
+    who registers the organization's system; None when its link is first used."""
     found = OrganizationAccount.objects.select_related("user").filter(organization=organization).first()
     if found is not None:
         return found.user
     with transaction.atomic():
-        user = get_user_model().objects.create(
+        user = user_create(
+            acting_user=acting_user,
             username=f"org-{organization.pk}-{slugify(organization.name)}"[:150],
+            password=None,
+            roles=[Role.PARTNER],
             first_name=organization.name[:150],
-            is_active=True,
         )
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get_or_create(name=Role.PARTNER)[0])
         OrganizationAccount.objects.create(organization=organization, user=user)
     return user
 

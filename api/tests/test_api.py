@@ -291,3 +291,18 @@ def test_an_organization_declines_or_proposes_through_its_system_as_through_its_
     assert proposed.status_code == 200
     second.refresh_from_db()
     assert (second.status, second.first_appointment_at) == ("accepted", datetime(2026, 11, 20, 10, tzinfo=UTC))
+
+
+def test_a_partner_systems_account_is_made_like_any_account_and_its_making_audited(north, admin_user):
+    office_system = partner_register(
+        acting_user=admin_user, name="North 211 line", office=north, roles=("caseworker",)
+    ).application.user
+    org_system = partner_register(
+        acting_user=admin_user, name="Food bank CRM", organization=make_service().organization
+    ).application.user
+    for account, roles in ((office_system, ["caseworker", "partner"]), (org_system, ["partner"])):
+        assert not account.has_usable_password()
+        assert sorted(account.groups.values_list("name", flat=True)) == roles
+        made = AuditEvent.objects.get(object_type="accounts.user", object_id=str(account.pk), action="create")
+        assert made.actor == admin_user
+        assert made.changes["roles"] == [None, roles]

@@ -156,6 +156,8 @@ def test_the_figures_show_how_the_organization_answered(client, sent, supervisor
     client.force_login(supervisor)
     page = client.get(reverse("referrals:partner_figures"), {"month": "2026-11"}).content.decode()
     assert "<svg" in page and "<script" not in page.split("<main")[-1]
+    # The project's chart: a bar per month and figure, titled and described for a screen reader.
+    assert 'id="chart-partner-months"' in page and "Nov 2026, served" in page
     assert "2 referrals were sent, 2 accepted; 1 of 2 with a known outcome were served." in page
     assert "Could not contact the client: 1" in page
     assert "50%" in page  # served

@@ -1,6 +1,7 @@
 """The API's endpoints: thin over the apps' selectors (the access rule) and services (the checks
 and the audit). A read that names clients writes one read event naming them, as a page does."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -17,8 +18,10 @@ from api.webhooks import webhook_subscribe, webhook_unsubscribe
 from assistance import selectors as assistance_selectors
 from assistance.services.issuances import IssuanceRequest, issuance_request
 from audit.services import audit_page_read
+from casework.selectors.appointments import appointments_visible, case_client
 from casework.selectors.cases import case_get, cases_visible
 from casework.selectors.tasks import tasks_visible
+from casework.services.appointments import appointment_book
 from casework.services.notes import note_write
 from clients.models import Household
 from clients.selectors import ClientSearch, client_get, client_search, clients_visible, household_current_members
@@ -314,8 +317,54 @@ class ReferralViewSet(viewsets.GenericViewSet):
         return Response(self._partner_data(referral))
 
 
-# Appointments: a resource of their own (with their webhook events) is to come beside referrals;
-# its viewset registers in api/urls.py under "appointments".
+class AppointmentViewSet(viewsets.GenericViewSet):
+    """Appointments on cases the caller may see (the access rule), and asking for one on a case the
+    caller may work; booked, rescheduled and cancelled appointments are announced by webhook."""
+
+    scope_resource = "clients"
+    serializer_class = s.AppointmentSerializer
+
+    def get_queryset(self):
+        return appointments_visible(user=self.request.user).select_related("rescheduled_to")
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        _read(request, "appointment list", [a.client_id for a in page])
+        return self.get_paginated_response(s.AppointmentSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        appointment = get_object_or_404(self.get_queryset(), pk=pk)
+        _read(request, "appointment", [appointment.client_id])
+        return Response(s.AppointmentSerializer(appointment).data)
+
+    @extend_schema(request=s.AppointmentRequestSerializer, responses={201: s.AppointmentSerializer})
+    @idempotent
+    def create(self, request):
+        """Ask for an appointment with a client of a case, with the case's worker unless another
+        worker of its office is named; the worker is never double-booked."""
+        data = s.AppointmentRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        case = case_get(user=request.user, pk=v["case"])
+        client = case_client(case=case, client_id=v["client"])
+        worker = case.assigned_worker
+        if "worker" in v:
+            worker = get_user_model().objects.filter(pk=v["worker"], office_id=case.office_id).first()
+            if worker is None:
+                raise ValidationError({"worker": ["Name a worker of the case's office."]})
+        appointment = appointment_book(
+            acting_user=request.user,
+            case=case,
+            client=client,
+            worker=worker,
+            kind=v["kind"],
+            starts_at=v["starts_at"],
+            ends_at=v["ends_at"],
+            place=v["place"],
+            phone=v["phone"],
+            agenda=v["agenda"],
+        )
+        return Response(s.AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
 
 class HsdsServiceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -357,7 +406,7 @@ class HsdsOrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class WebhookViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    """A partner system's subscriptions to referral events (its OAuth2 application's)."""
+    """A partner system's subscriptions to referral and appointment events (its OAuth2 application's)."""
 
     scope_resource = "webhooks"
     serializer_class = s.WebhookSerializer

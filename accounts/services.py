@@ -17,7 +17,7 @@ def user_create(
     *,
     acting_user,
     username: str,
-    password: str,
+    password: str | None,
     roles: list[str],
     first_name: str = "",
     last_name: str = "",
@@ -25,7 +25,10 @@ def user_create(
     office: Office | None = None,
     team: Team | None = None,
 ) -> User:
-    """A staff account with its roles. Admins get the Django admin; nobody gets superuser here."""
+    """An account with its roles. Admins get the Django admin; nobody gets superuser here.
+
+    `password` None: an account nobody signs in to with a password (a partner system's, which
+    acts through its OAuth2 application's tokens, or a directory organization's link)."""
     with transaction.atomic():
         user = User(
             username=username,
@@ -36,7 +39,10 @@ def user_create(
             team=team,
             is_staff=Role.ADMIN in roles,
         )
-        user.set_password(password)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
         user.save()
         user.groups.set(Group.objects.filter(name__in=roles))
         audit_record(

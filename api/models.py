@@ -63,14 +63,16 @@ def new_secret() -> str:
 
 
 class WebhookSubscription(models.Model):
-    """A partner system's URL that receives referral events, signed with the subscription's secret."""
+    """A partner system's URL that receives referral and appointment events, signed with the subscription's secret."""
 
     application = models.ForeignKey(
         settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="webhooks"
     )
     url = models.URLField(max_length=500)
     secret = models.CharField(max_length=100, default=new_secret)
-    events = models.JSONField(default=list, blank=True, help_text="Event names; empty for every referral event.")
+    events = models.JSONField(
+        default=list, blank=True, help_text="Event names; empty for every referral and appointment event."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -5,7 +5,7 @@ service_capacity), as referrals.hsds writes them in its datapackage."""
 from rest_framework import serializers
 
 from assistance.models import Issuance
-from casework.models import Case, CaseNote, Task
+from casework.models import Appointment, Case, CaseNote, Task
 from clients.models import Client, Household, HouseholdMembership
 from eligibility.models import Determination, Enrollment
 from referrals.models import Location, Organization, Referral, Service, SharedInfo
@@ -59,6 +59,32 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = ["id", "case", "assignee", "kind", "title", "details", "due_on", "status", "completed_at"]
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    rescheduled_to = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id", "case", "client", "worker", "kind", "starts_at", "ends_at", "place", "phone", "required", "status",
+            "rescheduled_to", "created_at",
+        ]  # fmt: skip
+
+
+class AppointmentRequestSerializer(serializers.Serializer):
+    """An appointment asked for on a case the caller may work: with the case's worker unless another
+    worker of its office is named."""
+
+    case = serializers.IntegerField()
+    client = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Appointment.Kind.choices)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    worker = serializers.IntegerField(required=False)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    agenda = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class CaseNoteSerializer(serializers.ModelSerializer):

@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.crypto import get_random_string
@@ -11,6 +9,7 @@ from django.utils.text import slugify
 from oauth2_provider.models import get_application_model
 
 from accounts.models import Office, Role
+from accounts.services import user_create
 from api.models import PartnerBinding
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -40,17 +39,16 @@ def partner_register(
         raise ValidationError({"name": "Name the partner system."})
     with transaction.atomic():
         if office is not None:
-            user = get_user_model().objects.create(
+            user = user_create(
+                acting_user=acting_user,
                 username=f"partner-{slugify(name)}-{get_random_string(6).lower()}"[:150],
+                password=None,
+                roles=sorted({Role.PARTNER, *roles}),
                 first_name=name[:150],
                 office=office,
             )
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-            for role in {Role.PARTNER, *roles}:
-                user.groups.add(Group.objects.get_or_create(name=role)[0])
         else:
-            user = organization_account(organization=organization)
+            user = organization_account(organization=organization, acting_user=acting_user)
         secret = get_random_string(48)
         application = Application(
             name=name.strip()[:255],

@@ -13,7 +13,7 @@ router.register("enrollments", views.EnrollmentViewSet, basename="enrollment")
 router.register("determinations", views.DeterminationViewSet, basename="determination")
 router.register("issuances", views.IssuanceViewSet, basename="issuance")
 router.register("referrals", views.ReferralViewSet, basename="referral")
-# "appointments" registers here with its viewset.
+router.register("appointments", views.AppointmentViewSet, basename="appointment")
 router.register("directory/services", views.HsdsServiceViewSet, basename="hsds-service")
 router.register("directory/organizations", views.HsdsOrganizationViewSet, basename="hsds-organization")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")

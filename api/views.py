@@ -1,6 +1,7 @@
 """The API's endpoints: thin over the apps' selectors (the access rule) and services (the checks
 and the audit). A read that names clients writes one read event naming them, as a page does."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -13,12 +14,14 @@ from accounts.access import may_register_clients
 from api import serializers as s
 from api.idempotency import idempotent
 from api.models import WebhookSubscription
-from api.webhooks import webhook_subscribe
+from api.webhooks import webhook_subscribe, webhook_unsubscribe
 from assistance import selectors as assistance_selectors
 from assistance.services.issuances import IssuanceRequest, issuance_request
 from audit.services import audit_page_read
+from casework.selectors.appointments import appointments_visible, case_client
 from casework.selectors.cases import case_get, cases_visible
 from casework.selectors.tasks import tasks_visible
+from casework.services.appointments import appointment_book
 from casework.services.notes import note_write
 from clients.models import Household
 from clients.selectors import ClientSearch, client_get, client_search, clients_visible, household_current_members
@@ -295,30 +298,73 @@ class ReferralViewSet(viewsets.GenericViewSet):
             )
             return Response(s.ReferralSerializer(referral).data)
         account, via = request.user, partners.VIA_API
-        to = v.get("status")
-        if to == Referral.Status.ACCEPTED:
-            referral = partners.referral_partner_accept(referral=referral, account=account, via=via)
-        elif to == Referral.Status.DECLINED:
-            referral = partners.referral_partner_decline(
-                referral=referral, account=account, reason_code=v["declined_reason"], note=v["reason"], via=via
+        if to := v.get("status"):
+            action = partners.STATUS_ACTIONS.get(to)
+            if action is None:
+                raise ValidationError({"status": ["The organization accepts, declines, or reports the outcome."]})
+            answer = {"reason_code": v["declined_reason"], "note": v["reason"], "outcome": v["outcome"]}
+            referral = partners.referral_partner_act(
+                referral=referral, account=account, action=action, data=answer, via=via
             )
-        elif to == Referral.Status.COMPLETED:
-            referral = partners.referral_partner_report(referral=referral, account=account, served=True, via=via)
-        elif to == Referral.Status.NOT_COMPLETED:
-            referral = partners.referral_partner_report(
-                referral=referral, account=account, served=False, outcome=v["outcome"], via=via
-            )
-        elif to:
-            raise ValidationError({"status": ["The organization accepts, declines, or reports the outcome."]})
         if "first_appointment_at" in v:
-            referral = partners.referral_partner_propose_appointment(
-                referral=referral, account=account, at=v["first_appointment_at"], via=via
+            referral = partners.referral_partner_act(
+                referral=referral,
+                account=account,
+                action="appointment",
+                data={"at": v["first_appointment_at"]},
+                via=via,
             )
         return Response(self._partner_data(referral))
 
 
-# Appointments: a resource of their own (with their webhook events) is to come beside referrals;
-# its viewset registers in api/urls.py under "appointments".
+class AppointmentViewSet(viewsets.GenericViewSet):
+    """Appointments on cases the caller may see (the access rule), and asking for one on a case the
+    caller may work; booked, rescheduled and cancelled appointments are announced by webhook."""
+
+    scope_resource = "clients"
+    serializer_class = s.AppointmentSerializer
+
+    def get_queryset(self):
+        return appointments_visible(user=self.request.user).select_related("rescheduled_to")
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        _read(request, "appointment list", [a.client_id for a in page])
+        return self.get_paginated_response(s.AppointmentSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        appointment = get_object_or_404(self.get_queryset(), pk=pk)
+        _read(request, "appointment", [appointment.client_id])
+        return Response(s.AppointmentSerializer(appointment).data)
+
+    @extend_schema(request=s.AppointmentRequestSerializer, responses={201: s.AppointmentSerializer})
+    @idempotent
+    def create(self, request):
+        """Ask for an appointment with a client of a case, with the case's worker unless another
+        worker of its office is named; the worker is never double-booked."""
+        data = s.AppointmentRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        case = case_get(user=request.user, pk=v["case"])
+        client = case_client(case=case, client_id=v["client"])
+        worker = case.assigned_worker
+        if "worker" in v:
+            worker = get_user_model().objects.filter(pk=v["worker"], office_id=case.office_id).first()
+            if worker is None:
+                raise ValidationError({"worker": ["Name a worker of the case's office."]})
+        appointment = appointment_book(
+            acting_user=request.user,
+            case=case,
+            client=client,
+            worker=worker,
+            kind=v["kind"],
+            starts_at=v["starts_at"],
+            ends_at=v["ends_at"],
+            place=v["place"],
+            phone=v["phone"],
+            agenda=v["agenda"],
+        )
+        return Response(s.AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
 
 class HsdsServiceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -360,7 +406,7 @@ class HsdsOrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class WebhookViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    """A partner system's subscriptions to referral events (its OAuth2 application's)."""
+    """A partner system's subscriptions to referral and appointment events (its OAuth2 application's)."""
 
     scope_resource = "webhooks"
     serializer_class = s.WebhookSerializer
@@ -372,7 +418,16 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
         return application
 
     def get_queryset(self):
-        return WebhookSubscription.objects.filter(application=self._application())
+        return WebhookSubscription.objects.filter(application=self._application(), active=True)
+
+    def destroy(self, request, pk=None):
+        """Stop a subscription: it is deactivated (and audited), its deliveries stop."""
+        subscription = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            webhook_unsubscribe(application=self._application(), subscription=subscription)
+        except WebhookSubscription.DoesNotExist as error:
+            raise NotFound() from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @idempotent
     def create(self, request):

@@ -6,7 +6,7 @@ amount past the officer's authority waits for a supervisor like any other reques
 
 from __future__ import annotations
 
-import uuid
+import hashlib
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,6 +23,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, Task
 from casework.services.cases import case_client_ids
+from casework.services.plans import check_client_of_case
 from casework.services.tasks import task_create
 from clients.models import Client, Document
 from core.money import format_money
@@ -51,13 +52,13 @@ RENEWAL_DUE_DAYS_BEFORE_END = 14
 
 
 def _check_worker(acting_user: User, case: Case, client: Client) -> None:
-    """The officer works cases and may see this one; the client is in its household."""
+    """The officer works cases and may see this one; the client is its primary client or a current
+    member of its household (casework's rule, `check_client_of_case`)."""
     if not access.may_work_cases(acting_user):
         raise ValidationError("Only caseworkers and supervisors do health coverage work.")
     if not Case.objects.filter(access.case_scope(acting_user), pk=case.pk).exists():
         raise ValidationError("You may not work on this case.")
-    if client.pk not in case_client_ids(case.pk):
-        raise ValidationError({"client": "The client must be a member of this case's household."})
+    check_client_of_case(case=case, client=client)
 
 
 def _required(**texts: str) -> None:
@@ -546,7 +547,10 @@ def medical_travel_arrange(
     idempotency_key: str | None = None,
 ) -> MedicalTravel:
     """Arrange travel out of the province for care not available in it, paid as travel assistance
-    within the officer's authority (past it, the travel waits for a supervisor's approval)."""
+    within the officer's authority (past it, the travel waits for a supervisor's approval).
+
+    Without an `idempotency_key` the request's own details make one: the same trip for the same
+    client, sent twice, is arranged and paid once."""
     _check_worker(acting_user, case, client)
     _required(
         care_needed=care_needed, not_available_because=not_available_because, destination=destination,
@@ -568,6 +572,10 @@ def medical_travel_arrange(
     total = sum(costs.values(), Decimal("0"))
     if total <= 0:
         raise ValidationError({"transport_cost": "Give the travel's costs."})
+    # The same trip sent again (a double submit, a retry) is the same request: one travel, one payment.
+    trip = [case.pk, client.pk, program.pk, destination.strip(), departs_on, returns_on, payee_name, method]
+    trip += [str(costs[name]) for name in sorted(costs)]
+    key = idempotency_key or "medical-travel:" + hashlib.sha256(repr(trip).encode()).hexdigest()
     with transaction.atomic():
         issuance = issuance_request(
             acting_user=acting_user,
@@ -585,7 +593,7 @@ def medical_travel_arrange(
                 f"{departs_on:%Y-%m-%d} to {returns_on:%Y-%m-%d}"
                 + (f", escorted by {escort_name.strip()}" if escort_name.strip() else ""),
             ),
-            idempotency_key=idempotency_key or uuid.uuid4().hex,
+            idempotency_key=key,
         )
         existing = MedicalTravel.objects.filter(issuance=issuance).first()
         if existing is not None:

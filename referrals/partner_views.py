@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 
 from referrals import partners
@@ -51,27 +50,4 @@ def partner_referral(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _act(data, *, referral: Referral, account) -> None:
-    action = data.get("action", "")
-    if action == "accept":
-        partners.referral_partner_accept(referral=referral, account=account)
-    elif action == "decline":
-        partners.referral_partner_decline(
-            referral=referral, account=account, reason_code=data.get("reason_code", ""), note=data.get("note", "")
-        )
-    elif action == "appointment":
-        at = parse_datetime(data.get("at", "") or "")
-        if at is None:
-            raise ValidationError("Give the appointment's date and time.")
-        partners.referral_partner_propose_appointment(referral=referral, account=account, at=at)
-    elif action == "served":
-        partners.referral_partner_report(referral=referral, account=account, served=True)
-    elif action == "not_served":
-        partners.referral_partner_report(
-            referral=referral, account=account, served=False, outcome=data.get("outcome", "")
-        )
-    elif action == "intake":
-        partners.service_intake_set(
-            service=referral.service, intake=data.get("intake", ""), account=account, via=partners.VIA_LINK
-        )
-    else:
-        raise ValidationError("Choose what to record.")
+    partners.referral_partner_act(referral=referral, account=account, action=data.get("action", ""), data=data)

@@ -9,19 +9,20 @@ nothing and does nothing. Every look and every action is in the audit trail unde
 organization's account.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from accounts.models import Role
+from accounts.services import user_create
 from audit.models import AuditEvent
 from audit.services import audit_record
 from referrals.events import referral_event
@@ -56,21 +57,21 @@ class PartnerView:
         return self.referral.status == S.ACCEPTED
 
 
-def organization_account(*, organization: Organization):
+def organization_account(*, organization: Organization, acting_user=None):
     """The organization's account (made the first time it is needed): a partner-role user without
-    an office or password, who therefore sees no client through the access rule."""
+    an office or password, who therefore sees no client through the access rule. `acting_user`:
+    who registers the organization's system; None when its link is first used."""
     found = OrganizationAccount.objects.select_related("user").filter(organization=organization).first()
     if found is not None:
         return found.user
     with transaction.atomic():
-        user = get_user_model().objects.create(
+        user = user_create(
+            acting_user=acting_user,
             username=f"org-{organization.pk}-{slugify(organization.name)}"[:150],
+            password=None,
+            roles=[Role.PARTNER],
             first_name=organization.name[:150],
-            is_active=True,
         )
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get_or_create(name=Role.PARTNER)[0])
         OrganizationAccount.objects.create(organization=organization, user=user)
     return user
 
@@ -156,16 +157,17 @@ def _locked(referral: Referral, account) -> Referral:
     if organization is None or organization.pk != referral.organization_id:
         raise PermissionDenied("Only the organization the referral was sent to may act on it.")
     referral = (
-        Referral.objects.select_for_update().select_related("client", "service", "organization").get(pk=referral.pk)
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("client", "service", "organization")
+        .get(pk=referral.pk)
     )
     _check(referral)
     return referral
 
 
-def _responded(referral: Referral) -> None:
-    if referral.partner_responded_at is None:
-        referral.partner_responded_at = timezone.now()
-        referral.save(update_fields=["partner_responded_at"])
+def _responded(referral: Referral) -> dict:
+    """When the organization first answered, set with the move that answers (the figures' time to respond)."""
+    return {} if referral.partner_responded_at else {"partner_responded_at": timezone.now()}
 
 
 def referral_partner_accept(*, referral: Referral, account, via: str = VIA_LINK) -> Referral:
@@ -173,9 +175,12 @@ def referral_partner_accept(*, referral: Referral, account, via: str = VIA_LINK)
     with transaction.atomic():
         referral = _locked(referral, account)
         referral = referral_partner_move(
-            organization_account=account, referral=referral, to=S.ACCEPTED, reason=f"Accepted by {via}"
+            organization_account=account,
+            referral=referral,
+            to=S.ACCEPTED,
+            reason=f"Accepted by {via}",
+            also=_responded(referral),
         )
-        _responded(referral)
     return referral
 
 
@@ -188,11 +193,14 @@ def referral_partner_decline(
     label = Referral.Declined(reason_code).label
     with transaction.atomic():
         referral = _locked(referral, account)
-        referral.declined_reason = reason_code
-        referral.save(update_fields=["declined_reason"])
         reason = f"Declined by {via}: {label}" + (f". {note.strip()}" if note.strip() else "")
-        referral = referral_partner_move(organization_account=account, referral=referral, to=S.DECLINED, reason=reason)
-        _responded(referral)
+        referral = referral_partner_move(
+            organization_account=account,
+            referral=referral,
+            to=S.DECLINED,
+            reason=reason,
+            also={"declined_reason": reason_code, **_responded(referral)},
+        )
     return referral
 
 
@@ -267,3 +275,42 @@ def service_intake_set(*, service: Service, intake: str, acting_user=None, accou
             reason=f"Set by {via}" if via else "",
         )
     return service
+
+
+# What the organization may do, through its link or its system: one table both read -------------
+
+
+def _at(data: Mapping) -> datetime:
+    at = data.get("at")
+    if isinstance(at, str):
+        at = parse_datetime(at.strip())
+    if not isinstance(at, datetime):
+        raise ValidationError("Give the appointment's date and time.")
+    return at
+
+
+PARTNER_ACTIONS: dict[str, Callable[..., object]] = {
+    "accept": lambda r, a, d, via: referral_partner_accept(referral=r, account=a, via=via),
+    "decline": lambda r, a, d, via: referral_partner_decline(
+        referral=r, account=a, reason_code=d.get("reason_code", ""), note=d.get("note", ""), via=via
+    ),
+    "appointment": lambda r, a, d, via: referral_partner_propose_appointment(referral=r, account=a, at=_at(d), via=via),
+    "served": lambda r, a, d, via: referral_partner_report(referral=r, account=a, served=True, via=via),
+    "not_served": lambda r, a, d, via: referral_partner_report(
+        referral=r, account=a, served=False, outcome=d.get("outcome", ""), via=via
+    ),
+    "intake": lambda r, a, d, via: service_intake_set(
+        service=r.service, intake=d.get("intake", ""), account=a, via=via
+    ),
+}
+#: The status an organization's system asks for, as the action it stands for.
+STATUS_ACTIONS = {S.ACCEPTED: "accept", S.DECLINED: "decline", S.COMPLETED: "served", S.NOT_COMPLETED: "not_served"}
+
+
+def referral_partner_act(*, referral: Referral, account, action: str, data: Mapping, via: str = VIA_LINK):
+    """Carry out one of the organization's `PARTNER_ACTIONS` with what it sent: `reason_code` and
+    `note` (decline), `at` (appointment), `outcome` (not served), `intake` (the service's intake)."""
+    handler = PARTNER_ACTIONS.get(action)
+    if handler is None:
+        raise ValidationError("Choose what to record.")
+    return handler(referral, account, data, via)

@@ -10,7 +10,9 @@ the referral and in the audit trail. A referral that shares nothing, or goes to 
 the agency's own programs (the information stays inside the agency), needs none.
 """
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -145,7 +147,6 @@ def referral_create(
         )
         if send:
             referral = _move(acting_user=acting_user, referral=referral, to=S.SENT)
-            referral_event(referral=referral, event="referral.sent")
     return referral
 
 
@@ -177,25 +178,38 @@ def referral_move(
             outcome=outcome,
             consent_override_reason=consent_override_reason,
         )
-        referral_event(referral=referral, event=f"referral.{to}")
         return referral
 
 
 def referral_partner_move(
-    *, organization_account, referral: Referral, to: str, reason: str = "", outcome: str = ""
+    *,
+    organization_account,
+    referral: Referral,
+    to: str,
+    reason: str = "",
+    outcome: str = "",
+    also: Mapping[str, Any] | None = None,
 ) -> Referral:
     """The receiving organization moves a referral sent to it (accepts, declines, reports the outcome),
     through its link or its system: the same moves and checks as a worker's, with the organization's
-    account as who moved it. The caller (referrals.partners) has locked the row and checked the link."""
-    referral = _move(acting_user=organization_account, referral=referral, to=to, reason=reason, outcome=outcome)
-    referral_event(referral=referral, event=f"referral.{to}")
-    return referral
+    account as who moved it. The caller (referrals.partners) has locked the row and checked the link;
+    `also` holds what the organization's answer sets beside the status (its reason for declining,
+    when it first responded), saved and audited with the move."""
+    return _move(acting_user=organization_account, referral=referral, to=to, reason=reason, outcome=outcome, also=also)
 
 
 def _move(
-    *, acting_user, referral: Referral, to: str, reason: str = "", outcome: str = "", consent_override_reason: str = ""
+    *,
+    acting_user,
+    referral: Referral,
+    to: str,
+    reason: str = "",
+    outcome: str = "",
+    consent_override_reason: str = "",
+    also: Mapping[str, Any] | None = None,
 ) -> Referral:
-    """The move itself, inside the caller's transaction (`core.status.status_move`)."""
+    """The move itself, inside the caller's transaction (`core.status.status_move`). Every move of a
+    referral passes here, so here, and only here, its event goes to listeners (the API's webhooks)."""
     status_check(referral, to)
     reason = reason.strip()
     if to in (S.DECLINED, S.WITHDRAWN) and not reason:
@@ -203,7 +217,7 @@ def _move(
     if to == S.NOT_COMPLETED and outcome not in Referral.Outcome.values:
         raise ValidationError({"outcome": _("Choose why the client did not get the service.")})
     now = timezone.now()
-    also = {"outcome": outcome if to == S.NOT_COMPLETED else "", "last_moved_at": now}
+    also = {**(also or {}), "outcome": outcome if to == S.NOT_COMPLETED else "", "last_moved_at": now}
     consent_before = audit_snapshot(referral, CONSENT_FIELDS)
     if to == S.SENT:
         _check_before_sending(acting_user, referral, consent_override_reason.strip())
@@ -228,6 +242,7 @@ def _move(
         task = Task.objects.get(pk=referral.intake_task_id)
         if task.status == Task.Status.OPEN:
             task_complete(acting_user=acting_user, task=task, status=Task.Status.CANCELLED)
+    referral_event(referral=referral, event=f"referral.{to}")
     return referral
 
 

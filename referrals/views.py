@@ -346,6 +346,7 @@ def home_card(user) -> dict | None:
     }
 
 
+@replica_reads
 @login_required
 @permission_required("referrals.read_figures", raise_exception=True)
 def partner_figures(request: HttpRequest) -> HttpResponse:

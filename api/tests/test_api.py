@@ -268,3 +268,41 @@ def test_each_partner_system_has_its_own_rate(north_partner, north, admin_user, 
     url = reverse("v1:case-list")
     assert [first.get(url).status_code for _ in range(3)] == [200, 200, 429]
     assert second.get(url).status_code == 200
+
+
+def test_an_organization_declines_or_proposes_through_its_system_as_through_its_link(caseworker, north, admin_user):
+    service = make_service()
+    client = ClientFactory(office=north)
+    case = case_for(client, caseworker)
+    consent_for(client, caseworker)
+    first, second = refer(caseworker, case, service), refer(caseworker, case, service)
+    api = token_for(partner_register(acting_user=admin_user, name="Food bank CRM", organization=service.organization))
+    declined = api.patch(
+        reverse("v1:referral-detail", args=[first.pk]),
+        {"status": "declined", "declined_reason": "out_of_area", "reason": "We serve the east side."},
+        format="json",
+    )
+    assert declined.status_code == 200
+    first.refresh_from_db()
+    assert (first.status, first.declined_reason) == ("declined", "out_of_area")
+    url = reverse("v1:referral-detail", args=[second.pk])
+    assert api.patch(url, {"status": "withdrawn"}, format="json").status_code == 400
+    proposed = api.patch(url, {"status": "accepted", "first_appointment_at": "2026-11-20T10:00:00Z"}, format="json")
+    assert proposed.status_code == 200
+    second.refresh_from_db()
+    assert (second.status, second.first_appointment_at) == ("accepted", datetime(2026, 11, 20, 10, tzinfo=UTC))
+
+
+def test_a_partner_systems_account_is_made_like_any_account_and_its_making_audited(north, admin_user):
+    office_system = partner_register(
+        acting_user=admin_user, name="North 211 line", office=north, roles=("caseworker",)
+    ).application.user
+    org_system = partner_register(
+        acting_user=admin_user, name="Food bank CRM", organization=make_service().organization
+    ).application.user
+    for account, roles in ((office_system, ["caseworker", "partner"]), (org_system, ["partner"])):
+        assert not account.has_usable_password()
+        assert sorted(account.groups.values_list("name", flat=True)) == roles
+        made = AuditEvent.objects.get(object_type="accounts.user", object_id=str(account.pk), action="create")
+        assert made.actor == admin_user
+        assert made.changes["roles"] == [None, roles]

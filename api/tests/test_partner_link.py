@@ -156,6 +156,8 @@ def test_the_figures_show_how_the_organization_answered(client, sent, supervisor
     client.force_login(supervisor)
     page = client.get(reverse("referrals:partner_figures"), {"month": "2026-11"}).content.decode()
     assert "<svg" in page and "<script" not in page.split("<main")[-1]
+    # The project's chart: a bar per month and figure, titled and described for a screen reader.
+    assert 'id="chart-partner-months"' in page and "Nov 2026, served" in page
     assert "2 referrals were sent, 2 accepted; 1 of 2 with a known outcome were served." in page
     assert "Could not contact the client: 1" in page
     assert "50%" in page  # served
@@ -169,3 +171,20 @@ def test_the_worker_sees_the_proposed_appointment(client, sent, caseworker):
     client.force_login(caseworker)
     page = client.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
     assert 'id="first-appointment"' in page and "2026-11-20 10:00" in page
+
+
+def test_a_decline_keeps_its_reason_and_answer_time_with_the_move_in_one_audited_change(client, sent):
+    referral, _ = sent
+    assert client.post(link(referral), {"action": "decline", "reason_code": "no_capacity"}).status_code == 302
+    referral.refresh_from_db()
+    assert (referral.status, referral.declined_reason, referral.partner_responded_at) == (
+        "declined",
+        "no_capacity",
+        NOW,
+    )
+    events = AuditEvent.objects.filter(object_type="referrals.referral", object_id=str(referral.pk), action="update")
+    by_organization = [e.changes for e in events if e.actor.username.startswith("org-")]
+    assert len(by_organization) == 1
+    assert by_organization[0]["status"] == ["sent", "declined"]
+    assert by_organization[0]["declined_reason"] == ["", "no_capacity"]
+    assert by_organization[0]["partner_responded_at"][0] is None

@@ -4,13 +4,17 @@ import hashlib
 import hmac
 import json
 import urllib.error
+from types import SimpleNamespace
 
 import pytest
+from django.urls import reverse
 
 from api import tasks
 from api.models import WebhookSubscription
 from api.services import partner_register
+from api.tests.test_api import token_for
 from api.webhooks import encode
+from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +68,25 @@ def test_a_cancelled_subscription_gets_nothing(subscription, monkeypatch):
     subscription.save(update_fields=["active"])
     monkeypatch.setattr(tasks.urllib.request, "urlopen", lambda *a, **k: pytest.fail("sent"))
     assert tasks.webhook_deliver.run(subscription_id=subscription.pk, event="referral.sent", body={}) is None
+
+
+def test_a_partner_that_unsubscribes_gets_no_more_events_and_the_trail_says_so(subscription):
+    api = token_for(SimpleNamespace(application=subscription.application))
+    url = reverse("v1:webhook-detail", args=[subscription.pk])
+    assert api.delete(url).status_code == 204
+    subscription.refresh_from_db()
+    assert subscription.active is False  # kept, so the trail still names what it received
+    assert api.get(reverse("v1:webhook-list")).json()["results"] == []
+    event = AuditEvent.objects.get(
+        object_type="api.webhooksubscription", object_id=str(subscription.pk), action="update"
+    )
+    assert event.actor == subscription.application.user
+    assert event.changes["active"] == [True, False]
+    assert api.delete(url).status_code == 404
+
+
+def test_a_partner_cannot_unsubscribe_another_partners_hook(subscription, north, admin_user):
+    other = partner_register(acting_user=admin_user, name="North state system", office=north)
+    assert token_for(other).delete(reverse("v1:webhook-detail", args=[subscription.pk])).status_code == 404
+    subscription.refresh_from_db()
+    assert subscription.active is True

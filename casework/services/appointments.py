@@ -16,6 +16,8 @@ from accounts import access
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from casework import events
+from casework.events import appointment_event
 from casework.models import Appointment, AppointmentParticipant, CalendarFeed, Case, Task
 from casework.services.cases import case_client_ids
 from casework.services.tasks import task_add, task_create
@@ -61,6 +63,34 @@ def _check_worker_free(
 
 
 def appointment_book(
+    *,
+    acting_user: User,
+    case: Case,
+    client: Client,
+    worker: User,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str = "",
+    phone: str = "",
+    required: bool | None = None,
+    agenda: str = "",
+    colleagues: Iterable[User] = (),
+    outside_participants: Iterable[tuple[str, str]] = (),
+) -> Appointment:
+    """Book an appointment with a client of the case, for a worker of its office (`_book`'s rules),
+    and announce it to listeners (partner systems' webhooks)."""
+    with transaction.atomic():
+        appointment = _book(
+            acting_user=acting_user, case=case, client=client, worker=worker, kind=kind, starts_at=starts_at,
+            ends_at=ends_at, place=place, phone=phone, required=required, agenda=agenda, colleagues=colleagues,
+            outside_participants=outside_participants,
+        )  # fmt: skip
+        appointment_event(appointment=appointment, event=events.BOOKED)
+    return appointment
+
+
+def _book(
     *,
     acting_user: User,
     case: Case,
@@ -178,6 +208,8 @@ def appointment_mark(*, acting_user: User, appointment: Appointment, to: str, re
         )
         if to == Status.MISSED:
             _after_missed(appointment, acting_user=acting_user)
+        if to == Status.CANCELLED:
+            appointment_event(appointment=appointment, event=events.CANCELLED)
     return appointment
 
 
@@ -238,7 +270,7 @@ def appointment_reschedule(
         status_move(
             old, to=Status.RESCHEDULED, acting_user=acting_user, client_ids=[old.client_id], reason=reason.strip()
         )
-        new = appointment_book(
+        new = _book(
             acting_user=acting_user,
             case=old.case,
             client=old.client,
@@ -255,6 +287,7 @@ def appointment_reschedule(
         )
         old.rescheduled_to = new
         old.save(update_fields=["rescheduled_to"])
+        appointment_event(appointment=new, event=events.RESCHEDULED)
     return new
 
 

@@ -144,15 +144,15 @@ SPECTACULAR_SETTINGS = {
 }
 OAUTH2_PROVIDER = {
     "SCOPES": {
-        "clients:read": "Read clients, households, cases, tasks, enrollments and determinations",
-        "clients:write": "Register clients and write case notes",
+        "clients:read": "Read clients, households, cases, tasks, appointments, enrollments and determinations",
+        "clients:write": "Register clients, write case notes and request appointments",
         "issuances:read": "Read issuances",
         "issuances:write": "Request issuances",
         "referrals:read": "Read referrals",
         "referrals:write": "Make referrals and act on referrals sent to the organization",
         "directory:read": "Read the resource directory",
         "directory:write": "Mark the organization's services full or waitlisted",
-        "webhooks": "Subscribe to referral events",
+        "webhooks": "Subscribe to referral and appointment events",
     },
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     # The OAuth 2.0 Security Best Current Practice (RFC 9700): no implicit or password grant, no

@@ -100,7 +100,7 @@ def test_reads_inside_a_transaction_on_the_primary_stay_there(replica_on, north)
 
 def test_the_figures_pages_read_from_the_replica(replica_on, client, auditor):
     client.force_login(auditor)
-    for name in ("referrals:figures", "casework:inquiry_statistics"):
+    for name in ("referrals:figures", "referrals:partner_figures", "casework:inquiry_statistics"):
         with _Captured() as queries:
             response = client.get(reverse(name))
         assert response.status_code == 200, name

@@ -217,3 +217,33 @@ def test_medical_travel_within_the_limit_is_issued_as_travel(caseworker):
     assert travel.issuance.kind == Issuance.Kind.TRAVEL
     assert travel.issuance.amount == Decimal("2800.00")
     assert travel.issuance.status == Issuance.Status.ISSUED
+
+
+def test_coverage_work_is_for_a_current_member_of_the_cases_household(caseworker, north):
+    _client, case = client_case(caseworker)
+    with pytest.raises(ValidationError, match="not a current member of this case's household"):
+        services.special_authorization_receive(
+            acting_user=caseworker, case=case, client=ClientFactory(office=north), received_on=date(2026, 2, 20),
+            drug="Adalimumab 40 mg pen", prescriber="Dr. M. Kelly", criteria_claimed="Rheumatoid arthritis",
+        )  # fmt: skip
+
+
+def test_medical_travel_sent_twice_is_one_travel_and_one_payment(caseworker):
+    AuthorityLimit.objects.create(
+        role=Role.CASEWORKER, kind=Issuance.Kind.TRAVEL, effective_from=date(2025, 1, 1), per_issuance=Decimal("3000")
+    )
+    client, case = client_case(caseworker, enrolled=True)
+    trip = dict(
+        acting_user=caseworker, case=case, client=client, program=income_support(),
+        care_needed="Paediatric cardiac surgery", not_available_because="Not performed in the province",
+        destination="IWK Health Centre, Halifax", itinerary="Flight YYT-YHZ 9 March, return 20 March",
+        departs_on=date(2026, 3, 9), returns_on=date(2026, 3, 20), transport_cost="1200.00",
+        payee_name=client.full_name, method=Issuance.Method.DIRECT_DEPOSIT,
+    )  # fmt: skip
+    first = services.medical_travel_arrange(**trip)
+    again = services.medical_travel_arrange(**trip)
+    assert again.pk == first.pk
+    assert Issuance.objects.filter(case=case, kind=Issuance.Kind.TRAVEL).count() == 1
+    assert LedgerTransaction.objects.filter(issuance__case=case).count() == 1
+    later = services.medical_travel_arrange(**{**trip, "departs_on": date(2026, 4, 9), "returns_on": date(2026, 4, 20)})
+    assert later.pk != first.pk

@@ -388,3 +388,30 @@ def test_the_letter_never_prints_a_restricted_clients_address(case, caseworker, 
     Client.objects.filter(pk=client_.pk).update(restricted=False, address_confidential=True)
     referral.client.refresh_from_db()
     assert "12 Orchard Lane" not in referral_letter_html(referral=referral)
+
+
+@pytest.fixture
+def heard(monkeypatch):
+    """The referral events a listener above this app (the API's webhooks) hears."""
+    from referrals import events
+
+    got: list[tuple[int, str]] = []
+    monkeypatch.setattr(events, "_listeners", [lambda *, referral, event: got.append((referral.pk, event))])
+    return got
+
+
+def test_each_move_is_announced_once_whoever_makes_it(case, caseworker, pantry, heard, client_):
+    from referrals import partners
+
+    consent_for(client_, caseworker)
+    referral = refer(caseworker, case, pantry)
+    assert heard == [(referral.pk, "referral.sent")]
+    account = partners.organization_account(organization=pantry.organization)
+    partners.referral_partner_accept(referral=referral, account=account)
+    assert heard[1:] == [(referral.pk, "referral.accepted")]
+    services.referral_move(acting_user=caseworker, referral=referral, to=S.COMPLETED)
+    assert heard[2:] == [(referral.pk, "referral.completed")]
+    draft = refer(caseworker, case, pantry, send=False)
+    assert len(heard) == 3  # a draft has not moved
+    services.referral_move(acting_user=caseworker, referral=draft, to=S.SENT)
+    assert heard[3:] == [(draft.pk, "referral.sent")]

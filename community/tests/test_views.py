@@ -6,7 +6,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from assistance.tests.helpers import enrol, income_support
+from audit.models import AuditEvent
 from community import services
+from community.models import SponsorProject
+from tests.factories import ClientFactory, case_for
 from tests.page_queries import assert_page_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_frozen")]
@@ -117,3 +121,149 @@ def test_a_brochure_is_added_and_downloaded_by_language(client, caseworker):
     script = SimpleUploadedFile("x.pdf", b"#!/bin/sh\necho hi\n", content_type="application/pdf")
     response = client.post(reverse("community:brochure_create"), {"title": "X", "language": "en", "upload": script})
     assert response.status_code == 400 and Brochure.objects.count() == 1
+
+
+def _active_project(worker, supervisor, *, planned: int = 4):
+    from community.tests.test_services import _project
+
+    project = _project(worker)
+    SponsorProject.objects.filter(pk=project.pk).update(participants_planned=planned)
+    services.project_recommend(acting_user=worker, project=project, recommendation="A good sponsor.")
+    services.project_approve(acting_user=supervisor, project=project, reason="Fits the program.")
+    project.refresh_from_db()
+    return project
+
+
+def _participant(worker, project):
+    person = ClientFactory(office=worker.office)
+    case = case_for(person, worker)
+    enrol(case, income_support())
+    return services.participant_add(
+        acting_user=worker, project=project, case=case, client=person, joined_on=date(2026, 3, 10)
+    )
+
+
+def test_a_contact_with_a_participant_is_recorded_and_listed_and_the_read_is_audited(client, caseworker, supervisor):
+    project = _active_project(caseworker, supervisor)
+    participant = _participant(caseworker, project)
+    client.force_login(caseworker)
+    listing = reverse("community:participant_contact_list", args=[project.pk])
+
+    response = client.post(
+        reverse("community:participant_contact_add", args=[project.pk, participant.pk]),
+        {"kind": "site_visit", "contacted_on": "2026-03-11", "summary": "Learning stonework; wants to stay on."},
+    )
+    assert response.status_code == 302 and response["Location"] == listing
+
+    html = client.get(listing).content.decode()
+    assert participant.client.display_name in html
+    assert "Learning stonework; wants to stay on." in html and "On-site visit" in html
+    read = AuditEvent.objects.filter(actor=caseworker, action=AuditEvent.Action.VIEW).latest("id")
+    assert list(read.subjects.values_list("client_id", flat=True)) == [participant.client_id]
+    assert AuditEvent.objects.filter(actor=caseworker, object_type="community.participantcontact").exists()
+
+
+def test_participant_contacts_are_not_shown_to_another_office_nor_to_an_auditor(
+    client, caseworker, supervisor, other_caseworker, auditor
+):
+    project = _active_project(caseworker, supervisor)
+    participant = _participant(caseworker, project)
+    services.participant_contact_record(
+        acting_user=caseworker, participant=participant, kind="phone", contacted_on=date(2026, 3, 11), summary="Fine."
+    )
+    listing = reverse("community:participant_contact_list", args=[project.pk])
+    add = reverse("community:participant_contact_add", args=[project.pk, participant.pk])
+    client.force_login(other_caseworker)
+    assert client.get(listing).status_code == 404
+    assert client.post(add, {"kind": "phone", "contacted_on": "2026-03-11", "summary": "x"}).status_code == 404
+    client.force_login(auditor)
+    assert client.get(listing).status_code == 403
+    assert participant.contacts.count() == 1
+
+
+@pytest.mark.usefixtures("warm_cache")
+def test_the_participant_contacts_page_costs_the_same_with_few_and_many(client, caseworker, supervisor):
+    project = _active_project(caseworker, supervisor, planned=60)
+    client.force_login(caseworker)
+
+    def add(n):
+        for _ in range(n):
+            participant = _participant(caseworker, project)
+            services.participant_contact_record(
+                acting_user=caseworker, participant=participant, kind="phone", contacted_on=date(2026, 3, 11),
+                summary="Still on the project.",
+            )  # fmt: skip
+
+    html = assert_page_queries(
+        client, "participant contacts", reverse("community:participant_contact_list", args=[project.pk]), add
+    )
+    assert html.count("Still on the project.") == 50
+
+
+def _screened(worker):
+    volunteer = services.volunteer_recruit(acting_user=worker, name="Ada Byrne", recruited_on=date(2026, 3, 1))
+    services.volunteer_screening_record(
+        acting_user=worker, volunteer=volunteer, background_check="cleared", checked_on=date(2026, 3, 5),
+        training_completed_on=date(2026, 3, 6),
+    )  # fmt: skip
+    for name in ("Ruth", "Sam"):
+        services.volunteer_reference_record(
+            acting_user=worker, volunteer=volunteer, name=name, outcome="good", checked_on=date(2026, 3, 6)
+        )
+    return volunteer
+
+
+def _shift(worker, volunteer, day: int = 10):
+    return services.volunteer_shift_assign(
+        acting_user=worker, volunteer=volunteer, assignment="Food bank intake",
+        starts_at=datetime(2026, 3, day, 13, tzinfo=UTC), ends_at=datetime(2026, 3, day, 17, tzinfo=UTC),
+    )  # fmt: skip
+
+
+def test_the_hours_a_volunteer_served_are_recorded_on_their_page_and_added_up(client, caseworker):
+    volunteer = _screened(caseworker)
+    first, second = _shift(caseworker, volunteer, 9), _shift(caseworker, volunteer, 10)
+    client.force_login(caseworker)
+    for shift, hours in ((first, "4"), (second, "3.5")):
+        response = client.post(
+            reverse("community:volunteer_hours", args=[volunteer.pk, shift.pk]), {"hours_served": hours}
+        )
+        assert response.status_code == 302
+
+    html = client.get(reverse("community:volunteer_detail", args=[volunteer.pk])).content.decode()
+    assert "Hours served in all: 7.50" in html
+    assert AuditEvent.objects.filter(actor=caseworker, object_type="community.volunteershift").count() >= 4
+
+
+def test_hours_for_a_shift_not_yet_started_are_refused_on_the_page(client, caseworker):
+    volunteer = _screened(caseworker)
+    later = _shift(caseworker, volunteer, 20)
+    client.force_login(caseworker)
+    response = client.post(reverse("community:volunteer_hours", args=[volunteer.pk, later.pk]), {"hours_served": "4"})
+    assert response.status_code == 400 and "The shift has not started yet." in response.content.decode()
+    later.refresh_from_db()
+    assert later.hours_served is None
+
+
+def test_a_volunteer_of_another_office_is_not_found(client, caseworker, other_caseworker):
+    volunteer = _screened(caseworker)
+    shift = _shift(caseworker, volunteer)
+    client.force_login(other_caseworker)
+    assert client.get(reverse("community:volunteer_detail", args=[volunteer.pk])).status_code == 404
+    refused = client.post(reverse("community:volunteer_hours", args=[volunteer.pk, shift.pk]), {"hours_served": "4"})
+    assert refused.status_code == 404
+
+
+@pytest.mark.usefixtures("warm_cache")
+def test_the_volunteer_hours_page_costs_the_same_with_few_and_many_shifts(client, caseworker):
+    volunteer = _screened(caseworker)
+    client.force_login(caseworker)
+
+    def add(n):
+        for _ in range(n):
+            services.volunteer_hours_record(acting_user=caseworker, shift=_shift(caseworker, volunteer), hours_served=2)
+
+    html = assert_page_queries(
+        client, "volunteer hours", reverse("community:volunteer_detail", args=[volunteer.pk]), add
+    )
+    assert html.count("Food bank intake") == 50 and "Hours served in all: 100" in html

@@ -6,6 +6,7 @@ Statuses move only through `community.services`, along the `TRANSITIONS` tables 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -94,6 +95,9 @@ class SponsorProject(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:project_detail", args=[self.pk])
 
     @property
     def funding_total(self):

@@ -16,8 +16,9 @@ from assistance.models import Issuance
 from assistance.services import IssuanceRequest, issuance_request
 from audit.models import AuditEvent
 from audit.services import audit_record, audit_value
-from casework.models import Case
+from casework.models import Case, Task
 from casework.services.plans import check_client_of_case
+from casework.services.tasks import task_create
 from clients.models import Client
 from clients.services import upload_check
 from community.models import (
@@ -272,6 +273,19 @@ def monitoring_visit_record(
         audit_record(
             actor=acting_user, action=Action.CREATE, target=visit, changes={"findings": [None, visit.findings]}
         )
+        if visit.follow_up:
+            # On the visiting worker's list: a project has no case, so the task is about the project.
+            task_create(
+                case=None,
+                about=project,
+                assignee=acting_user,
+                kind=Task.Kind.FOLLOW_UP,
+                title=f"Monitoring follow-up: {project.title}"[:200],
+                details=visit.follow_up,
+                due_on=visit.follow_up_due,
+                created_by=acting_user,
+                dedupe_key=f"monitoring-follow-up:{visit.pk}",
+            )
     return visit
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from assistance.tests.helpers import enrol, income_support
 from audit.models import AuditEvent
+from casework.models import Task
 from community import services
 from community.models import SponsorProject
 from tests.factories import ClientFactory, case_for
@@ -267,3 +268,48 @@ def test_the_volunteer_hours_page_costs_the_same_with_few_and_many_shifts(client
         client, "volunteer hours", reverse("community:volunteer_detail", args=[volunteer.pk]), add
     )
     assert html.count("Food bank intake") == 50 and "Hours served in all: 100" in html
+
+
+def test_a_monitoring_follow_up_is_a_task_on_the_visiting_workers_list_linked_to_the_project(
+    client, caseworker, supervisor, other_caseworker
+):
+    project = _active_project(caseworker, supervisor)
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("community:visit_record", args=[project.pk]),
+        {
+            "visited_on": "2026-03-11",
+            "findings": "Two participants absent; tools missing.",
+            "follow_up": "Check the sponsor bought the tools.",
+            "follow_up_due": "2026-03-14",
+        },
+    )
+    assert response.status_code == 302
+
+    task = Task.objects.get(title__startswith="Monitoring follow-up")
+    assert (task.assignee, task.due_on, task.case, task.about) == (caseworker, date(2026, 3, 14), None, project)
+    mine = client.get(reverse("casework:task_list")).content.decode()
+    assert "Monitoring follow-up: Trail restoration" in mine and "2026-03-14" in mine
+    assert reverse("community:project_detail", args=[project.pk]) in mine
+    home = client.get(reverse("home")).content.decode()  # due this week: on the home page too
+    assert "Monitoring follow-up" in home and reverse("community:project_detail", args=[project.pk]) in home
+
+    done = client.post(reverse("casework:task_complete", args=[task.pk]), {"next": reverse("casework:task_list")})
+    assert done.status_code == 302
+    task.refresh_from_db()
+    assert task.status == Task.Status.DONE
+    assert (
+        reverse("community:project_detail", args=[project.pk])
+        not in client.get(reverse("casework:task_list")).content.decode()
+    )
+
+    client.force_login(other_caseworker)
+    assert client.post(reverse("casework:task_complete", args=[task.pk])).status_code == 404
+
+
+def test_a_visit_without_a_follow_up_makes_no_task(client, caseworker, supervisor):
+    project = _active_project(caseworker, supervisor)
+    services.monitoring_visit_record(
+        acting_user=caseworker, project=project, visited_on=date(2026, 3, 11), findings="All as agreed."
+    )
+    assert not Task.objects.exists()

@@ -134,6 +134,10 @@ class MonitoringVisit(models.Model):
     follow_up = models.TextField(blank=True)
     follow_up_due = models.DateField(null=True, blank=True)
     follow_up_done_at = models.DateTimeField(null=True, blank=True)
+    #: The follow-up on the visiting worker's task list; done there, it is done here.
+    follow_up_task = models.OneToOneField(
+        "casework.Task", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-visited_on", "-id"]
@@ -142,6 +146,12 @@ class MonitoringVisit(models.Model):
                 condition=Q(follow_up="") | Q(follow_up_due__isnull=False), name="monitoringvisit_follow_up_has_due"
             )
         ]
+
+    @property
+    def follow_up_done(self) -> bool:
+        if self.follow_up_task_id is not None:
+            return self.follow_up_task.status != "open"
+        return self.follow_up_done_at is not None
 
 
 class ParticipantContact(models.Model):

@@ -18,7 +18,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record, audit_value
 from casework.models import Case, Task
 from casework.services.plans import check_client_of_case
-from casework.services.tasks import task_create
+from casework.services.tasks import task_complete, task_create
 from clients.models import Client
 from clients.services import upload_check
 from community.models import (
@@ -275,7 +275,7 @@ def monitoring_visit_record(
         )
         if visit.follow_up:
             # On the visiting worker's list: a project has no case, so the task is about the project.
-            task_create(
+            visit.follow_up_task = task_create(
                 case=None,
                 about=project,
                 assignee=acting_user,
@@ -286,6 +286,7 @@ def monitoring_visit_record(
                 created_by=acting_user,
                 dedupe_key=f"monitoring-follow-up:{visit.pk}",
             )
+            visit.save(update_fields=["follow_up_task"])
     return visit
 
 
@@ -299,6 +300,8 @@ def monitoring_follow_up_done(*, acting_user: User, visit: MonitoringVisit) -> M
         visit.follow_up_done_at = timezone.now()
         visit.save(update_fields=["follow_up_done_at"])
         audit_record(actor=acting_user, action=Action.UPDATE, target=visit, changes={"follow_up_done": [False, True]})
+        if visit.follow_up_task_id is not None and visit.follow_up_task.status == Task.Status.OPEN:
+            task_complete(acting_user=acting_user, task=visit.follow_up_task)
     return visit
 
 

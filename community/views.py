@@ -66,7 +66,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "client", "case", "issuance"
         )
     )
-    visits = list(project.visits.select_related("visited_by"))
+    visits = list(project.visits.select_related("visited_by", "follow_up_task"))
     audit_page_read(
         actor=request.user,
         page=f"Sponsor project {project}",

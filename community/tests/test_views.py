@@ -287,6 +287,8 @@ def test_a_monitoring_follow_up_is_a_task_on_the_visiting_workers_list_linked_to
     assert response.status_code == 302
 
     task = Task.objects.get(title__startswith="Monitoring follow-up")
+    project_page = client.get(reverse("community:project_detail", args=[project.pk])).content.decode()
+    assert "Check the sponsor bought the tools." in project_page and "(done)" not in project_page
     assert (task.assignee, task.due_on, task.case, task.about) == (caseworker, date(2026, 3, 14), None, project)
     mine = client.get(reverse("casework:task_list")).content.decode()
     assert "Monitoring follow-up: Trail restoration" in mine and "2026-03-14" in mine
@@ -298,6 +300,8 @@ def test_a_monitoring_follow_up_is_a_task_on_the_visiting_workers_list_linked_to
     assert done.status_code == 302
     task.refresh_from_db()
     assert task.status == Task.Status.DONE
+    project_page = client.get(reverse("community:project_detail", args=[project.pk])).content.decode()
+    assert "Check the sponsor bought the tools. (done)" in project_page  # done on the list, done on the project
     assert (
         reverse("community:project_detail", args=[project.pk])
         not in client.get(reverse("casework:task_list")).content.decode()
@@ -313,3 +317,14 @@ def test_a_visit_without_a_follow_up_makes_no_task(client, caseworker, superviso
         acting_user=caseworker, project=project, visited_on=date(2026, 3, 11), findings="All as agreed."
     )
     assert not Task.objects.exists()
+
+
+def test_a_follow_up_marked_done_from_the_visit_closes_its_task(caseworker, supervisor):
+    project = _active_project(caseworker, supervisor)
+    visit = services.monitoring_visit_record(
+        acting_user=caseworker, project=project, visited_on=date(2026, 3, 11), findings="Tools missing.",
+        follow_up="Check the tools.", follow_up_due=date(2026, 3, 20),
+    )  # fmt: skip
+    services.monitoring_follow_up_done(acting_user=caseworker, visit=visit)
+    visit.refresh_from_db()
+    assert visit.follow_up_done and visit.follow_up_task.status == Task.Status.DONE

@@ -328,3 +328,25 @@ def test_a_follow_up_marked_done_from_the_visit_closes_its_task(caseworker, supe
     services.monitoring_follow_up_done(acting_user=caseworker, visit=visit)
     visit.refresh_from_db()
     assert visit.follow_up_done and visit.follow_up_task.status == Task.Status.DONE
+
+
+@pytest.mark.usefixtures("warm_cache")
+def test_the_task_list_costs_the_same_with_few_and_many_follow_ups_and_case_tasks(client, caseworker, supervisor):
+    from casework.services.tasks import task_create
+
+    project = _active_project(caseworker, supervisor)
+    case = case_for(ClientFactory(office=caseworker.office), caseworker)
+    client.force_login(caseworker)
+
+    def add(n):
+        for i in range(n):
+            services.monitoring_visit_record(
+                acting_user=caseworker, project=project, visited_on=date(2026, 3, 11), findings="Seen.",
+                follow_up=f"Follow-up number {i}", follow_up_due=date(2026, 3, 20),
+            )  # fmt: skip
+            task_create(case=case, kind="call_back", title="Call the client back", due_on=date(2026, 3, 20))
+
+    html = assert_page_queries(client, "task list", reverse("casework:task_list"), add)
+    # The first page of 50, in the order they were made: each follow-up links to its project, each call to its case.
+    assert html.count(f'href="{reverse("community:project_detail", args=[project.pk])}"') == 25
+    assert html.count(f'href="{reverse("casework:case_tasks", args=[case.pk])}"') == 25

@@ -142,7 +142,8 @@ class TaskViewSet(viewsets.GenericViewSet):
     serializer_class = s.TaskSerializer
 
     def get_queryset(self):
-        return tasks_visible(user=self.request.user).select_related("case")
+        # The partner API serves the tasks of clients' cases.
+        return tasks_visible(user=self.request.user).filter(case__isnull=False).select_related("case")
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())

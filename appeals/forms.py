@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal
 from eligibility.models import AdverseAction
@@ -42,3 +43,11 @@ class DecisionForm(forms.Form):
     income_amount = forms.DecimalField(
         label="Income found at the hearing (first income, monthly)", required=False, min_value=0, decimal_places=2
     )
+
+
+class SettleForm(forms.Form):
+    notes = forms.CharField(label=_("What was agreed at the conference"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("How and when the client withdrew"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/hearing/", views.appeal_schedule, name="schedule"),
     path("<int:pk>/good-cause/", views.appeal_accept_late, name="accept_late"),
     path("<int:pk>/decision/", views.appeal_decide, name="decide"),
+    path("<int:pk>/settlement/", views.appeal_settle, name="settle"),
+    path("<int:pk>/withdrawal/", views.appeal_withdraw, name="withdraw"),
 ]

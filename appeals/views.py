@@ -1,4 +1,5 @@
-"""The appeal pages: recording a request, the list by deadline, the appeal file, scheduling and deciding."""
+"""The appeal pages: recording a request, the list by deadline, the appeal file, scheduling and deciding,
+settling at a conference and withdrawing."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import access
 from appeals import selectors, services
-from appeals.forms import AppealRequestForm, DecisionForm, GoodCauseForm, HearingForm
+from appeals.forms import AppealRequestForm, DecisionForm, GoodCauseForm, HearingForm, SettleForm, WithdrawForm
 from audit.services import audit_page_read, audit_record
 from casework.models import Case
 from core.forms import add_service_errors
@@ -83,6 +84,8 @@ def _detail_page(request: HttpRequest, file, *, status: int = 200, **bound_forms
         "hearing_form": HearingForm(officers=selectors.hearing_officers()),
         "decision_form": DecisionForm(),
         "good_cause_form": GoodCauseForm(),
+        "settle_form": SettleForm(),
+        "withdraw_form": WithdrawForm(),
         **bound_forms,
     }
     return render(
@@ -157,3 +160,25 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
 
     return _post_service(request, pk, "decision_form", DecisionForm(request.POST), decide)
+
+
+@login_required
+def appeal_settle(request: HttpRequest, pk: int) -> HttpResponse:
+    """A worker on the case records the agency conference's settlement (the service ends continued benefits)."""
+    if request.method != "POST":
+        return redirect("appeals:detail", pk)
+    return _post_service(
+        request, pk, "settle_form", SettleForm(request.POST),
+        lambda appeal, data: services.appeal_settle(acting_user=request.user, appeal=appeal, notes=data["notes"]),
+    )  # fmt: skip
+
+
+@login_required
+def appeal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """A worker on the case records the client's withdrawal, with how and when they withdrew."""
+    if request.method != "POST":
+        return redirect("appeals:detail", pk)
+    return _post_service(
+        request, pk, "withdraw_form", WithdrawForm(request.POST),
+        lambda appeal, data: services.appeal_withdraw(acting_user=request.user, appeal=appeal, reason=data["reason"]),
+    )  # fmt: skip

@@ -10,7 +10,8 @@ hours a calendar month requires and compares them with what was attended.
 What we count here, as the agency's policy and simpler than the federal reporting rules:
 
 - required = the sum over the activities of weekly_hours * (days the activity runs in the
-  month / 7), rounded to 2 decimals (half up) once, at the end;
+  month / 7), plus the hours of each one-day session held in the month, rounded to 2
+  decimals (half up) once, at the end;
 - countable = hours attended + hours of excused absences (the hours scheduled but not
   attended on a day marked excused). 45 CFR 261.60(b) caps the excused hours a State may
   report (80 hours a year, 16 a month, plus 10 holidays); that cap is not applied here;
@@ -30,11 +31,20 @@ ZERO = Decimal("0")
 
 @dataclass(frozen=True)
 class Schedule:
-    """An activity the client is scheduled to attend: its weekly hours and the dates it runs."""
+    """An activity the client is scheduled to attend: its weekly hours and the dates it runs,
+    or a session on one day (`starts_on`) with its hours that day."""
 
-    weekly_hours: Decimal
+    weekly_hours: Decimal | None
     starts_on: date
     ends_on: date | None = None
+    session_hours: Decimal | None = None
+
+    def hours_in(self, year: int, month: int) -> Decimal:
+        """What the month requires of this activity, unrounded."""
+        if self.session_hours is not None:
+            first, last = month_bounds(year, month)
+            return self.session_hours if first <= self.starts_on <= last else ZERO
+        return self.weekly_hours * days_running(self, year, month) / 7
 
 
 @dataclass(frozen=True)
@@ -95,8 +105,9 @@ def days_running(schedule: Schedule, year: int, month: int) -> int:
 
 
 def required_hours(schedules: Iterable[Schedule], year: int, month: int) -> Decimal:
-    """Sum of weekly_hours * days running / 7, rounded to the cent once (30 h/week in a 30-day month: 128.57)."""
-    total = sum((s.weekly_hours * days_running(s, year, month) / 7 for s in schedules), ZERO)
+    """Sum of weekly_hours * days running / 7 and of the month's sessions' hours, rounded to the cent once
+    (30 h/week in a 30-day month: 128.57)."""
+    total = sum((s.hours_in(year, month) for s in schedules), ZERO)
     return total.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

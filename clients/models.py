@@ -332,6 +332,8 @@ class Document(models.Model):
         POLICE_REPORT = "police_report", _("Police report")
         COURT_ORDER = "court_order", _("Court or protective order")
         IMMIGRATION = "immigration", _("Immigration document")
+        #: What an employment worker matches to openings and sends to employers.
+        RESUME = "resume", _("Résumé")
         OTHER = "other", _("Other")
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="documents")

@@ -1,6 +1,7 @@
 """The shapes of input on the community pages (no domain rules: the services decide)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from community.models import ParticipantContact, Volunteer, VolunteerReference
 from core.forms import MoneyField
@@ -40,9 +41,9 @@ class VisitForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    kind = forms.ChoiceField(choices=ParticipantContact.Kind.choices)
-    contacted_on = forms.DateField(widget=DATE)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(choices=ParticipantContact.Kind.choices, label=_("How"))
+    contacted_on = forms.DateField(widget=DATE, label=_("Day"))
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Is the project worthwhile for them?"))
 
 
 class VolunteerForm(forms.Form):
@@ -71,6 +72,10 @@ class ShiftForm(forms.Form):
     assignment = forms.CharField(max_length=160, help_text="The program or event served.")
     starts_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class HoursForm(forms.Form):
+    hours_served = forms.DecimalField(max_digits=4, decimal_places=2, label=_("Hours served"))
 
 
 class OutreachForm(forms.Form):

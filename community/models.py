@@ -6,6 +6,7 @@ Statuses move only through `community.services`, along the `TRANSITIONS` tables 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -95,6 +96,9 @@ class SponsorProject(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("community:project_detail", args=[self.pk])
+
     @property
     def funding_total(self):
         return self.funding_per_participant * self.participants_planned
@@ -130,6 +134,10 @@ class MonitoringVisit(models.Model):
     follow_up = models.TextField(blank=True)
     follow_up_due = models.DateField(null=True, blank=True)
     follow_up_done_at = models.DateTimeField(null=True, blank=True)
+    #: The follow-up on the visiting worker's task list; done there, it is done here.
+    follow_up_task = models.OneToOneField(
+        "casework.Task", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-visited_on", "-id"]
@@ -138,6 +146,12 @@ class MonitoringVisit(models.Model):
                 condition=Q(follow_up="") | Q(follow_up_due__isnull=False), name="monitoringvisit_follow_up_has_due"
             )
         ]
+
+    @property
+    def follow_up_done(self) -> bool:
+        if self.follow_up_task_id is not None:
+            return self.follow_up_task.status != "open"
+        return self.follow_up_done_at is not None
 
 
 class ParticipantContact(models.Model):

@@ -16,8 +16,9 @@ from assistance.models import Issuance
 from assistance.services import IssuanceRequest, issuance_request
 from audit.models import AuditEvent
 from audit.services import audit_record, audit_value
-from casework.models import Case
+from casework.models import Case, Task
 from casework.services.plans import check_client_of_case
+from casework.services.tasks import task_complete, task_create
 from clients.models import Client
 from clients.services import upload_check
 from community.models import (
@@ -275,6 +276,20 @@ def monitoring_visit_record(
         audit_record(
             actor=acting_user, action=Action.CREATE, target=visit, changes={"findings": [None, visit.findings]}
         )
+        if visit.follow_up:
+            # On the visiting worker's list: a project has no case, so the task is about the project.
+            visit.follow_up_task = task_create(
+                case=None,
+                about=project,
+                assignee=acting_user,
+                kind=Task.Kind.FOLLOW_UP,
+                title=f"Monitoring follow-up: {project.title}"[:200],
+                details=visit.follow_up,
+                due_on=visit.follow_up_due,
+                created_by=acting_user,
+                dedupe_key=f"monitoring-follow-up:{visit.pk}",
+            )
+            visit.save(update_fields=["follow_up_task"])
     return visit
 
 
@@ -288,6 +303,8 @@ def monitoring_follow_up_done(*, acting_user: User, visit: MonitoringVisit) -> M
         visit.follow_up_done_at = timezone.now()
         visit.save(update_fields=["follow_up_done_at"])
         audit_record(actor=acting_user, action=Action.UPDATE, target=visit, changes={"follow_up_done": [False, True]})
+        if visit.follow_up_task_id is not None and visit.follow_up_task.status == Task.Status.OPEN:
+            task_complete(acting_user=acting_user, task=visit.follow_up_task)
     return visit
 
 

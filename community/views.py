@@ -1,4 +1,5 @@
-"""Pages of community services: the office's sponsor projects and its volunteers.
+"""Pages of community services: the office's sponsor projects, contacts with their participants, and
+its volunteers with the hours they served.
 
 For caseworkers and supervisors of the office. A volunteer's page shows what keeps them off the
 schedule, decided by `community.services.screening_problems`.
@@ -11,12 +12,13 @@ from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import case_scope, client_scope, may_supervise, may_work_cases
 from audit.services import audit_page_read
 from casework.models import Case
-from community import forms, services
+from community import forms, selectors, services
 from community.models import Brochure, OutreachEvent, SponsorProject, Volunteer, VolunteerReference
 from community.services import screening_problems
 from core.forms import add_service_errors
@@ -64,7 +66,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "client", "case", "issuance"
         )
     )
-    visits = list(project.visits.select_related("visited_by"))
+    visits = list(project.visits.select_related("visited_by", "follow_up_task"))
     audit_page_read(
         actor=request.user,
         page=f"Sponsor project {project}",
@@ -195,6 +197,69 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
 
     back = reverse("community:project_detail", args=[project.pk])
     return _form_page(request, form, title=f"Monitoring visit to {project}", save=save, back=back)
+
+
+@login_required
+def participant_contact_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Contacts with the project's participants, to see the project is worthwhile for them (the read audited)."""
+    _check(request)
+    project = _project(request, pk)
+    participants = list(selectors.project_participants(user=request.user, project=project))
+    contacts = list(selectors.participant_contacts(user=request.user, project=project)[:200])
+    audit_page_read(
+        actor=request.user,
+        page=f"Contacts with participants of {project}",
+        client_ids=[p.client_id for p in participants],
+        object_type="community.sponsorproject",
+    )
+    context = {"project": project, "participants": participants, "contacts": contacts}
+    return render(request, "community/participant_contacts.html", context)
+
+
+@login_required
+def participant_contact_add(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    _check(request)
+    project = _project(request, pk)
+    participant = selectors.participant_get(user=request.user, project=project, pk=participant_pk)
+    form = forms.ContactForm(request.POST or None)
+
+    def save(data):
+        services.participant_contact_record(acting_user=request.user, participant=participant, **data)
+        return reverse("community:participant_contact_list", args=[project.pk])
+
+    back = reverse("community:participant_contact_list", args=[project.pk])
+    title = _("Contact with %(client)s") % {"client": participant.client.display_name}
+    return _form_page(request, form, title=title, save=save, back=back)
+
+
+@login_required
+def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A volunteer's shifts and the hours they served (a volunteer is not a client: nothing to audit as read)."""
+    _check(request)
+    volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+    context = {
+        "volunteer": volunteer,
+        "shifts": list(selectors.volunteer_shifts(volunteer=volunteer)[:200]),
+        "hours_served": selectors.volunteer_hours_served(volunteer=volunteer),
+    }
+    return render(request, "community/volunteer_detail.html", context)
+
+
+@login_required
+def volunteer_hours(request: HttpRequest, pk: int, shift_pk: int) -> HttpResponse:
+    """Record the hours a volunteer served on a shift that has started."""
+    _check(request)
+    volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+    shift = get_object_or_404(volunteer.shifts, pk=shift_pk)
+    form = forms.HoursForm(request.POST or None, initial={"hours_served": shift.hours_served})
+
+    def save(data):
+        services.volunteer_hours_record(acting_user=request.user, shift=shift, hours_served=data["hours_served"])
+        return reverse("community:volunteer_detail", args=[volunteer.pk])
+
+    back = reverse("community:volunteer_detail", args=[volunteer.pk])
+    title = _("Hours %(volunteer)s served: %(shift)s") % {"volunteer": volunteer, "shift": shift.assignment}
+    return _form_page(request, form, title=title, save=save, back=back)
 
 
 @login_required

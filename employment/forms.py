@@ -1,9 +1,10 @@
 """The shapes of input on the employment pages (no domain rules: the services decide)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import MoneyField
-from employment.models import GroupSession
+from employment.models import DevelopmentContact, GroupSession
 
 
 class EmployerForm(forms.Form):
@@ -58,3 +59,21 @@ class PlacementForm(forms.Form):
 
 class SkillsForm(forms.Form):
     skills = forms.CharField(help_text="Separated by commas")
+
+
+class EmployerContactForm(forms.Form):
+    name = forms.CharField(max_length=160, label=_("Name"))
+    title = forms.CharField(max_length=120, required=False, label=_("Job title"))
+    phone = forms.CharField(max_length=40, required=False, label=_("Phone"))
+    email = forms.EmailField(required=False, label=_("Email"))
+
+
+class DevelopmentContactForm(forms.Form):
+    kind = forms.ChoiceField(choices=DevelopmentContact.Kind.choices, label=_("How"))
+    contacted_on = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    contact = forms.ModelChoiceField(queryset=None, required=False, label=_("With"), empty_label=_("No one named"))
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("What came of it"))
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contacts

@@ -217,10 +217,9 @@ class GroupSession(models.Model):
     class Meta:
         ordering = ["-held_on", "-id"]
         constraints = [
-            # A one-day activity is scheduled at hours * 7 a week (casework.participation), which the
-            # activity table caps at 80: a session runs at most 11 hours.
+            # A session is held on one day: at most that day's 24 hours, as attendance is recorded.
             models.CheckConstraint(
-                condition=Q(hours__gt=0, hours__lte=Decimal("11")), name="groupsession_hours_in_range"
+                condition=Q(hours__gt=0, hours__lte=Decimal("24")), name="groupsession_hours_in_a_day"
             ),
         ]
 

@@ -9,7 +9,16 @@ from django.db.models import Count, Q, QuerySet
 from accounts.access import case_scope, client_scope
 from casework.models import Case, Goal, Plan
 from clients.models import Client
-from employment.models import ClientSkill, Employer, GroupSession, JobOpening, JobReferral, RosterEntry
+from employment.models import (
+    ClientSkill,
+    DevelopmentContact,
+    Employer,
+    EmployerContact,
+    GroupSession,
+    JobOpening,
+    JobReferral,
+    RosterEntry,
+)
 
 MATCH_LIMIT = 50
 
@@ -30,6 +39,22 @@ def employers_for(*, user) -> QuerySet[Employer]:
     return Employer.objects.filter(office_id=user.office_id).annotate(
         open_openings=Count("openings", filter=Q(openings__status=JobOpening.Status.OPEN))
     )
+
+
+def employer_get(*, user, pk: int) -> Employer:
+    """An employer of the user's office (the office's job development is shared by its workers); 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Employer, office_id=user.office_id, pk=pk)
+
+
+def employer_contacts(*, employer: Employer) -> QuerySet[EmployerContact]:
+    return employer.contacts.order_by("name", "id")
+
+
+def development_log(*, employer: Employer) -> QuerySet[DevelopmentContact]:
+    """The employer's job development contacts, newest first, with who made them and with whom."""
+    return employer.development_contacts.select_related("contact", "worker").order_by("-contacted_on", "-id")
 
 
 def openings_for(*, user) -> QuerySet[JobOpening]:

@@ -19,10 +19,16 @@ from accounts import access
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record, audit_value
-from casework.models import Case, Task
+from casework.models import Case, Task, WorkActivity
 from casework.selectors.attendance import week_start
-from casework.services.attendance import AttendanceRow, attendance_week_record, scheduled_activity_create
-from casework.services.plans import check_client_of_case
+from casework.services.attendance import (
+    DAY_HOURS,
+    AttendanceRow,
+    attendance_week_record,
+    scheduled_activity_create,
+    scheduled_session_create,
+)
+from casework.services.plans import check_client_of_case, plan_activity_in_force
 from casework.services.tasks import task_create
 from clients.models import Client
 from core.status import status_move
@@ -43,7 +49,15 @@ Action = AuditEvent.Action
 #: Days after the start of a job when the worker checks the client is still in it. Job retention
 #: is commonly measured at these points (30, 90, 180 days) in work programs.
 RETENTION_DAYS = (30, 90, 180)
-MAX_SESSION_HOURS = Decimal("11")
+#: A session is held on one day.
+MAX_SESSION_HOURS = DAY_HOURS
+#: The employment plan's activity each kind of session carries out.
+SESSION_PLAN_ACTIVITY = {
+    GroupSession.Kind.JOB_CLUB: WorkActivity.Kind.JOB_CLUB,
+    GroupSession.Kind.TRAINING: WorkActivity.Kind.TRAINING,
+    GroupSession.Kind.JOB_SKILLS: WorkActivity.Kind.JOB_READINESS,
+    GroupSession.Kind.JOB_FAIR: WorkActivity.Kind.JOB_SEARCH,
+}
 
 
 def _check_may_work(user: User) -> None:
@@ -322,8 +336,10 @@ def placement_create(
 
     The referral becomes hired; when as many are hired as the opening has positions, the opening is
     filled. The job's weekly hours are scheduled as an activity, so the monthly participation counts
-    them (45 CFR 261.31: unsubsidized employment is a work activity, 45 CFR 261.30(a)); a retention
-    check is put on the case worker's list at 30, 90 and 180 days after the start.
+    them (45 CFR 261.31: unsubsidized employment is a work activity, 45 CFR 261.30(a)); when the
+    client's employment plan in force has an employment activity, the schedule carries it out, so
+    the job's hours are the plan's. A retention check is put on the case worker's list at 30, 90
+    and 180 days after the start.
     """
     _check_may_work(acting_user)
     with transaction.atomic():
@@ -351,6 +367,7 @@ def placement_create(
             name=f"Employment: {opening.title} at {opening.employer.name}"[:160],
             weekly_hours=hours,
             starts_on=starts_on,
+            work_activity=plan_activity_in_force(case=case, client=referral.client, kind=WorkActivity.Kind.EMPLOYMENT),
         )
         placement = Placement.objects.create(
             referral=referral,
@@ -427,8 +444,10 @@ def group_session_create(
 def roster_add(*, acting_user: User, session: GroupSession, case: Case, client: Client) -> RosterEntry:
     """Put a client on a session's roster and on their schedule for the session's day and hours.
 
-    The session is scheduled as an activity running that one day at hours x 7 a week, so the
-    month requires exactly the session's hours (`casework.participation.required_hours`).
+    The session is scheduled as a one-day session, so its month requires exactly the session's
+    hours (`casework.participation.required_hours`); when the client's employment plan in force
+    has the activity this kind of session carries out (a job club for a job club), the session
+    counts as that activity.
     """
     _check_may_work(acting_user)
     with transaction.atomic():
@@ -437,14 +456,14 @@ def roster_add(*, acting_user: User, session: GroupSession, case: Case, client: 
         case = _check_case(acting_user, case, client)
         if RosterEntry.objects.filter(session=session, client=client).exists():
             raise ValidationError(f"{client} is already on the roster.")
-        activity = scheduled_activity_create(
+        activity = scheduled_session_create(
             acting_user=acting_user,
             case=case,
             client=client,
             name=str(session)[:160],
-            weekly_hours=session.hours * 7,
-            starts_on=session.held_on,
-            ends_on=session.held_on,
+            day=session.held_on,
+            hours=session.hours,
+            work_activity=plan_activity_in_force(case=case, client=client, kind=SESSION_PLAN_ACTIVITY[session.kind]),
         )
         entry = RosterEntry.objects.create(
             session=session, case=case, client=client, activity=activity, added_by=acting_user

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import case_scope, client_scope, may_work_cases
@@ -176,10 +177,63 @@ def employer_create(request: HttpRequest) -> HttpResponse:
     form = forms.EmployerForm(request.POST or None)
 
     def save(data):
-        services.employer_create(acting_user=request.user, **data)
-        return reverse("employment:opening_create")
+        employer = services.employer_create(acting_user=request.user, **data)
+        return reverse("employment:employer_detail", args=[employer.pk])
 
-    return _form_page(request, form, title="New employer", save=save, back=reverse("employment:opening_list"))
+    return _form_page(request, form, title="New employer", save=save, back=reverse("employment:employer_list"))
+
+
+@login_required
+def employer_list(request: HttpRequest) -> HttpResponse:
+    """The office's employers, with their open openings: where job development starts."""
+    _check(request)
+    employers = selectors.employers_for(user=request.user)[:200]
+    return render(request, "employment/employer_list.html", {"employers": employers})
+
+
+@login_required
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An employer's contacts and the log of job development contacts with them (no client is named)."""
+    _check(request)
+    employer = selectors.employer_get(user=request.user, pk=pk)
+    context = {
+        "employer": employer,
+        "contacts": list(selectors.employer_contacts(employer=employer)[:200]),
+        "log": list(selectors.development_log(employer=employer)[:200]),
+    }
+    return render(request, "employment/employer_detail.html", context)
+
+
+@login_required
+def employer_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _check(request)
+    employer = selectors.employer_get(user=request.user, pk=pk)
+    form = forms.EmployerContactForm(request.POST or None)
+
+    def save(data):
+        services.employer_contact_add(acting_user=request.user, employer=employer, **data)
+        return reverse("employment:employer_detail", args=[employer.pk])
+
+    back = reverse("employment:employer_detail", args=[employer.pk])
+    return _form_page(
+        request, form, title=_("New contact at %(employer)s") % {"employer": employer}, save=save, back=back
+    )
+
+
+@login_required
+def development_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log a visit, a call or a meeting with an employer, and what came of it."""
+    _check(request)
+    employer = selectors.employer_get(user=request.user, pk=pk)
+    form = forms.DevelopmentContactForm(request.POST or None, contacts=selectors.employer_contacts(employer=employer))
+
+    def save(data):
+        services.development_contact_record(acting_user=request.user, employer=employer, **data)
+        return reverse("employment:employer_detail", args=[employer.pk])
+
+    back = reverse("employment:employer_detail", args=[employer.pk])
+    title = _("Job development contact with %(employer)s") % {"employer": employer}
+    return _form_page(request, form, title=title, save=save, back=back)
 
 
 @login_required

@@ -158,3 +158,76 @@ def test_someone_other_than_the_hearing_officer_is_told_they_may_not_decide(clie
     assert "Only the officer who heard the appeal decides it." in response.content.decode()
     appeal.refresh_from_db()
     assert appeal.decision == ""
+
+
+def test_a_worker_on_the_case_records_the_conference_settlement_and_continued_benefits_end(client, caseworker, appeal):
+    assert appeal.continued_benefits and AdverseAction.objects.get(pk=appeal.adverse_action_id).continuing
+    client.force_login(caseworker)
+    with at(TODAY):
+        page = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+        assert reverse("appeals:settle", args=[appeal.pk]) in page
+        response = client.post(
+            reverse("appeals:settle", args=[appeal.pk]),
+            {"notes": "The agency counts the February pay slip only; the client agrees."},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "Settled at an agency conference" in page
+    assert "The agency counts the February pay slip only; the client agrees." in page
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.SETTLED and appeal.decided_on == TODAY
+    assert appeal.adverse_action.continued_until == TODAY  # the prior amount is no longer paid
+    assert AuditEvent.objects.filter(object_type="appeals.appeal", object_id=str(appeal.pk), actor=caseworker).exists()
+    assert reverse("appeals:settle", args=[appeal.pk]) not in page  # a settled appeal is closed
+
+
+def test_the_clients_withdrawal_is_recorded_with_its_reason(client, supervisor, appeal):
+    client.force_login(supervisor)
+    with at(TODAY):
+        response = client.post(
+            reverse("appeals:withdraw", args=[appeal.pk]),
+            {"reason": "The client phoned on 20 January to withdraw: the new job pays more."},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "Withdrawn" in page
+    assert "The client phoned on 20 January to withdraw: the new job pays more." in page  # in the history
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.WITHDRAWN
+    assert appeal.status_changes.latest("id").reason.startswith("The client phoned on 20 January")
+    assert appeal.adverse_action.continued_until == TODAY
+
+
+def test_a_withdrawal_without_its_reason_is_sent_back_and_the_appeal_stays_open(client, caseworker, appeal):
+    client.force_login(caseworker)
+    with at(TODAY):
+        response = client.post(reverse("appeals:withdraw", args=[appeal.pk]), {"reason": "  "})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.OPEN
+
+
+def test_the_hearing_officer_is_told_they_may_not_settle_or_withdraw_an_appeal(client, appeal, north):
+    officer = UserFactory(username="officer", office=north, roles=["hearing_officer"])
+    Appeal.objects.filter(pk=appeal.pk).update(hearing_officer=officer, status=Appeal.Status.HEARING)
+    client.force_login(officer)
+    with at(TODAY):
+        page = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+        settled = client.post(reverse("appeals:settle", args=[appeal.pk]), {"notes": "Agreed."}, follow=True)
+        withdrawn = client.post(reverse("appeals:withdraw", args=[appeal.pk]), {"reason": "Phoned."}, follow=True)
+    assert reverse("appeals:settle", args=[appeal.pk]) not in page
+    assert reverse("appeals:withdraw", args=[appeal.pk]) not in page
+    for response in (settled, withdrawn):
+        assert "You may not record an appeal on this case." in response.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.HEARING and appeal.conference_notes == ""
+
+
+def test_a_caseworker_of_another_office_cannot_settle(client, other_caseworker, appeal):
+    client.force_login(other_caseworker)
+    with at(TODAY):
+        response = client.post(reverse("appeals:settle", args=[appeal.pk]), {"notes": "Agreed."})
+    assert response.status_code == 404
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.OPEN

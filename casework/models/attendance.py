@@ -8,7 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ScheduledActivity(models.Model):
-    """An activity a client is scheduled to attend each week (from their employment plan or not)."""
+    """An activity a client is scheduled to attend (from their employment plan or not).
+
+    Either a weekly activity, with its hours a week from `starts_on` to `ends_on`, or a session
+    held on one day (a job club, a training day), with its hours that day (`session_hours`).
+    """
 
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="scheduled_activities")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="scheduled_activities")
@@ -16,7 +20,10 @@ class ScheduledActivity(models.Model):
         "casework.WorkActivity", on_delete=models.PROTECT, null=True, blank=True, related_name="schedules"
     )
     name = models.CharField(max_length=160)
-    weekly_hours = models.DecimalField(max_digits=5, decimal_places=2)
+    weekly_hours = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    session_hours = models.DecimalField(
+        max_digits=4, decimal_places=2, null=True, blank=True, help_text=_("The hours of a one-day session.")
+    )
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
 
@@ -24,8 +31,16 @@ class ScheduledActivity(models.Model):
         ordering = ["starts_on", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(weekly_hours__gt=Decimal("0"), weekly_hours__lte=Decimal("80")),
-                name="scheduled_activity_hours_in_range",
+                condition=(
+                    Q(weekly_hours__gt=Decimal("0"), weekly_hours__lte=Decimal("80"), session_hours__isnull=True)
+                    | Q(
+                        session_hours__gt=Decimal("0"),
+                        session_hours__lte=Decimal("24"),
+                        weekly_hours__isnull=True,
+                        ends_on=F("starts_on"),
+                    )
+                ),
+                name="scheduled_activity_weekly_or_one_day",
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
@@ -34,7 +49,13 @@ class ScheduledActivity(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.is_session:
+            return f"{self.name} ({self.session_hours} h on {self.starts_on:%Y-%m-%d})"
         return f"{self.name} ({self.weekly_hours} h/week)"
+
+    @property
+    def is_session(self) -> bool:
+        return self.session_hours is not None
 
     def runs_on(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)

@@ -135,6 +135,8 @@ class WorkActivity(models.Model):
         JOB_CLUB = "job_club", _("Job club")
         WORK_SITE = "work_site", _("Work site")
         EDUCATION = "education", _("Education")
+        #: A job: unsubsidized employment is a work activity (45 CFR 261.30(a)); a placement's hours count here.
+        EMPLOYMENT = "employment", _("Unsubsidized employment")
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="work_activities")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -24,7 +24,10 @@ def _runs_between(first: date, last: date) -> Q:
 
 def schedule_of(activity: ScheduledActivity) -> arithmetic.Schedule:
     return arithmetic.Schedule(
-        weekly_hours=activity.weekly_hours, starts_on=activity.starts_on, ends_on=activity.ends_on
+        weekly_hours=activity.weekly_hours,
+        starts_on=activity.starts_on,
+        ends_on=activity.ends_on,
+        session_hours=activity.session_hours,
     )
 
 

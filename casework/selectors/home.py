@@ -86,6 +86,7 @@ def worker_home(*, user: User, today: date | None = None) -> WorkerHome:
     tasks = list(
         my_open.filter(due_on__lte=week_end)
         .select_related("case", "case__primary_client")
+        .prefetch_related("about")
         .annotate(
             overdue=CaseWhen(
                 When(due_on__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField()

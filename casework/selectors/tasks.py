@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import BooleanField, QuerySet, Value, When
+from django.db.models import BooleanField, Q, QuerySet, Value, When
 from django.db.models import Case as CaseWhen
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,8 +15,9 @@ WORKER_GROUPS = ["caseworker", "supervisor"]
 
 
 def tasks_visible(*, user) -> QuerySet[Task]:
-    """Tasks of the cases `user` may see."""
-    return Task.objects.filter(case_scope(user, prefix="case__"))
+    """Tasks of the cases `user` may see, and the tasks without a case that are theirs or their team's."""
+    own = Q(assignee_id=user.pk) | Q(assignee__team__supervisor_id=user.pk)
+    return Task.objects.filter(case_scope(user, prefix="case__") | (Q(case__isnull=True) & own))
 
 
 def task_get(*, user, pk: int) -> Task:
@@ -39,6 +40,7 @@ def my_tasks(*, user, today: date | None = None) -> QuerySet[Task]:
         tasks_visible(user=user)
         .filter(assignee=user, status=Task.Status.OPEN)
         .select_related("case", "case__primary_client")
+        .prefetch_related("about")
         .annotate(overdue=_overdue(today))
         .order_by("-overdue", "due_on", "id")
     )
@@ -51,6 +53,7 @@ def team_overdue_tasks(*, supervisor: User, today: date | None = None) -> QueryS
         tasks_visible(user=supervisor)
         .filter(assignee__team__supervisor=supervisor, status=Task.Status.OPEN, due_on__lt=today)
         .select_related("case", "case__primary_client", "assignee")
+        .prefetch_related("about")
         .annotate(overdue=Value(True, output_field=BooleanField()))
         .order_by("due_on", "assignee__last_name", "id")
     )

@@ -68,6 +68,43 @@ def scheduled_activity_create(
         errors["ends_on"] = "The last day cannot come before the first."
     if errors:
         raise ValidationError(errors)
+    return _schedule(
+        acting_user=acting_user, case=case, client=client, work_activity=work_activity, name=name.strip(),
+        weekly_hours=weekly_hours, starts_on=starts_on, ends_on=ends_on,
+    )  # fmt: skip
+
+
+def scheduled_session_create(
+    *,
+    acting_user: User,
+    case: Case,
+    client: Client,
+    name: str,
+    day: date,
+    hours: Decimal,
+    work_activity: WorkActivity | None = None,
+) -> ScheduledActivity:
+    """Schedule a client of the case for a session held on one day (a job club, a training day) and its hours:
+    the month of `day` requires those hours (`casework.participation`)."""
+    _check_may_work(acting_user)
+    errors = {}
+    if not name.strip():
+        errors["name"] = "Name the activity."
+    if hours is None or not Decimal("0") < hours <= DAY_HOURS:
+        errors["hours"] = f"A session runs more than 0 and at most {DAY_HOURS} hours."
+    if day is None:
+        errors["day"] = "Give the day."
+    if errors:
+        raise ValidationError(errors)
+    return _schedule(
+        acting_user=acting_user, case=case, client=client, work_activity=work_activity, name=name.strip(),
+        session_hours=hours, starts_on=day, ends_on=day,
+    )  # fmt: skip
+
+
+def _schedule(
+    *, acting_user: User, case: Case, client: Client, work_activity: WorkActivity | None, **fields
+) -> ScheduledActivity:
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if not case.is_active:
@@ -81,25 +118,14 @@ def scheduled_activity_create(
                 )
             if plan.status != Plan.Status.AGREED:
                 raise ValidationError({"work_activity": _("Choose an activity of the plan as agreed.")})
-        activity = ScheduledActivity.objects.create(
-            case=case,
-            client=client,
-            work_activity=work_activity,
-            name=name.strip(),
-            weekly_hours=weekly_hours,
-            starts_on=starts_on,
-            ends_on=ends_on,
-        )
+        activity = ScheduledActivity.objects.create(case=case, client=client, work_activity=work_activity, **fields)
         audit_record(
             actor=acting_user,
             action=Action.CREATE,
             target=activity,
             client_ids=[client.pk],
             changes={
-                "name": [None, activity.name],
-                "weekly_hours": [None, audit_value(weekly_hours)],
-                "starts_on": [None, audit_value(starts_on)],
-                "ends_on": [None, audit_value(ends_on)],
+                **{key: [None, audit_value(value)] for key, value in fields.items()},
                 "work_activity_id": [None, work_activity.pk if work_activity else None],
             },
         )
@@ -113,6 +139,8 @@ def scheduled_activity_end(*, acting_user: User, activity: ScheduledActivity, en
         raise ValidationError({"ends_on": _("Give the last day.")})
     with transaction.atomic():
         activity = ScheduledActivity.objects.select_for_update().get(pk=activity.pk)
+        if activity.is_session:
+            raise ValidationError({"ends_on": _("A session is held on its one day.")})
         if ends_on < activity.starts_on:
             raise ValidationError({"ends_on": f"The activity starts on {activity.starts_on:%Y-%m-%d}."})
         later = activity.entries.filter(day__gt=ends_on).order_by("-day").values_list("day", flat=True).first()

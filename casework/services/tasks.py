@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +20,7 @@ Action = AuditEvent.Action
 
 def task_create(
     *,
-    case: Case,
+    case: Case | None,
     kind: str,
     title: str,
     due_on: date,
@@ -28,11 +28,16 @@ def task_create(
     details: str = "",
     created_by: User | None = None,
     dedupe_key: str | None = None,
+    about: models.Model | None = None,
 ) -> Task:
     """Put a task on a worker's list (the case's worker unless another is named).
 
-    With `dedupe_key`, a job that runs twice makes one task: the second call returns the first.
+    A task without a case is about another record (`about`: a sponsor project, say) and is for
+    the worker named. With `dedupe_key`, a job that runs twice makes one task: the second call
+    returns the first.
     """
+    if case is None and (about is None or assignee is None):
+        raise ValidationError(_("A task without a case says what it is about and whose it is."))
     assignee = _checked_assignee(case=case, kind=kind, title=title, assignee=assignee)
     if dedupe_key:
         existing = Task.objects.filter(dedupe_key=dedupe_key).first()
@@ -42,6 +47,7 @@ def task_create(
         with transaction.atomic():
             task = Task.objects.create(
                 case=case,
+                about=about,
                 assignee=assignee,
                 kind=kind,
                 title=title.strip(),
@@ -54,7 +60,7 @@ def task_create(
                 actor=created_by,
                 action=Action.CREATE,
                 target=task,
-                client_ids=[case.primary_client_id],
+                client_ids=task.client_ids,
                 changes={"title": [None, task.title], "due_on": [None, due_on.isoformat()], "kind": [None, kind]},
             )
     except IntegrityError:
@@ -65,12 +71,16 @@ def task_create(
     return task
 
 
-def _checked_assignee(*, case: Case, kind: str, title: str, assignee: User | None) -> User:
+def _checked_assignee(*, case: Case | None, kind: str, title: str, assignee: User | None) -> User:
     """Refuse a task without a kind or a title, or for someone who may not work the case; return its assignee."""
     if kind not in Task.Kind.values:
         raise ValidationError({"kind": _("Choose a kind of task.")})
     if not title.strip():
         raise ValidationError({"title": _("Say what needs doing.")})
+    if case is None:
+        if not assignee.is_active or not access.may_work_cases(assignee):
+            raise ValidationError({"assignee": _("%(assignee)s is not a worker.") % {"assignee": assignee}})
+        return assignee
     assignee = assignee or case.assigned_worker
     # A task for someone who cannot see the case would sit on nobody's list.
     if not assignee.is_active or not access.may_work_cases(assignee) or assignee.office_id != case.office_id:
@@ -141,7 +151,7 @@ def task_create_many(*, tasks: Sequence[NewTask], created_by: User | None = None
                 records=[
                     {
                         "target": task,
-                        "client_ids": [task.case.primary_client_id],
+                        "client_ids": task.client_ids,
                         "changes": {
                             "title": [None, task.title],
                             "due_on": [None, task.due_on.isoformat()],
@@ -215,7 +225,7 @@ def task_complete(*, acting_user: User, task: Task, status: str = Task.Status.DO
             actor=acting_user,
             action=Action.UPDATE,
             target=task,
-            client_ids=[task.case.primary_client_id],
+            client_ids=task.client_ids,
             changes={"status": [Task.Status.OPEN, status]},
         )
     return task

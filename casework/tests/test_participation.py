@@ -71,6 +71,15 @@ def test_a_one_day_activity_runs_one_day():
     assert required_hours([Schedule(D("7"), date(2025, 9, 30), date(2025, 9, 30))], 2025, 9) == D("1.00")
 
 
+def test_a_one_day_session_requires_its_hours_in_its_own_month_only():
+    session = Schedule(None, date(2025, 9, 30), date(2025, 9, 30), session_hours=D("3.5"))
+    weekly = whole(2025, 9, "30")
+
+    assert required_hours([session], 2025, 9) == D("3.50")
+    assert required_hours([session], 2025, 10) == D("0.00")
+    assert required_hours([session, weekly], 2025, 9) == D("132.07")  # 128.571... + 3.5, rounded once
+
+
 def test_the_sum_is_rounded_once_not_term_by_term():
     """Three 1 h/week activities of one day each: 3 x 1/7 = 0.428... -> 0.43 (rounding each would give 0.42)."""
     one_day = [Schedule(D("1"), date(2025, 9, d), date(2025, 9, d)) for d in (1, 2, 3)]

@@ -216,6 +216,9 @@ def _initial(activity: ScheduledActivity, day: date, entry) -> dict:
             "excused": entry.excused,
             "good_cause": entry.good_cause,
         }
-    # Weekly hours spread over the working days, as a starting point the worker corrects.
-    share = (activity.weekly_hours / 5).quantize(arithmetic.CENT) if day.weekday() < 5 else 0
+    if activity.is_session:
+        share = activity.session_hours if day == activity.starts_on else 0
+    else:
+        # Weekly hours spread over the working days, as a starting point the worker corrects.
+        share = (activity.weekly_hours / 5).quantize(arithmetic.CENT) if day.weekday() < 5 else 0
     return {"cell": cell_key(activity, day), "hours_scheduled": share}

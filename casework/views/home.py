@@ -33,7 +33,7 @@ def _clients_named(context: dict) -> list[int]:
     """The clients whose names the home page shows: tasks' and quiet cases' clients, and the cards'."""
     ids = []
     if "worker" in context:
-        ids += [task.case.primary_client_id for task in context["worker"].tasks]
+        ids += [i for task in context["worker"].tasks for i in task.client_ids]
     if "team" in context:
         ids += [case.primary_client_id for case in context["team"].no_contact_cases]
     for card in context["cards"]:

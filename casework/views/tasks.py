@@ -34,7 +34,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         scope = "mine"
         tasks = selectors.my_tasks(user=request.user)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_page_read(actor=request.user, page="task list", client_ids=[task.case.primary_client_id for task in page])
+    audit_page_read(actor=request.user, page="task list", client_ids=[i for task in page for i in task.client_ids])
     return render(request, "casework/task_list.html", {"page": page, "scope": scope})
 
 

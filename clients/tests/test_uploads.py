@@ -168,3 +168,16 @@ def test_a_pdf_from_a_real_pdf_writer_is_kept(client, caseworker, person, storag
 
     assert response.status_code == 302
     assert Document.objects.get(client=person).content_type == "application/pdf"
+
+
+def test_a_resume_is_kept_as_a_resume_and_shown_so_on_the_clients_documents(client, caseworker, person, storage):
+    client.force_login(caseworker)
+
+    response = client.post(
+        reverse("clients:document_upload", args=[person.pk]),
+        {"kind": "resume", "description": "Updated after job club", "file": SimpleUploadedFile("cv.pdf", pdf_bytes())},
+    )
+
+    assert response.status_code == 302
+    assert Document.objects.get(client=person).kind == Document.Kind.RESUME
+    assert "Résumé" in client.get(reverse("clients:documents", args=[person.pk])).content.decode()

@@ -7,8 +7,10 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from casework.models import Task
+from casework.models import Plan, Task, WorkActivity
 from casework.selectors.attendance import participation_for
+from casework.services import plans as plan_services
+from casework.tests.plan_helpers import agreed_plan
 from employment import services
 from employment.models import JobOpening, JobReferral
 from employment.selectors import opening_matches
@@ -68,6 +70,7 @@ def test_an_opening_is_filled_by_a_referred_client_with_retention_tasks(casework
     assert all(t.assignee == caseworker for t in Task.objects.filter(case=case, title__contains="retention"))
     # The job's hours are on the client's schedule, so the month counts them.
     assert placement.activity.weekly_hours == Decimal("30")
+    assert placement.activity.work_activity is None  # the client has no employment plan
     with pytest.raises(ValidationError, match="filled"):
         services.job_referral_create(
             acting_user=caseworker, opening=opening, case=case_for(unskilled, caseworker), client=unskilled
@@ -109,6 +112,67 @@ def test_a_group_sessions_attendance_reaches_each_participants_participation_hou
     assert (first.required, first.attended) == (Decimal("3.00"), Decimal("3"))
     assert (second.required, second.attended) == (Decimal("3.00"), Decimal("1.5"))
     assert second.shortfall == Decimal("1.50")
+
+
+def _hired(worker, client, case):
+    referral = services.job_referral_create(acting_user=worker, opening=_opening(worker), case=case, client=client)
+    return services.placement_create(acting_user=worker, referral=referral, starts_on=date(2026, 3, 16))
+
+
+def test_a_placement_is_the_employment_activity_of_the_clients_plan_in_force(caseworker):
+    client = ClientFactory(office=caseworker.office)
+    case = case_for(client, caseworker)
+    plan = plan_services.plan_create(acting_user=caseworker, case=case, client=client, kind=Plan.Kind.EMPLOYMENT)
+    goal = plan_services.plan_goal_add(acting_user=caseworker, plan=plan, description="Steady work", barrier="other")
+    plan_services.plan_step_add(
+        acting_user=caseworker, goal=goal, description="Apply for jobs", responsible="client",
+        target_on=date(2026, 4, 1),
+    )  # fmt: skip
+    job = plan_services.plan_activity_add(
+        acting_user=caseworker, plan=plan, kind=WorkActivity.Kind.EMPLOYMENT, weekly_hours=Decimal("30")
+    )
+    plan_services.plan_agree(acting_user=caseworker, plan=plan, agreed_on=date(2026, 3, 12))
+
+    placement = _hired(caseworker, client, case)
+
+    assert placement.activity.work_activity == job
+    # The job's 30 hours a week from Monday 16 March: 16 days of March, 30 x 16 / 7 = 68.57 hours.
+    assert participation_for(case=case, client=client, year=2026, month=3).required == Decimal("68.57")
+
+
+def test_a_placement_links_no_activity_of_a_draft_plan_nor_of_another_kind(caseworker):
+    client = ClientFactory(office=caseworker.office)
+    case = case_for(client, caseworker)
+    agreed_plan(worker=caseworker, case=case, client=client)  # a job club only
+
+    placement = _hired(caseworker, client, case)
+
+    assert placement.activity.work_activity is None
+
+
+def test_a_session_is_scheduled_for_its_hours_on_its_day_as_the_plans_job_club(caseworker):
+    client = ClientFactory(office=caseworker.office)
+    case = case_for(client, caseworker)
+    plan = agreed_plan(worker=caseworker, case=case, client=client)  # a job club of 20 h a week
+    session = services.group_session_create(
+        acting_user=caseworker, kind="job_club", title="Job club day", held_on=date(2026, 3, 31), hours=Decimal("12")
+    )
+
+    entry = services.roster_add(acting_user=caseworker, session=session, case=case, client=client)
+
+    activity = entry.activity
+    assert (activity.session_hours, activity.weekly_hours) == (Decimal("12"), None)
+    assert activity.starts_on == activity.ends_on == date(2026, 3, 31)
+    assert activity.work_activity == plan.work_activities.get(kind=WorkActivity.Kind.JOB_CLUB)
+    assert participation_for(case=case, client=client, year=2026, month=3).required == Decimal("12.00")
+    assert participation_for(case=case, client=client, year=2026, month=4).required == Decimal("0.00")
+
+
+def test_a_session_runs_at_most_a_day(caseworker):
+    with pytest.raises(ValidationError, match="at most 24"):
+        services.group_session_create(
+            acting_user=caseworker, kind="training", title="Too long", held_on=date(2026, 3, 10), hours=Decimal("25")
+        )
 
 
 def test_group_attendance_is_all_or_nothing(caseworker):

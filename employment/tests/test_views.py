@@ -172,3 +172,81 @@ def test_an_opening_created_on_its_page_keeps_what_was_typed_when_refused(client
     assert "The closing date has passed." in html and 'value="Stocker"' in html
     data["closes_on"] = "2026-04-01"
     assert client.post(reverse("employment:opening_create"), data).status_code == 302
+
+
+def test_a_worker_adds_an_employer_contact_and_logs_a_visit_on_the_employers_page(client, caseworker):
+    employer = services.employer_create(acting_user=caseworker, name="Harbour Grocers")
+    client.force_login(caseworker)
+    page = reverse("employment:employer_detail", args=[employer.pk])
+
+    added = client.post(
+        reverse("employment:employer_contact_add", args=[employer.pk]),
+        {"name": "Dana Whyte", "title": "Store manager", "phone": "709-555-0101", "email": ""},
+    )
+    assert added.status_code == 302 and added["Location"] == page
+    contact = employer.contacts.get()
+    logged = client.post(
+        reverse("employment:development_contact_add", args=[employer.pk]),
+        {"kind": "visit", "contacted_on": "2026-03-11", "contact": contact.pk, "summary": "Two cashier jobs in April."},
+    )
+    assert logged.status_code == 302
+
+    html = client.get(page).content.decode()
+    assert "Dana Whyte" in html and "Store manager" in html
+    assert "2026-03-11" in html and "Two cashier jobs in April." in html and "Visit" in html
+    assert AuditEvent.objects.filter(actor=caseworker, object_type="employment.developmentcontact").exists()
+    assert AuditEvent.objects.filter(actor=caseworker, object_type="employment.employercontact").exists()
+
+
+def test_a_contact_logged_for_tomorrow_is_sent_back_with_what_was_typed(client, caseworker):
+    employer = services.employer_create(acting_user=caseworker, name="Harbour Grocers")
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("employment:development_contact_add", args=[employer.pk]),
+        {"kind": "call", "contacted_on": "2026-03-13", "summary": "Called the manager."},
+    )
+    assert response.status_code == 400
+    assert "not in the future" in response.content.decode() and "Called the manager." in response.content.decode()
+    assert not employer.development_contacts.exists()
+
+
+def test_an_employer_of_another_office_is_not_found_and_an_auditor_is_refused(
+    client, caseworker, other_caseworker, auditor
+):
+    employer = services.employer_create(acting_user=caseworker, name="Harbour Grocers")
+    client.force_login(other_caseworker)
+    assert client.get(reverse("employment:employer_detail", args=[employer.pk])).status_code == 404
+    refused = client.post(reverse("employment:employer_contact_add", args=[employer.pk]), {"name": "Someone"})
+    assert refused.status_code == 404 and not employer.contacts.exists()
+    assert "Harbour Grocers" not in client.get(reverse("employment:employer_list")).content.decode()
+    client.force_login(auditor)
+    assert client.get(reverse("employment:employer_list")).status_code == 403
+
+
+@pytest.mark.usefixtures("warm_cache")
+def test_the_employer_page_costs_the_same_with_few_and_many_contacts_and_log_entries(client, caseworker):
+    employer = services.employer_create(acting_user=caseworker, name="Harbour Grocers")
+    client.force_login(caseworker)
+
+    def add(n):
+        for i in range(n):
+            contact = services.employer_contact_add(acting_user=caseworker, employer=employer, name=f"Contact {i}")
+            services.development_contact_record(
+                acting_user=caseworker, employer=employer, kind="call", contacted_on=date(2026, 3, 1),
+                summary=f"Call number {i}", contact=contact,
+            )  # fmt: skip
+
+    html = assert_page_queries(client, "employer", reverse("employment:employer_detail", args=[employer.pk]), add)
+    assert html.count("Call number") == 50
+
+
+@pytest.mark.usefixtures("warm_cache")
+def test_the_employer_list_costs_the_same_with_few_and_many_employers(client, caseworker):
+    client.force_login(caseworker)
+
+    def add(n):
+        for _ in range(n):
+            services.employer_create(acting_user=caseworker, name="Harbour Grocers")
+
+    html = assert_page_queries(client, "employers", reverse("employment:employer_list"), add)
+    assert html.count("Harbour Grocers") == 50

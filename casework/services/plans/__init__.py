@@ -10,6 +10,7 @@ the earlier version superseded, and the earlier version stays as it was agreed.
 from casework.services.plans.common import MAX_WEEKLY_HOURS, check_client_of_case
 from casework.services.plans.contents import (
     plan_activity_add,
+    plan_activity_in_force,
     plan_activity_remove,
     plan_goal_add,
     plan_goal_change,
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_WEEKLY_HOURS",
     "check_client_of_case",
     "plan_activity_add",
+    "plan_activity_in_force",
     "plan_activity_remove",
     "plan_agree",
     "plan_change",

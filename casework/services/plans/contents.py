@@ -1,4 +1,6 @@
-"""What a draft plan holds: goals, steps, work activities, supportive services. Only a draft changes."""
+"""What a draft plan holds: goals, steps, work activities, supportive services. Only a draft changes.
+
+The plan in force's activity a schedule carries out is found here too (`plan_activity_in_force`)."""
 
 from datetime import date
 from decimal import Decimal
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from casework.models import (
+    Case,
     Goal,
     Plan,
     PlanStep,
@@ -24,6 +27,7 @@ from casework.services.plans.common import (
     _check_may_work,
     _lock_draft,
 )
+from clients.models import Client
 
 
 def _check_goal(description: str, barrier: str) -> None:
@@ -202,6 +206,24 @@ def plan_activity_add(
             },
         )
     return activity
+
+
+def plan_activity_in_force(*, case: Case, client: Client, kind: str) -> WorkActivity | None:
+    """The activity of `kind` that the client's employment plan in force (agreed) on the case requires: the
+    one a schedule of that kind carries out, so its hours count as the plan's (a job for `EMPLOYMENT`, a job
+    club session for `JOB_CLUB`). None when the plan in force names no such activity, or none is agreed."""
+    return (
+        WorkActivity.objects.select_related("plan")
+        .filter(
+            plan__case=case,
+            plan__client=client,
+            plan__kind=Plan.Kind.EMPLOYMENT,
+            plan__status=Plan.Status.AGREED,
+            kind=kind,
+        )
+        .order_by("id")
+        .first()
+    )
 
 
 def plan_activity_remove(*, acting_user: User, activity: WorkActivity) -> None:

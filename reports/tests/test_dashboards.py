@@ -4,7 +4,6 @@ tables and text, exports audited, drill-downs within the access rule, the monthl
 import csv
 import io
 from datetime import date
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -18,6 +17,7 @@ from eligibility.services import determination_finalise, determination_run
 from eligibility.tests.helpers import snap_enrollment
 from reports.models import MonthlyReport
 from reports.services import monthly_report_make
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -214,11 +214,30 @@ def test_an_unfilled_appeals_slot_is_shown_and_a_registered_section_fills_it(cli
     assert "2 appeals decided." in html and 'id="slot-appeals"' not in html
 
 
-def test_overpayment_and_money_figures_use_money_not_floats(caseworker):
-    from reports.selectors import Scope, overpayments_figure
+def test_a_written_off_claim_is_not_counted_as_recovered(client, caseworker, supervisor, north):
+    """Recovered is what came back (repayments, deductions), never what the agency gave up."""
+    from assistance.services.overpayments import (
+        overpayment_write_off_decide,
+        overpayment_write_off_request,
+        repayment_record,
+    )
+    from assistance.tests.test_overpayments import investigated
 
-    figure = overpayments_figure(Scope("agency", "Every office"), date(2025, 8, 1), date(2025, 11, 30))
-    assert all(isinstance(value, Decimal) for _label, value in figure.chart)
+    second = UserFactory(username="sup2", office=north, roles=["supervisor"])
+    with time_machine.travel("2026-03-12 10:00 -05:00", tick=False):
+        given_up = investigated(caseworker)  # $70 owed
+        repayment_record(acting_user=caseworker, overpayment=given_up, amount="15.00", received_on=date(2026, 3, 12))
+        overpayment_write_off_request(acting_user=caseworker, overpayment=given_up, reason="No income, no assets.")
+        overpayment_write_off_decide(acting_user=second, overpayment=given_up, approve=True)  # $55 written off
+        still_owed = investigated(caseworker)  # $70 owed
+        repayment_record(acting_user=caseworker, overpayment=still_owed, amount="20.00", received_on=date(2026, 3, 12))
+
+        client.force_login(supervisor)
+        html = client.get(
+            reverse("reports:dashboard_page", args=["team", "money"]), {"start": "2026-03-01", "end": "2026-03-31"}
+        ).content.decode()
+    assert "2 overpayments established in the range for $140.00" in html
+    assert "$35.00 recovered and $50.00 outstanding" in html
 
 
 def test_a_supervisor_of_another_office_sees_no_office_figures_of_ours(client, other_caseworker, caseworker):

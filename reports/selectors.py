@@ -19,10 +19,11 @@ from django.utils import timezone
 
 from accounts.access import case_scope
 from accounts.models import Office, User
+from appeals.models import Appeal
+from appeals.selectors import DUE_SOON_DAYS, appeal_outcome_counts
 from assistance.models import Budget, Issuance, Overpayment
 from assistance.selectors.overpayments import overpayments_recovered
 from casework.models import Case, Inquiry
-from core.figures import SLOTS, dashboard_sections
 from core.money import format_money
 from eligibility.models import Determination, Enrollment, Program, Review
 from referrals.models import Referral
@@ -410,17 +411,37 @@ def inquiries_figure(scope: Scope, start: date, end: date) -> Figure:
     return figure
 
 
-def services_dashboard(*, user: User, scope: Scope, start: date, end: date) -> tuple[list[Figure], list[dict]]:
-    """The third page: referrals, inquiries, and the slots other apps fill (`core.figures`)."""
-    figures = [referrals_figure(scope, start, end), inquiries_figure(scope, start, end)]
-    slots = []
-    for slot, section in dashboard_sections().items():
-        filled = section(user, scope, start, end) if section else None
-        if filled:
-            figures.append(Figure(**filled))
-        else:
-            slots.append({"slot": slot, "title": SLOTS[slot]})
-    return figures, slots
+def appeals_figure(scope: Scope, start: date, end: date, today: date) -> Figure:
+    """Appeals requested in the range by outcome, and the open ones against their decision deadline."""
+    statuses = dict(Appeal.Status.choices)
+    decisions = dict(Appeal.Decision.choices)
+    figure = Figure(
+        "appeals",
+        "Appeals by outcome and deadline",
+        ["Outcome", "Requested in the range", "Decision overdue", f"Decision due within {DUE_SOON_DAYS} days"],
+    )
+    for row in appeal_outcome_counts(cases=scope.case_filter("case__"), start=start, end=end, today=today):
+        label = decisions[row["decision"]] if row["decision"] else statuses[row["status"]]
+        figure.rows.append([label, row["requested"], row["overdue"], row["due_soon"]])
+        figure.chart.append((label, row["requested"]))
+    requested = sum(r[1] for r in figure.rows)
+    overdue = sum(r[2] for r in figure.rows)
+    due_soon = sum(r[3] for r in figure.rows)
+    figure.summary = (
+        f"{requested} appeal{'s' if requested != 1 else ''} requested in the range; of the open ones, "
+        f"{overdue} past the decision date and {due_soon} due within {DUE_SOON_DAYS} days."
+    )
+    return figure
+
+
+def services_dashboard(*, scope: Scope, start: date, end: date) -> list[Figure]:
+    """The third page: referrals, inquiries, appeals."""
+    today = timezone.localdate()
+    return [
+        referrals_figure(scope, start, end),
+        inquiries_figure(scope, start, end),
+        appeals_figure(scope, start, end, today),
+    ]
 
 
 # Drilling down ---------------------------------------------------------------------------------------

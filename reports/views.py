@@ -66,12 +66,12 @@ def _scope(request: HttpRequest, kind: str) -> tuple[selectors.Scope, list[Offic
     return scope, offices, office
 
 
-def _figures(request: HttpRequest, scope, page: str, start: date, end: date):
+def _figures(scope: selectors.Scope, page: str, start: date, end: date) -> list[selectors.Figure]:
     if page == "services":
-        return selectors.services_dashboard(user=request.user, scope=scope, start=start, end=end)
+        return selectors.services_dashboard(scope=scope, start=start, end=end)
     if page == "money":
-        return selectors.money_dashboard(scope=scope, start=start, end=end), []
-    return selectors.casework_dashboard(scope=scope, start=start, end=end), []
+        return selectors.money_dashboard(scope=scope, start=start, end=end)
+    return selectors.casework_dashboard(scope=scope, start=start, end=end)
 
 
 @replica_reads
@@ -81,7 +81,7 @@ def dashboard(request: HttpRequest, kind: str, page: str = "casework") -> HttpRe
         raise Http404
     scope, offices, office = _scope(request, kind)
     start, end, errors = _filters(request)
-    figures, slots = _figures(request, scope, page, start, end)
+    figures = _figures(scope, page, start, end)
     for figure in figures:
         figure.svg = bar_chart(
             chart_id=f"chart-{figure.key}",
@@ -90,10 +90,10 @@ def dashboard(request: HttpRequest, kind: str, page: str = "casework") -> HttpRe
             bars=figure.chart,
         )
     query = f"start={start.isoformat()}&end={end.isoformat()}" + (f"&office={office.pk}" if office else "")
-    may_drill = True  # the rows behind a number are filtered by the access rule (selectors.drill_cases)
+    # Every number may lead to its rows: the drill-down lists only the cases the viewer may open.
     for figure in figures:
         links = [""] * len(figure.rows)
-        if may_drill and figure.key == "caseload":
+        if figure.key == "caseload":
             base = reverse("reports:drill", args=[kind, "caseload"])
             links = [f"{base}?{query}&worker={row['worker_id']}" for row in figure.listed]
         figure.table = list(zip(figure.rows, links, strict=True))
@@ -107,7 +107,6 @@ def dashboard(request: HttpRequest, kind: str, page: str = "casework") -> HttpRe
             "pages": PAGES,
             "scope": scope,
             "figures": figures,
-            "slots": slots,
             "start": start,
             "end": end,
             "errors": errors,
@@ -115,7 +114,6 @@ def dashboard(request: HttpRequest, kind: str, page: str = "casework") -> HttpRe
             "office": office,
             "query": query,
             "kinds": [k for k in KINDS if selectors.scope_for(user=request.user, kind=k, office=office)],
-            "may_drill": may_drill,
         },
     )
 
@@ -127,7 +125,7 @@ def dashboard_download(request: HttpRequest, kind: str, page: str, fmt: str) -> 
         raise Http404
     scope, _offices, _office = _scope(request, kind)
     start, end, _errors = _filters(request)
-    figures, _slots = _figures(request, scope, page, start, end)
+    figures = _figures(scope, page, start, end)
     content = dashboard_export(acting_user=request.user, scope=scope, figures=figures, fmt=fmt, start=start, end=end)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX_TYPE)
     name = f"{kind}-{page}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"

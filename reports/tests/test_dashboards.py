@@ -3,7 +3,7 @@ tables and text, exports audited, drill-downs within the access rule, the monthl
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -191,27 +191,27 @@ def test_the_monthly_report_is_scheduled_on_the_first():
     assert entry["schedule"].day_of_month == {1}
 
 
-def test_an_unfilled_appeals_slot_is_shown_and_a_registered_section_fills_it(client, supervisor, monkeypatch):
-    from core import figures
+def test_the_services_page_shows_appeals_by_outcome_and_deadline(client, caseworker, supervisor):
+    from appeals.tests.helpers import at
+    from appeals.tests.test_views import appeal_on
 
-    client.force_login(supervisor)
-    html = client.get(reverse("reports:dashboard_page", args=["team", "services"])).content.decode()
-    assert 'id="slot-appeals"' in html
+    with at(date(2026, 1, 20)):
+        first = appeal_on(caseworker, requested_on=date(2026, 1, 20))
+    with at(date(2026, 2, 1)):
+        second = appeal_on(caseworker, requested_on=date(2026, 2, 1))
+    looked_on = first.decision_due + timedelta(days=1)
+    assert 0 <= (second.decision_due - looked_on).days <= 14
 
-    monkeypatch.setattr(figures, "_sections", {})
-    figures.dashboard_section_register(
-        "appeals",
-        lambda user, scope, start, end: {
-            "key": "appeals",
-            "title": "Appeals by outcome",
-            "columns": ["Outcome", "Appeals"],
-            "rows": [["Upheld", 2]],
-            "summary": "2 appeals decided.",
-            "chart": [("Upheld", 2)],
-        },
+    with at(looked_on):
+        client.force_login(supervisor)
+        html = client.get(
+            reverse("reports:dashboard_page", args=["team", "services"]), {"start": "2026-01-01", "end": "2026-01-31"}
+        ).content.decode()
+    assert "1 appeal requested in the range; of the open ones, 1 past the decision date and 1 due within 14 days." in (
+        html
     )
-    html = client.get(reverse("reports:dashboard_page", args=["team", "services"])).content.decode()
-    assert "2 appeals decided." in html and 'id="slot-appeals"' not in html
+    assert '<table class="table table-sm" id="table-appeals">' in html
+    assert '<th scope="row">Open</th><td>1</td><td>1</td><td>1</td>' in html
 
 
 def test_a_written_off_claim_is_not_counted_as_recovered(client, caseworker, supervisor, north):

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.access import case_scope
@@ -23,7 +23,8 @@ from appeals.models import Appeal
 from appeals.selectors import DUE_SOON_DAYS, appeal_outcome_counts
 from assistance.models import Budget, Issuance, Overpayment
 from assistance.selectors.overpayments import overpayments_recovered
-from casework.models import Case, Inquiry
+from casework.models import Case
+from casework.selectors.inquiries import inquiries_by_day
 from core.money import format_money
 from eligibility.models import Determination, Enrollment, Program, Review
 from referrals.models import Referral
@@ -54,10 +55,6 @@ class Scope:
         if self.kind == "office" or self.office_id:
             return Q(**{f"{prefix}office_id": self.office_id})
         return Q()
-
-    def office_filter(self, field_name: str = "office_id") -> Q:
-        office_id = self.office_id
-        return Q(**{field_name: office_id}) if office_id else Q()
 
 
 def scope_for(*, user: User, kind: str, office: Office | None = None) -> Scope | None:
@@ -389,23 +386,15 @@ def referrals_figure(scope: Scope, start: date, end: date) -> Figure:
 
 
 def inquiries_figure(scope: Scope, start: date, end: date) -> Figure:
-    low, high = day_bounds(start, end)
-    rows = (
-        Inquiry.objects.filter(scope.office_filter(), received_at__gte=low, received_at__lt=high)
-        .values("channel", day=TruncDate("received_at"))
-        .annotate(n=Count("id"))
-        .order_by("day", "channel")
-    )
-    channels = dict(Inquiry.Channel.choices)
+    """The daily call statistics of the scope's office (every office for the agency), as casework counts them."""
+    table = inquiries_by_day(office_id=scope.office_id, start=start, end=end)
     figure = Figure("inquiries", "Inquiries per day and channel", ["Day", "Channel", "Inquiries"])
-    by_channel: dict[str, int] = defaultdict(int)
-    for row in rows:
-        figure.rows.append([row["day"].isoformat(), channels[row["channel"]], row["n"]])
-        by_channel[channels[row["channel"]]] += row["n"]
-    figure.chart = sorted(by_channel.items())
-    days = len({r[0] for r in figure.rows})
-    total = sum(by_channel.values())
-    figure.summary = f"{total} inquiries on {days} days with any; " + (
+    for row in table.busy_rows:
+        figure.rows.extend(
+            [row.period.isoformat(), channel, n] for channel, n in zip(table.columns, row.counts, strict=True) if n
+        )
+    figure.chart = sorted((channel, n) for channel, n in zip(table.columns, table.totals, strict=True) if n)
+    figure.summary = f"{table.total} inquiries on {len(table.busy_rows)} days with any; " + (
         ", ".join(f"{k}: {v}" for k, v in figure.chart) or "none in the range."
     )
     return figure

@@ -3,7 +3,7 @@ tables and text, exports audited, drill-downs within the access rule, the monthl
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -212,6 +212,27 @@ def test_the_services_page_shows_appeals_by_outcome_and_deadline(client, casewor
     )
     assert '<table class="table table-sm" id="table-appeals">' in html
     assert '<th scope="row">Open</th><td>1</td><td>1</td><td>1</td>' in html
+
+
+def test_the_inquiries_are_counted_as_the_daily_call_statistics_count_them(client, caseworker, other_caseworker):
+    from casework.selectors.inquiries import inquiry_statistics
+    from casework.services.inquiries import inquiry_record
+
+    def received(worker, channel: str, day: str) -> None:
+        inquiry_record(
+            acting_user=worker, kind="inquiry", channel=channel, source="client", subject="payment",
+            description="When is my payment?", received_at=datetime.fromisoformat(f"{day} 10:00-05:00"),
+        )  # fmt: skip
+
+    received(caseworker, "phone", "2025-11-03")
+    received(caseworker, "phone", "2025-11-04")
+    received(caseworker, "walk_in", "2025-11-04")
+    received(other_caseworker, "phone", "2025-11-04")  # another office
+    client.force_login(caseworker.team.supervisor)
+    html = client.get(reverse("reports:dashboard_page", args=["team", "services"]), RANGE).content.decode()
+    assert "3 inquiries on 2 days with any; Phone: 2, Walk-in: 1" in html
+    statistics = inquiry_statistics(office=caseworker.office, start=date(2025, 8, 1), end=date(2025, 11, 30))
+    assert statistics.by_day.total == 3
 
 
 def test_a_written_off_claim_is_not_counted_as_recovered(client, caseworker, supervisor, north):

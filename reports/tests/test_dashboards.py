@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from assistance.services.issuances import issuance_approve, issuance_issue
 from assistance.tests.helpers import client_case, request
 from audit.models import AuditEvent
+from eligibility.models import Program
 from eligibility.services import determination_finalise, determination_run
 from eligibility.tests.helpers import snap_enrollment
 from reports.models import MonthlyReport
@@ -107,6 +108,37 @@ def test_every_chart_has_its_table_and_a_text_alternative(client, caseworker, su
     assert html.count("<title id=") == charts and html.count("<desc id=") == charts
     assert html.count('class="figure-summary"') == charts
     assert html.count('<table class="table table-sm" id="table-') == charts
+
+
+def test_snap_applications_are_listed_nearly_late_on_days_29_and_30_and_late_from_day_31(
+    client, caseworker, supervisor
+):
+    """Decided within 30 days (7 CFR 273.2(g)(1)): on the 30th day an undecided application is still in time."""
+    from eligibility.services import enrollment_apply
+    from eligibility.tests.helpers import single_earner
+    from tests.factories import case_for
+
+    snap = Program.objects.get(code="snap")
+    numbers = {}
+    for applied in (date(2025, 10, 22), date(2025, 10, 21), date(2025, 10, 20), date(2025, 11, 10)):
+        case = case_for(single_earner(caseworker.office), caseworker)
+        enrollment_apply(acting_user=caseworker, case=case, program=snap, application_date=applied)
+        numbers[applied] = case.number
+    client.force_login(supervisor)
+    html = client.get(reverse("reports:dashboard", args=["team"]), RANGE).content.decode()  # today: 20 November
+    listing = html[html.index('id="late-applications"') : html.index("</table>", html.index('id="late-applications"'))]
+    assert [
+        row.split("</th>")[0].split(">")[-2].split("<")[0] for row in listing.split('<tr><th scope="row">')[1:]
+    ] == [
+        numbers[date(2025, 10, 20)],
+        numbers[date(2025, 10, 21)],
+        numbers[date(2025, 10, 22)],
+    ]
+    assert "<td>2025-10-20</td><td>2025-11-19</td><td>late</td>" in listing  # day 31
+    assert "<td>2025-10-21</td><td>2025-11-20</td><td>nearly late</td>" in listing  # day 30: due today
+    assert "<td>2025-10-22</td><td>2025-11-21</td><td>nearly late</td>" in listing  # day 29
+    assert numbers[date(2025, 11, 10)] not in listing
+    assert "4 SNAP applications made in the range; decided in time: no decision yet; 1 late, 2 nearly late." in html
 
 
 def test_the_team_dashboard_shows_the_caseload_and_the_waiting_approvals(client, caseworker, supervisor):

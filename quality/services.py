@@ -17,6 +17,7 @@ from accounts.models import Office, User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, CaseAssignment
+from core.dates import add_months
 from core.status import status_begin, status_move
 from eligibility.models import Determination, Enrollment, Program
 from eligibility.services import WhatIf, determination_replay_corrected
@@ -44,7 +45,10 @@ def sample_population(*, program: Program, office: Office, month: date) -> dict[
     that were active or closed and had begun by the end of the month."""
     rows = (
         Enrollment.objects.filter(
-            program=program, case__office=office, status__in=REVIEWED_STATUSES, application_date__lt=_next(month)
+            program=program,
+            case__office=office,
+            status__in=REVIEWED_STATUSES,
+            application_date__lt=add_months(month, 1),
         )
         .order_by("case_id", "-id")
         .values_list("case_id", "id")
@@ -53,10 +57,6 @@ def sample_population(*, program: Program, office: Office, month: date) -> dict[
     for case_id, enrollment_id in rows:
         population.setdefault(case_id, enrollment_id)
     return population
-
-
-def _next(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
 def sample_draw(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
@@ -25,6 +25,7 @@ from assistance.models import Budget, Issuance, Overpayment
 from assistance.selectors.overpayments import overpayments_recovered
 from casework.models import Case
 from casework.selectors.inquiries import inquiries_by_day
+from core.dates import day_bounds
 from core.money import format_money
 from eligibility.models import Determination, Enrollment, Program, Review
 from referrals.models import Referral
@@ -89,14 +90,6 @@ class Figure:
     #: Rows listed under the table (late applications, say), each with the case for its drill link.
     listed: list[dict] = field(default_factory=list)
     drill: str = ""  # the drill-down's name in `drill_rows`, when its numbers lead to rows
-
-
-def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return (
-        datetime.combine(start, time.min, tzinfo=tz),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
-    )
 
 
 def _worker_name(row: dict) -> str:

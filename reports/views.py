@@ -18,6 +18,7 @@ from accounts.access import may_read_dashboards, may_see_agency_figures
 from accounts.models import Office
 from audit.services import audit_page_read
 from core.charts import bar_chart
+from core.dates import parse_iso_date, parse_month
 from core.replica import replica_reads
 from reports import selectors
 from reports.exports import XLSX_TYPE
@@ -29,19 +30,12 @@ KINDS = {"team": "Team dashboard", "office": "Office dashboard", "agency": "Agen
 PAGES = {"casework": "Caseloads and timeliness", "money": "Money", "services": "Services and inquiries"}
 
 
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def _filters(request: HttpRequest) -> tuple[date, date, list[str]]:
     """The date range asked for, or the last 30 days; a bad or reversed range is said, not guessed."""
     today = timezone.localdate()
     errors = []
-    start = _date(request.GET.get("start"))
-    end = _date(request.GET.get("end"))
+    start = parse_iso_date(request.GET.get("start"))
+    end = parse_iso_date(request.GET.get("end"))
     if (request.GET.get("start") and start is None) or (request.GET.get("end") and end is None):
         errors.append("Dates are written as YYYY-MM-DD; the last 30 days are shown instead.")
     end = end or today
@@ -191,7 +185,7 @@ def monthly_reports(request: HttpRequest) -> HttpResponse:
 def monthly_report(request: HttpRequest, month: str, fmt: str = "") -> HttpResponse:
     if not may_read_dashboards(request.user):
         raise PermissionDenied("The monthly reports are for supervisors, administrators and auditors.")
-    day = _date(f"{month}-01")
+    day = parse_month(month)
     if day is None:
         raise Http404
     report = get_object_or_404(MonthlyReport, month=day)

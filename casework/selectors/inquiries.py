@@ -7,7 +7,7 @@ case it is linked to is shown only to those who may see the case, so each row ca
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
@@ -19,6 +19,7 @@ from accounts.access import case_scope, client_scope
 from accounts.models import Office, User
 from casework.models import Case, Inquiry
 from clients.models import Client
+from core.dates import day_bounds
 
 WORKER_GROUPS = ["caseworker", "supervisor"]
 
@@ -142,11 +143,8 @@ def _months(start: date, end: date) -> list[date]:
 
 
 def _received(*, office_id: int | None, start: date, end: date, kind: str = "") -> QuerySet[Inquiry]:
-    tz = timezone.get_current_timezone()
-    inquiries = Inquiry.objects.filter(
-        received_at__gte=datetime.combine(start, time.min, tzinfo=tz),
-        received_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
-    )
+    low, high = day_bounds(start, end)
+    inquiries = Inquiry.objects.filter(received_at__gte=low, received_at__lt=high)
     if office_id is not None:
         inquiries = inquiries.filter(office_id=office_id)
     if kind in Inquiry.Kind.values:

@@ -33,7 +33,7 @@ def review_detail_qs() -> QuerySet[Review]:
         "checklist",
         "reviewer",
         "determination",
-    )
+    ).prefetch_related("elements", "actions__owner")
 
 
 def case_findings(*, case_id: int) -> QuerySet[Review]:

@@ -98,7 +98,7 @@ def _review_page(request: HttpRequest, review, errors: list[str], status: int = 
         "quality/review_detail.html",
         {
             "review": review,
-            "elements": list(review.elements.all()),
+            "elements": list(review.elements.all()),  # prefetched (selectors.review_detail_qs)
             "results": ReviewElement.Result.choices[1:],
             "incomes": list(enumerate(snapshot.get("incomes", []))),
             "expenses": list(enumerate(snapshot.get("expenses", []))),

@@ -4,6 +4,7 @@ tables and text, exports audited, drill-downs within the access rule, the monthl
 import csv
 import io
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from itertools import count
 
 import pytest
@@ -141,7 +142,32 @@ def test_snap_applications_are_listed_nearly_late_on_days_29_and_30_and_late_fro
     assert "<td>2025-10-21</td><td>2025-11-20</td><td>nearly late</td>" in listing  # day 30: due today
     assert "<td>2025-10-22</td><td>2025-11-21</td><td>nearly late</td>" in listing  # day 29
     assert numbers[date(2025, 11, 10)] not in listing
-    assert "4 SNAP applications made in the range; decided in time: no decision yet; 1 late, 2 nearly late." in html
+    assert "4 SNAP applications made in the range; decided in time: no decision yet; 1 late, 2 nearly late;" in html
+
+
+def test_an_expedited_snap_application_is_late_after_7_days(client, caseworker, supervisor):
+    """Expedited service: benefits by the 7th day after the application (7 CFR 273.2(i)(3)(i))."""
+    from eligibility.services import enrollment_apply, snap_expedited_screen
+    from eligibility.tests.helpers import single_earner
+    from tests.factories import case_for
+
+    snap = Program.objects.get(code="snap")
+    numbers = {}
+    for applied, expedited in ((date(2025, 11, 12), True), (date(2025, 11, 14), True), (date(2025, 11, 12), False)):
+        case = case_for(single_earner(caseworker.office), caseworker)
+        enrollment = enrollment_apply(acting_user=caseworker, case=case, program=snap, application_date=applied)
+        snap_expedited_screen(
+            acting_user=caseworker, enrollment=enrollment, gross_monthly_income=Decimal("100" if expedited else "900"),
+            liquid_resources=Decimal("20"), shelter_costs=Decimal("0"), utility_costs=Decimal("0"),
+        )  # fmt: skip
+        numbers[(applied, expedited)] = case.number
+    client.force_login(supervisor)
+    html = client.get(reverse("reports:dashboard", args=["team"]), RANGE).content.decode()  # today: 20 November
+    listing = html[html.index('id="late-applications"') : html.index("</table>", html.index('id="late-applications"'))]
+    assert "<td>2025-11-12</td><td>2025-11-19</td><td>late (expedited)</td>" in listing  # day 8
+    assert "<td>2025-11-14</td><td>2025-11-21</td><td>nearly late (expedited)</td>" in listing  # day 6
+    assert numbers[(date(2025, 11, 12), False)] not in listing  # due 12 December
+    assert "1 late, 1 nearly late; 2 screened for expedited service (7 days)." in html
 
 
 def test_the_team_dashboard_shows_the_caseload_and_the_waiting_approvals(client, caseworker, supervisor):

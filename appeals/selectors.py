@@ -7,8 +7,9 @@ officer it is assigned to: the officer reads that appeal's file and nothing else
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.access import case_scope, may_hear_appeals
@@ -33,6 +34,32 @@ def appeals_by_deadline(user: User) -> QuerySet[Appeal]:
         appeals_visible(user)
         .filter(status__in=[*Appeal.OPEN_STATUSES, Appeal.Status.REFUSED])
         .order_by("decision_due", "id")
+    )
+
+
+#: An open appeal whose decision is due this soon is counted as nearly due on the dashboards.
+DUE_SOON_DAYS = 14
+
+
+def appeal_outcome_counts(*, cases: Q, start: date, end: date, today: date) -> list[dict]:
+    """Appeals on the cases `cases` selects (a Q on an appeal's `case__`), by status and decision,
+    in one query: `requested` counts those asked for from `start` to `end`; `overdue` and
+    `due_soon` count the open ones (whenever asked for) past their decision date or within
+    `DUE_SOON_DAYS` of it."""
+    in_range = Q(requested_on__range=(start, end))
+    is_open = Q(status__in=Appeal.OPEN_STATUSES)
+    return list(
+        Appeal.objects.filter(cases)
+        .filter(in_range | is_open)
+        .values("status", "decision")
+        .annotate(
+            requested=Count("id", filter=in_range),
+            overdue=Count("id", filter=is_open & Q(decision_due__lt=today)),
+            due_soon=Count(
+                "id", filter=is_open & Q(decision_due__gte=today, decision_due__lte=today + timedelta(DUE_SOON_DAYS))
+            ),
+        )
+        .order_by("status", "decision")
     )
 
 

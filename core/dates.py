@@ -6,7 +6,7 @@ Today is `timezone.localdate()`, so a frozen clock in tests moves every range wi
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -57,3 +57,34 @@ def plausible_date_error(day: date, kind: DateKind, *, born: date | None = None)
     if not earliest <= day <= latest:
         return f"Enter a date between {earliest:%Y-%m-%d} and {latest:%Y-%m-%d}."
     return None
+
+
+# Reading dates typed in a query, months and the day's bounds -----------------------------------
+
+
+def parse_iso_date(text: str | None) -> date | None:
+    """A date written YYYY-MM-DD, or None when there is none or it is not one."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def parse_month(text: str | None) -> date | None:
+    """The first of a month written YYYY-MM, or None."""
+    return parse_iso_date(f"{text}-01") if text and len(text) == 7 else None
+
+
+def add_months(month: date, months: int) -> date:
+    """The first of the month `months` after (or before, negative) the month of `month`."""
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The moments that bound the local days from `start` to `end` inclusive: [start 00:00, the day after end)."""
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=tz),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
+    )

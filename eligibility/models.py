@@ -110,6 +110,9 @@ class Enrollment(models.Model):
     certification_end = models.DateField(null=True, blank=True)
     next_review_on = models.DateField(null=True, blank=True)
     monthly_amount = models.DecimalField(**MONEY, default=0)
+    #: SNAP's expedited-service screening at application (7 CFR 273.2(i)): None until screened.
+    expedited = models.BooleanField(null=True, blank=True)
+    expedited_screening = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

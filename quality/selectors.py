@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Abs
 
-from accounts.models import User
 from quality.models import Review, ReviewElement, Sample, SampledCase
 
 ZERO = Decimal("0.00")
@@ -34,7 +33,7 @@ def review_detail_qs() -> QuerySet[Review]:
         "checklist",
         "reviewer",
         "determination",
-    )
+    ).prefetch_related("elements", "actions__owner")
 
 
 def case_findings(*, case_id: int) -> QuerySet[Review]:
@@ -44,14 +43,6 @@ def case_findings(*, case_id: int) -> QuerySet[Review]:
         .select_related("reviewer", "sampled__sample")
         .prefetch_related("actions__owner")
         .order_by("-completed_at")
-    )
-
-
-def actions_owned(*, user: User):
-    from quality.models import CorrectiveAction
-
-    return CorrectiveAction.objects.filter(owner=user, status=CorrectiveAction.Status.OPEN).select_related(
-        "review__sampled__case"
     )
 
 

@@ -17,6 +17,7 @@ from accounts.models import Office, User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, CaseAssignment
+from core.dates import add_months
 from core.status import status_begin, status_move
 from eligibility.models import Determination, Enrollment, Program
 from eligibility.services import WhatIf, determination_replay_corrected
@@ -44,7 +45,10 @@ def sample_population(*, program: Program, office: Office, month: date) -> dict[
     that were active or closed and had begun by the end of the month."""
     rows = (
         Enrollment.objects.filter(
-            program=program, case__office=office, status__in=REVIEWED_STATUSES, application_date__lt=_next(month)
+            program=program,
+            case__office=office,
+            status__in=REVIEWED_STATUSES,
+            application_date__lt=add_months(month, 1),
         )
         .order_by("case_id", "-id")
         .values_list("case_id", "id")
@@ -53,10 +57,6 @@ def sample_population(*, program: Program, office: Office, month: date) -> dict[
     for case_id, enrollment_id in rows:
         population.setdefault(case_id, enrollment_id)
     return population
-
-
-def _next(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
 def sample_draw(
@@ -175,10 +175,16 @@ def review_start(*, acting_user: User, sampled: SampledCase) -> Review:
     return review
 
 
-def _open_review(review: Review, user: User) -> Review:
+def _own_review(review: Review, user: User) -> Review:
+    """The review, its row locked, if `user` is its reviewer."""
     review = Review.objects.select_for_update(of=("self",)).select_related("sampled__case").get(pk=review.pk)
     if review.reviewer_id != user.pk:
         raise PermissionDenied("Only the case's reviewer records its review.")
+    return review
+
+
+def _open_review(review: Review, user: User) -> Review:
+    review = _own_review(review, user)
     if review.status != Review.Status.OPEN:
         raise ValidationError("This review is completed; its findings no longer change.")
     return review
@@ -279,13 +285,20 @@ def review_complete(*, acting_user: User, review: Review, cause: str, responsibi
 def corrective_action_add(
     *, acting_user: User, review: Review, description: str, owner: User, due_on: date
 ) -> CorrectiveAction:
-    """A correction to make after a finding: who makes it, by when."""
+    """A correction to make after a finding: who makes it, by when.
+
+    Added by the case's reviewer once the review is completed, since an action answers the
+    finding the worker sees on the case; the review's row is locked like every other step's.
+    """
     _refuse_unless_reviewer(acting_user)
     if not description.strip():
         raise ValidationError("Say what is to be corrected.")
     if due_on < timezone.localdate():
         raise ValidationError("The due date is in the past.")
     with transaction.atomic():
+        review = _own_review(review, acting_user)
+        if review.status != Review.Status.COMPLETED:
+            raise ValidationError("Complete the review first: a corrective action follows its finding.")
         action = CorrectiveAction.objects.create(
             review=review, description=description.strip(), owner=owner, due_on=due_on, created_by=acting_user
         )
@@ -294,6 +307,7 @@ def corrective_action_add(
             actor=acting_user,
             action=Action.CREATE,
             target=action,
+            client_ids=[review.sampled.case.primary_client_id],
             changes={"owner": owner.pk, "due_on": due_on.isoformat()},
         )
     return action

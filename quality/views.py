@@ -19,6 +19,7 @@ from audit.services import audit_page_read
 from casework.selectors import cases as case_selectors
 from casework.views.cases import case_page
 from core.charts import bar_chart
+from core.dates import parse_iso_date, parse_month
 from core.money import MoneyError, parse_money
 from core.replica import replica_reads
 from quality import selectors, services
@@ -30,22 +31,14 @@ def _reviewer(request: HttpRequest) -> None:
         raise PermissionDenied("Quality reviews are for quality reviewers.")
 
 
-def _month(text: str | None) -> date | None:
-    try:
-        year, month = (int(p) for p in (text or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return None
-
-
 @login_required
 def sample_list(request: HttpRequest) -> HttpResponse:
     """The month's samples; a reviewer draws those not yet drawn (size a parameter, seed recorded)."""
     _reviewer(request)
-    month = _month(request.GET.get("month")) or timezone.localdate().replace(day=1)
+    month = parse_month(request.GET.get("month")) or timezone.localdate().replace(day=1)
     errors = []
     if request.method == "POST":
-        month = _month(request.POST.get("month")) or month
+        month = parse_month(request.POST.get("month")) or month
         size = request.POST.get("size", "")
         if not size.isdigit() or not 1 <= int(size) <= 500:
             errors.append("The sample size is a whole number from 1 to 500 cases per program and office.")
@@ -105,7 +98,7 @@ def _review_page(request: HttpRequest, review, errors: list[str], status: int = 
         "quality/review_detail.html",
         {
             "review": review,
-            "elements": list(review.elements.all()),
+            "elements": list(review.elements.all()),  # prefetched (selectors.review_detail_qs)
             "results": ReviewElement.Result.choices[1:],
             "incomes": list(enumerate(snapshot.get("incomes", []))),
             "expenses": list(enumerate(snapshot.get("expenses", []))),
@@ -158,7 +151,7 @@ def review_update(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             )
         elif step == "action":
             owner = User.objects.filter(pk=post.get("owner") or 0, is_active=True).first()
-            due = _date(post.get("due_on"))
+            due = parse_iso_date(post.get("due_on"))
             if owner is None or due is None:
                 raise ValidationError("Choose who owns the action and its due date (YYYY-MM-DD).")
             services.corrective_action_add(
@@ -175,13 +168,6 @@ def review_update(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return _review_page(request, review, list(getattr(error, "messages", [str(error)])), status=400)
     messages.success(request, "Saved.")
     return redirect("quality:review_detail", review.pk)
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        return None
 
 
 def _amounts(post, kind: str) -> dict[int, Decimal]:
@@ -225,8 +211,8 @@ def error_rates(request: HttpRequest) -> HttpResponse:
     if not (may_review_quality(request.user) or may_read_dashboards(request.user)):
         raise PermissionDenied("Error rates are for reviewers, supervisors, administrators and auditors.")
     today = timezone.localdate()
-    end = _month(request.GET.get("end")) or today.replace(day=1)
-    start = _month(request.GET.get("start")) or date(end.year - 1, end.month, 1)
+    end = parse_month(request.GET.get("end")) or today.replace(day=1)
+    start = parse_month(request.GET.get("start")) or date(end.year - 1, end.month, 1)
     by = request.GET.get("by", "office")
     if by not in selectors.BY:
         by = "office"

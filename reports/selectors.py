@@ -10,29 +10,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.access import case_scope
 from accounts.models import Office, User
+from appeals.models import Appeal
+from appeals.selectors import DUE_SOON_DAYS, appeal_outcome_counts
 from assistance.models import Budget, Issuance, Overpayment
-from casework.models import Case, Inquiry
-from core.figures import SLOTS, dashboard_sections
+from assistance.selectors.overpayments import overpayments_recovered
+from casework.models import Case
+from casework.selectors.inquiries import inquiries_by_day
+from core.dates import day_bounds
 from core.money import format_money
 from eligibility.models import Determination, Enrollment, Program, Review
+from eligibility.rules.snap_expedited import decision_days
 from referrals.models import Referral
 
 ZERO = Decimal("0.00")
 
-# SNAP: a household is notified of its eligibility no later than 30 days after it applies
-# (7 CFR 273.2(g)(1)); a household entitled to expedited service gets its benefits no later than
-# the 7th calendar day after the application (7 CFR 273.2(i)(3)(i)).
-SNAP_DAYS = 30
-SNAP_EXPEDITED_DAYS = 7
 #: An undecided application this close to its deadline is listed as nearly late.
 NEARLY_LATE_DAYS = 5
 
@@ -52,10 +52,6 @@ class Scope:
         if self.kind == "office" or self.office_id:
             return Q(**{f"{prefix}office_id": self.office_id})
         return Q()
-
-    def office_filter(self, field_name: str = "office_id") -> Q:
-        office_id = self.office_id
-        return Q(**{field_name: office_id}) if office_id else Q()
 
 
 def scope_for(*, user: User, kind: str, office: Office | None = None) -> Scope | None:
@@ -90,14 +86,6 @@ class Figure:
     #: Rows listed under the table (late applications, say), each with the case for its drill link.
     listed: list[dict] = field(default_factory=list)
     drill: str = ""  # the drill-down's name in `drill_rows`, when its numbers lead to rows
-
-
-def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return (
-        datetime.combine(start, time.min, tzinfo=tz),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
-    )
 
 
 def _worker_name(row: dict) -> str:
@@ -167,9 +155,10 @@ def caseload_figure(scope: Scope, today: date) -> Figure:
     return figure
 
 
-def snap_deadline(application_date: date, *, expedited: bool = False) -> date:
-    """The day a SNAP application must be decided by (7 CFR 273.2(g)(1), (i)(3)(i))."""
-    return application_date + timedelta(days=SNAP_EXPEDITED_DAYS if expedited else SNAP_DAYS)
+def snap_deadline(application_date: date, *, expedited: bool | None = False) -> date:
+    """The day a SNAP application must be decided by: the 30th day after it (7 CFR 273.2(g)(1)), or
+    the 7th when screened for expedited service (273.2(i)(3)(i); `eligibility.rules.snap_expedited`)."""
+    return application_date + timedelta(days=decision_days(expedited=expedited))
 
 
 def timeliness_figure(scope: Scope, start: date, end: date, today: date) -> Figure:
@@ -183,24 +172,26 @@ def timeliness_figure(scope: Scope, start: date, end: date, today: date) -> Figu
         .annotate(
             decided_at=Min("determinations__finalised_at", filter=~Q(determinations__status=Determination.Status.DRAFT))
         )
-        .values("id", "case_id", "case__number", "application_date", "decided_at")
+        .values("id", "case_id", "case__number", "application_date", "expedited", "decided_at")
         .order_by("application_date", "id")
     )
     counts = {"In time": 0, "Late": 0, "Waiting, not yet late": 0, "Waiting, past the deadline": 0}
+    expedited = 0
     figure = Figure(
         "timeliness",
-        "SNAP applications decided in time (30 days, 7 CFR 273.2(g))",
+        "SNAP applications decided in time (30 days, 7 CFR 273.2(g); 7 days if expedited, 273.2(i))",
         ["Outcome", "Applications"],
         drill="timeliness",
     )
     for row in applications:
-        due = snap_deadline(row["application_date"])
+        due = snap_deadline(row["application_date"], expedited=row["expedited"])
         decided = timezone.localdate(row["decided_at"]) if row["decided_at"] else None
         if decided:
             key = "In time" if decided <= due else "Late"
         else:
             key = "Waiting, not yet late" if today <= due else "Waiting, past the deadline"
         counts[key] += 1
+        expedited += bool(row["expedited"])
         late = (decided and decided > due) or (not decided and today > due)
         nearly = not decided and today <= due and (due - today).days <= NEARLY_LATE_DAYS
         if late or nearly:
@@ -210,7 +201,7 @@ def timeliness_figure(scope: Scope, start: date, end: date, today: date) -> Figu
                     "case_number": row["case__number"],
                     "applied": row["application_date"],
                     "due": due,
-                    "state": "late" if late else "nearly late",
+                    "state": ("late" if late else "nearly late") + (" (expedited)" if row["expedited"] else ""),
                 }
             )
     figure.rows = [[k, v] for k, v in counts.items()]
@@ -219,9 +210,9 @@ def timeliness_figure(scope: Scope, start: date, end: date, today: date) -> Figu
     share = f"{100 * counts['In time'] / decided_total:.1f}%" if decided_total else "no decision yet"
     figure.summary = (
         f"{sum(counts.values())} SNAP applications made in the range; decided in time: {share}; "
-        f"{sum(1 for x in figure.listed if x['state'] == 'late')} late, "
-        f"{sum(1 for x in figure.listed if x['state'] == 'nearly late')} nearly late."
-        " Expedited service (7 days, 7 CFR 273.2(i)) is counted once the screening is recorded."
+        f"{sum(1 for x in figure.listed if x['state'].startswith('late'))} late, "
+        f"{sum(1 for x in figure.listed if x['state'].startswith('nearly'))} nearly late; "
+        f"{expedited} screened for expedited service (7 days)."
     )
     return figure
 
@@ -312,13 +303,13 @@ def overpayments_figure(scope: Scope, start: date, end: date) -> Figure:
     totals = base.aggregate(
         established=Sum("amount", filter=Q(established_at__gte=low, established_at__lt=high)),
         established_n=Count("id", filter=Q(established_at__gte=low, established_at__lt=high)),
-        recovered=Sum(F("amount") - F("balance")),
         outstanding=Sum("balance", filter=~Q(status=Overpayment.Status.WRITTEN_OFF)),
     )
+    recovered = overpayments_recovered(cases=scope.case_filter("case__"))
     figure = Figure("overpayments", "Overpayments", ["Figure", "Amount"], drill="overpayments")
     values = [
         ("Established in the range", totals["established"] or ZERO),
-        ("Recovered to date", totals["recovered"] or ZERO),
+        ("Recovered to date", recovered),
         ("Outstanding", totals["outstanding"] or ZERO),
     ]
     figure.rows = [[label, format_money(value)] for label, value in values]
@@ -342,7 +333,7 @@ def casework_dashboard(*, scope: Scope, start: date, end: date) -> list[Figure]:
 
 
 def money_dashboard(*, scope: Scope, start: date, end: date) -> list[Figure]:
-    """The second page: assistance against budget, approvals waiting, overpayments. Three queries."""
+    """The second page: assistance against budget, approvals waiting, overpayments. Four queries."""
     issued, waiting = assistance_figures(scope, start, end, timezone.now())
     return [issued, waiting, overpayments_figure(scope, start, end)]
 
@@ -387,39 +378,51 @@ def referrals_figure(scope: Scope, start: date, end: date) -> Figure:
 
 
 def inquiries_figure(scope: Scope, start: date, end: date) -> Figure:
-    low, high = day_bounds(start, end)
-    rows = (
-        Inquiry.objects.filter(scope.office_filter(), received_at__gte=low, received_at__lt=high)
-        .values("channel", day=TruncDate("received_at"))
-        .annotate(n=Count("id"))
-        .order_by("day", "channel")
-    )
-    channels = dict(Inquiry.Channel.choices)
+    """The daily call statistics of the scope's office (every office for the agency), as casework counts them."""
+    table = inquiries_by_day(office_id=scope.office_id, start=start, end=end)
     figure = Figure("inquiries", "Inquiries per day and channel", ["Day", "Channel", "Inquiries"])
-    by_channel: dict[str, int] = defaultdict(int)
-    for row in rows:
-        figure.rows.append([row["day"].isoformat(), channels[row["channel"]], row["n"]])
-        by_channel[channels[row["channel"]]] += row["n"]
-    figure.chart = sorted(by_channel.items())
-    days = len({r[0] for r in figure.rows})
-    total = sum(by_channel.values())
-    figure.summary = f"{total} inquiries on {days} days with any; " + (
+    for row in table.busy_rows:
+        figure.rows.extend(
+            [row.period.isoformat(), channel, n] for channel, n in zip(table.columns, row.counts, strict=True) if n
+        )
+    figure.chart = sorted((channel, n) for channel, n in zip(table.columns, table.totals, strict=True) if n)
+    figure.summary = f"{table.total} inquiries on {len(table.busy_rows)} days with any; " + (
         ", ".join(f"{k}: {v}" for k, v in figure.chart) or "none in the range."
     )
     return figure
 
 
-def services_dashboard(*, user: User, scope: Scope, start: date, end: date) -> tuple[list[Figure], list[dict]]:
-    """The third page: referrals, inquiries, and the slots other apps fill (`core.figures`)."""
-    figures = [referrals_figure(scope, start, end), inquiries_figure(scope, start, end)]
-    slots = []
-    for slot, section in dashboard_sections().items():
-        filled = section(user, scope, start, end) if section else None
-        if filled:
-            figures.append(Figure(**filled))
-        else:
-            slots.append({"slot": slot, "title": SLOTS[slot]})
-    return figures, slots
+def appeals_figure(scope: Scope, start: date, end: date, today: date) -> Figure:
+    """Appeals requested in the range by outcome, and the open ones against their decision deadline."""
+    statuses = dict(Appeal.Status.choices)
+    decisions = dict(Appeal.Decision.choices)
+    figure = Figure(
+        "appeals",
+        "Appeals by outcome and deadline",
+        ["Outcome", "Requested in the range", "Decision overdue", f"Decision due within {DUE_SOON_DAYS} days"],
+    )
+    for row in appeal_outcome_counts(cases=scope.case_filter("case__"), start=start, end=end, today=today):
+        label = decisions[row["decision"]] if row["decision"] else statuses[row["status"]]
+        figure.rows.append([label, row["requested"], row["overdue"], row["due_soon"]])
+        figure.chart.append((label, row["requested"]))
+    requested = sum(r[1] for r in figure.rows)
+    overdue = sum(r[2] for r in figure.rows)
+    due_soon = sum(r[3] for r in figure.rows)
+    figure.summary = (
+        f"{requested} appeal{'s' if requested != 1 else ''} requested in the range; of the open ones, "
+        f"{overdue} past the decision date and {due_soon} due within {DUE_SOON_DAYS} days."
+    )
+    return figure
+
+
+def services_dashboard(*, scope: Scope, start: date, end: date) -> list[Figure]:
+    """The third page: referrals, inquiries, appeals."""
+    today = timezone.localdate()
+    return [
+        referrals_figure(scope, start, end),
+        inquiries_figure(scope, start, end),
+        appeals_figure(scope, start, end, today),
+    ]
 
 
 # Drilling down ---------------------------------------------------------------------------------------

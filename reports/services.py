@@ -16,11 +16,12 @@ from assistance.models import Issuance
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case
+from core.dates import day_bounds
 from core.money import format_money
 from core.pdf import html_to_pdf
 from reports.exports import figures_csv, figures_xlsx
 from reports.models import MonthlyReport
-from reports.selectors import Figure, Scope, day_bounds, timeliness_figure
+from reports.selectors import Figure, Scope, timeliness_figure
 
 
 def dashboard_export(
@@ -88,8 +89,3 @@ def monthly_report_make(*, month: date) -> MonthlyReport:
             return MonthlyReport.objects.create(month=month, figures=stored, csv=figures_csv(figures), pdf=pdf)
     except IntegrityError:  # made meanwhile by another run of the job
         return MonthlyReport.objects.get(month=month)
-
-
-def previous_month(today: date) -> date:
-    first = today.replace(day=1)
-    return first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)

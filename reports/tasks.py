@@ -3,10 +3,11 @@
 from celery import shared_task
 from django.utils import timezone
 
-from reports.services import monthly_report_make, previous_month
+from core.dates import add_months
+from reports.services import monthly_report_make
 
 
 @shared_task
 def monthly_report_make_previous() -> int:
     """Last month's report; running twice makes it once."""
-    return monthly_report_make(month=previous_month(timezone.localdate())).pk
+    return monthly_report_make(month=add_months(timezone.localdate(), -1)).pk

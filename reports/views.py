@@ -18,6 +18,7 @@ from accounts.access import may_read_dashboards, may_see_agency_figures
 from accounts.models import Office
 from audit.services import audit_page_read
 from core.charts import bar_chart
+from core.dates import parse_iso_date, parse_month
 from core.replica import replica_reads
 from reports import selectors
 from reports.exports import XLSX_TYPE
@@ -29,19 +30,12 @@ KINDS = {"team": "Team dashboard", "office": "Office dashboard", "agency": "Agen
 PAGES = {"casework": "Caseloads and timeliness", "money": "Money", "services": "Services and inquiries"}
 
 
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def _filters(request: HttpRequest) -> tuple[date, date, list[str]]:
     """The date range asked for, or the last 30 days; a bad or reversed range is said, not guessed."""
     today = timezone.localdate()
     errors = []
-    start = _date(request.GET.get("start"))
-    end = _date(request.GET.get("end"))
+    start = parse_iso_date(request.GET.get("start"))
+    end = parse_iso_date(request.GET.get("end"))
     if (request.GET.get("start") and start is None) or (request.GET.get("end") and end is None):
         errors.append("Dates are written as YYYY-MM-DD; the last 30 days are shown instead.")
     end = end or today
@@ -66,12 +60,12 @@ def _scope(request: HttpRequest, kind: str) -> tuple[selectors.Scope, list[Offic
     return scope, offices, office
 
 
-def _figures(request: HttpRequest, scope, page: str, start: date, end: date):
+def _figures(scope: selectors.Scope, page: str, start: date, end: date) -> list[selectors.Figure]:
     if page == "services":
-        return selectors.services_dashboard(user=request.user, scope=scope, start=start, end=end)
+        return selectors.services_dashboard(scope=scope, start=start, end=end)
     if page == "money":
-        return selectors.money_dashboard(scope=scope, start=start, end=end), []
-    return selectors.casework_dashboard(scope=scope, start=start, end=end), []
+        return selectors.money_dashboard(scope=scope, start=start, end=end)
+    return selectors.casework_dashboard(scope=scope, start=start, end=end)
 
 
 @replica_reads
@@ -81,7 +75,7 @@ def dashboard(request: HttpRequest, kind: str, page: str = "casework") -> HttpRe
         raise Http404
     scope, offices, office = _scope(request, kind)
     start, end, errors = _filters(request)
-    figures, slots = _figures(request, scope, page, start, end)
+    figures = _figures(scope, page, start, end)
     for figure in figures:
         figure.svg = bar_chart(
             chart_id=f"chart-{figure.key}",
@@ -90,10 +84,10 @@ def dashboard(request: HttpRequest, kind: str, page: str = "casework") -> HttpRe
             bars=figure.chart,
         )
     query = f"start={start.isoformat()}&end={end.isoformat()}" + (f"&office={office.pk}" if office else "")
-    may_drill = True  # the rows behind a number are filtered by the access rule (selectors.drill_cases)
+    # Every number may lead to its rows: the drill-down lists only the cases the viewer may open.
     for figure in figures:
         links = [""] * len(figure.rows)
-        if may_drill and figure.key == "caseload":
+        if figure.key == "caseload":
             base = reverse("reports:drill", args=[kind, "caseload"])
             links = [f"{base}?{query}&worker={row['worker_id']}" for row in figure.listed]
         figure.table = list(zip(figure.rows, links, strict=True))
@@ -107,7 +101,6 @@ def dashboard(request: HttpRequest, kind: str, page: str = "casework") -> HttpRe
             "pages": PAGES,
             "scope": scope,
             "figures": figures,
-            "slots": slots,
             "start": start,
             "end": end,
             "errors": errors,
@@ -115,7 +108,6 @@ def dashboard(request: HttpRequest, kind: str, page: str = "casework") -> HttpRe
             "office": office,
             "query": query,
             "kinds": [k for k in KINDS if selectors.scope_for(user=request.user, kind=k, office=office)],
-            "may_drill": may_drill,
         },
     )
 
@@ -127,7 +119,7 @@ def dashboard_download(request: HttpRequest, kind: str, page: str, fmt: str) -> 
         raise Http404
     scope, _offices, _office = _scope(request, kind)
     start, end, _errors = _filters(request)
-    figures, _slots = _figures(request, scope, page, start, end)
+    figures = _figures(scope, page, start, end)
     content = dashboard_export(acting_user=request.user, scope=scope, figures=figures, fmt=fmt, start=start, end=end)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX_TYPE)
     name = f"{kind}-{page}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
@@ -193,7 +185,7 @@ def monthly_reports(request: HttpRequest) -> HttpResponse:
 def monthly_report(request: HttpRequest, month: str, fmt: str = "") -> HttpResponse:
     if not may_read_dashboards(request.user):
         raise PermissionDenied("The monthly reports are for supervisors, administrators and auditors.")
-    day = _date(f"{month}-01")
+    day = parse_month(month)
     if day is None:
         raise Http404
     report = get_object_or_404(MonthlyReport, month=day)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 
 from accounts.access import case_scope, client_scope
 from assistance.models import (
     Account,
     LedgerEntry,
+    LedgerTransaction,
     Overpayment,
     OverpaymentStatusChange,
     RedeterminationSettlement,
@@ -20,6 +21,27 @@ from casework.models import Case
 from casework.services.cases import case_client_ids
 from clients.models import Client
 from eligibility.models import Determination, Program
+
+#: The postings that recover an overpayment: a deduction from a payment (its issue), a repayment
+#: received, and the reversal of a payment, whose deduction is owed again (a debit that undoes it).
+#: Establishing a claim and writing it off move its balance too, but recover nothing.
+RECOVERY_KINDS = (
+    LedgerTransaction.Kind.ISSUE,
+    LedgerTransaction.Kind.REPAYMENT,
+    LedgerTransaction.Kind.REVERSAL,
+)
+
+
+def overpayments_recovered(*, cases: Q) -> Decimal:
+    """What has been recovered to date on the overpayments of the cases `cases` selects (a Q on a
+    ledger entry's `case__`): the receivable credits of the recovery postings, in one query."""
+    total = LedgerEntry.objects.filter(
+        cases,
+        account=Account.RECEIVABLE,
+        overpayment__isnull=False,
+        transaction__kind__in=RECOVERY_KINDS,
+    ).aggregate(total=Sum("amount"))["total"]
+    return -total if total else Decimal("0.00")
 
 
 def settlements_due() -> list[int]:

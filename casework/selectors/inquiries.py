@@ -7,7 +7,7 @@ case it is linked to is shown only to those who may see the case, so each row ca
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
@@ -19,6 +19,7 @@ from accounts.access import case_scope, client_scope
 from accounts.models import Office, User
 from casework.models import Case, Inquiry
 from clients.models import Client
+from core.dates import day_bounds
 
 WORKER_GROUPS = ["caseworker", "supervisor"]
 
@@ -141,22 +142,17 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
-def inquiry_statistics(*, office: Office | None, start: date, end: date, kind: str = "") -> InquiryStatistics:
-    """Inquiries received from `start` to `end` (local days, inclusive), counted per day and channel and
-    per month and subject, in two aggregate queries whatever the number of inquiries.
-
-    `office` None counts every office (for auditors); callers check who may see which office.
-    Months at either end count only the days inside the range.
-    """
-    tz = timezone.get_current_timezone()
-    inquiries = Inquiry.objects.filter(
-        received_at__gte=datetime.combine(start, time.min, tzinfo=tz),
-        received_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
-    )
-    if office is not None:
-        inquiries = inquiries.filter(office=office)
+def _received(*, office_id: int | None, start: date, end: date, kind: str = "") -> QuerySet[Inquiry]:
+    low, high = day_bounds(start, end)
+    inquiries = Inquiry.objects.filter(received_at__gte=low, received_at__lt=high)
+    if office_id is not None:
+        inquiries = inquiries.filter(office_id=office_id)
     if kind in Inquiry.Kind.values:
         inquiries = inquiries.filter(kind=kind)
+    return inquiries
+
+
+def _by_day(inquiries: QuerySet[Inquiry], start: date, end: date) -> StatisticsTable:
     per_day = {
         (_as_date(row["day"]), row["channel"]): row["n"]
         for row in inquiries.annotate(day=TruncDate("received_at"))
@@ -164,6 +160,28 @@ def inquiry_statistics(*, office: Office | None, start: date, end: date, kind: s
         .annotate(n=Count("id"))
         .order_by()
     }
+    channels = Inquiry.Channel
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    return StatisticsTable(
+        columns=tuple(channels.labels),
+        rows=tuple(StatisticsRow(day, tuple(per_day.get((day, c), 0) for c in channels.values)) for day in days),
+    )
+
+
+def inquiries_by_day(*, office_id: int | None, start: date, end: date) -> StatisticsTable:
+    """Inquiries received from `start` to `end` (local days, inclusive) per day and channel, one
+    aggregate query: the daily call statistics. `office_id` None counts every office."""
+    return _by_day(_received(office_id=office_id, start=start, end=end), start, end)
+
+
+def inquiry_statistics(*, office: Office | None, start: date, end: date, kind: str = "") -> InquiryStatistics:
+    """Inquiries received from `start` to `end` (local days, inclusive), counted per day and channel and
+    per month and subject, in two aggregate queries whatever the number of inquiries.
+
+    `office` None counts every office (for auditors); callers check who may see which office.
+    Months at either end count only the days inside the range.
+    """
+    inquiries = _received(office_id=office.pk if office is not None else None, start=start, end=end, kind=kind)
     per_month = {
         (_as_date(row["month"]), row["subject"]): row["n"]
         for row in inquiries.annotate(month=TruncMonth("received_at"))
@@ -171,15 +189,11 @@ def inquiry_statistics(*, office: Office | None, start: date, end: date, kind: s
         .annotate(n=Count("id"))
         .order_by()
     }
-    channels, subjects = Inquiry.Channel, Inquiry.Subject
-    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    subjects = Inquiry.Subject
     return InquiryStatistics(
         start=start,
         end=end,
-        by_day=StatisticsTable(
-            columns=tuple(channels.labels),
-            rows=tuple(StatisticsRow(day, tuple(per_day.get((day, c), 0) for c in channels.values)) for day in days),
-        ),
+        by_day=_by_day(inquiries, start, end),
         by_month=StatisticsTable(
             columns=tuple(subjects.labels),
             rows=tuple(

@@ -9,7 +9,7 @@ from eligibility.services.determinations import (
     determination_run,
     determination_whatif,
 )
-from eligibility.services.enrollments import enrollment_apply, enrollment_transition
+from eligibility.services.enrollments import enrollment_apply, enrollment_transition, snap_expedited_screen
 from eligibility.services.parameters import parameter_value_save
 from eligibility.services.snapshots import WhatIf, parameter_table, snapshot_build, snapshot_change
 
@@ -26,6 +26,7 @@ __all__ = [
     "enrollment_transition",
     "parameter_table",
     "parameter_value_save",
+    "snap_expedited_screen",
     "snapshot_build",
     "snapshot_change",
 ]

@@ -1,6 +1,7 @@
 """Applying for a program and moving an enrollment along `Enrollment.TRANSITIONS`."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from audit.services import audit_record
 from casework.models import Case
 from core.status import status_begin, status_move
 from eligibility.models import Enrollment, Program
+from eligibility.rules.snap_expedited import expedited_screening
 from eligibility.services.common import case_client_ids
 
 Action = AuditEvent.Action
@@ -53,6 +55,59 @@ def enrollment_apply(*, acting_user: User, case: Case, program: Program, applica
         raise ValidationError(
             {"program": _("This case already has a live %(program)s enrollment.") % {"program": program}}
         ) from None
+    return enrollment
+
+
+def snap_expedited_screen(
+    *,
+    acting_user: User,
+    enrollment: Enrollment,
+    gross_monthly_income: Decimal,
+    liquid_resources: Decimal,
+    shelter_costs: Decimal,
+    utility_costs: Decimal,
+    destitute_migrant: bool = False,
+) -> Enrollment:
+    """Record the expedited-service screening of a SNAP application (7 CFR 273.2(i)(1), decided by
+    `eligibility.rules.snap_expedited`): what the household said, the outcome and why. Screened
+    while the application waits for its decision; a later screening replaces the earlier one."""
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrollment.pk)
+        if enrollment.program.rules_module != Program.RulesModule.SNAP:
+            raise ValidationError(_("Expedited service is screened for SNAP applications only."))
+        if enrollment.status not in (Enrollment.Status.APPLIED, Enrollment.Status.PENDING):
+            raise ValidationError(_("Expedited service is screened while the application waits for its decision."))
+        try:
+            screening = expedited_screening(
+                gross_monthly_income=gross_monthly_income,
+                liquid_resources=liquid_resources,
+                shelter_costs=shelter_costs,
+                utility_costs=utility_costs,
+                destitute_migrant=destitute_migrant,
+            )
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        before = enrollment.expedited
+        enrollment.expedited = screening.expedited
+        enrollment.expedited_screening = {
+            "gross_monthly_income": str(gross_monthly_income),
+            "liquid_resources": str(liquid_resources),
+            "shelter_costs": str(shelter_costs),
+            "utility_costs": str(utility_costs),
+            "destitute_migrant": destitute_migrant,
+            "explanation": screening.explanation,
+            "screened_by": acting_user.pk,
+            "screened_on": timezone.localdate().isoformat(),
+        }
+        enrollment.save(update_fields=["expedited", "expedited_screening"])
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            target=enrollment,
+            client_ids=case_client_ids(enrollment.case_id),
+            changes={"expedited": [before, screening.expedited]},
+            reason=screening.explanation,
+        )
     return enrollment
 
 

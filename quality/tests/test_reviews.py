@@ -6,10 +6,15 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.access_cache import access_cache_clear
 from audit.models import AuditEvent
+from casework.services.cases import case_transfer
 from eligibility.models import Enrollment, Program
 from eligibility.services import determination_finalise, determination_run
 from eligibility.tests.helpers import snap_enrollment
@@ -72,27 +77,91 @@ def test_only_a_reviewer_draws_a_sample(caseworker, north):
         )
 
 
-def test_a_reviewer_is_refused_a_case_they_worked(caseworker, north):
-    worker_reviewer = UserFactory(username="former_worker", office=north, roles=["caseworker", "reviewer"])
-    enrollment = decided_snap(worker_reviewer)
+def test_a_former_worker_of_the_case_is_refused_its_review_and_told_so_on_the_page(
+    client, caseworker, supervisor, reviewer, north
+):
+    former = UserFactory(username="former_worker", office=north, team=supervisor.team, roles=["caseworker"])
+    enrollment = decided_snap(former)
+    case = enrollment.case
+    case_transfer(acting_user=supervisor, cases=[case], to_worker=caseworker, reason="Moved to the review unit")
+    former.groups.set(Group.objects.filter(name="reviewer"))  # no longer a caseworker: a reviewer now
+    access_cache_clear()
     sample = services.sample_draw(
-        acting_user=worker_reviewer, month=MONTH, program=enrollment.program, office=north, size=5, seed=1
+        acting_user=reviewer, month=MONTH, program=enrollment.program, office=north, size=1, seed=1
     )
     sampled = sample.cases.get()
-    with pytest.raises(PermissionDenied, match="another reviewer must review it"):
-        services.review_start(acting_user=worker_reviewer, sampled=sampled)
+
+    client.force_login(former)
+    page = client.post(reverse("quality:review_start", args=[sampled.pk]), follow=True).content.decode()
+    assert f"You worked case {case.number}, so another reviewer must review it." in page
+    assert f"Review case {case.number}</button>" in page  # still waiting for a reviewer who did not work it
     assert not Review.objects.exists()
 
+    client.force_login(reviewer)
+    response = client.post(reverse("quality:review_start", args=[sampled.pk]))
+    review = Review.objects.get()
+    assert response.url == reverse("quality:review_detail", args=[review.pk]) and review.reviewer == reviewer
 
-def test_the_refusal_is_said_on_the_page(client, north):
-    worker_reviewer = UserFactory(username="former_worker", office=north, roles=["caseworker", "reviewer"])
-    enrollment = decided_snap(worker_reviewer)
+
+def _completed_review(caseworker, reviewer, north) -> Review:
+    enrollment = decided_snap(caseworker)
     sample = services.sample_draw(
-        acting_user=worker_reviewer, month=MONTH, program=enrollment.program, office=north, size=5, seed=1
+        acting_user=reviewer, month=MONTH, program=enrollment.program, office=north, size=1, seed=5
     )
-    client.force_login(worker_reviewer)
-    response = client.post(reverse("quality:review_start", args=[sample.cases.get().pk]), follow=True)
-    assert "another reviewer must review it" in response.content.decode()
+    review = services.review_start(acting_user=reviewer, sampled=sample.cases.get())
+    services.review_elements_record(
+        acting_user=reviewer, review=review, results={e.code: ("correct", "", "") for e in review.elements.all()}
+    )
+    return review
+
+
+def test_a_corrective_action_waits_for_the_review_to_be_completed(client, caseworker, reviewer, north):
+    review = _completed_review(caseworker, reviewer, north)
+    client.force_login(reviewer)
+    page = client.get(reverse("quality:review_detail", args=[review.pk])).content.decode()
+    assert 'id="action"' not in page and "Corrective actions are added once the review is completed." in page
+    response = client.post(
+        reverse("quality:review_update", args=[review.pk, "action"]),
+        {"description": "Check the pay stubs", "owner": caseworker.pk, "due_on": "2025-11-30"},
+    )
+    assert response.status_code == 400
+    assert "Complete the review first" in response.content.decode()
+    assert not review.actions.exists()
+
+    services.review_complete(acting_user=reviewer, review=review, cause="", responsibility="", summary="")
+    page = client.get(reverse("quality:review_detail", args=[review.pk])).content.decode()
+    assert 'id="action"' in page
+    client.post(
+        reverse("quality:review_update", args=[review.pk, "action"]),
+        {"description": "Check the pay stubs", "owner": caseworker.pk, "due_on": "2025-11-30"},
+    )
+    assert list(review.actions.values_list("description", flat=True)) == ["Check the pay stubs"]
+
+
+def test_only_the_cases_reviewer_adds_its_corrective_actions(caseworker, reviewer, north):
+    review = _completed_review(caseworker, reviewer, north)
+    services.review_complete(acting_user=reviewer, review=review, cause="", responsibility="", summary="")
+    colleague = UserFactory(username="qa2", office=north, roles=["reviewer"])
+    with pytest.raises(PermissionDenied, match="Only the case's reviewer"):
+        services.corrective_action_add(
+            acting_user=colleague, review=review, description="Redo it", owner=caseworker, due_on=date(2025, 11, 30)
+        )
+    assert not review.actions.exists()
+
+
+@pytest.mark.postgres
+def test_adding_a_corrective_action_locks_the_review_row(caseworker, reviewer, north):
+    """As every step of a review does, so an action is never added beside a change to the review."""
+    review = _completed_review(caseworker, reviewer, north)
+    services.review_complete(acting_user=reviewer, review=review, cause="", responsibility="", summary="")
+    with CaptureQueriesContext(connection) as captured:
+        services.corrective_action_add(
+            acting_user=reviewer, review=review, description="Redo it", owner=caseworker, due_on=date(2025, 11, 30)
+        )
+    assert any(
+        'FROM "quality_review"' in q["sql"] and 'FOR UPDATE OF "quality_review"' in q["sql"]
+        for q in captured.captured_queries
+    )
 
 
 def test_the_error_is_the_issued_amount_less_the_re_run_on_the_verified_facts(caseworker, reviewer, north):

@@ -16,6 +16,7 @@ from assistance.services import (
     issuance_issue,
     issuance_reverse,
 )
+from assistance.services.limits import Excess
 from assistance.tests.helpers import client_case, request, shelter
 from tests.factories import UserFactory
 
@@ -276,3 +277,34 @@ def test_a_supervisors_thirty_days_count_what_is_already_approved(caseworker, su
     issuance_approve(acting_user=supervisor, issuance=first)
     with pytest.raises(ValidationError, match=r"Per client in 30 days: \$3,000.00 against a limit of \$2,500.00"):
         issuance_approve(acting_user=other, issuance=second)
+
+
+@pytest.mark.parametrize(
+    ("excess", "waiting", "figure"),
+    [
+        (
+            Excess("per_issuance", "Per issuance", Decimal("1000"), Decimal("1200"), Decimal("200")),
+            "over your limit by $200.00",
+            "Per issuance: $1,200.00 against a limit of $1,000.00 (over by $200.00)",
+        ),
+        (
+            Excess("per_client_30_days", "Per client, 30 days", Decimal("500"), Decimal("600"), Decimal("100")),
+            "over your 30-day limit for this client by $100.00",
+            "Per client, 30 days: $600.00 against a limit of $500.00 (over by $100.00)",
+        ),
+        (
+            Excess("max_units", "Nights", 4, 5, 1),
+            "1 night over your limit of 4",
+            "Nights: 5 against a limit of 4 (1 night over)",
+        ),
+        (
+            Excess("max_units", "Nights", 4, 6, 2),
+            "2 nights over your limit of 4",
+            "Nights: 6 against a limit of 4 (2 nights over)",
+        ),
+        (Excess("per_issuance", "Per issuance"), "you have no authority to issue emergency funds", "Per issuance"),
+    ],
+)
+def test_the_requester_and_the_supervisor_are_told_exactly_which_limit_is_passed(excess, waiting, figure):
+    assert excess.waiting_text(Issuance.Kind.EMERGENCY) == waiting
+    assert excess.text() == figure

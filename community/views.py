@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import case_scope, client_scope, may_supervise, may_work_cases
@@ -96,12 +97,15 @@ def project_decide(request: HttpRequest, pk: int) -> HttpResponse:
         elif verb == "decline":
             services.project_decline(acting_user=request.user, project=project, reason=text)
         else:
-            raise ValidationError("Choose recommend, approve or decline.")
+            raise ValidationError(_("Choose recommend, approve or decline."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         project.refresh_from_db(fields=["status"])
-        messages.success(request, f"{project} is {project.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("%(project)s is %(status)s.") % {"project": project, "status": project.get_status_display().lower()},
+        )
     return redirect("community:project_detail", pk=project.pk)
 
 
@@ -120,7 +124,7 @@ def _form_page(request: HttpRequest, form, *, title: str, save, back: str) -> Ht
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{title}: saved.")
+            messages.success(request, _("%(title)s: saved.") % {"title": title})
             return redirect(target)
     status = 400 if request.method == "POST" else 200
     return render(request, "community/form.html", {"form": form, "title": title, "back": back}, status=status)
@@ -139,7 +143,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         project = services.project_propose(acting_user=request.user, **data)
         return reverse("community:project_detail", args=[project.pk])
 
-    return _form_page(request, form, title="New sponsor project", save=save, back=reverse("community:project_list"))
+    return _form_page(request, form, title=_("New sponsor project"), save=save, back=reverse("community:project_list"))
 
 
 @login_required
@@ -166,7 +170,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:project_detail", args=[project.pk])
 
     back = reverse("community:project_detail", args=[project.pk])
-    return _form_page(request, form, title=f"Participant in {project}", save=save, back=back)
+    return _form_page(request, form, title=_("Participant in %(project)s") % {"project": project}, save=save, back=back)
 
 
 @login_required
@@ -180,7 +184,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:project_detail", args=[project.pk])
 
     back = reverse("community:project_detail", args=[project.pk])
-    return _form_page(request, form, title=f"Agreement for {project}", save=save, back=back)
+    return _form_page(request, form, title=_("Agreement for %(project)s") % {"project": project}, save=save, back=back)
 
 
 @login_required
@@ -194,7 +198,9 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:project_detail", args=[project.pk])
 
     back = reverse("community:project_detail", args=[project.pk])
-    return _form_page(request, form, title=f"Monitoring visit to {project}", save=save, back=back)
+    return _form_page(
+        request, form, title=_("Monitoring visit to %(project)s") % {"project": project}, save=save, back=back
+    )
 
 
 @login_required
@@ -206,7 +212,7 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
         services.volunteer_recruit(acting_user=request.user, **data)
         return reverse("community:volunteer_list")
 
-    return _form_page(request, form, title="New volunteer", save=save, back=reverse("community:volunteer_list"))
+    return _form_page(request, form, title=_("New volunteer"), save=save, back=reverse("community:volunteer_list"))
 
 
 @login_required
@@ -226,7 +232,11 @@ def volunteer_screening(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:volunteer_list")
 
     return _form_page(
-        request, form, title=f"Screening of {volunteer}", save=save, back=reverse("community:volunteer_list")
+        request,
+        form,
+        title=_("Screening of %(volunteer)s") % {"volunteer": volunteer},
+        save=save,
+        back=reverse("community:volunteer_list"),
     )
 
 
@@ -241,7 +251,11 @@ def volunteer_reference(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:volunteer_list")
 
     return _form_page(
-        request, form, title=f"Reference for {volunteer}", save=save, back=reverse("community:volunteer_list")
+        request,
+        form,
+        title=_("Reference for %(volunteer)s") % {"volunteer": volunteer},
+        save=save,
+        back=reverse("community:volunteer_list"),
     )
 
 
@@ -257,7 +271,11 @@ def volunteer_shift(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:volunteer_list")
 
     return _form_page(
-        request, form, title=f"Shift for {volunteer}", save=save, back=reverse("community:volunteer_list")
+        request,
+        form,
+        title=_("Shift for %(volunteer)s") % {"volunteer": volunteer},
+        save=save,
+        back=reverse("community:volunteer_list"),
     )
 
 
@@ -277,7 +295,7 @@ def outreach_create(request: HttpRequest) -> HttpResponse:
         services.outreach_event_record(acting_user=request.user, **data)
         return reverse("community:outreach_list")
 
-    return _form_page(request, form, title="New outreach event", save=save, back=reverse("community:outreach_list"))
+    return _form_page(request, form, title=_("New outreach event"), save=save, back=reverse("community:outreach_list"))
 
 
 @login_required
@@ -296,7 +314,7 @@ def brochure_create(request: HttpRequest) -> HttpResponse:
         services.brochure_add(acting_user=request.user, **data)
         return reverse("community:brochure_list")
 
-    return _form_page(request, form, title="New brochure", save=save, back=reverse("community:brochure_list"))
+    return _form_page(request, form, title=_("New brochure"), save=save, back=reverse("community:brochure_list"))
 
 
 @login_required

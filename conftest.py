@@ -11,6 +11,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from tests import app_role
 from tests.factories import OfficeFactory, TeamFactory, UserFactory
@@ -46,6 +47,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         app_role.become_owner()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A page in a worker's own language leaves that language active in the thread; the next
+    test, calling a service directly, must read its messages in English again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -7,13 +7,15 @@ from eligibility.models import AdverseAction
 
 class AppealRequestForm(forms.Form):
     adverse_action = forms.ModelChoiceField(
-        queryset=AdverseAction.objects.none(), label="Decision appealed", empty_label=None
+        queryset=AdverseAction.objects.none(), label=_("Decision appealed"), empty_label=None
     )
-    received_via = forms.ChoiceField(choices=Appeal.Received.choices, label="How the client asked")
-    requested_on = forms.DateField(label="Date of the request", widget=forms.DateInput(attrs={"type": "date"}))
-    statement = forms.CharField(label="What the client says", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    received_via = forms.ChoiceField(choices=Appeal.Received.choices, label=_("How the client asked"))
+    requested_on = forms.DateField(label=_("Date of the request"), widget=forms.DateInput(attrs={"type": "date"}))
+    statement = forms.CharField(
+        label=_("What the client says"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     continue_benefits = forms.BooleanField(
-        label="The client wants benefits to continue until the decision", required=False, initial=True
+        label=_("The client wants benefits to continue until the decision"), required=False, initial=True
     )
 
     def __init__(self, *args, actions=None, **kwargs):
@@ -23,14 +25,14 @@ class AppealRequestForm(forms.Form):
 
 
 class GoodCauseForm(forms.Form):
-    good_cause = forms.CharField(label="Good cause", widget=forms.Textarea(attrs={"rows": 2}))
+    good_cause = forms.CharField(label=_("Good cause"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class HearingForm(forms.Form):
-    officer = forms.ModelChoiceField(queryset=None, label="Hearing officer")
-    starts_at = forms.DateTimeField(label="Starts", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label="Ends", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    place = forms.CharField(label="Place", max_length=200)
+    officer = forms.ModelChoiceField(queryset=None, label=_("Hearing officer"))
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    place = forms.CharField(label=_("Place"), max_length=200)
 
     def __init__(self, *args, officers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,10 +40,10 @@ class HearingForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=Appeal.Decision.choices, label="Decision")
-    reasons = forms.CharField(label="Reasons", widget=forms.Textarea(attrs={"rows": 4}))
+    decision = forms.ChoiceField(choices=Appeal.Decision.choices, label=_("Decision"))
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 4}))
     income_amount = forms.DecimalField(
-        label="Income found at the hearing (first income, monthly)", required=False, min_value=0, decimal_places=2
+        label=_("Income found at the hearing (first income, monthly)"), required=False, min_value=0, decimal_places=2
     )
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusChange, status_columns
 
@@ -18,29 +19,29 @@ class Appeal(models.Model):
     STATUS_NOUN = "appeal"
 
     class Subject(models.TextChoices):
-        DETERMINATION = "determination", "A determination"
-        SUSPENSION = "suspension", "A suspension"
-        OVERPAYMENT = "overpayment", "An overpayment claim"
-        ISSUANCE = "issuance", "A refused issuance"
+        DETERMINATION = "determination", _("A determination")
+        SUSPENSION = "suspension", _("A suspension")
+        OVERPAYMENT = "overpayment", _("An overpayment claim")
+        ISSUANCE = "issuance", _("A refused issuance")
 
     class Received(models.TextChoices):
-        WRITING = "writing", "In writing"
-        PHONE = "phone", "By phone"
-        IN_PERSON = "in_person", "In person"
+        WRITING = "writing", _("In writing")
+        PHONE = "phone", _("By phone")
+        IN_PERSON = "in_person", _("In person")
 
     class Status(models.TextChoices):
-        REFUSED = "refused", "Refused as late"
-        OPEN = "open", "Open"
-        HEARING = "hearing", "Hearing scheduled"
-        SETTLED = "settled", "Settled at an agency conference"
-        DECIDED = "decided", "Decided"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        REFUSED = "refused", _("Refused as late")
+        OPEN = "open", _("Open")
+        HEARING = "hearing", _("Hearing scheduled")
+        SETTLED = "settled", _("Settled at an agency conference")
+        DECIDED = "decided", _("Decided")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Decision(models.TextChoices):
-        SUSTAINED = "sustained", "Agency sustained"
-        REVERSED = "reversed", "Agency reversed"
-        MODIFIED = "modified", "Modified"
-        DISMISSED = "dismissed", "Dismissed"
+        SUSTAINED = "sustained", _("Agency sustained")
+        REVERSED = "reversed", _("Agency reversed")
+        MODIFIED = "modified", _("Modified")
+        DISMISSED = "dismissed", _("Dismissed")
 
     TRANSITIONS: dict[str, set[str]] = {
         Status.REFUSED: {Status.OPEN},  # accepted for good cause by a supervisor

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -48,7 +49,7 @@ def _ids(appeal: Appeal) -> list[int]:
 
 def _case_visible(user: User, case: Case) -> None:
     if not access.may_work_cases(user) or not Case.objects.filter(access.case_scope(user), pk=case.pk).exists():
-        raise PermissionDenied("You may not record an appeal on this case.")
+        raise PermissionDenied(_("You may not record an appeal on this case."))
 
 
 def _subject_facts(
@@ -61,7 +62,7 @@ def _subject_facts(
     """What is appealed: its subject, the date the client was told of it, its program and enrollment."""
     given = [x for x in (adverse_action, determination, overpayment, issuance) if x is not None]
     if len(given) != 1:
-        raise ValidationError("Choose the one decision the client appeals.")
+        raise ValidationError(_("Choose the one decision the client appeals."))
     if adverse_action is not None:
         subject = Appeal.Subject.SUSPENSION if adverse_action.kind == AdverseAction.Kind.SUSPENSION else (
             Appeal.Subject.DETERMINATION
@@ -69,14 +70,14 @@ def _subject_facts(
         return subject, adverse_action.noticed_on, adverse_action.enrollment.program, adverse_action.enrollment
     if determination is not None:
         if not determination.is_final:
-            raise ValidationError("A draft determination is not a decision yet: nothing to appeal.")
+            raise ValidationError(_("A draft determination is not a decision yet: nothing to appeal."))
         told = timezone.localtime(determination.finalised_at).date()
         return Appeal.Subject.DETERMINATION, told, determination.enrollment.program, determination.enrollment
     if overpayment is not None:
         told = timezone.localtime(overpayment.established_at).date()
         return Appeal.Subject.OVERPAYMENT, told, overpayment.program, overpayment.enrollment
     if issuance.status != Issuance.Status.REJECTED:
-        raise ValidationError("Only a refused issuance can be appealed.")
+        raise ValidationError(_("Only a refused issuance can be appealed."))
     refused = (
         IssuanceStatusChange.objects.filter(issuance=issuance, to_status=Issuance.Status.REJECTED)
         .order_by("-changed_at")
@@ -110,14 +111,14 @@ def appeal_request(
     """
     _case_visible(acting_user, case)
     if received_via not in Appeal.Received.values:
-        raise ValidationError({"received_via": "Say how the client asked: in writing, by phone or in person."})
+        raise ValidationError({"received_via": _("Say how the client asked: in writing, by phone or in person.")})
     if requested_on > timezone.localdate():
-        raise ValidationError({"requested_on": "The request date cannot be in the future."})
+        raise ValidationError({"requested_on": _("The request date cannot be in the future.")})
     subject, told, program, enrollment = _subject_facts(
         adverse_action=adverse_action, determination=determination, overpayment=overpayment, issuance=issuance
     )
     if enrollment is not None and enrollment.case_id != case.pk:
-        raise ValidationError("That decision is not on this case.")
+        raise ValidationError(_("That decision is not on this case."))
     if determination is not None and adverse_action is None:
         adverse_action = determination.adverse_actions.order_by("-id").first()
     deadline = hearing_request_deadline(told_on=told, program=program)
@@ -135,7 +136,7 @@ def appeal_request(
         named = {field: value for field, value in decision.items() if value is not None}
         already = Appeal.objects.filter(status__in=Appeal.OPEN_STATUSES, **named).first() if named else None
         if already is not None:
-            raise ValidationError(f"This decision is already under appeal ({already}).")
+            raise ValidationError(_("This decision is already under appeal (%(appeal)s).") % {"appeal": already})
         appeal = Appeal.objects.create(
             case=case,
             client=case.primary_client,
@@ -188,10 +189,10 @@ def appeal_accept_late(*, acting_user: User, appeal: Appeal, good_cause: str) ->
     """A supervisor accepts a late request for good cause, saying what it was; the decision is then due
     within the program's period from today."""
     if not access.may_supervise(acting_user):
-        raise PermissionDenied("Only a supervisor accepts a late appeal for good cause.")
+        raise PermissionDenied(_("Only a supervisor accepts a late appeal for good cause."))
     _case_visible(acting_user, appeal.case)
     if not good_cause.strip():
-        raise ValidationError({"good_cause": "Say what the good cause is."})
+        raise ValidationError({"good_cause": _("Say what the good cause is.")})
     with transaction.atomic():
         today = timezone.localdate()
         status_move(
@@ -206,7 +207,7 @@ def appeal_settle(*, acting_user: User, appeal: Appeal, notes: str) -> Appeal:
     """An agency conference settled it: the client and the agency agreed, no hearing is held."""
     _case_visible(acting_user, appeal.case)
     if not notes.strip():
-        raise ValidationError({"notes": "Record what was agreed at the conference."})
+        raise ValidationError({"notes": _("Record what was agreed at the conference.")})
     with transaction.atomic():
         status_move(
             appeal, to=Status.SETTLED, acting_user=acting_user, client_ids=_ids(appeal), reason=notes.strip(),
@@ -220,7 +221,7 @@ def appeal_withdraw(*, acting_user: User, appeal: Appeal, reason: str) -> Appeal
     """The client withdraws the request; continued benefits end with it, and the months paid become a claim."""
     _case_visible(acting_user, appeal.case)
     if not reason.strip():
-        raise ValidationError({"reason": "Record how and when the client withdrew."})
+        raise ValidationError({"reason": _("Record how and when the client withdrew.")})
     with transaction.atomic():
         status_move(
             appeal, to=Status.WITHDRAWN, acting_user=acting_user, client_ids=_ids(appeal), reason=reason.strip()
@@ -237,7 +238,7 @@ def officer_conflict(*, appeal: Appeal, officer: User) -> str:
     The hearing official must not have taken part in the decision appealed (7 CFR 273.15(m)(1)).
     """
     if not access.may_hear_appeals(officer) or not officer.is_active:
-        return f"{officer} is not a hearing officer."
+        return _("%(officer)s is not a hearing officer.") % {"officer": officer}
     took_part: set[int | None] = set()
     if appeal.determination_id:
         determination = appeal.determination
@@ -252,7 +253,7 @@ def officer_conflict(*, appeal: Appeal, officer: User) -> str:
         )
         took_part.add(appeal.issuance.requested_by_id)
     if officer.pk in took_part:
-        return f"{officer} took part in the decision appealed and may not hear it."
+        return _("%(officer)s took part in the decision appealed and may not hear it.") % {"officer": officer}
     return ""
 
 
@@ -273,11 +274,11 @@ def appeal_hearing_schedule(
     earliest = timezone.localdate() + timedelta(days=HEARING_NOTICE_DAYS)
     if timezone.localtime(starts_at).date() < earliest:
         raise ValidationError(
-            {"starts_at": f"Every party is told at least {HEARING_NOTICE_DAYS} days ahead: the earliest day is "
-             f"{earliest:%Y-%m-%d}."}
+            {"starts_at": _("Every party is told at least %(days)s days ahead: the earliest day is %(earliest)s.")
+             % {"days": HEARING_NOTICE_DAYS, "earliest": f"{earliest:%Y-%m-%d}"}}
         )  # fmt: skip
     if not place.strip():
-        raise ValidationError({"place": "Say where the hearing is held."})
+        raise ValidationError({"place": _("Say where the hearing is held.")})
     with transaction.atomic():
         case = Case.objects.select_related("assigned_worker").get(pk=appeal.case_id)
         hearing = appointment_book(
@@ -317,11 +318,11 @@ def appeal_decide(
     Continued benefits end with the decision either way.
     """
     if decision not in Decision.values:
-        raise ValidationError({"decision": "Choose sustained, reversed, modified or dismissed."})
+        raise ValidationError({"decision": _("Choose sustained, reversed, modified or dismissed.")})
     if not reasons.strip():
-        raise ValidationError({"reasons": "A decision gives its reasons."})
+        raise ValidationError({"reasons": _("A decision gives its reasons.")})
     if appeal.hearing_officer_id != acting_user.pk:
-        raise PermissionDenied("Only the officer who heard the appeal decides it.")
+        raise PermissionDenied(_("Only the officer who heard the appeal decides it."))
     conflict = officer_conflict(appeal=appeal, officer=acting_user)
     if conflict:
         raise PermissionDenied(conflict)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from appeals import selectors, services
@@ -62,7 +63,7 @@ def appeal_request(request: HttpRequest, case_id: int) -> HttpResponse:
             if appeal.status == appeal.Status.REFUSED:
                 messages.warning(request, appeal.refusal)
             else:
-                messages.success(request, "The appeal is recorded.")
+                messages.success(request, _("The appeal is recorded."))
             return redirect("appeals:detail", appeal.pk)
     return render(request, "appeals/appeal_request.html", {"form": form, "case": case})
 
@@ -115,7 +116,7 @@ def _post_service(request: HttpRequest, pk: int, name: str, form, call) -> HttpR
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("appeals:detail", appeal.pk)
     return _detail_page(request, selectors.appeal_file(request.user, pk), status=400, **{name: form})
 

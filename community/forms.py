@@ -12,19 +12,19 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class ProjectForm(forms.Form):
-    sponsor = forms.ModelChoiceField(queryset=Organization.objects.order_by("name"), help_text="From the directory.")
-    program = forms.ModelChoiceField(queryset=Program.objects.order_by("name"), help_text="Whose budget pays.")
+    sponsor = forms.ModelChoiceField(queryset=Organization.objects.order_by("name"), help_text=_("From the directory."))
+    program = forms.ModelChoiceField(queryset=Program.objects.order_by("name"), help_text=_("Whose budget pays."))
     title = forms.CharField(max_length=200)
     proposal = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
-    project_budget = MoneyField(label="The sponsor's budget for the project")
-    participants_planned = forms.IntegerField(min_value=1, label="Participants")
-    funding_per_participant = MoneyField(label="Funding per participant", min_value=None)
+    project_budget = MoneyField(label=_("The sponsor's budget for the project"))
+    participants_planned = forms.IntegerField(min_value=1, label=_("Participants"))
+    funding_per_participant = MoneyField(label=_("Funding per participant"), min_value=None)
     starts_on = forms.DateField(widget=DATE)
     ends_on = forms.DateField(widget=DATE)
 
 
 class ParticipantForm(forms.Form):
-    case = forms.ModelChoiceField(queryset=None, label="Client (case)")
+    case = forms.ModelChoiceField(queryset=None, label=_("Client (case)"))
     joined_on = forms.DateField(widget=DATE)
 
     def __init__(self, *args, cases, **kwargs):
@@ -57,7 +57,7 @@ class VolunteerForm(forms.Form):
 
 class ScreeningForm(forms.Form):
     background_check = forms.ChoiceField(choices=Volunteer.Check.choices, required=False)
-    checked_on = forms.DateField(widget=DATE, required=False, label="Check came back on")
+    checked_on = forms.DateField(widget=DATE, required=False, label=_("Check came back on"))
     training_completed_on = forms.DateField(widget=DATE, required=False)
 
 
@@ -69,7 +69,7 @@ class ReferenceForm(forms.Form):
 
 
 class ShiftForm(forms.Form):
-    assignment = forms.CharField(max_length=160, help_text="The program or event served.")
+    assignment = forms.CharField(max_length=160, help_text=_("The program or event served."))
     starts_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
@@ -90,10 +90,10 @@ class OutreachForm(forms.Form):
 class BrochureForm(forms.Form):
     title = forms.CharField(max_length=200)
     topic = forms.CharField(max_length=160, required=False)
-    language = forms.CharField(max_length=10, help_text="The language's code, e.g. en, es, fr.")
-    upload = forms.FileField(label="File")
+    language = forms.CharField(max_length=10, help_text=_("The language's code, e.g. en, es, fr."))
+    upload = forms.FileField(label=_("File"))
 
 
 class AgreementForm(forms.Form):
-    agreement = forms.FileField(label="Signed agreement")
+    agreement = forms.FileField(label=_("Signed agreement"))
     signed_on = forms.DateField(widget=DATE)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -31,13 +32,13 @@ class SponsorProject(models.Model):
     """
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        RECOMMENDED = "recommended", "Recommended"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
-        ACTIVE = "active", "Agreement signed"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        PROPOSED = "proposed", _("Proposed")
+        RECOMMENDED = "recommended", _("Recommended")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        ACTIVE = "active", _("Agreement signed")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     TRANSITIONS: dict[str, set[str]] = {
         Status.PROPOSED: {Status.RECOMMENDED, Status.CANCELLED},
@@ -158,9 +159,9 @@ class ParticipantContact(models.Model):
     """A contact with a participant, to see that the project is worthwhile for them."""
 
     class Kind(models.TextChoices):
-        PHONE = "phone", "Phone"
-        IN_PERSON = "in_person", "In person"
-        SITE_VISIT = "site_visit", "On-site visit"
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+        SITE_VISIT = "site_visit", _("On-site visit")
 
     participant = models.ForeignKey(ProjectParticipant, on_delete=models.PROTECT, related_name="contacts")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -176,10 +177,10 @@ class Volunteer(models.Model):
     """A volunteer (not a user: sees no client data unless given an account with a role)."""
 
     class Check(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        PENDING = "pending", "Pending"
-        CLEARED = "cleared", "Cleared"
-        NOT_CLEARED = "not_cleared", "Not cleared"
+        NOT_STARTED = "not_started", _("Not started")
+        PENDING = "pending", _("Pending")
+        CLEARED = "cleared", _("Cleared")
+        NOT_CLEARED = "not_cleared", _("Not cleared")
 
     #: References that must answer well before a volunteer is scheduled (the agency's screening policy).
     REFERENCES_NEEDED = 2
@@ -211,9 +212,9 @@ class Volunteer(models.Model):
 
 class VolunteerReference(models.Model):
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Not reached yet"
-        GOOD = "good", "Recommends"
-        CONCERN = "concern", "Raised a concern"
+        PENDING = "pending", _("Not reached yet")
+        GOOD = "good", _("Recommends")
+        CONCERN = "concern", _("Raised a concern")
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="references")
     name = models.CharField(max_length=160)

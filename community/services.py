@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -40,12 +41,12 @@ Status = SponsorProject.Status
 
 def _check_may_work(user: User) -> None:
     if not access.may_work_cases(user):
-        raise PermissionDenied("Only caseworkers and supervisors do this.")
+        raise PermissionDenied(_("Only caseworkers and supervisors do this."))
 
 
 def _check_office(user: User, office_id: int) -> None:
     if user.office_id != office_id:
-        raise PermissionDenied("This belongs to another office.")
+        raise PermissionDenied(_("This belongs to another office."))
 
 
 def _move(project: SponsorProject, to: str, user: User, *, reason: str = "") -> None:
@@ -78,19 +79,19 @@ def project_propose(
     _check_may_work(acting_user)
     errors = {}
     if not title.strip():
-        errors["title"] = "Give the project a title."
+        errors["title"] = _("Give the project a title.")
     if not proposal.strip():
-        errors["proposal"] = "Describe what the sponsor proposes."
+        errors["proposal"] = _("Describe what the sponsor proposes.")
     if project_budget is None or project_budget < 0:
-        errors["project_budget"] = "The project's budget cannot be negative."
+        errors["project_budget"] = _("The project's budget cannot be negative.")
     if not participants_planned or participants_planned < 1:
-        errors["participants_planned"] = "At least one participant."
+        errors["participants_planned"] = _("At least one participant.")
     if funding_per_participant is None or funding_per_participant <= 0:
-        errors["funding_per_participant"] = "The funding per participant must be more than zero."
+        errors["funding_per_participant"] = _("The funding per participant must be more than zero.")
     if starts_on is None or ends_on is None:
-        errors["starts_on"] = "Give the project's dates."
+        errors["starts_on"] = _("Give the project's dates.")
     elif ends_on < starts_on:
-        errors["ends_on"] = "The project cannot end before it starts."
+        errors["ends_on"] = _("The project cannot end before it starts.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -124,7 +125,7 @@ def project_recommend(*, acting_user: User, project: SponsorProject, recommendat
     """The worker's recommendation, for a supervisor or manager to decide."""
     _check_may_work(acting_user)
     if not recommendation.strip():
-        raise ValidationError({"recommendation": "Say why you recommend the project."})
+        raise ValidationError({"recommendation": _("Say why you recommend the project.")})
     with transaction.atomic():
         project = _locked(project, acting_user)
         project.recommended_by = acting_user
@@ -138,11 +139,11 @@ def project_recommend(*, acting_user: User, project: SponsorProject, recommendat
 def _check_decider(project: SponsorProject, user: User) -> None:
     # Signing agreements with sponsors needs supervisory approval (NL Client Services Officer profile).
     if not access.may_supervise(user):
-        raise ValidationError("Only a supervisor or manager decides a sponsor project.")
+        raise ValidationError(_("Only a supervisor or manager decides a sponsor project."))
     access.decider_check(
         user,
         asked_by_id=project.recommended_by_id,
-        refusal="Nobody approves their own recommendation; another supervisor or manager must decide it.",
+        refusal=_("Nobody approves their own recommendation; another supervisor or manager must decide it."),
     )
 
 
@@ -167,7 +168,7 @@ def project_approve(*, acting_user: User, project: SponsorProject, reason: str =
 
 def project_decline(*, acting_user: User, project: SponsorProject, reason: str) -> SponsorProject:
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the project is declined; the worker will read it."})
+        raise ValidationError({"reason": _("Say why the project is declined; the worker will read it.")})
     with transaction.atomic():
         project = _decide(project, acting_user, Status.DECLINED, reason=reason.strip())
     return project
@@ -178,9 +179,9 @@ def project_agreement_sign(
 ) -> SponsorProject:
     """Keep the agreement signed with the sponsor; the project becomes active."""
     if not access.may_supervise(acting_user):
-        raise ValidationError("Only a supervisor or manager signs an agreement with a sponsor.")
+        raise ValidationError(_("Only a supervisor or manager signs an agreement with a sponsor."))
     if signed_on is None or signed_on > timezone.localdate():
-        raise ValidationError({"signed_on": "Give the day it was signed (not in the future)."})
+        raise ValidationError({"signed_on": _("Give the day it was signed (not in the future).")})
     upload_check(agreement, field="agreement")
     with transaction.atomic():
         project = _locked(project, acting_user)
@@ -206,16 +207,19 @@ def participant_add(
         project = _locked(project, acting_user)
         if project.status not in (Status.APPROVED, Status.ACTIVE):
             raise ValidationError(
-                f"The project is {project.get_status_display().lower()}; participants join once approved."
+                _("The project is %(status)s; participants join once approved.")
+                % {"status": project.get_status_display().lower()}
             )
         if not Case.objects.filter(access.case_scope(acting_user), pk=case.pk).exists():
-            raise PermissionDenied("You may not work this case.")
+            raise PermissionDenied(_("You may not work this case."))
         check_client_of_case(case=case, client=client)
         if ProjectParticipant.objects.filter(project=project, client=client).exists():
-            raise ValidationError(f"{client} already takes part in this project.")
+            raise ValidationError(_("%(client)s already takes part in this project.") % {"client": client})
         count = ProjectParticipant.objects.filter(project=project).count()
         if count >= project.participants_planned:
-            raise ValidationError(f"The project has its {project.participants_planned} participants.")
+            raise ValidationError(
+                _("The project has its %(planned)s participants.") % {"planned": project.participants_planned}
+            )
         issuance = issuance_request(
             acting_user=acting_user,
             case=case,
@@ -256,11 +260,11 @@ def monitoring_visit_record(
     _check_may_work(acting_user)
     errors = {}
     if visited_on is None or visited_on > timezone.localdate():
-        errors["visited_on"] = "Give the day of the visit (not in the future)."
+        errors["visited_on"] = _("Give the day of the visit (not in the future).")
     if not findings.strip():
-        errors["findings"] = "Say what you found."
+        errors["findings"] = _("Say what you found.")
     if follow_up.strip() and follow_up_due is None:
-        errors["follow_up_due"] = "Give the day the follow-up is due."
+        errors["follow_up_due"] = _("Give the day the follow-up is due.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -313,10 +317,10 @@ def participant_contact_record(
 ) -> ParticipantContact:
     _check_may_work(acting_user)
     if kind not in ParticipantContact.Kind.values or not summary.strip() or contacted_on is None:
-        raise ValidationError("Give how, when and what was said.")
+        raise ValidationError(_("Give how, when and what was said."))
     with transaction.atomic():
         if not Client.objects.filter(access.client_scope(acting_user), pk=participant.client_id).exists():
-            raise PermissionDenied("You may not see this client.")
+            raise PermissionDenied(_("You may not see this client."))
         contact = ParticipantContact.objects.create(
             participant=participant, kind=kind, contacted_on=contacted_on, summary=summary.strip(), worker=acting_user
         )
@@ -341,14 +345,16 @@ def screening_problems(volunteer: Volunteer, references: list[VolunteerReference
     """
     problems = []
     if volunteer.background_check != Volunteer.Check.CLEARED:
-        problems.append(f"background check {volunteer.get_background_check_display().lower()}")
+        problems.append(_("background check %(state)s") % {"state": volunteer.get_background_check_display().lower()})
     good = sum(1 for r in references if r.outcome == VolunteerReference.Outcome.GOOD)
     if any(r.outcome == VolunteerReference.Outcome.CONCERN for r in references):
-        problems.append("a reference raised a concern")
+        problems.append(_("a reference raised a concern"))
     elif good < Volunteer.REFERENCES_NEEDED:
-        problems.append(f"{good} of {Volunteer.REFERENCES_NEEDED} references checked")
+        problems.append(
+            _("%(good)s of %(needed)s references checked") % {"good": good, "needed": Volunteer.REFERENCES_NEEDED}
+        )
     if volunteer.training_completed_on is None:
-        problems.append("training not completed")
+        problems.append(_("training not completed"))
     return problems
 
 
@@ -364,9 +370,9 @@ def volunteer_recruit(
 ) -> Volunteer:
     _check_may_work(acting_user)
     if not name.strip():
-        raise ValidationError({"name": "Give the volunteer's name."})
+        raise ValidationError({"name": _("Give the volunteer's name.")})
     if recruited_on is None:
-        raise ValidationError({"recruited_on": "Give the day they were recruited."})
+        raise ValidationError({"recruited_on": _("Give the day they were recruited.")})
     with transaction.atomic():
         volunteer = Volunteer.objects.create(
             office_id=acting_user.office_id,
@@ -395,13 +401,13 @@ def volunteer_screening_record(
     """Record the background check's result and date, or the training completed."""
     _check_may_work(acting_user)
     if background_check is not None and background_check not in Volunteer.Check.values:
-        raise ValidationError({"background_check": "Choose the check's status."})
+        raise ValidationError({"background_check": _("Choose the check's status.")})
     done = (Volunteer.Check.CLEARED, Volunteer.Check.NOT_CLEARED)
     if background_check in done and checked_on is None:
-        raise ValidationError({"checked_on": "Give the day the check came back."})
+        raise ValidationError({"checked_on": _("Give the day the check came back.")})
     today = timezone.localdate()
     if (checked_on and checked_on > today) or (training_completed_on and training_completed_on > today):
-        raise ValidationError("A date cannot be in the future.")
+        raise ValidationError(_("A date cannot be in the future."))
     with transaction.atomic():
         volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
         _check_office(acting_user, volunteer.office_id)
@@ -427,9 +433,9 @@ def volunteer_reference_record(
     _check_may_work(acting_user)
     _check_office(acting_user, volunteer.office_id)
     if not name.strip() or outcome not in VolunteerReference.Outcome.values:
-        raise ValidationError("Give the reference's name and what they said.")
+        raise ValidationError(_("Give the reference's name and what they said."))
     if outcome != VolunteerReference.Outcome.PENDING and checked_on is None:
-        raise ValidationError({"checked_on": "Give the day the reference was checked."})
+        raise ValidationError({"checked_on": _("Give the day the reference was checked.")})
     with transaction.atomic():
         reference = VolunteerReference.objects.create(
             volunteer=volunteer, name=name.strip(), phone=phone.strip(), outcome=outcome, checked_on=checked_on
@@ -450,16 +456,17 @@ def volunteer_shift_assign(
     """Schedule a volunteer for a program or an event: only once screening is complete."""
     _check_may_work(acting_user)
     if not assignment.strip():
-        raise ValidationError({"assignment": "Name the program or event."})
+        raise ValidationError({"assignment": _("Name the program or event.")})
     if starts_at is None or ends_at is None or ends_at <= starts_at:
-        raise ValidationError({"ends_at": "The shift must end after it starts."})
+        raise ValidationError({"ends_at": _("The shift must end after it starts.")})
     with transaction.atomic():
         volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
         _check_office(acting_user, volunteer.office_id)
         problems = screening_problems(volunteer, list(volunteer.references.all()))
         if problems:
             raise ValidationError(
-                f"{volunteer} cannot be scheduled until screening is complete: {'; '.join(problems)}."
+                _("%(volunteer)s cannot be scheduled until screening is complete: %(problems)s.")
+                % {"volunteer": volunteer, "problems": "; ".join(str(p) for p in problems)}
             )
         shift = VolunteerShift.objects.create(
             volunteer=volunteer,
@@ -481,12 +488,12 @@ def volunteer_shift_assign(
 def volunteer_hours_record(*, acting_user: User, shift: VolunteerShift, hours_served: Decimal) -> VolunteerShift:
     _check_may_work(acting_user)
     if hours_served is None or not Decimal("0") <= hours_served <= Decimal("24"):
-        raise ValidationError({"hours_served": "Hours served are 0 to 24."})
+        raise ValidationError({"hours_served": _("Hours served are 0 to 24.")})
     with transaction.atomic():
         shift = VolunteerShift.objects.select_for_update(of=("self",)).select_related("volunteer").get(pk=shift.pk)
         _check_office(acting_user, shift.volunteer.office_id)
         if shift.starts_at > timezone.now():
-            raise ValidationError("The shift has not started yet.")
+            raise ValidationError(_("The shift has not started yet."))
         old = shift.hours_served
         shift.hours_served = hours_served
         shift.save(update_fields=["hours_served"])
@@ -517,11 +524,11 @@ def outreach_event_record(
         k: "Fill this in." for k, v in (("topic", topic), ("audience", audience), ("place", place)) if not v.strip()
     }
     if held_on is None:
-        errors["held_on"] = "Give the day."
+        errors["held_on"] = _("Give the day.")
     elif attendance is not None and held_on > timezone.localdate():
-        errors["attendance"] = "Attendance is recorded once the event has taken place."
+        errors["attendance"] = _("Attendance is recorded once the event has taken place.")
     if attendance is not None and attendance < 0:
-        errors["attendance"] = "Attendance cannot be negative."
+        errors["attendance"] = _("Attendance cannot be negative.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -543,7 +550,7 @@ def brochure_add(*, acting_user: User, title: str, language: str, upload: Upload
     """A brochure or handout in one language; its content is checked like a client's document."""
     _check_may_work(acting_user)
     if not title.strip() or not language.strip():
-        raise ValidationError({"title": "Give the title and the language."})
+        raise ValidationError({"title": _("Give the title and the language.")})
     content_type = upload_check(upload, field="upload")
     with transaction.atomic():
         brochure = Brochure(

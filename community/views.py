@@ -98,12 +98,15 @@ def project_decide(request: HttpRequest, pk: int) -> HttpResponse:
         elif verb == "decline":
             services.project_decline(acting_user=request.user, project=project, reason=text)
         else:
-            raise ValidationError("Choose recommend, approve or decline.")
+            raise ValidationError(_("Choose recommend, approve or decline."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         project.refresh_from_db(fields=["status"])
-        messages.success(request, f"{project} is {project.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("%(project)s is %(status)s.") % {"project": project, "status": project.get_status_display().lower()},
+        )
     return redirect("community:project_detail", pk=project.pk)
 
 
@@ -122,7 +125,7 @@ def _form_page(request: HttpRequest, form, *, title: str, save, back: str) -> Ht
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{title}: saved.")
+            messages.success(request, _("%(title)s: saved.") % {"title": title})
             return redirect(target)
     status = 400 if request.method == "POST" else 200
     return render(request, "community/form.html", {"form": form, "title": title, "back": back}, status=status)
@@ -141,7 +144,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         project = services.project_propose(acting_user=request.user, **data)
         return reverse("community:project_detail", args=[project.pk])
 
-    return _form_page(request, form, title="New sponsor project", save=save, back=reverse("community:project_list"))
+    return _form_page(request, form, title=_("New sponsor project"), save=save, back=reverse("community:project_list"))
 
 
 @login_required
@@ -168,7 +171,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:project_detail", args=[project.pk])
 
     back = reverse("community:project_detail", args=[project.pk])
-    return _form_page(request, form, title=f"Participant in {project}", save=save, back=back)
+    return _form_page(request, form, title=_("Participant in %(project)s") % {"project": project}, save=save, back=back)
 
 
 @login_required
@@ -182,7 +185,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:project_detail", args=[project.pk])
 
     back = reverse("community:project_detail", args=[project.pk])
-    return _form_page(request, form, title=f"Agreement for {project}", save=save, back=back)
+    return _form_page(request, form, title=_("Agreement for %(project)s") % {"project": project}, save=save, back=back)
 
 
 @login_required
@@ -196,7 +199,9 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:project_detail", args=[project.pk])
 
     back = reverse("community:project_detail", args=[project.pk])
-    return _form_page(request, form, title=f"Monitoring visit to {project}", save=save, back=back)
+    return _form_page(
+        request, form, title=_("Monitoring visit to %(project)s") % {"project": project}, save=save, back=back
+    )
 
 
 @login_required
@@ -271,7 +276,7 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
         services.volunteer_recruit(acting_user=request.user, **data)
         return reverse("community:volunteer_list")
 
-    return _form_page(request, form, title="New volunteer", save=save, back=reverse("community:volunteer_list"))
+    return _form_page(request, form, title=_("New volunteer"), save=save, back=reverse("community:volunteer_list"))
 
 
 @login_required
@@ -291,7 +296,11 @@ def volunteer_screening(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:volunteer_list")
 
     return _form_page(
-        request, form, title=f"Screening of {volunteer}", save=save, back=reverse("community:volunteer_list")
+        request,
+        form,
+        title=_("Screening of %(volunteer)s") % {"volunteer": volunteer},
+        save=save,
+        back=reverse("community:volunteer_list"),
     )
 
 
@@ -306,7 +315,11 @@ def volunteer_reference(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:volunteer_list")
 
     return _form_page(
-        request, form, title=f"Reference for {volunteer}", save=save, back=reverse("community:volunteer_list")
+        request,
+        form,
+        title=_("Reference for %(volunteer)s") % {"volunteer": volunteer},
+        save=save,
+        back=reverse("community:volunteer_list"),
     )
 
 
@@ -322,7 +335,11 @@ def volunteer_shift(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("community:volunteer_list")
 
     return _form_page(
-        request, form, title=f"Shift for {volunteer}", save=save, back=reverse("community:volunteer_list")
+        request,
+        form,
+        title=_("Shift for %(volunteer)s") % {"volunteer": volunteer},
+        save=save,
+        back=reverse("community:volunteer_list"),
     )
 
 
@@ -342,7 +359,7 @@ def outreach_create(request: HttpRequest) -> HttpResponse:
         services.outreach_event_record(acting_user=request.user, **data)
         return reverse("community:outreach_list")
 
-    return _form_page(request, form, title="New outreach event", save=save, back=reverse("community:outreach_list"))
+    return _form_page(request, form, title=_("New outreach event"), save=save, back=reverse("community:outreach_list"))
 
 
 @login_required
@@ -361,7 +378,7 @@ def brochure_create(request: HttpRequest) -> HttpResponse:
         services.brochure_add(acting_user=request.user, **data)
         return reverse("community:brochure_list")
 
-    return _form_page(request, form, title="New brochure", save=save, back=reverse("community:brochure_list"))
+    return _form_page(request, form, title=_("New brochure"), save=save, back=reverse("community:brochure_list"))
 
 
 @login_required

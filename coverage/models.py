@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusChange, status_columns
 
@@ -15,12 +16,12 @@ class SpecialAuthorization(models.Model):
     """A prescriber's request that the drug program pay for a drug it covers only on criteria."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        MORE_INFORMATION = "more_info", "More information requested"
-        UNDER_REVIEW = "under_review", "Under review"
-        APPROVED = "approved", "Approved"
-        DENIED = "denied", "Denied"
-        EXPIRED = "expired", "Expired"
+        RECEIVED = "received", _("Received")
+        MORE_INFORMATION = "more_info", _("More information requested")
+        UNDER_REVIEW = "under_review", _("Under review")
+        APPROVED = "approved", _("Approved")
+        DENIED = "denied", _("Denied")
+        EXPIRED = "expired", _("Expired")
 
     TRANSITIONS: dict[str, set[str]] = {
         Status.RECEIVED: {Status.MORE_INFORMATION, Status.UNDER_REVIEW},
@@ -82,8 +83,8 @@ class CoverageRestriction(models.Model):
     """A client whose drug coverage is limited to one pharmacy or one prescriber, for a period."""
 
     class Kind(models.TextChoices):
-        PHARMACY = "pharmacy", "One pharmacy"
-        PRESCRIBER = "prescriber", "One prescriber"
+        PHARMACY = "pharmacy", _("One pharmacy")
+        PRESCRIBER = "prescriber", _("One prescriber")
 
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="coverage_restrictions")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="coverage_restrictions")
@@ -115,10 +116,10 @@ class OutOfProvinceClaim(models.Model):
     """Care a client received in another province, claimed back: consulted on, decided, paid."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        APPROVED = "approved", "Approved in full"
-        PARTLY_APPROVED = "partly", "Approved in part"
-        DENIED = "denied", "Denied"
+        RECEIVED = "received", _("Received")
+        APPROVED = "approved", _("Approved in full")
+        PARTLY_APPROVED = "partly", _("Approved in part")
+        DENIED = "denied", _("Denied")
 
     TRANSITIONS: dict[str, set[str]] = {
         Status.RECEIVED: {Status.APPROVED, Status.PARTLY_APPROVED, Status.DENIED},
@@ -129,20 +130,20 @@ class OutOfProvinceClaim(models.Model):
     STATUS_NOUN = "out-of-province claim"
 
     class Province(models.TextChoices):
-        AB = "AB", "Alberta"
-        BC = "BC", "British Columbia"
-        MB = "MB", "Manitoba"
-        NB = "NB", "New Brunswick"
-        NL = "NL", "Newfoundland and Labrador"
-        NS = "NS", "Nova Scotia"
-        NT = "NT", "Northwest Territories"
-        NU = "NU", "Nunavut"
-        ON = "ON", "Ontario"
-        PE = "PE", "Prince Edward Island"
-        QC = "QC", "Quebec"
-        SK = "SK", "Saskatchewan"
-        YT = "YT", "Yukon"
-        OUTSIDE = "XX", "Outside Canada"
+        AB = "AB", _("Alberta")
+        BC = "BC", _("British Columbia")
+        MB = "MB", _("Manitoba")
+        NB = "NB", _("New Brunswick")
+        NL = "NL", _("Newfoundland and Labrador")
+        NS = "NS", _("Nova Scotia")
+        NT = "NT", _("Northwest Territories")
+        NU = "NU", _("Nunavut")
+        ON = "ON", _("Ontario")
+        PE = "PE", _("Prince Edward Island")
+        QC = "QC", _("Quebec")
+        SK = "SK", _("Saskatchewan")
+        YT = "YT", _("Yukon")
+        OUTSIDE = "XX", _("Outside Canada")
 
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="out_of_province_claims")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="out_of_province_claims")
@@ -210,7 +211,7 @@ class CoverageDecision(models.Model):
     """A coverage determination by a rule in `eligibility.rules` (65+ drug coverage, say), as it ran."""
 
     class Kind(models.TextChoices):
-        SENIOR_DRUG = "senior_drug_coverage", "65+ drug coverage for a landed immigrant"
+        SENIOR_DRUG = "senior_drug_coverage", _("65+ drug coverage for a landed immigrant")
 
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="coverage_decisions")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="coverage_decisions")

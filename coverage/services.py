@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -55,14 +56,14 @@ def _check_worker(acting_user: User, case: Case, client: Client) -> None:
     """The officer works cases and may see this one; the client is its primary client or a current
     member of its household (casework's rule, `check_client_of_case`)."""
     if not access.may_work_cases(acting_user):
-        raise ValidationError("Only caseworkers and supervisors do health coverage work.")
+        raise ValidationError(_("Only caseworkers and supervisors do health coverage work."))
     if not Case.objects.filter(access.case_scope(acting_user), pk=case.pk).exists():
-        raise ValidationError("You may not work on this case.")
+        raise ValidationError(_("You may not work on this case."))
     check_client_of_case(case=case, client=client)
 
 
 def _required(**texts: str) -> None:
-    missing = {name: "This is needed." for name, text in texts.items() if not (text or "").strip()}
+    missing = {name: _("This is needed.") for name, text in texts.items() if not (text or "").strip()}
     if missing:
         raise ValidationError(missing)
 
@@ -86,11 +87,11 @@ def special_authorization_receive(
     _check_worker(acting_user, case, client)
     _required(drug=drug, prescriber=prescriber, criteria_claimed=criteria_claimed)
     if din.strip() and not (din.strip().isdigit() and len(din.strip()) == 8):
-        raise ValidationError({"din": "A DIN is eight digits."})
+        raise ValidationError({"din": _("A DIN is eight digits.")})
     if received_on > timezone.localdate():
-        raise ValidationError({"received_on": "A request cannot be received in the future."})
+        raise ValidationError({"received_on": _("A request cannot be received in the future.")})
     if any(document.client_id != client.pk for document in evidence):
-        raise ValidationError({"evidence": "Evidence must be the client's own documents."})
+        raise ValidationError({"evidence": _("Evidence must be the client's own documents.")})
     with transaction.atomic():
         request = SpecialAuthorization.objects.create(
             case=case,
@@ -177,9 +178,9 @@ def special_authorization_decide(
     also: dict = {"decision_reasons": reasons.strip(), "decided_by": acting_user, "decided_at": timezone.now()}
     if approve:
         if approved_from is None or approved_until is None:
-            raise ValidationError({"approved_until": "An approval needs the first and last day it covers."})
+            raise ValidationError({"approved_until": _("An approval needs the first and last day it covers.")})
         if approved_until < approved_from:
-            raise ValidationError({"approved_until": "The last day comes after the first."})
+            raise ValidationError({"approved_until": _("The last day comes after the first.")})
         also |= {"approved_from": approved_from, "approved_until": approved_until}
     with transaction.atomic():
         request = SpecialAuthorization.objects.select_related("case", "client").get(pk=request.pk)
@@ -260,10 +261,10 @@ def coverage_restriction_record(
     """Limit a client's drug coverage to one pharmacy or one prescriber for a period, saying why."""
     _check_worker(acting_user, case, client)
     if kind not in CoverageRestriction.Kind.values:
-        raise ValidationError({"kind": "Choose a pharmacy or a prescriber."})
+        raise ValidationError({"kind": _("Choose a pharmacy or a prescriber.")})
     _required(provider=provider, reason=reason)
     if ends_on < starts_on:
-        raise ValidationError({"ends_on": "The restriction ends after it starts."})
+        raise ValidationError({"ends_on": _("The restriction ends after it starts.")})
     with transaction.atomic():
         restriction = CoverageRestriction.objects.create(
             case=case,
@@ -310,7 +311,7 @@ def claim_receive(
     _check_worker(acting_user, case, client)
     _required(service=service, provider=provider)
     if province not in OutOfProvinceClaim.Province.values:
-        raise ValidationError({"province": "Choose the province where the care was given."})
+        raise ValidationError({"province": _("Choose the province where the care was given.")})
     amount = positive_amount(amount_claimed, field="amount_claimed")
     with transaction.atomic():
         claim = OutOfProvinceClaim.objects.create(
@@ -389,7 +390,7 @@ def claim_decide(
         claim = OutOfProvinceClaim.objects.select_related("case", "client").get(pk=claim.pk)
         _check_worker(acting_user, claim.case, claim.client)
         if amount > claim.amount_claimed:
-            raise ValidationError({"amount_approved": "No more than the amount claimed can be approved."})
+            raise ValidationError({"amount_approved": _("No more than the amount claimed can be approved.")})
         to = (
             Claim.DENIED if amount == 0 else Claim.APPROVED if amount == claim.amount_claimed else Claim.PARTLY_APPROVED
         )
@@ -432,7 +433,10 @@ def claim_pay(
     if claim.issuance_id:
         return claim.issuance
     if claim.status not in (Claim.APPROVED, Claim.PARTLY_APPROVED):
-        raise ValidationError(f"This claim is {claim.get_status_display().lower()}: only an approved one is paid.")
+        raise ValidationError(
+            _("This claim is %(status)s: only an approved one is paid.")
+            % {"status": claim.get_status_display().lower()}
+        )
     with transaction.atomic():
         issuance = issuance_request(
             acting_user=acting_user,
@@ -557,9 +561,9 @@ def medical_travel_arrange(
         itinerary=itinerary,
     )  # fmt: skip
     if returns_on < departs_on:
-        raise ValidationError({"returns_on": "The return comes after the departure."})
+        raise ValidationError({"returns_on": _("The return comes after the departure.")})
     if escort_name.strip() and not escort_reason.strip():
-        raise ValidationError({"escort_reason": "Say why the client needs an escort."})
+        raise ValidationError({"escort_reason": _("Say why the client needs an escort.")})
     costs = {
         name: positive_amount(value, field=name, allow_zero=True)
         for name, value in {
@@ -568,10 +572,10 @@ def medical_travel_arrange(
         }.items()
     }  # fmt: skip
     if escort_name.strip() == "" and costs["escort_cost"]:
-        raise ValidationError({"escort_cost": "An escort's costs need the escort's name."})
+        raise ValidationError({"escort_cost": _("An escort's costs need the escort's name.")})
     total = sum(costs.values(), Decimal("0"))
     if total <= 0:
-        raise ValidationError({"transport_cost": "Give the travel's costs."})
+        raise ValidationError({"transport_cost": _("Give the travel's costs.")})
     # The same trip sent again (a double submit, a retry) is the same request: one travel, one payment.
     trip = [case.pk, client.pk, program.pk, destination.strip(), departs_on, returns_on, payee_name, method]
     trip += [str(costs[name]) for name in sorted(costs)]

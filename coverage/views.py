@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_page_read
@@ -38,7 +39,7 @@ def special_authorization_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [(r, (today - r.received_on).days) for r in page],
             "status": status,
-            "statuses": [("open", "Open", None)]
+            "statuses": [("open", _("Open"), None)]
             + [
                 (value, label, n)
                 for (value, label), n in zip(
@@ -99,7 +100,9 @@ def special_authorization_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Special authorization request for {sa.drug} recorded as received.")
+            messages.success(
+                request, _("Special authorization request for %(drug)s recorded as received.") % {"drug": sa.drug}
+            )
             return redirect("coverage:special_authorization_detail", sa.pk)
     return case_page(
         request, case, "coverage", "coverage/case_coverage.html", status=400, form=form,
@@ -129,7 +132,7 @@ def special_authorization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Saved; the client is told of any decision or request for information.")
+            messages.success(request, _("Saved; the client is told of any decision or request for information."))
             return redirect("coverage:special_authorization_detail", sa.pk)
     return case_page(
         request, sa.case, "coverage", "coverage/special_authorization_detail.html",

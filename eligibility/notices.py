@@ -12,8 +12,9 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from correspondence.services import language_of
 from eligibility.models import Determination
 from eligibility.rules.labels import parameter_label
 
@@ -68,4 +69,7 @@ def notice_context(*, determination: Determination) -> dict[str, Any]:
 
 
 def notice_html(*, determination: Determination) -> str:
-    return render_to_string("eligibility/notice.html", notice_context(determination=determination))
+    """The notice in the client's language, as their letters are (`correspondence.services.language_of`)."""
+    context = notice_context(determination=determination)
+    with translation.override(language_of(determination.enrollment.case.primary_client)):
+        return render_to_string("eligibility/notice.html", context)

@@ -16,13 +16,13 @@ class EmployerForm(forms.Form):
 
 class OpeningForm(forms.Form):
     employer = forms.ModelChoiceField(queryset=None, empty_label=None)
-    title = forms.CharField(max_length=160, label="Job title")
-    hourly_wage = MoneyField(label="Hourly wage")
-    weekly_hours = forms.DecimalField(max_digits=5, decimal_places=2, label="Hours a week")
+    title = forms.CharField(max_length=160, label=_("Job title"))
+    hourly_wage = MoneyField(label=_("Hourly wage"))
+    weekly_hours = forms.DecimalField(max_digits=5, decimal_places=2, label=_("Hours a week"))
     requirements = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    skills = forms.CharField(required=False, help_text="Separated by commas, e.g. forklift, customer service")
+    skills = forms.CharField(required=False, help_text=_("Separated by commas, e.g. forklift, customer service"))
     location = forms.CharField(max_length=200, required=False)
-    closes_on = forms.DateField(required=False, label="Closing date", widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(required=False, label=_("Closing date"), widget=forms.DateInput(attrs={"type": "date"}))
     positions = forms.IntegerField(min_value=1, initial=1)
 
     def __init__(self, *args, employers, **kwargs):
@@ -33,7 +33,7 @@ class OpeningForm(forms.Form):
 class SessionForm(forms.Form):
     kind = forms.ChoiceField(choices=GroupSession.Kind.choices)
     title = forms.CharField(max_length=160)
-    held_on = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.DecimalField(max_digits=5, decimal_places=2)
     place = forms.CharField(max_length=200, required=False)
 
@@ -41,7 +41,7 @@ class SessionForm(forms.Form):
 class CaseChoiceForm(forms.Form):
     """A case the user may work; its primary client is the person added."""
 
-    case = forms.ModelChoiceField(queryset=None, label="Client (case)")
+    case = forms.ModelChoiceField(queryset=None, label=_("Client (case)"))
 
     def __init__(self, *args, cases, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,15 +50,15 @@ class CaseChoiceForm(forms.Form):
 
 
 class PlacementForm(forms.Form):
-    starts_on = forms.DateField(label="First day of work", widget=forms.DateInput(attrs={"type": "date"}))
-    hourly_wage = MoneyField(label="Hourly wage", required=False, help_text="Leave blank for the opening's wage.")
+    starts_on = forms.DateField(label=_("First day of work"), widget=forms.DateInput(attrs={"type": "date"}))
+    hourly_wage = MoneyField(label=_("Hourly wage"), required=False, help_text=_("Leave blank for the opening's wage."))
     weekly_hours = forms.DecimalField(
-        max_digits=5, decimal_places=2, required=False, help_text="Leave blank for the opening's hours."
+        max_digits=5, decimal_places=2, required=False, help_text=_("Leave blank for the opening's hours.")
     )
 
 
 class SkillsForm(forms.Form):
-    skills = forms.CharField(help_text="Separated by commas")
+    skills = forms.CharField(help_text=_("Separated by commas"))
 
 
 class EmployerContactForm(forms.Form):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 HOURS = {"max_digits": 5, "decimal_places": 2}
@@ -53,11 +54,11 @@ class DevelopmentContact(models.Model):
     """One job development contact with an employer: a visit, a call, a meeting."""
 
     class Kind(models.TextChoices):
-        VISIT = "visit", "Visit"
-        CALL = "call", "Call"
-        EMAIL = "email", "Email"
-        MEETING = "meeting", "Meeting"
-        JOB_FAIR = "job_fair", "Job fair"
+        VISIT = "visit", _("Visit")
+        CALL = "call", _("Call")
+        EMAIL = "email", _("Email")
+        MEETING = "meeting", _("Meeting")
+        JOB_FAIR = "job_fair", _("Job fair")
 
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="development_contacts")
     contact = models.ForeignKey(EmployerContact, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -72,9 +73,9 @@ class DevelopmentContact(models.Model):
 
 class JobOpening(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        FILLED = "filled", "Filled"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        FILLED = "filled", _("Filled")
+        CLOSED = "closed", _("Closed")
 
     TRANSITIONS: dict[str, set[str]] = {
         Status.OPEN: {Status.FILLED, Status.CLOSED},
@@ -130,11 +131,11 @@ class JobReferral(models.Model):
     """A client put forward for an opening, the interview and the outcome."""
 
     class Status(models.TextChoices):
-        REFERRED = "referred", "Referred"
-        INTERVIEW = "interview", "Interview arranged"
-        HIRED = "hired", "Hired"
-        NOT_HIRED = "not_hired", "Not hired"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        REFERRED = "referred", _("Referred")
+        INTERVIEW = "interview", _("Interview arranged")
+        HIRED = "hired", _("Hired")
+        NOT_HIRED = "not_hired", _("Not hired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     TRANSITIONS: dict[str, set[str]] = {
         Status.REFERRED: {Status.INTERVIEW, Status.HIRED, Status.NOT_HIRED, Status.WITHDRAWN},
@@ -200,10 +201,10 @@ class GroupSession(models.Model):
     """A job club, training or job-skills session, or a job fair, with a roster."""
 
     class Kind(models.TextChoices):
-        JOB_CLUB = "job_club", "Job club"
-        TRAINING = "training", "Training"
-        JOB_SKILLS = "job_skills", "Job-skills session"
-        JOB_FAIR = "job_fair", "Job fair"
+        JOB_CLUB = "job_club", _("Job club")
+        TRAINING = "training", _("Training")
+        JOB_SKILLS = "job_skills", _("Job-skills session")
+        JOB_FAIR = "job_fair", _("Job fair")
 
     office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="group_sessions")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
@@ -62,23 +63,25 @@ SESSION_PLAN_ACTIVITY = {
 
 def _check_may_work(user: User) -> None:
     if not access.may_work_cases(user):
-        raise PermissionDenied("Only caseworkers and supervisors do this.")
+        raise PermissionDenied(_("Only caseworkers and supervisors do this."))
 
 
 def _check_office(user: User, office_id: int) -> None:
     if user.office_id != office_id:
-        raise PermissionDenied("This belongs to another office.")
+        raise PermissionDenied(_("This belongs to another office."))
 
 
 def _check_case(user: User, case: Case, client: Client) -> Case:
     """The case, locked, if the user may work it and the client is on it; refused otherwise."""
     case = Case.objects.select_for_update().filter(access.case_scope(user), pk=case.pk).first()
     if case is None:
-        raise PermissionDenied("You may not work this case.")
+        raise PermissionDenied(_("You may not work this case."))
     if not case.is_active:
-        raise ValidationError(f"Case {case.number} is {case.get_status_display().lower()}.")
+        raise ValidationError(
+            _("Case %(number)s is %(status)s.") % {"number": case.number, "status": case.get_status_display().lower()}
+        )
     if not Client.objects.filter(access.client_scope(user), pk=client.pk).exists():
-        raise PermissionDenied("You may not see this client.")
+        raise PermissionDenied(_("You may not see this client."))
     check_client_of_case(case=case, client=client)
     return case
 
@@ -105,7 +108,7 @@ def employer_create(
 ) -> Employer:
     _check_may_work(acting_user)
     if not name.strip():
-        raise ValidationError({"name": "Name the employer."})
+        raise ValidationError({"name": _("Name the employer.")})
     with transaction.atomic():
         employer = Employer.objects.create(
             office_id=acting_user.office_id,
@@ -126,7 +129,7 @@ def employer_contact_add(
     _check_may_work(acting_user)
     _check_office(acting_user, employer.office_id)
     if not name.strip():
-        raise ValidationError({"name": "Name the contact."})
+        raise ValidationError({"name": _("Name the contact.")})
     with transaction.atomic():
         contact = EmployerContact.objects.create(
             employer=employer, name=name.strip(), title=title.strip(), phone=phone.strip(), email=email.strip()
@@ -149,13 +152,13 @@ def development_contact_record(
     _check_office(acting_user, employer.office_id)
     errors = {}
     if kind not in DevelopmentContact.Kind.values:
-        errors["kind"] = "Choose how you were in contact."
+        errors["kind"] = _("Choose how you were in contact.")
     if contacted_on is None or contacted_on > timezone.localdate():
-        errors["contacted_on"] = "Give the day of the contact (not in the future)."
+        errors["contacted_on"] = _("Give the day of the contact (not in the future).")
     if not summary.strip():
-        errors["summary"] = "Say what came of it."
+        errors["summary"] = _("Say what came of it.")
     if contact is not None and contact.employer_id != employer.pk:
-        errors["contact"] = f"Choose a contact at {employer}."
+        errors["contact"] = _("Choose a contact at %(employer)s.") % {"employer": employer}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -197,15 +200,15 @@ def opening_create(
     _check_office(acting_user, employer.office_id)
     errors = {}
     if not title.strip():
-        errors["title"] = "Give the job title."
+        errors["title"] = _("Give the job title.")
     if hourly_wage is None or hourly_wage <= 0:
-        errors["hourly_wage"] = "The wage must be more than zero."
+        errors["hourly_wage"] = _("The wage must be more than zero.")
     if weekly_hours is None or not Decimal("0") < weekly_hours <= Decimal("80"):
-        errors["weekly_hours"] = "Weekly hours are more than 0 and at most 80."
+        errors["weekly_hours"] = _("Weekly hours are more than 0 and at most 80.")
     if closes_on is not None and closes_on < timezone.localdate():
-        errors["closes_on"] = "The closing date has passed."
+        errors["closes_on"] = _("The closing date has passed.")
     if positions is None or positions < 1:
-        errors["positions"] = "At least one position."
+        errors["positions"] = _("At least one position.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -251,10 +254,10 @@ def client_skills_add(*, acting_user: User, client: Client, skills: str) -> list
     _check_may_work(acting_user)
     names = skills_from_text(skills)
     if not names:
-        raise ValidationError({"skills": "Name one or more skills, separated by commas."})
+        raise ValidationError({"skills": _("Name one or more skills, separated by commas.")})
     with transaction.atomic():
         if not Client.objects.filter(access.client_scope(acting_user), pk=client.pk).exists():
-            raise PermissionDenied("You may not see this client.")
+            raise PermissionDenied(_("You may not see this client."))
         have = set(ClientSkill.objects.filter(client=client).values_list("name", flat=True))
         new = [ClientSkill(client=client, name=n, recorded_by=acting_user) for n in names if n not in have]
         ClientSkill.objects.bulk_create(new)
@@ -278,11 +281,17 @@ def job_referral_create(*, acting_user: User, opening: JobOpening, case: Case, c
         opening = JobOpening.objects.select_for_update(of=("self",)).select_related("employer").get(pk=opening.pk)
         case = _check_case(acting_user, case, client)
         if opening.status != JobOpening.Status.OPEN:
-            raise ValidationError(f"{opening} is {opening.get_status_display().lower()}.")
+            raise ValidationError(
+                _("%(opening)s is %(status)s.") % {"opening": opening, "status": opening.get_status_display().lower()}
+            )
         if opening.closes_on is not None and opening.closes_on < timezone.localdate():
-            raise ValidationError(f"{opening} closed on {opening.closes_on:%Y-%m-%d}.")
+            raise ValidationError(
+                _("%(opening)s closed on %(day)s.") % {"opening": opening, "day": f"{opening.closes_on:%Y-%m-%d}"}
+            )
         if JobReferral.objects.filter(opening=opening, client=client).exists():
-            raise ValidationError(f"{client} is already referred to {opening}.")
+            raise ValidationError(
+                _("%(client)s is already referred to %(opening)s.") % {"client": client, "opening": opening}
+            )
         referral = JobReferral.objects.create(opening=opening, case=case, client=client, referred_by=acting_user)
         audit_record(
             actor=acting_user,
@@ -300,11 +309,11 @@ def job_referral_move(
     """Record an interview, or the outcome (not hired, withdrawn). Hiring goes through `placement_create`."""
     _check_may_work(acting_user)
     if to == JobReferral.Status.HIRED:
-        raise ValidationError("Record the placement (start, wage, hours) to mark a client hired.")
+        raise ValidationError(_("Record the placement (start, wage, hours) to mark a client hired."))
     if to == JobReferral.Status.INTERVIEW and interview_at is None:
-        raise ValidationError({"interview_at": "Give the interview's day and time."})
+        raise ValidationError({"interview_at": _("Give the interview's day and time.")})
     if to in (JobReferral.Status.NOT_HIRED, JobReferral.Status.WITHDRAWN) and not outcome.strip():
-        raise ValidationError({"outcome": "Say what happened."})
+        raise ValidationError({"outcome": _("Say what happened.")})
     with transaction.atomic():
         referral = JobReferral.objects.select_for_update().get(pk=referral.pk)
         _check_case(acting_user, referral.case, referral.client)
@@ -352,11 +361,11 @@ def placement_create(
         hours = weekly_hours if weekly_hours is not None else opening.weekly_hours
         errors = {}
         if starts_on is None:
-            errors["starts_on"] = "Give the first day of work."
+            errors["starts_on"] = _("Give the first day of work.")
         if wage is None or wage <= 0:
-            errors["hourly_wage"] = "The wage must be more than zero."
+            errors["hourly_wage"] = _("The wage must be more than zero.")
         if hours is None or not Decimal("0") < hours <= Decimal("80"):
-            errors["weekly_hours"] = "Weekly hours are more than 0 and at most 80."
+            errors["weekly_hours"] = _("Weekly hours are more than 0 and at most 80.")
         if errors:
             raise ValidationError(errors)
         _move(referral, JobReferral.Status.HIRED, acting_user, client_ids=[referral.client_id], reason="Placed")
@@ -418,13 +427,13 @@ def group_session_create(
     _check_may_work(acting_user)
     errors = {}
     if kind not in GroupSession.Kind.values:
-        errors["kind"] = "Choose the kind of session."
+        errors["kind"] = _("Choose the kind of session.")
     if not title.strip():
-        errors["title"] = "Give the session a title."
+        errors["title"] = _("Give the session a title.")
     if held_on is None:
-        errors["held_on"] = "Give the day."
+        errors["held_on"] = _("Give the day.")
     if hours is None or not Decimal("0") < hours <= MAX_SESSION_HOURS:
-        errors["hours"] = f"A session runs more than 0 and at most {MAX_SESSION_HOURS} hours."
+        errors["hours"] = _("A session runs more than 0 and at most %(hours)s hours.") % {"hours": MAX_SESSION_HOURS}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -455,7 +464,7 @@ def roster_add(*, acting_user: User, session: GroupSession, case: Case, client: 
         _check_office(acting_user, session.office_id)
         case = _check_case(acting_user, case, client)
         if RosterEntry.objects.filter(session=session, client=client).exists():
-            raise ValidationError(f"{client} is already on the roster.")
+            raise ValidationError(_("%(client)s is already on the roster.") % {"client": client})
         activity = scheduled_session_create(
             acting_user=acting_user,
             case=case,
@@ -509,7 +518,7 @@ def group_attendance_record(
         for index, row in enumerate(rows):
             entry = entries.get(row.entry_id)
             if entry is None:
-                errors[f"{index}:"] = ["This person is not on the session's roster."]
+                errors[f"{index}:"] = [_("This person is not on the session's roster.")]
                 continue
             try:
                 with transaction.atomic():

@@ -68,7 +68,9 @@ def opening_refer(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{person.display_name} is referred to {opening}.")
+        messages.success(
+            request, _("%(person)s is referred to %(opening)s.") % {"person": person.display_name, "opening": opening}
+        )
     return redirect("employment:opening_detail", pk=opening.pk)
 
 
@@ -94,7 +96,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 hours = Decimal(raw)
             except InvalidOperation:
-                bad.append(f"{entry.client.display_name}: enter the hours attended (0 if none).")
+                bad.append(
+                    _("%(person)s: enter the hours attended (0 if none).") % {"person": entry.client.display_name}
+                )
                 continue
             rows.append(
                 services.SessionAttendance(
@@ -115,7 +119,11 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     who = roster[index].client.display_name if index is not None else ""
                     errors.setdefault(who, []).extend(problems)
             else:
-                messages.success(request, f"Attendance of {session} is recorded for {len(rows)} people.")
+                messages.success(
+                    request,
+                    _("Attendance of %(session)s is recorded for %(count)s people.")
+                    % {"session": session, "count": len(rows)},
+                )
                 return redirect("employment:session_detail", pk=session.pk)
     for entry in roster:
         recorded = [e for e in entry.activity.entries.all() if e.day == session.held_on]
@@ -157,7 +165,7 @@ def _form_page(request: HttpRequest, form, *, title: str, save, back: str) -> Ht
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{title}: saved.")
+            messages.success(request, _("%(title)s: saved.") % {"title": title})
             return redirect(target)
     status = 400 if request.method == "POST" else 200
     return render(request, "employment/form.html", {"form": form, "title": title, "back": back}, status=status)
@@ -180,7 +188,7 @@ def employer_create(request: HttpRequest) -> HttpResponse:
         employer = services.employer_create(acting_user=request.user, **data)
         return reverse("employment:employer_detail", args=[employer.pk])
 
-    return _form_page(request, form, title="New employer", save=save, back=reverse("employment:employer_list"))
+    return _form_page(request, form, title=_("New employer"), save=save, back=reverse("employment:employer_list"))
 
 
 @login_required
@@ -245,7 +253,7 @@ def opening_create(request: HttpRequest) -> HttpResponse:
         opening = services.opening_create(acting_user=request.user, **data)
         return reverse("employment:opening_detail", args=[opening.pk])
 
-    return _form_page(request, form, title="New job opening", save=save, back=reverse("employment:opening_list"))
+    return _form_page(request, form, title=_("New job opening"), save=save, back=reverse("employment:opening_list"))
 
 
 @login_required
@@ -264,7 +272,13 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("employment:opening_detail", args=[referral.opening_id])
 
     back = reverse("employment:opening_detail", args=[referral.opening_id])
-    return _form_page(request, form, title=f"Placement of {referral.client.display_name}", save=save, back=back)
+    return _form_page(
+        request,
+        form,
+        title=_("Placement of %(person)s") % {"person": referral.client.display_name},
+        save=save,
+        back=back,
+    )
 
 
 @login_required
@@ -276,7 +290,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
         session = services.group_session_create(acting_user=request.user, **data)
         return reverse("employment:session_detail", args=[session.pk])
 
-    return _form_page(request, form, title="New group session", save=save, back=reverse("employment:session_list"))
+    return _form_page(request, form, title=_("New group session"), save=save, back=reverse("employment:session_list"))
 
 
 @login_required
@@ -291,7 +305,7 @@ def roster_add(request: HttpRequest, pk: int) -> HttpResponse:
         return reverse("employment:session_detail", args=[session.pk])
 
     back = reverse("employment:session_detail", args=[session.pk])
-    return _form_page(request, form, title=f"Add to {session.title}", save=save, back=back)
+    return _form_page(request, form, title=_("Add to %(session)s") % {"session": session.title}, save=save, back=back)
 
 
 @login_required
@@ -306,5 +320,9 @@ def skills_add(request: HttpRequest, client_pk: int) -> HttpResponse:
         return reverse("employment:opening_list")
 
     return _form_page(
-        request, form, title=f"Skills of {person.display_name}", save=save, back=reverse("employment:opening_list")
+        request,
+        form,
+        title=_("Skills of %(person)s") % {"person": person.display_name},
+        save=save,
+        back=reverse("employment:opening_list"),
     )

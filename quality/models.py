@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusChange, status_columns
 
@@ -75,13 +76,13 @@ class Review(models.Model):
     """A reviewer's look at one sampled case, element by element, and what they found."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "In review"
-        COMPLETED = "completed", "Completed"
+        OPEN = "open", _("In review")
+        COMPLETED = "completed", _("Completed")
 
     class Responsibility(models.TextChoices):
-        NONE = "", "No error"
-        AGENCY = "agency", "Agency error"
-        CLIENT = "client", "Client error"
+        NONE = "", _("No error")
+        AGENCY = "agency", _("Agency error")
+        CLIENT = "client", _("Client error")
 
     TRANSITIONS: dict[str, set[str]] = {Status.OPEN: {Status.COMPLETED}, Status.COMPLETED: set()}
 
@@ -133,10 +134,10 @@ class ReviewStatusChange(StatusChange):
 
 class ReviewElement(models.Model):
     class Result(models.TextChoices):
-        PENDING = "", "Not yet checked"
-        CORRECT = "correct", "Correct"
-        INCORRECT = "incorrect", "Incorrect"
-        NOT_APPLICABLE = "na", "Not applicable"
+        PENDING = "", _("Not yet checked")
+        CORRECT = "correct", _("Correct")
+        INCORRECT = "incorrect", _("Incorrect")
+        NOT_APPLICABLE = "na", _("Not applicable")
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="elements")
     code = models.SlugField(max_length=40)
@@ -156,9 +157,9 @@ class ReviewElement(models.Model):
 
 class CorrectiveAction(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
     TRANSITIONS: dict[str, set[str]] = {
         Status.OPEN: {Status.DONE, Status.CANCELLED},

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import may_review_quality
 from accounts.models import Office, User
@@ -37,7 +39,7 @@ REVIEWED_STATUSES = (
 
 def _refuse_unless_reviewer(user: User) -> None:
     if not may_review_quality(user):
-        raise PermissionDenied("Only quality reviewers draw samples and review cases.")
+        raise PermissionDenied(_("Only quality reviewers draw samples and review cases."))
 
 
 def sample_population(*, program: Program, office: Office, month: date) -> dict[int, int]:
@@ -70,7 +72,7 @@ def sample_draw(
     """
     _refuse_unless_reviewer(acting_user)
     if size < 1:
-        raise ValidationError("A sample holds at least one case.")
+        raise ValidationError(_("A sample holds at least one case."))
     month = month.replace(day=1)
     seed = secrets.randbits(48) if seed is None else seed
     population = sample_population(program=program, office=office, month=month)
@@ -98,7 +100,8 @@ def sample_draw(
             )
     except IntegrityError:
         raise ValidationError(
-            f"The {month:%B %Y} sample for {program} at {office} is already drawn; a sample is never redrawn."
+            _("The %(month)s sample for %(program)s at %(office)s is already drawn; a sample is never redrawn.")
+            % {"month": date_format(month, "F Y"), "program": program, "office": office}
         ) from None
     return sample
 
@@ -127,7 +130,9 @@ def worked_case(*, user: User, case: Case) -> bool:
 def _checklist_for(program: Program) -> Checklist:
     checklist = Checklist.objects.filter(rules_module=program.rules_module).first()
     if checklist is None:
-        raise ValidationError(f"No review checklist serves {program}; an administrator adds one.")
+        raise ValidationError(
+            _("No review checklist serves %(program)s; an administrator adds one.") % {"program": program}
+        )
     return checklist
 
 
@@ -143,9 +148,11 @@ def review_start(*, acting_user: User, sampled: SampledCase) -> Review:
         sampled = SampledCase.objects.select_related("case", "enrollment__program").get(pk=sampled.pk)
         Case.objects.select_for_update().filter(pk=sampled.case_id).first()
         if Review.objects.filter(sampled=sampled).exists():
-            raise ValidationError("This case's review has already been started.")
+            raise ValidationError(_("This case's review has already been started."))
         if worked_case(user=acting_user, case=sampled.case):
-            raise PermissionDenied(f"You worked case {sampled.case.number}, so another reviewer must review it.")
+            raise PermissionDenied(
+                _("You worked case %(number)s, so another reviewer must review it.") % {"number": sampled.case.number}
+            )
         checklist = _checklist_for(sampled.enrollment.program)
         determination = (
             Determination.objects.filter(enrollment=sampled.enrollment)
@@ -179,14 +186,14 @@ def _own_review(review: Review, user: User) -> Review:
     """The review, its row locked, if `user` is its reviewer."""
     review = Review.objects.select_for_update(of=("self",)).select_related("sampled__case").get(pk=review.pk)
     if review.reviewer_id != user.pk:
-        raise PermissionDenied("Only the case's reviewer records its review.")
+        raise PermissionDenied(_("Only the case's reviewer records its review."))
     return review
 
 
 def _open_review(review: Review, user: User) -> Review:
     review = _own_review(review, user)
     if review.status != Review.Status.OPEN:
-        raise ValidationError("This review is completed; its findings no longer change.")
+        raise ValidationError(_("This review is completed; its findings no longer change."))
     return review
 
 
@@ -199,11 +206,15 @@ def review_elements_record(*, acting_user: User, review: Review, results: Mappin
         for code, (result, value, note) in results.items():
             element = elements.get(code)
             if element is None:
-                raise ValidationError(f"The checklist has no element {code!r}.")
+                raise ValidationError(_("The checklist has no element %(code)r.") % {"code": code})
             if result not in ReviewElement.Result.values:
-                raise ValidationError(f"{element.label}: choose correct, incorrect or not applicable.")
+                raise ValidationError(
+                    _("%(element)s: choose correct, incorrect or not applicable.") % {"element": element.label}
+                )
             if result == ReviewElement.Result.INCORRECT and not value.strip():
-                raise ValidationError(f"{element.label}: an incorrect element needs the verified value.")
+                raise ValidationError(
+                    _("%(element)s: an incorrect element needs the verified value.") % {"element": element.label}
+                )
             before = (element.result, element.verified_value, element.note)
             element.result, element.verified_value, element.note = result, value.strip(), note.strip()
             if before != (element.result, element.verified_value, element.note):
@@ -228,7 +239,7 @@ def review_recompute(
     with transaction.atomic():
         review = _open_review(review, acting_user)
         if review.determination_id is None:
-            raise ValidationError("The sampled enrollment has no decided determination to re-run.")
+            raise ValidationError(_("The sampled enrollment has no decided determination to re-run."))
         determination = Determination.objects.get(pk=review.determination_id)
         outcome = determination_replay_corrected(
             determination=determination,
@@ -261,11 +272,11 @@ def review_complete(*, acting_user: User, review: Review, cause: str, responsibi
     with transaction.atomic():
         review = _open_review(review, acting_user)
         if review.elements.filter(result="").exists():
-            raise ValidationError("Every element needs a result before the review is completed.")
+            raise ValidationError(_("Every element needs a result before the review is completed."))
         has_error = review.error_amount != 0 or review.elements.filter(result=ReviewElement.Result.INCORRECT).exists()
         if has_error and (not cause.strip() or responsibility not in {"agency", "client"}):
             raise ValidationError(
-                "A finding with an error needs its cause and whether the agency or the client made it."
+                _("A finding with an error needs its cause and whether the agency or the client made it.")
             )
         status_move(
             review,
@@ -292,9 +303,9 @@ def corrective_action_add(
     """
     _refuse_unless_reviewer(acting_user)
     if not description.strip():
-        raise ValidationError("Say what is to be corrected.")
+        raise ValidationError(_("Say what is to be corrected."))
     if due_on < timezone.localdate():
-        raise ValidationError("The due date is in the past.")
+        raise ValidationError(_("The due date is in the past."))
     with transaction.atomic():
         review = _own_review(review, acting_user)
         if review.status != Review.Status.COMPLETED:
@@ -320,7 +331,7 @@ def corrective_action_transition(
     if not (acting_user.pk == action.owner_id and to == CorrectiveAction.Status.DONE) and not may_review_quality(
         acting_user
     ):
-        raise PermissionDenied("Only the action's owner or a reviewer moves it.")
+        raise PermissionDenied(_("Only the action's owner or a reviewer moves it."))
     with transaction.atomic():
         status_move(action, to=to, acting_user=acting_user, client_ids=[], reason=reason)
     return action

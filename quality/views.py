@@ -11,6 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import may_read_dashboards, may_review_quality
@@ -28,7 +31,7 @@ from quality.models import CorrectiveAction, ReviewElement, Sample, SampledCase
 
 def _reviewer(request: HttpRequest) -> None:
     if not may_review_quality(request.user):
-        raise PermissionDenied("Quality reviews are for quality reviewers.")
+        raise PermissionDenied(_("Quality reviews are for quality reviewers."))
 
 
 @login_required
@@ -48,7 +51,13 @@ def sample_list(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 errors.extend(error.messages)
             else:
-                messages.success(request, f"{len(made)} sample{'s' if len(made) != 1 else ''} drawn for {month:%B %Y}.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s sample drawn for %(month)s.", "%(count)s samples drawn for %(month)s.", len(made)
+                    )
+                    % {"count": len(made), "month": date_format(month, "F Y")},
+                )
                 return redirect(f"{request.path}?month={month:%Y-%m}")
     return render(
         request,
@@ -153,7 +162,7 @@ def review_update(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             owner = User.objects.filter(pk=post.get("owner") or 0, is_active=True).first()
             due = parse_iso_date(post.get("due_on"))
             if owner is None or due is None:
-                raise ValidationError("Choose who owns the action and its due date (YYYY-MM-DD).")
+                raise ValidationError(_("Choose who owns the action and its due date (YYYY-MM-DD)."))
             services.corrective_action_add(
                 acting_user=request.user,
                 review=review,
@@ -162,11 +171,11 @@ def review_update(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 due_on=due,
             )
         else:
-            raise ValidationError("Nothing to do.")
+            raise ValidationError(_("Nothing to do."))
     except (ValidationError, MoneyError) as error:
         review.refresh_from_db()
         return _review_page(request, review, list(getattr(error, "messages", [str(error)])), status=400)
-    messages.success(request, "Saved.")
+    messages.success(request, _("Saved."))
     return redirect("quality:review_detail", review.pk)
 
 
@@ -191,7 +200,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", None) or [str(error)]))
     else:
-        messages.success(request, "The corrective action is marked done.")
+        messages.success(request, _("The corrective action is marked done."))
     return redirect("quality:case_findings", action.review.sampled.case_id)
 
 
@@ -209,7 +218,7 @@ def case_findings(request: HttpRequest, pk: int) -> HttpResponse:
 def error_rates(request: HttpRequest) -> HttpResponse:
     """Payment and case error rates by office, program, cause or month, with charts and tables."""
     if not (may_review_quality(request.user) or may_read_dashboards(request.user)):
-        raise PermissionDenied("Error rates are for reviewers, supervisors, administrators and auditors.")
+        raise PermissionDenied(_("Error rates are for reviewers, supervisors, administrators and auditors."))
     today = timezone.localdate()
     end = parse_month(request.GET.get("end")) or today.replace(day=1)
     start = parse_month(request.GET.get("start")) or date(end.year - 1, end.month, 1)
@@ -220,14 +229,14 @@ def error_rates(request: HttpRequest) -> HttpResponse:
     if errors:
         start = date(end.year - 1, end.month, 1)
     total, groups = selectors.error_rates(by=by, start=start, end=end)
-    summary = (
-        f"{total.reviews} completed reviews; payment error rate "
-        f"{total.payment_error_rate if total.payment_error_rate is not None else '—'}%, case error rate "
-        f"{total.case_error_rate if total.case_error_rate is not None else '—'}%."
-    )
+    summary = _("%(reviews)s completed reviews; payment error rate %(payment)s%%, case error rate %(case)s%%.") % {
+        "reviews": total.reviews,
+        "payment": total.payment_error_rate if total.payment_error_rate is not None else "—",
+        "case": total.case_error_rate if total.case_error_rate is not None else "—",
+    }
     chart = bar_chart(
         chart_id="chart-payment-error-rate",
-        title=f"Payment error rate by {by}",
+        title=_("Payment error rate by %(by)s") % {"by": by},
         desc=summary,
         bars=[(g.label, g.payment_error_rate or 0) for g in groups],
     )

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import may_read_dashboards, may_see_agency_figures
 from accounts.models import Office
@@ -25,7 +26,7 @@ from reports.exports import XLSX_TYPE
 from reports.models import MonthlyReport
 from reports.services import dashboard_export
 
-KINDS = {"team": "Team dashboard", "office": "Office dashboard", "agency": "Agency dashboard"}
+KINDS = {"team": _("Team dashboard"), "office": _("Office dashboard"), "agency": _("Agency dashboard")}
 #: A dashboard's pages; each costs at most ten queries, the sign-in and the menu included.
 PAGES = {"casework": "Caseloads and timeliness", "money": "Money", "services": "Services and inquiries"}
 
@@ -51,12 +52,14 @@ def _filters(request: HttpRequest) -> tuple[date, date, list[str]]:
 
 def _scope(request: HttpRequest, kind: str) -> tuple[selectors.Scope, list[Office], Office | None]:
     if kind not in KINDS or not may_read_dashboards(request.user):
-        raise PermissionDenied("Dashboards are for supervisors, administrators and auditors.")
+        raise PermissionDenied(_("Dashboards are for supervisors, administrators and auditors."))
     offices = list(Office.objects.order_by("name")) if may_see_agency_figures(request.user) else []
     office = next((o for o in offices if str(o.pk) == request.GET.get("office")), None)
     scope = selectors.scope_for(user=request.user, kind=kind, office=office)
     if scope is None:
-        raise PermissionDenied(f"The {KINDS[kind].lower()} is not among the dashboards you may open.")
+        raise PermissionDenied(
+            _("The %(dashboard)s is not among the dashboards you may open.") % {"dashboard": str(KINDS[kind]).lower()}
+        )
     return scope, offices, office
 
 
@@ -175,7 +178,7 @@ def drill(request: HttpRequest, kind: str, name: str) -> HttpResponse:
 @login_required
 def monthly_reports(request: HttpRequest) -> HttpResponse:
     if not may_read_dashboards(request.user):
-        raise PermissionDenied("The monthly reports are for supervisors, administrators and auditors.")
+        raise PermissionDenied(_("The monthly reports are for supervisors, administrators and auditors."))
     reports = MonthlyReport.objects.defer("pdf", "csv")
     return render(request, "reports/monthly_reports.html", {"reports": reports})
 
@@ -184,7 +187,7 @@ def monthly_reports(request: HttpRequest) -> HttpResponse:
 @login_required
 def monthly_report(request: HttpRequest, month: str, fmt: str = "") -> HttpResponse:
     if not may_read_dashboards(request.user):
-        raise PermissionDenied("The monthly reports are for supervisors, administrators and auditors.")
+        raise PermissionDenied(_("The monthly reports are for supervisors, administrators and auditors."))
     day = parse_month(month)
     if day is None:
         raise Http404

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from casework.models import Appointment
@@ -9,22 +10,22 @@ from core.dates import DateKind
 from core.forms import PlausibleDateField
 
 DURATIONS = [
-    (15, "15 minutes"),
-    (30, "30 minutes"),
-    (45, "45 minutes"),
-    (60, "1 hour"),
-    (90, "1½ hours"),
-    (120, "2 hours"),
-    (180, "3 hours"),
+    (15, _("15 minutes")),
+    (30, _("30 minutes")),
+    (45, _("45 minutes")),
+    (60, _("1 hour")),
+    (90, _("1½ hours")),
+    (120, _("2 hours")),
+    (180, _("3 hours")),
 ]
 
 
 class WhenForm(forms.Form):
     """A day, a start time and a length, read as a local start and end."""
 
-    day = PlausibleDateField(kind=DateKind.PLANNED, label="Day")
-    start = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    minutes = forms.TypedChoiceField(label="Length", choices=DURATIONS, coerce=int, initial=60)
+    day = PlausibleDateField(kind=DateKind.PLANNED, label=_("Day"))
+    start = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    minutes = forms.TypedChoiceField(label=_("Length"), choices=DURATIONS, coerce=int, initial=60)
 
     def clean(self):
         data = super().clean()
@@ -36,23 +37,23 @@ class WhenForm(forms.Form):
 
 
 class AppointmentForm(WhenForm):
-    kind = forms.ChoiceField(label="Kind of appointment", choices=[("", "—"), *Appointment.Kind.choices])
-    client = forms.TypedChoiceField(label="With", coerce=int)
-    worker = forms.ModelChoiceField(label="Worker", queryset=User.objects.none())
-    place = forms.CharField(label="Where (optional)", required=False, max_length=200)
-    phone = forms.CharField(label="Number to call (phone appointments)", required=False, max_length=30)
+    kind = forms.ChoiceField(label=_("Kind of appointment"), choices=[("", "—"), *Appointment.Kind.choices])
+    client = forms.TypedChoiceField(label=_("With"), coerce=int)
+    worker = forms.ModelChoiceField(label=_("Worker"), queryset=User.objects.none())
+    place = forms.CharField(label=_("Where (optional)"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Number to call (phone appointments)"), required=False, max_length=30)
     required = forms.BooleanField(
-        label="Required interview", required=False, initial=True,
-        help_text="Missing a required interview sends the client a notice of missed interview.",
+        label=_("Required interview"), required=False, initial=True,
+        help_text=_("Missing a required interview sends the client a notice of missed interview."),
     )  # fmt: skip
     agenda = forms.CharField(
-        label="Agenda (case conferences)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Agenda (case conferences)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     colleagues = forms.ModelMultipleChoiceField(
-        label="Colleagues taking part (case conferences)", queryset=User.objects.none(), required=False
+        label=_("Colleagues taking part (case conferences)"), queryset=User.objects.none(), required=False
     )
     outside_participants = forms.CharField(
-        label="People from outside the agency (one a line: name, organization)",
+        label=_("People from outside the agency (one a line: name, organization)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -69,7 +70,7 @@ class AppointmentForm(WhenForm):
         people = []
         for line in self.cleaned_data["outside_participants"].splitlines():
             if line.strip():
-                name, _, organization = line.partition(",")
+                name, _comma, organization = line.partition(",")
                 people.append((name.strip(), organization.strip()))
         return people
 
@@ -80,17 +81,17 @@ class MarkForm(forms.Form):
             (s, s.label) for s in (Appointment.Status.KEPT, Appointment.Status.MISSED, Appointment.Status.CANCELLED)
         ]
     )
-    reason = forms.CharField(label="Note (a reason, to cancel)", required=False, max_length=500)
+    reason = forms.CharField(label=_("Note (a reason, to cancel)"), required=False, max_length=500)
 
 
 class RescheduleForm(WhenForm):
-    reason = forms.CharField(label="Why it moves", max_length=500)
+    reason = forms.CharField(label=_("Why it moves"), max_length=500)
 
 
 class ConferenceActionForm(forms.Form):
-    title = forms.CharField(label="Action agreed", max_length=200)
-    due_on = PlausibleDateField(kind=DateKind.PLANNED, label="Due on")
-    assignee = forms.ModelChoiceField(label="Who does it", queryset=User.objects.none())
+    title = forms.CharField(label=_("Action agreed"), max_length=200)
+    due_on = PlausibleDateField(kind=DateKind.PLANNED, label=_("Due on"))
+    assignee = forms.ModelChoiceField(label=_("Who does it"), queryset=User.objects.none())
 
     def __init__(self, *args, workers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,10 +99,10 @@ class ConferenceActionForm(forms.Form):
 
 
 class OnCallShiftForm(forms.Form):
-    user = forms.ModelChoiceField(label="Worker on call", queryset=User.objects.none())
-    starts_at = forms.DateTimeField(label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label="Until", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    phone = forms.CharField(label="Number to reach them (optional)", required=False, max_length=30)
+    user = forms.ModelChoiceField(label=_("Worker on call"), queryset=User.objects.none())
+    starts_at = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    phone = forms.CharField(label=_("Number to reach them (optional)"), required=False, max_length=30)
 
     def __init__(self, *args, workers, **kwargs):
         super().__init__(*args, **kwargs)

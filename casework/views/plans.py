@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +33,7 @@ from casework.services import plans as services
 from casework.views.cases import case_page
 from core.forms import add_service_errors
 from core.pdf import html_to_pdf
+from correspondence.services import language_of
 
 WORK = "casework.work_cases"
 
@@ -135,7 +137,9 @@ def plan_print(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
     if request.GET.get("format") != "pdf":
         return case_page(request, case, "plans", "casework/plan_print.html", plan=plan, goals=goals)
     case_services.case_view_record(acting_user=request.user, case=case, page="plans")
-    html = render_to_string("casework/plan_pdf.html", {"case": case, "plan": plan, "goals": goals}, request=request)
+    # Handed to the client: in their language, as their letters are.
+    with translation.override(language_of(case.primary_client)):
+        html = render_to_string("casework/plan_pdf.html", {"case": case, "plan": plan, "goals": goals}, request=request)
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="plan-{plan.pk}.pdf"'
     return response

@@ -80,3 +80,24 @@ def test_the_notice_pdf_is_tagged_for_screen_readers(client, caseworker, program
     assert response.status_code == 200
     program = Program.objects.get(code=program_code)
     assert_tagged_pdf_ua(response.content, title=f"{program.name} decision notice")
+
+
+def test_the_notice_is_in_the_clients_language_whoever_asks_for_it(caseworker):
+    determination = decided(caseworker, "snap")
+    client = determination.enrollment.case.primary_client
+    client.language = "Spanish"
+    client.save(update_fields=["language"])
+
+    html = notice_html(determination=determination)
+
+    assert '<html lang="es">' in html
+    assert "Reglas que aplicamos" in html
+    assert "Si no está de acuerdo" in html
+    assert "If you disagree" not in html
+
+
+def test_a_client_without_another_language_gets_the_notice_in_english(caseworker):
+    html = notice_html(determination=decided(caseworker, "snap"))
+
+    assert '<html lang="en' in html
+    assert "If you disagree" in html

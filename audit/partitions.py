@@ -21,13 +21,11 @@ What partitioning changes (PostgreSQL only; SQLite keeps one table):
   a statement trigger refuses a row naming no event instead.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from django.db import connection
-from django.utils import timezone
+from core.partitions import MONTHS_AHEAD, partitions_ensure, partitions_of
 
-#: Months created ahead of the current one (UTC) by the daily job.
-MONTHS_AHEAD = 3
+__all__ = ["MONTHS_AHEAD", "audit_partitions", "audit_partitions_ensure"]
 
 
 def audit_partitions_ensure(*, months_ahead: int = MONTHS_AHEAD, now: datetime | None = None) -> int:
@@ -35,23 +33,9 @@ def audit_partitions_ensure(*, months_ahead: int = MONTHS_AHEAD, now: datetime |
 
     Safe to run again, and at once: it creates only the months missing.
     """
-    if connection.vendor != "postgresql":
-        return 0
-    month = (
-        (now or timezone.now()).astimezone(UTC).replace(tzinfo=None, day=1, hour=0, minute=0, second=0, microsecond=0)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT audit_partitions_ensure(%s::timestamp, %s)", [month, months_ahead])
-        return cursor.fetchone()[0]
+    return partitions_ensure("audit_auditevent", months_ahead=months_ahead, now=now)
 
 
 def audit_partitions() -> list[tuple[str, int]]:
     """Each partition of the trail with its number of rows (estimated by PostgreSQL's statistics), oldest first."""
-    if connection.vendor != "postgresql":
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname, greatest(c.reltuples, 0)::bigint FROM pg_inherits i "
-            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_auditevent'::regclass ORDER BY c.relname"
-        )
-        return list(cursor.fetchall())
+    return partitions_of("audit_auditevent")

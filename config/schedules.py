@@ -68,6 +68,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "assistance.tasks.payment_runs_resume_stalled",
         "schedule": crontab(minute="*/2"),
     },
+    "assistance-ledger-partitions": {
+        # The ledger's monthly partitions, three months ahead (assistance/partitions.py).
+        "task": "assistance.tasks.ledger_partitions_create_ahead",
+        "schedule": crontab(minute=20, hour=0),
+    },
     "assistance-settle-redeterminations": {
         # Decided redeterminations with an earlier effective date: overpayments and arrears, once each.
         "task": "assistance.tasks.settlements_enqueue",

@@ -58,6 +58,10 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
 #: the application may set these columns (once: the table's trigger refuses any other change).
 CHAINED_AFTER_WRITING: dict[str, tuple[str, ...]] = {"audit_auditevent": ("seq", "hash")}
 
+#: Written by the database's own triggers alone: the application may only SELECT. The ledger's
+#: keys (what must be unique across its monthly partitions, assistance/partitions.py).
+KEPT_BY_THE_DATABASE_TABLES: tuple[str, ...] = ("assistance_ledgerkey",)
+
 #: Rows that may change while they are drafts but are never removed: the application may
 #: not DELETE. A trigger refuses changing a finalised determination or an issued payment.
 NEVER_DELETED_TABLES: tuple[str, ...] = (
@@ -161,6 +165,7 @@ def grants_sql(roles: Roles) -> str:
     owner, app = _ident(roles.owner), _ident(roles.app)
     tables = ", ".join(_literal(table) for table in APPEND_ONLY_TABLES)
     never_deleted = ", ".join(_literal(table) for table in NEVER_DELETED_TABLES)
+    kept_by_the_database = ", ".join(_literal(table) for table in KEPT_BY_THE_DATABASE_TABLES)
     # After the REVOKE above, which takes column privileges with it; only once the columns exist.
     chained_later = "".join(
         f"    IF (SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'\n"
@@ -190,6 +195,11 @@ def grants_sql(roles: Roles) -> str:
         f"    FOREACH name IN ARRAY ARRAY[{never_deleted}] LOOP\n"
         f"        IF to_regclass('public.' || name) IS NOT NULL THEN\n"
         f"            EXECUTE format('REVOKE DELETE ON public.%I FROM {app}', name);\n"
+        f"        END IF;\n"
+        f"    END LOOP;\n"
+        f"    FOREACH name IN ARRAY ARRAY[{kept_by_the_database}] LOOP\n"
+        f"        IF to_regclass('public.' || name) IS NOT NULL THEN\n"
+        f"            EXECUTE format('REVOKE INSERT, UPDATE, DELETE ON public.%I FROM {app}', name);\n"
         f"        END IF;\n"
         f"    END LOOP;\n"
         f"{chained_later}"

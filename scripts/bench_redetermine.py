@@ -29,31 +29,15 @@ import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb  # beside this script
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/casework_bench_elig"
 APPLIED = date(2025, 8, 1)
 DECIDED = date(2025, 10, 15)
 RUN_ON = date(2026, 3, 5)
 CHUNK = 5_000
-
-
-def recreate_database(url: str) -> None:
-    import psycopg2
-
-    name = urlsplit(url).path.lstrip("/")
-    if "bench" not in name:
-        sys.exit(f"refusing to drop {name!r}: the bench only writes to a database named *bench*")
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    connection = psycopg2.connect(admin)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        connection.close()
 
 
 def seed(count: int, changed: float, rng: random.Random) -> None:
@@ -212,17 +196,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    recreate_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    print(f"migrating {urlsplit(args.database_url).path.lstrip('/')} ...", flush=True)
-    call_command("migrate", verbosity=0)
+    benchdb.fresh_database(args.database_url, script="bench_redetermine")
     run(args)
 
 

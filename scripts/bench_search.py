@@ -45,14 +45,16 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from django.db.backends.utils import CursorWrapper
 
     from accounts.models import User
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb  # beside this script
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/casework_bench"
 SEED = 20260501
 WARMUP_QUERIES = 5
@@ -208,68 +210,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def require_postgresql(url: str) -> None:
-    scheme = urlsplit(url).scheme
-    if scheme not in {"postgres", "postgresql", "pgsql", "psql"}:
-        sys.exit(f"bench_search measures the PostgreSQL trigram search; {scheme or url!r} is not PostgreSQL.")
-    name = urlsplit(url).path.lstrip("/")
-    if "bench" not in name:
-        sys.exit(f"bench_search drops and truncates; give it a database whose name contains 'bench', not {name!r}.")
-
-
-def maintenance(url: str):
-    """An autocommit connection to the server's `postgres` database, for creating and dropping ours."""
-    import psycopg2
-
-    conn = psycopg2.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")))
-    conn.autocommit = True
-    return conn
-
-
-def database_exists(url: str) -> bool:
-    conn = maintenance(url)
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [urlsplit(url).path.lstrip("/")])
-            return cursor.fetchone() is not None
-    finally:
-        conn.close()
-
-
-def recreate_database(url: str) -> None:
-    """Drop the bench database (if there) and create it empty; Django's connections must be closed first."""
-    import psycopg2
-    from psycopg2 import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    conn = maintenance(url)
-    try:
-        with conn.cursor() as cursor:
-            try:
-                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-            except psycopg2.errors.ObjectInUse:
-                sys.exit(f"Cannot drop {name}: another session is connected to it (see pg_stat_activity).")
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        conn.close()
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    # Timings should be those of production: no query log kept in memory.
-    os.environ["DJANGO_DEBUG"] = "false"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit(f"bench_search needs PostgreSQL; DATABASE_URL gave {connection.vendor}.")
-
-
 def bench_models() -> list:
     """The models whose tables the bench writes or its searches read."""
     from accounts.models import CaseAccess, Office, Team, User
@@ -319,12 +259,12 @@ def prepare_database(url: str, *, rebuild: bool) -> bool:
     from django.db import connections
 
     name = urlsplit(url).path.lstrip("/")
-    reason = "--reseed" if rebuild else None if database_exists(url) else "it does not exist"
+    reason = "--reseed" if rebuild else None if benchdb.database_exists(url) else "it does not exist"
     reason = reason or schema_drift()
     if reason:
         print(f"Creating database {name} afresh ({reason}) and migrating it...", flush=True)
         connections.close_all()
-        recreate_database(url)
+        benchdb.recreate_database(url)
     call_command("migrate", interactive=False, verbosity=0)
     drift = schema_drift()
     if drift:
@@ -665,8 +605,9 @@ def load_average() -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    require_postgresql(args.database_url)
-    setup_django(args.database_url)
+    benchdb.require_bench_database(args.database_url, script="bench_search")
+    # Timings should be those of production: no query log kept in memory.
+    benchdb.setup_django(args.database_url, script="bench_search", debug=False)
     created = prepare_database(args.database_url, rebuild=args.reseed)
     run(args, seeded=not created)
 

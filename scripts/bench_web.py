@@ -50,6 +50,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb  # beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/casework_bench_web"
 SEED = 20261203
@@ -76,45 +79,6 @@ def database_url(base: str, clients: int) -> str:
     if "bench" not in name:
         sys.exit(f"bench_web drops and rebuilds its database; give it a name containing 'bench', not {name!r}.")
     return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def maintenance(url: str):
-    import psycopg2
-
-    connection = psycopg2.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")))
-    connection.autocommit = True
-    return connection
-
-
-def database_exists(url: str) -> bool:
-    connection = maintenance(url)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [urlsplit(url).path.lstrip("/")])
-            return cursor.fetchone() is not None
-    finally:
-        connection.close()
-
-
-def recreate_database(url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    connection = maintenance(url)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        connection.close()
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def reusable(clients: int) -> bool:
@@ -874,17 +838,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     url = database_url(args.database_url, args.clients)
-    fresh = args.rebuild or not database_exists(url)
+    fresh = args.rebuild or not benchdb.database_exists(url)
     if fresh:
-        recreate_database(url)
-    setup_django(url)
+        benchdb.recreate_database(url)
+    benchdb.setup_django(url, script="bench_web")
     from django.core.management import call_command
 
     if not fresh and not reusable(args.clients):
         from django.db import connections
 
         connections.close_all()
-        recreate_database(url)
+        benchdb.recreate_database(url)
         fresh = True
     if fresh:
         print(f"migrating {urlsplit(url).path.lstrip('/')} ...", flush=True)

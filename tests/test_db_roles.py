@@ -22,7 +22,14 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import CaseNote
 from casework.services.notes import note_write
-from core.db_roles import APPEND_ONLY_TABLES, NEVER_DELETED_TABLES, Roles, grants_sql, roles_sql
+from core.db_roles import (
+    APPEND_ONLY_TABLES,
+    KEPT_BY_THE_DATABASE_TABLES,
+    NEVER_DELETED_TABLES,
+    Roles,
+    grants_sql,
+    roles_sql,
+)
 from tests import app_role
 
 pytestmark = pytest.mark.postgres
@@ -130,6 +137,13 @@ def test_the_application_owns_nothing_and_may_only_read_and_insert_on_append_onl
         for table in NEVER_DELETED_TABLES:
             cursor.execute("SELECT has_table_privilege(%s, %s, 'DELETE')", [as_app_role.app, table])
             assert cursor.fetchone() == (False,), table
+        for table in KEPT_BY_THE_DATABASE_TABLES:
+            cursor.execute(
+                "SELECT has_table_privilege(%s, %s, 'SELECT'), has_table_privilege(%s, %s, 'INSERT'), "
+                "has_table_privilege(%s, %s, 'UPDATE'), has_table_privilege(%s, %s, 'DELETE')",
+                [as_app_role.app, table] * 4,
+            )
+            assert cursor.fetchone() == (True, False, False, False), table
 
 
 def test_every_table_with_an_append_only_trigger_is_on_the_append_only_list(db):

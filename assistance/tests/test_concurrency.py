@@ -358,6 +358,7 @@ def _posted(caseworker) -> LedgerTransaction:
 def _entry(transaction_: LedgerTransaction, account: str, amount: str, *, like: LedgerEntry) -> LedgerEntry:
     return LedgerEntry(
         transaction=transaction_,
+        posted_at=transaction_.posted_at,  # an entry is posted with its transaction
         account=account,
         amount=Decimal(amount),
         case_id=like.case_id,

@@ -335,6 +335,7 @@ def test_the_deferred_balance_check_fires_when_the_checks_ask_for_it(world):
             [
                 LedgerEntry(
                     transaction=posted,
+                    posted_at=posted.posted_at,
                     account=Account.ISSUED,
                     amount=Decimal("-1.00"),
                     case_id=like.case_id,

@@ -55,7 +55,7 @@ BEAT_SCHEDULE: dict[str, dict] = {
     },
     "coverage-special-authorizations": {
         # Approvals ending within 30 days: a renewal task for the worker, once; ended ones expire.
-        "task": "coverage.tasks.special_authorizations_enqueue_due",
+        "task": "health_coverage.tasks.special_authorizations_enqueue_due",
         "schedule": crontab(minute=45, hour=5),
     },
     "assistance-payment-run": {

@@ -17,7 +17,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("eligibility/", include("eligibility.urls")),
     path("assistance/", include("assistance.urls")),
-    path("coverage/", include("coverage.urls")),
+    path("coverage/", include("health_coverage.urls")),
     path("correspondence/", include("correspondence.urls")),
     path("api/v1/", include("api.urls", namespace="v1")),
     path("api/oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),

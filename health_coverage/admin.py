@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from accounts.access import case_scope, client_scope
 from accounts.admin_access import ReadOnlyRoleAdmin
-from coverage.models import (
+from health_coverage.models import (
     CoverageDecision,
     CoverageRestriction,
     MedicalTravel,

@@ -2,7 +2,7 @@
 an out-of-province claim and health-claim limits, so the officer's lists have something to show.
 Called by casework's seed_demo command after assistance's demo (enrollments, limits) exists.
 
-    from coverage.demo import load_demo_coverage
+    from health_coverage.demo import load_demo_coverage
     load_demo_coverage()
 """
 
@@ -19,8 +19,8 @@ from assistance.models import AuthorityLimit, Issuance
 from assistance.services import enrolled_programs
 from casework.models import Case
 from core.demo import DemoOptions
-from coverage import services
-from coverage.models import CoverageRestriction
+from health_coverage import services
+from health_coverage.models import CoverageRestriction
 
 DRUGS = [
     ("Adalimumab 40 mg pen", "Dr. M. Kelly, rheumatology", "Rheumatoid arthritis after two DMARDs failed"),

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts import access
 from clients.models import Document
-from coverage.models import (
+from health_coverage.models import (
     CoverageDecision,
     CoverageRestriction,
     MedicalTravel,

@@ -31,8 +31,10 @@ from core.money import format_money
 from core.status import status_begin, status_move
 from core.users import job_user
 from correspondence.services import correspondence_send
-from coverage import letters
-from coverage.models import (
+from eligibility.models import Program
+from eligibility.rules import senior_drug_coverage
+from health_coverage import letters
+from health_coverage.models import (
     ClaimConsultation,
     CoverageDecision,
     CoverageRestriction,
@@ -40,8 +42,6 @@ from coverage.models import (
     OutOfProvinceClaim,
     SpecialAuthorization,
 )
-from eligibility.models import Program
-from eligibility.rules import senior_drug_coverage
 
 Action = AuditEvent.Action
 SA = SpecialAuthorization.Status

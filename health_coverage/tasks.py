@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.jobs import job_enqueue
-from coverage import selectors, services
+from health_coverage import selectors, services
 
 
 @shared_task

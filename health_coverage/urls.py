@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coverage import views
+from health_coverage import views
 
 app_name = "coverage"
 

@@ -15,9 +15,9 @@ from audit.services import audit_page_read
 from casework.selectors import cases as case_selectors
 from casework.views.cases import case_page
 from core.forms import add_service_errors
-from coverage import selectors, services
-from coverage.forms import SpecialAuthorizationActionForm, SpecialAuthorizationForm
-from coverage.models import OutOfProvinceClaim, SpecialAuthorization
+from health_coverage import selectors, services
+from health_coverage.forms import SpecialAuthorizationActionForm, SpecialAuthorizationForm
+from health_coverage.models import OutOfProvinceClaim, SpecialAuthorization
 
 WORK = "casework.work_cases"
 PAGE_SIZE = 50

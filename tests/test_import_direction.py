@@ -66,7 +66,7 @@ LAYERS = [
     {"casework"},
     {"eligibility"},
     {"referrals", "assistance"},
-    {"quality", "coverage", "appeals", "employment", "community"},
+    {"quality", "health_coverage", "appeals", "employment", "community"},
     {"reports", "api"},
 ]
 BELOW = {app: set().union(*LAYERS[:depth]) for depth, layer in enumerate(LAYERS) for app in layer}

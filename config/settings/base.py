@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "oauth2_provider",
     "api",
-    "coverage",
+    "health_coverage",
     "appeals",
     "quality",
     "reports",

@@ -15,9 +15,9 @@ from assistance.tests.helpers import client_case, enrol, income_support
 from casework.models import Task
 from correspondence.models import Correspondence
 from correspondence.tests.helpers import prefer
-from coverage import letters, services
-from coverage.models import CoverageDecision, OutOfProvinceClaim, SpecialAuthorization
-from coverage.tasks import special_authorizations_enqueue_due
+from health_coverage import letters, services
+from health_coverage.models import CoverageDecision, OutOfProvinceClaim, SpecialAuthorization
+from health_coverage.tasks import special_authorizations_enqueue_due
 from tests.factories import ClientFactory, case_for
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from accounts.models import Role
 from assistance.models import AuthorityLimit, Issuance
 from assistance.tests.helpers import client_case, income_support, request
 from audit.models import AuditEvent
-from coverage import services
-from coverage.models import CoverageRestriction
+from health_coverage import services
+from health_coverage.models import CoverageRestriction
 
 pytestmark = pytest.mark.django_db
 NOON = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
@@ -116,7 +116,7 @@ def _claims(worker, n: int) -> None:
 
 def test_the_officer_records_a_request_on_the_case_and_approves_it_from_its_page(client, caseworker):
     from correspondence.models import Correspondence
-    from coverage.models import SpecialAuthorization
+    from health_coverage.models import SpecialAuthorization
 
     _, case = client_case(caseworker)
     client.force_login(caseworker)
@@ -145,7 +145,7 @@ def test_the_officer_records_a_request_on_the_case_and_approves_it_from_its_page
 
 def test_a_request_of_another_office_is_not_found(client, caseworker, other_caseworker):
     _requests(caseworker, 1)
-    from coverage.models import SpecialAuthorization
+    from health_coverage.models import SpecialAuthorization
 
     sa = SpecialAuthorization.objects.get()
     client.force_login(other_caseworker)

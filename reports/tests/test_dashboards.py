@@ -327,3 +327,27 @@ def test_a_supervisor_of_another_office_sees_no_office_figures_of_ours(client, o
     client.force_login(other_caseworker.team.supervisor)
     html = client.get(reverse("reports:dashboard", args=["office"]), RANGE).content.decode()
     assert "South Office" in html and "0 active cases" in html
+
+
+def test_an_auditor_sees_the_late_applications_without_the_case_numbers(client, caseworker, supervisor, auditor):
+    """The auditor may not open the cases: the list keeps its dates and states, the numbers stay hidden."""
+    from eligibility.services import enrollment_apply
+    from eligibility.tests.helpers import single_earner
+    from tests.factories import case_for
+
+    snap = Program.objects.get(code="snap")
+    case = case_for(single_earner(caseworker.office), caseworker)
+    enrollment_apply(acting_user=caseworker, case=case, program=snap, application_date=date(2025, 10, 20))
+
+    client.force_login(auditor)
+    html = client.get(reverse("reports:dashboard", args=["agency"]), RANGE).content.decode()
+    listing = html[html.index('id="late-applications"') : html.index("</table>", html.index('id="late-applications"'))]
+    assert "<td>2025-10-20</td><td>2025-11-19</td><td>late</td>" in listing
+    assert case.number not in html
+    assert reverse("casework:case_detail", args=[case.pk]) not in html
+    assert "A case you may not open" in listing
+    assert "1 late, 0 nearly late;" in html
+
+    client.force_login(supervisor)
+    html = client.get(reverse("reports:dashboard", args=["team"]), RANGE).content.decode()
+    assert f'<a href="{reverse("casework:case_detail", args=[case.pk])}">{case.number}</a>' in html

@@ -143,3 +143,117 @@ def parse_month(text: str) -> tuple[int, int]:
 
 def previous_month(today: date) -> tuple[int, int]:
     return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+# The work participation rate ------------------------------------------------------------------------------
+#
+# The figures of the federal rate, in one place. The rate a State must reach: 50 % of all families
+# (45 CFR 261.21) and 90 % of two-parent families (45 CFR 261.23). The hours a family must average
+# each week of the month to count as engaged in work: 30 (45 CFR 261.31), 20 for a single parent or
+# caretaker relative of a child under 6 (45 CFR 261.35), 35 between the parents of a two-parent family
+# (45 CFR 261.32).
+
+ALL_FAMILY_RATE_TARGET = Decimal("50")
+TWO_PARENT_RATE_TARGET = Decimal("90")
+WEEKLY_HOURS_ALL_FAMILIES = Decimal("30")
+WEEKLY_HOURS_SINGLE_PARENT_CHILD_UNDER_6 = Decimal("20")
+WEEKLY_HOURS_TWO_PARENT = Decimal("35")
+ADULT_AGE = 18
+YOUNG_CHILD_AGE = 6
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family counted in the rate: its work-eligible adults' countable hours in the month, and whether
+    it has two parents and a child under 6 (read from its household, see `family_from_members`)."""
+
+    adults_hours: tuple[Decimal, ...]
+    two_parent: bool
+    child_under_6: bool
+
+    @property
+    def weekly_hours_required(self) -> Decimal:
+        if self.two_parent:
+            return WEEKLY_HOURS_TWO_PARENT
+        if self.child_under_6:
+            return WEEKLY_HOURS_SINGLE_PARENT_CHILD_UNDER_6
+        return WEEKLY_HOURS_ALL_FAMILIES
+
+    def hours_required(self, year: int, month: int) -> Decimal:
+        """The weekly average over the month, counted as `required_hours` counts a weekly activity."""
+        first, _last = month_bounds(year, month)
+        return required_hours([Schedule(weekly_hours=self.weekly_hours_required, starts_on=first)], year, month)
+
+    def hours(self) -> Decimal:
+        """Two parents' hours add up (45 CFR 261.32); a one-parent family counts its best-attending adult."""
+        if self.two_parent:
+            return sum(self.adults_hours, ZERO)
+        return max(self.adults_hours, default=ZERO)
+
+    def meets(self, year: int, month: int) -> bool:
+        return self.hours() >= self.hours_required(year, month)
+
+
+def family_from_members(members: Iterable[tuple[date, bool, Decimal]], year: int, month: int) -> Family | None:
+    """A family from its household members as recorded: for each, (date of birth, is a parent or caretaker:
+    the head, their spouse or partner, countable hours in the month).
+
+    Approximations, because the household does not record more: the work-eligible adults are the head,
+    spouse and partner aged 18 or more on the first of the month (45 CFR 261.2(n)'s exclusions, such as an
+    SSI recipient or a non-recipient parent, are not applied); a family is two-parent when it has two of
+    them and a member under 18; its youngest child is its youngest member under 18. None when the family
+    has no work-eligible adult (it is not in the rate)."""
+    first, _last = month_bounds(year, month)
+    adults: list[Decimal] = []
+    children = 0
+    youngest: int | None = None
+    for born, caretaker, hours in members:
+        age = age_on(born, first)
+        if caretaker and age >= ADULT_AGE:
+            adults.append(hours)
+        elif age < ADULT_AGE:
+            children += 1
+            youngest = age if youngest is None else min(youngest, age)
+    if not adults:
+        return None
+    return Family(
+        adults_hours=tuple(adults),
+        two_parent=len(adults) >= 2 and children > 0,
+        child_under_6=youngest is not None and youngest < YOUNG_CHILD_AGE,
+    )
+
+
+@dataclass(frozen=True)
+class ParticipationRate:
+    families: int
+    engaged: int
+    two_parent_families: int
+    two_parent_engaged: int
+
+    @staticmethod
+    def percent(part: int, whole: int) -> Decimal | None:
+        return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if whole else None
+
+    @property
+    def all_family_rate(self) -> Decimal | None:
+        return self.percent(self.engaged, self.families)
+
+    @property
+    def two_parent_rate(self) -> Decimal | None:
+        return self.percent(self.two_parent_engaged, self.two_parent_families)
+
+
+def participation_rate(families: Iterable[Family], year: int, month: int) -> ParticipationRate:
+    """The month's rate: families meeting their hours over the families counted, overall and two-parent."""
+    counted = list(families)
+    two = [f for f in counted if f.two_parent]
+    return ParticipationRate(
+        families=len(counted),
+        engaged=sum(f.meets(year, month) for f in counted),
+        two_parent_families=len(two),
+        two_parent_engaged=sum(f.meets(year, month) for f in two),
+    )

@@ -33,6 +33,24 @@ class RunForm(forms.Form):
     )
 
 
+class ExpeditedScreeningForm(forms.Form):
+    """What the household says at application, for the expedited-service screening (7 CFR 273.2(i)(1))."""
+
+    gross_monthly_income = MoneyField(
+        label=_("Gross monthly income"), help_text=_("Expected this month, before deductions.")
+    )
+    liquid_resources = MoneyField(label=_("Liquid resources"), help_text=_("Cash, checking and savings."))
+    shelter_costs = MoneyField(label=_("Rent or mortgage"), help_text=_("A month's rent or mortgage."))
+    utility_costs = MoneyField(label=_("Utilities"), help_text=_("A month's utilities."))
+    destitute_migrant = forms.BooleanField(
+        required=False, label=_("Destitute migrant or seasonal farmworker household")
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "expedited_%s")  # other forms share the page
+        super().__init__(*args, **kwargs)
+
+
 class FinaliseForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")])
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

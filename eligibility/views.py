@@ -15,8 +15,8 @@ from casework.selectors import cases as case_selectors
 from casework.views.cases import case_page
 from core.forms import add_service_errors
 from eligibility import selectors, services
-from eligibility.forms import ApplyForm, FinaliseForm, RunForm, WhatIfForm
-from eligibility.models import Enrollment
+from eligibility.forms import ApplyForm, ExpeditedScreeningForm, FinaliseForm, RunForm, WhatIfForm
+from eligibility.models import Enrollment, Program
 from eligibility.notices import example_values, rules_cited
 
 WORK = "casework.work_cases"
@@ -76,8 +76,18 @@ def _whatif_form(enrollment: Enrollment, data=None) -> tuple[WhatIfForm | None, 
     return WhatIfForm(data, snapshot=snapshot, as_of=as_of), ""
 
 
-def _enrollment_page(request: HttpRequest, enrollment: Enrollment, run_form: RunForm | None = None) -> HttpResponse:
+def _enrollment_page(
+    request: HttpRequest,
+    enrollment: Enrollment,
+    run_form: RunForm | None = None,
+    expedited_form: ExpeditedScreeningForm | None = None,
+) -> HttpResponse:
     may_work = request.user.has_perm(WORK)
+    may_screen = (
+        may_work
+        and enrollment.program.rules_module == Program.RulesModule.SNAP
+        and enrollment.status in (Enrollment.Status.APPLIED, Enrollment.Status.PENDING)
+    )
     whatif_form, whatif_error = (
         _whatif_form(enrollment) if may_work and enrollment.status in Enrollment.LIVE else (None, "")
     )
@@ -91,6 +101,7 @@ def _enrollment_page(request: HttpRequest, enrollment: Enrollment, run_form: Run
         run_form=run_form or (RunForm() if may_work else None),
         whatif_form=whatif_form,
         whatif_error=whatif_error,
+        expedited_form=expedited_form or (ExpeditedScreeningForm() if may_screen else None),
         **selectors.enrollment_page(enrollment=enrollment),
     )
 
@@ -117,6 +128,24 @@ def determination_run(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Determination made; read it and approve or deny it."))
             return redirect("eligibility:determination_detail", determination.pk)
     return _enrollment_page(request, enrollment, form)
+
+
+@login_required
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def snap_expedited_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the expedited-service screening of a SNAP application; the service decides and audits it."""
+    enrollment = selectors.enrollment_get(user=request.user, pk=pk)
+    form = ExpeditedScreeningForm(request.POST)
+    if form.is_valid():
+        try:
+            services.snap_expedited_screen(acting_user=request.user, enrollment=enrollment, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Expedited-service screening recorded."))
+            return redirect("eligibility:enrollment_detail", enrollment.pk)
+    return _enrollment_page(request, enrollment, expedited_form=form)
 
 
 @login_required

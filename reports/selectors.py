@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.db.models import Case as Case_
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -23,7 +24,9 @@ from appeals.models import Appeal
 from appeals.selectors import DUE_SOON_DAYS, appeal_outcome_counts
 from assistance.models import Budget, Issuance, Overpayment
 from assistance.selectors.overpayments import overpayments_recovered
+from casework import participation
 from casework.models import Case
+from casework.selectors.attendance import participation_rate_families
 from casework.selectors.inquiries import inquiries_by_day
 from core.dates import day_bounds
 from core.money import format_money
@@ -161,8 +164,16 @@ def snap_deadline(application_date: date, *, expedited: bool | None = False) -> 
     return application_date + timedelta(days=decision_days(expedited=expedited))
 
 
-def timeliness_figure(scope: Scope, start: date, end: date, today: date) -> Figure:
-    """SNAP applications of the range: decided in time, decided late, undecided, late and nearly late listed."""
+def timeliness_figure(scope: Scope, start: date, end: date, today: date, viewer: User | None = None) -> Figure:
+    """SNAP applications of the range: decided in time, decided late, undecided, late and nearly late listed.
+
+    A listed application names its case only when `viewer` may open that case (the access rule); for
+    anyone else (an auditor, say) it shows its dates and state, and the count stays whole."""
+    visible = (
+        Case_(When(case_scope(viewer, prefix="case__"), then=Value(True)), default=Value(False))
+        if viewer is not None
+        else Value(False)
+    )
     applications = (
         Enrollment.objects.filter(
             scope.case_filter("case__"),
@@ -170,9 +181,12 @@ def timeliness_figure(scope: Scope, start: date, end: date, today: date) -> Figu
             application_date__range=(start, end),
         )
         .annotate(
-            decided_at=Min("determinations__finalised_at", filter=~Q(determinations__status=Determination.Status.DRAFT))
+            decided_at=Min(
+                "determinations__finalised_at", filter=~Q(determinations__status=Determination.Status.DRAFT)
+            ),
+            case_visible=visible,
         )
-        .values("id", "case_id", "case__number", "application_date", "expedited", "decided_at")
+        .values("id", "case_id", "case__number", "application_date", "expedited", "decided_at", "case_visible")
         .order_by("application_date", "id")
     )
     counts = {"In time": 0, "Late": 0, "Waiting, not yet late": 0, "Waiting, past the deadline": 0}
@@ -197,8 +211,8 @@ def timeliness_figure(scope: Scope, start: date, end: date, today: date) -> Figu
         if late or nearly:
             figure.listed.append(
                 {
-                    "case_id": row["case_id"],
-                    "case_number": row["case__number"],
+                    "case_id": row["case_id"] if row["case_visible"] else None,
+                    "case_number": row["case__number"] if row["case_visible"] else "",
                     "applied": row["application_date"],
                     "due": due,
                     "state": ("late" if late else "nearly late") + (" (expedited)" if row["expedited"] else ""),
@@ -322,12 +336,74 @@ def overpayments_figure(scope: Scope, start: date, end: date) -> Figure:
     return figure
 
 
-def casework_dashboard(*, scope: Scope, start: date, end: date) -> list[Figure]:
-    """The first page: caseloads and reviews, SNAP timeliness, determinations. Three queries."""
+def participation_rate_figure(scope: Scope, end: date) -> Figure:
+    """The TANF work participation rate of the month the range ends in, against its two targets.
+
+    The families counted are the scope's cases with an active Income Support (cash assistance) enrollment
+    today, the status history aside; their hours are what casework counts on the attendance tab. Two queries."""
+    year, month = end.year, end.month
+    cases = Case.objects.filter(
+        scope.case_filter(),
+        enrollments__program__rules_module=Program.RulesModule.INCOME_SUPPORT,
+        enrollments__status=Enrollment.Status.ACTIVE,
+    ).values("id")
+    rate = participation.participation_rate(
+        participation_rate_families(cases=cases, year=year, month=month), year, month
+    )
+    label = f"{end:%B %Y}"
+    figure = Figure(
+        "participation",
+        f"Work participation rate, {label} (45 CFR 261.21, 261.23)",
+        ["Families", "Counted", "Meeting the hours", "Rate", "Target"],
+    )
+
+    def shown(value: Decimal | None) -> str:
+        return f"{value}%" if value is not None else "no family"
+
+    figure.rows = [
+        [
+            "All families",
+            rate.families,
+            rate.engaged,
+            shown(rate.all_family_rate),
+            f"{participation.ALL_FAMILY_RATE_TARGET}%",
+        ],
+        [
+            "Two-parent families",
+            rate.two_parent_families,
+            rate.two_parent_engaged,
+            shown(rate.two_parent_rate),
+            f"{participation.TWO_PARENT_RATE_TARGET}%",
+        ],
+    ]
+    figure.chart = [
+        ("All families", rate.all_family_rate or Decimal(0)),
+        ("All families: target", participation.ALL_FAMILY_RATE_TARGET),
+        ("Two-parent families", rate.two_parent_rate or Decimal(0)),
+        ("Two-parent families: target", participation.TWO_PARENT_RATE_TARGET),
+    ]
+
+    def said(value: Decimal | None, target: Decimal) -> str:
+        if value is None:
+            return "no family counted"
+        return f"{value}%, {'meeting' if value >= target else 'below'} the {target}% target"
+
+    figure.summary = (
+        f"In {label}, {rate.engaged} of {rate.families} families receiving Income Support with a work-eligible "
+        f"adult met their hours: {said(rate.all_family_rate, participation.ALL_FAMILY_RATE_TARGET)}. "
+        f"Two-parent families: {rate.two_parent_engaged} of {rate.two_parent_families}, "
+        f"{said(rate.two_parent_rate, participation.TWO_PARENT_RATE_TARGET)}."
+    )
+    return figure
+
+
+def casework_dashboard(*, scope: Scope, start: date, end: date, viewer: User | None = None) -> list[Figure]:
+    """The first page: caseloads and reviews, the participation rate, SNAP timeliness, determinations. Five queries."""
     today = timezone.localdate()
     return [
         caseload_figure(scope, today),
-        timeliness_figure(scope, start, end, today),
+        participation_rate_figure(scope, end),
+        timeliness_figure(scope, start, end, today, viewer),
         determinations_figure(scope, start, end),
     ]
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import may_read_dashboards, may_see_agency_figures
-from accounts.models import Office
+from accounts.models import Office, User
 from audit.services import audit_page_read
 from core.charts import bar_chart
 from core.dates import parse_iso_date, parse_month
@@ -63,12 +63,12 @@ def _scope(request: HttpRequest, kind: str) -> tuple[selectors.Scope, list[Offic
     return scope, offices, office
 
 
-def _figures(scope: selectors.Scope, page: str, start: date, end: date) -> list[selectors.Figure]:
+def _figures(scope: selectors.Scope, page: str, start: date, end: date, viewer: User) -> list[selectors.Figure]:
     if page == "services":
         return selectors.services_dashboard(scope=scope, start=start, end=end)
     if page == "money":
         return selectors.money_dashboard(scope=scope, start=start, end=end)
-    return selectors.casework_dashboard(scope=scope, start=start, end=end)
+    return selectors.casework_dashboard(scope=scope, start=start, end=end, viewer=viewer)
 
 
 @replica_reads
@@ -78,7 +78,7 @@ def dashboard(request: HttpRequest, kind: str, page: str = "casework") -> HttpRe
         raise Http404
     scope, offices, office = _scope(request, kind)
     start, end, errors = _filters(request)
-    figures = _figures(scope, page, start, end)
+    figures = _figures(scope, page, start, end, request.user)
     for figure in figures:
         figure.svg = bar_chart(
             chart_id=f"chart-{figure.key}",
@@ -122,7 +122,7 @@ def dashboard_download(request: HttpRequest, kind: str, page: str, fmt: str) -> 
         raise Http404
     scope, _offices, _office = _scope(request, kind)
     start, end, _errors = _filters(request)
-    figures = _figures(scope, page, start, end)
+    figures = _figures(scope, page, start, end, request.user)
     content = dashboard_export(acting_user=request.user, scope=scope, figures=figures, fmt=fmt, start=start, end=end)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX_TYPE)
     name = f"{kind}-{page}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"

@@ -10,7 +10,7 @@ from accounts.access import client_scope
 from casework import participation as arithmetic
 from casework.models import AttendanceEntry, Case, Plan, ScheduledActivity, WorkActivity
 from casework.selectors.plans import case_clients
-from clients.models import Client
+from clients.models import Client, HouseholdMembership
 
 
 def week_start(day: date) -> date:
@@ -138,3 +138,53 @@ def participation_pairs(*, year: int, month: int) -> list[tuple[int, int]]:
         .distinct()
         .order_by("case_id", "client_id")
     )
+
+
+#: Who in a household is a parent or caretaker relative for the participation rate (see `family_from_members`).
+CARETAKERS = (
+    HouseholdMembership.Relationship.HEAD,
+    HouseholdMembership.Relationship.SPOUSE,
+    HouseholdMembership.Relationship.PARTNER,
+)
+
+
+def participation_rate_families(*, cases: QuerySet[Case], year: int, month: int) -> list[arithmetic.Family]:
+    """The families of `cases` (one per case, its household's members in the month) with their work-eligible
+    adults' countable hours, as the attendance tab counts them. Two queries, whatever the numbers."""
+    first, last = arithmetic.month_bounds(year, month)
+    members = (
+        HouseholdMembership.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=first),
+            start_date__lte=last,
+            household__cases__in=cases,
+        )
+        .values_list("household__cases__id", "client_id", "client__date_of_birth", "relationship")
+        .order_by("household__cases__id", "client_id")
+        .distinct()
+    )
+    entries = AttendanceEntry.objects.filter(activity__case__in=cases, day__range=(first, last)).values_list(
+        "activity__case_id", "activity__client_id", "day", "hours_scheduled", "hours_attended", "excused", "good_cause"
+    )
+    days: dict[tuple[int, int], list[arithmetic.Day]] = {}
+    for case_id, client_id, *fields in entries:
+        days.setdefault((case_id, client_id), []).append(arithmetic.Day(*fields))
+    households: dict[int, list[tuple[int, date, bool]]] = {}
+    for case_id, client_id, born, relationship in members:
+        households.setdefault(case_id, []).append((client_id, born, relationship in CARETAKERS))
+    families = []
+    for case_id, people in households.items():
+        family = arithmetic.family_from_members(
+            [
+                (
+                    born,
+                    caretaker,
+                    arithmetic.participation([], days.get((case_id, client_id), []), year, month).countable,
+                )
+                for client_id, born, caretaker in people
+            ],
+            year,
+            month,
+        )
+        if family is not None:
+            families.append(family)
+    return families

@@ -67,3 +67,42 @@ def test_the_screening_is_recorded_and_shown_to_the_worker(client, caseworker):
             liquid_resources=Decimal("0"), shelter_costs=Decimal("0"), utility_costs=Decimal("0"),
         )  # fmt: skip
     assert date(2025, 8, 1) == enrollment.application_date
+
+
+@pytest.mark.django_db
+@time_machine.travel("2025-08-05 10:00 -04:00", tick=False)
+def test_the_worker_records_the_screening_on_the_application_page(client, caseworker, other_caseworker):
+    from audit.models import AuditEvent
+
+    enrollment = snap_enrollment(caseworker)
+    page = reverse("eligibility:enrollment_detail", args=[enrollment.pk])
+    url = reverse("eligibility:snap_expedited_screen", args=[enrollment.pk])
+    client.force_login(caseworker)
+    assert 'id="expedited-form"' in client.get(page).content.decode()
+
+    typed = {"gross_monthly_income": "12O.00", "liquid_resources": "40", "shelter_costs": "$600.00",
+             "utility_costs": "80", "destitute_migrant": "on"}  # fmt: skip
+    response = client.post(url, typed)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="12O.00"' in html and 'value="$600.00"' in html  # what was typed stays
+    assert 'id="expedited_gross_monthly_income"' in html and "is-invalid" in html
+    enrollment.refresh_from_db()
+    assert enrollment.expedited is None
+
+    response = client.post(url, {**typed, "gross_monthly_income": "120.00"}, follow=True)
+    assert response.redirect_chain[-1][0] == page
+    html = response.content.decode()
+    assert "Expedited-service screening recorded." in html
+    assert "Yes: benefits within 7 days of the application" in html
+    enrollment.refresh_from_db()
+    assert enrollment.expedited is True
+    assert enrollment.expedited_screening["shelter_costs"] == "600.00"
+    assert enrollment.expedited_screening["destitute_migrant"] is True
+    event = AuditEvent.objects.get(
+        action=AuditEvent.Action.UPDATE, object_type="eligibility.enrollment", object_id=str(enrollment.pk)
+    )
+    assert event.actor == caseworker and event.changes == {"expedited": [None, True]}
+
+    client.force_login(other_caseworker)
+    assert client.post(url, typed).status_code == 404

@@ -327,3 +327,90 @@ def test_a_supervisor_of_another_office_sees_no_office_figures_of_ours(client, o
     client.force_login(other_caseworker.team.supervisor)
     html = client.get(reverse("reports:dashboard", args=["office"]), RANGE).content.decode()
     assert "South Office" in html and "0 active cases" in html
+
+
+def test_an_auditor_sees_the_late_applications_without_the_case_numbers(client, caseworker, supervisor, auditor):
+    """The auditor may not open the cases: the list keeps its dates and states, the numbers stay hidden."""
+    from eligibility.services import enrollment_apply
+    from eligibility.tests.helpers import single_earner
+    from tests.factories import case_for
+
+    snap = Program.objects.get(code="snap")
+    case = case_for(single_earner(caseworker.office), caseworker)
+    enrollment_apply(acting_user=caseworker, case=case, program=snap, application_date=date(2025, 10, 20))
+
+    client.force_login(auditor)
+    html = client.get(reverse("reports:dashboard", args=["agency"]), RANGE).content.decode()
+    listing = html[html.index('id="late-applications"') : html.index("</table>", html.index('id="late-applications"'))]
+    assert "<td>2025-10-20</td><td>2025-11-19</td><td>late</td>" in listing
+    assert case.number not in html
+    assert reverse("casework:case_detail", args=[case.pk]) not in html
+    assert "A case you may not open" in listing
+    assert "1 late, 0 nearly late;" in html
+
+    client.force_login(supervisor)
+    html = client.get(reverse("reports:dashboard", args=["team"]), RANGE).content.decode()
+    assert f'<a href="{reverse("casework:case_detail", args=[case.pk])}">{case.number}</a>' in html
+
+
+def _family(worker, *, adults: list[str], children: list[date] = (), hours: list[str], enrolled: bool = True):
+    """A household worked by `worker`: its head (then a spouse) born in 1990, its children born on the
+    dates given, each adult attending the hours given in November 2025 (8 hours a day)."""
+    from assistance.tests.helpers import enrol, income_support
+    from casework.models import AttendanceEntry, ScheduledActivity
+    from tests.factories import ClientFactory, MembershipFactory, case_for
+
+    head = ClientFactory(office=worker.office, date_of_birth=date(1990, 1, 1))
+    case = case_for(head, worker)
+    people = [head]
+    for relationship in adults[1:]:
+        people.append(ClientFactory(office=worker.office, date_of_birth=date(1991, 1, 1)))
+        MembershipFactory(client=people[-1], household=case.household, relationship=relationship)
+    for born in children:
+        MembershipFactory(
+            client=ClientFactory(office=worker.office, date_of_birth=born),
+            household=case.household,
+            relationship="child",
+        )
+    if enrolled:
+        enrol(case, income_support())
+    for person, total in zip(people, hours, strict=True):
+        activity = ScheduledActivity.objects.create(
+            case=case, client=person, name="Job search", weekly_hours=Decimal("30"), starts_on=date(2025, 11, 1)
+        )
+        left, day = Decimal(total), date(2025, 11, 1)
+        while left > 0:
+            AttendanceEntry.objects.create(
+                activity=activity, day=day, hours_scheduled=min(left, 8), hours_attended=min(left, 8),
+                entered_by=worker,
+            )  # fmt: skip
+            left -= 8
+            day += timedelta(days=1)
+    return case
+
+
+def test_the_work_participation_rate_of_a_known_population_is_exact(client, caseworker, supervisor, other_caseworker):
+    """November 2025 has 30 days: 30 hours a week is 128.57 in the month, 20 is 85.71, 35 is 150.00."""
+    from casework.models import AttendanceEntry
+
+    _family(caseworker, adults=["head"], hours=["130"])  # 30 hours: met
+    young = _family(caseworker, adults=["head"], children=[date(2022, 5, 1)], hours=["80"])  # under 6: 20 hours
+    AttendanceEntry.objects.create(  # an excused absence counts: 86 hours, met
+        activity=young.scheduled_activities.get(), day=date(2025, 11, 28), hours_scheduled=6, hours_attended=0,
+        excused=True, entered_by=caseworker,
+    )  # fmt: skip
+    _family(caseworker, adults=["head"], children=[date(2015, 5, 1)], hours=["100"])  # child of 10: 30 hours, short
+    _family(caseworker, adults=["head", "spouse"], children=[date(2017, 1, 1)], hours=["80", "72"])  # 152: met
+    _family(caseworker, adults=["head", "spouse"], children=[date(2017, 1, 1)], hours=["100", "40"])  # 140: short
+    _family(caseworker, adults=["head"], hours=["200"], enrolled=False)  # no cash assistance: not counted
+    _family(other_caseworker, adults=["head"], hours=["0"])  # another office's team: not counted
+
+    client.force_login(supervisor)
+    html = client.get(reverse("reports:dashboard", args=["team"]), RANGE).content.decode()
+    assert (
+        "In November 2025, 3 of 5 families receiving Income Support with a work-eligible adult met their hours: "
+        "60.0%, meeting the 50% target. Two-parent families: 1 of 2, 50.0%, below the 90% target."
+    ) in html
+    table = html[html.index('id="table-participation"') :]
+    assert '<th scope="row">All families</th><td>5</td><td>3</td><td>60.0%</td><td>50%</td>' in table
+    assert '<th scope="row">Two-parent families</th><td>2</td><td>1</td><td>50.0%</td><td>90%</td>' in table

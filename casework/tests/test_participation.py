@@ -315,3 +315,22 @@ def test_the_monthly_job_fans_out_one_review_per_client_and_running_it_twice_mak
 
     task = Task.objects.get()
     assert task.kind == "participation" and task.case == case
+
+
+def test_a_family_is_read_from_its_household_members():
+    """The rate's facts the household does not record, derived from its members on the first of the month."""
+    from casework.participation import ZERO, family_from_members
+
+    hours = Decimal("10")
+    adult, parent = date(1990, 1, 1), True
+    # A child turning 6 on 2 November is still under 6 on the 1st: 20 hours a week.
+    single = family_from_members([(adult, parent, hours), (date(2019, 11, 2), False, ZERO)], 2025, 11)
+    assert (single.two_parent, single.child_under_6, single.weekly_hours_required) == (False, True, Decimal("20"))
+    # Two caretakers and a child: a two-parent family, whose hours add up to its 35 a week.
+    two = family_from_members(
+        [(adult, parent, hours), (adult, parent, Decimal("5")), (date(2010, 1, 1), False, ZERO)], 2025, 11
+    )
+    assert (two.two_parent, two.hours(), two.weekly_hours_required) == (True, Decimal("15"), Decimal("35"))
+    # Two adults and no child are not a two-parent family; a caretaker under 18 is not a work-eligible adult.
+    assert not family_from_members([(adult, parent, hours), (adult, parent, hours)], 2025, 11).two_parent
+    assert family_from_members([(date(2010, 1, 1), parent, hours)], 2025, 11) is None

@@ -8,7 +8,7 @@ import pytest
 from audit.models import AuditEvent
 from casework.models import Case, CaseStatusChange, OfficeTransfer
 from core.status import StatusRefused, status_begin_many, status_move
-from tests.factories import ClientFactory, case_for
+from tests.factories import ClientFactory, HouseholdFactory, case_for
 
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
@@ -90,10 +90,17 @@ def test_a_model_without_history_is_moved_and_audited_all_the_same(supervisor, n
 
 
 def test_many_new_rows_begin_their_histories_in_one_insert(caseworker, django_assert_num_queries):
-    cases = [case_for(ClientFactory(office=caseworker.office), caseworker, status=Status.INTAKE) for _ in range(3)]
-    for case in cases:
-        case.status_changes.all().delete()  # as if just created, with no history yet
-        case.status = Status.OPEN
+    # Rows just created, with no history yet (histories are append-only: none is deleted to get there).
+    cases = []
+    for n in range(3):
+        client = ClientFactory(office=caseworker.office)
+        household = HouseholdFactory(office=caseworker.office)
+        cases.append(
+            Case.objects.create(
+                number=f"BULK-{n}", household=household, primary_client=client, office=caseworker.office,
+                assigned_worker=caseworker, opened_on=NOW.date(), status=Status.OPEN,
+            )
+        )  # fmt: skip
 
     with django_assert_num_queries(1):
         status_begin_many(cases, acting_user=caseworker, reason="Opened at once", through=[Status.INTAKE])

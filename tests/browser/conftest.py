@@ -10,6 +10,9 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+from pytest_django import live_server_helper
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -24,6 +27,37 @@ CHROMIUM_ARGS = [
 ]
 # Long enough for a slow CI machine, short enough that a broken locator fails fast.
 TIMEOUT_MS = 10_000
+
+
+class _OneRequestAtATime(LiveServerThread):
+    """A live server that answers one request at a time, in its own thread.
+
+    On SQLite the test database lives in memory and every thread of the live server shares the
+    test's one connection. Two requests served at once (a page and the fragment it loads) would
+    each open their request's transaction on that connection, and the first to commit would end
+    the other's (`no such savepoint`). Served in turn, each page keeps its own transaction.
+    """
+
+    def _create_server(self, connections_override=None):
+        return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server; on SQLite, one that serves a request at a time."""
+    address = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = live_server_helper.LiveServer(address, start=False)
+    if server.thread.connections_override:
+        thread = server.thread
+        server.thread = _OneRequestAtATime(
+            thread.host,
+            static_handler=thread.static_handler,
+            connections_override=thread.connections_override,
+        )
+        server.thread.daemon = True
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -254,8 +254,14 @@ class ChainReport:
 LABELS = {AUDIT: ("Audit trail", "event"), LEDGER: ("Ledger", "transaction")}
 
 
-def chain_verify(chain: str) -> ChainReport:
+def chain_verify(chain: str, *, since: tuple[int, str] | None = None) -> ChainReport:
     """Walk a chain from its first row and report the first row changed, removed or inserted.
+
+    With `since` (the position and hash of an anchored head), the walk starts after that row,
+    from its hash: a daily check that reads only what was written since the last anchor. The
+    row at that position must still carry the anchored hash; the rows before it are vouched for
+    by that hash alone (a rewrite that recomputed them changes it), but a row changed without
+    its hash being recomputed shows only in a whole walk, so run one after a restore and weekly.
 
     On PostgreSQL the walk reads one snapshot (REPEATABLE READ), so rows the chainer places
     meanwhile are not taken for rows inserted past the head.
@@ -265,20 +271,33 @@ def chain_verify(chain: str) -> ChainReport:
         if snapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        return _verify(chain)
+        return _verify(chain, since=since)
 
 
-def _verify(chain: str) -> ChainReport:
+def _verify(chain: str, *, since: tuple[int, str] | None = None) -> ChainReport:
     row_name = LABELS[chain][1]
     head = ChainHead.objects.filter(name=chain).values_list("seq", "hash").first() or (0, GENESIS)
     previous, expected, last = GENESIS, 1, None
+    if since and since[0]:
+        start = chain_row(chain, since[0])
+        if start is None or start[1] != since[1]:
+            return ChainReport(
+                chain=chain,
+                rows=0,
+                head_seq=0,
+                head_id=None,
+                head_hash=GENESIS,
+                problem=f"the anchored {row_name} at position {since[0]} no longer carries its anchored hash",
+            )
+        previous, expected, last = since[1], since[0] + 1, Link(start[0], since[0], since[1], {})
+    first = expected
 
     waiting, waiting_since, overdue = _unchained(chain)
 
     def report(problem: str = "") -> ChainReport:
         return ChainReport(
             chain=chain,
-            rows=expected - 1,
+            rows=expected - first,
             head_seq=last.seq if last else 0,
             head_id=last.id if last else None,
             head_hash=last.hash if last else GENESIS,
@@ -287,7 +306,7 @@ def _verify(chain: str) -> ChainReport:
             waiting_since=waiting_since,
         )
 
-    for link in _links(chain):
+    for link in _links(chain, after=expected - 1):
         where = f"{row_name} {link.id} (position {link.seq})"
         if link.seq > head[0]:
             return report(f"{where}: inserted past the chain's head (position {head[0]})")
@@ -330,16 +349,15 @@ def _unchained(chain: str) -> tuple[int, datetime | None, int | None]:
     return count, oldest, overdue
 
 
-def _links(chain: str) -> Iterator[Link]:
-    """Every chained row in order of place, read in chunks with their clients or entries."""
-    after: tuple[int, int] = (0, 0)
+def _links(chain: str, *, after: int = 0) -> Iterator[Link]:
+    """Every chained row past position `after`, in order of place, read in chunks with their clients or entries."""
+    window = models.Q(seq__gt=after)
     while True:
-        window = models.Q(seq__gt=after[0]) | models.Q(seq=after[0], id__gt=after[1])
         links = _audit_links(window) if chain == AUDIT else _ledger_links(window)
         yield from links
         if len(links) < CHUNK:
             return
-        after = (links[-1].seq, links[-1].id)
+        window = models.Q(seq__gt=links[-1].seq) | models.Q(seq=links[-1].seq, id__gt=links[-1].id)
 
 
 def _audit_links(window: models.Q) -> list[Link]:
@@ -375,13 +393,22 @@ def chain_row(chain: str, seq: int) -> tuple[int, str] | None:
 # Anchors -----------------------------------------------------------------------------------
 
 
-def anchors_verify(lines: Iterable[str]) -> tuple[int, list[str]]:
+@dataclass(frozen=True)
+class AnchorCheck:
+    checked: int
+    problems: list[str]
+    #: Per chain, the position and hash of the furthest anchored head still in its chain.
+    newest: dict[str, tuple[int, str]]
+
+
+def anchors_verify(lines: Iterable[str]) -> AnchorCheck:
     """Check each anchored head (a line of the anchor file) against the chain as it is now.
 
-    Returns how many anchors were checked and what disagrees: a head no longer in its chain, or
-    in it with another hash or row, means rows up to it were rewritten after it was anchored.
+    Returns how many anchors were checked, what disagrees (a head no longer in its chain, or in it
+    with another hash or row, means rows up to it were rewritten after it was anchored), and the
+    furthest head of each chain that holds, from which `chain_verify(since=...)` can walk.
     """
-    checked, problems = 0, []
+    checked, problems, newest = 0, [], {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -405,4 +432,6 @@ def anchors_verify(lines: Iterable[str]) -> tuple[int, list[str]]:
             problems.append(f"{said}: no {row_name} holds that position now")
         elif found != (row_id, hash_):
             problems.append(f"{said}: now {row_name} {found[0]} with hash {found[1][:12]}…, the chain was rewritten")
-    return checked, problems
+        elif seq > newest.get(chain, (0, ""))[0]:
+            newest[chain] = (seq, hash_)
+    return AnchorCheck(checked=checked, problems=problems, newest=newest)

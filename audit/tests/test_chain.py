@@ -328,6 +328,65 @@ def test_a_whole_rewritten_chain_verifies_alone_but_not_against_its_anchors(reco
     ) in out
 
 
+def _later_events(worker, count: int) -> list[AuditEvent]:
+    events = [
+        audit_record(actor=worker, action=AuditEvent.Action.VIEW, object_type="clients.client", object_id=n)
+        for n in range(count)
+    ]
+    audit_link_pending()
+    for event in events:
+        event.refresh_from_db()
+    return events
+
+
+def test_since_the_anchor_only_the_rows_written_after_it_are_walked(record, tmp_path, caseworker):
+    path = tmp_path / "anchors.jsonl"
+    chain_anchor(path=path)
+    anchored = ChainHead.objects.get(name=AUDIT).seq
+    later = _later_events(caseworker, 3)
+    with transaction.atomic():
+        posting = post(caseworker, client_case(caseworker)[1], "12.00")
+
+    ok, out = verify("--anchors", str(path), "--since-anchor")
+
+    assert ok, out
+    assert f"Audit trail: intact, 3 events since position {anchored}; head at position {later[-1].seq}" in out
+    assert f"Ledger: intact, 1 transaction since position 3; head at position 4 (transaction {posting.pk})" in out
+
+
+def test_since_the_anchor_a_row_changed_after_it_is_still_named(record, tmp_path, caseworker):
+    path = tmp_path / "anchors.jsonl"
+    chain_anchor(path=path)
+    victim = _later_events(caseworker, 3)[1]
+    with as_owner_with_triggers_off("audit_auditevent") as cursor:
+        cursor.execute("UPDATE audit_auditevent SET object_repr = 'nothing to see' WHERE id = %s", [victim.pk])
+
+    ok, out = verify("--anchors", str(path), "--since-anchor")
+
+    assert not ok
+    assert f"Audit trail: BROKEN after 1 intact since position {victim.seq - 2}: event {victim.pk}" in out
+
+
+def test_since_the_anchor_a_rewritten_chain_is_walked_whole_and_caught(record, tmp_path, caseworker):
+    """An anchor that no longer holds vouches for nothing: the walk starts at the chain's first row."""
+    events, _ = record
+    path = tmp_path / "anchors.jsonl"
+    chain_anchor(path=path)
+    with as_owner_with_triggers_off("audit_auditevent") as cursor:
+        cursor.execute("UPDATE audit_auditevent SET hash = %s WHERE id = %s", ["f" * 64, events[-1].pk])
+
+    ok, out = verify("--anchors", str(path), "--since-anchor")
+
+    assert not ok
+    assert "Anchor: Audit trail anchored" in out and "the chain was rewritten" in out
+    assert f"Audit trail: BROKEN after {events[-1].seq - 1} intact: event {events[-1].pk}" in out
+
+
+def test_since_the_anchor_needs_an_anchor_file(record):
+    ok, out = verify("--since-anchor")
+    assert not ok and "--since-anchor needs --anchors FILE" in out
+
+
 def test_an_unreadable_anchor_file_is_an_error(record, tmp_path):
     ok, out = verify("--anchors", str(tmp_path / "missing.jsonl"))
     assert not ok and "Cannot read the anchor file" in out

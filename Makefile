@@ -83,6 +83,7 @@ bench-chain: $(VENV)/.installed
 BENCH_CLIENTS ?= 300000
 bench-web: $(VENV)/.installed
 	$(BIN)/python scripts/bench_web.py --clients $(BENCH_CLIENTS) $(BENCH_WEB_FLAGS)
+	$(BIN)/python scripts/bench_page_cost.py --clients $(BENCH_CLIENTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles .test_media

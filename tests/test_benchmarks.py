@@ -147,3 +147,9 @@ def test_web_benchmark_serves_each_page_to_signed_in_users_and_prints_its_figure
         for users in (1, 2):
             # Every request answered 200: the page itself, not a sign-in page or a refusal.
             lines_matching(output, rf"^{page} +{users} +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +[1-9]\d* +0 +[\d.]+$")
+
+    # The same database, each page's cost inside the application: CPU, queries, audit write, HTML.
+    load("bench_page_cost").measure(loads=2)
+    output = capsys.readouterr().out
+    for page in bench.PAGES:
+        lines_matching(output, rf"^{page} +[\d.]+ +[\d.]+ +\d+ +[\d.]+ +[\d.]+$")

@@ -190,26 +190,28 @@ def test_a_wrong_correction_is_shown_on_the_page_and_keeps_what_was_typed(client
 
 @pytest.mark.usefixtures("warm_cache")
 def test_the_review_page_costs_the_same_with_few_and_many_corrected_members(client, caseworker, reviewer, north):
-    enrollment = _decided(caseworker)
+    # A household of 51 recorded members (a finalised determination cannot change afterwards), of
+    # whom the reviewer corrects 5, then 50: every member row is on the page both times.
+    enrollment = snap_enrollment(caseworker, earnings="900")
+    for _ in range(50):
+        person = ClientFactory(office=north, first_name="Corrected", date_of_birth=date(2001, 1, 1))
+        MembershipFactory(household=enrollment.case.household, client=person, relationship="unrelated")
+    determination = determination_run(acting_user=caseworker, enrollment=enrollment, as_of=date(2025, 10, 15))
+    determination_finalise(acting_user=caseworker, determination=determination, decision="approve")
     review = _review(enrollment, reviewer, north)
-    determination = Determination.objects.get(pk=review.determination_id)
+    corrected = iter(
+        sorted(
+            HouseholdMembership.objects.filter(
+                household_id=enrollment.case.household_id, relationship="unrelated"
+            ).values_list("client_id", flat=True)
+        )
+    )
 
     def add_rows(n):
-        snapshot = Determination.objects.get(pk=determination.pk).snapshot
         facts = Review.objects.get(pk=review.pk).verified_facts or {"members": {}, "members_removed": []}
+        facts.setdefault("members", {})
         for _ in range(n):
-            person = ClientFactory(office=north, first_name="Corrected", date_of_birth=date(2001, 1, 1))
-            snapshot["members"].append(
-                {
-                    "id": str(person.pk),
-                    "date_of_birth": "2001-01-01",
-                    "disabled": False,
-                    "blind": False,
-                    "student": False,
-                }
-            )
-            facts["members"][str(person.pk)] = {"date_of_birth": "2000-01-01"}
-        Determination.objects.filter(pk=determination.pk).update(snapshot=snapshot)
+            facts["members"][str(next(corrected))] = {"date_of_birth": "2000-01-01"}
         Review.objects.filter(pk=review.pk).update(verified_facts=facts)
 
     client.force_login(reviewer)

@@ -100,7 +100,11 @@ class Review(models.Model):
     error_amount = models.DecimalField(
         **MONEY, default=0, help_text="Issued less verified: above zero overpaid, below zero underpaid."
     )
-    verified_facts = models.JSONField(default=dict, blank=True, help_text="The corrections the amount was re-run with.")
+    verified_facts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The corrections the amount was re-run with: incomes, expenses, household members and resources.",
+    )
     cause = models.CharField(max_length=200, blank=True)
     responsibility = models.CharField(max_length=10, choices=Responsibility.choices, blank=True)
     summary = models.TextField(blank=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from accounts.models import User
 from audit.services import audit_page_read
 from casework.selectors import cases as case_selectors
 from casework.views.cases import case_page
+from clients.models import Asset, Client
 from core.charts import bar_chart
 from core.dates import parse_iso_date, parse_month
 from core.money import MoneyError, parse_money
@@ -96,7 +98,62 @@ def review_start(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("quality:review_detail", review.pk)
 
 
-def _review_page(request: HttpRequest, review, errors: list[str], status: int = 200) -> HttpResponse:
+#: Blank rows the recompute form offers for members and resources the record missed.
+ADD_ROWS = 2
+
+
+def _typed(typed: Mapping[str, str], prefix: str) -> dict[str, str]:
+    """What was typed in the fields named `prefix...`, by the rest of their name."""
+    return {key[len(prefix) :]: value for key, value in typed.items() if key.startswith(prefix)}
+
+
+def _member_rows(snapshot: Mapping, typed: Mapping[str, str]) -> list[dict]:
+    """The recorded members with their names (one query) and what the reviewer typed for each."""
+    members = snapshot.get("members", [])
+    ids = [int(m["id"]) for m in members if str(m["id"]).isdigit()]
+    names = (
+        {
+            str(pk): f"{first} {last}"
+            for pk, first, last in Client.objects.filter(pk__in=ids).values_list("pk", "first_name", "last_name")
+        }
+        if ids
+        else {}
+    )
+    return [
+        {"member": m, "name": names.get(str(m["id"]), m["id"]), "typed": _typed(typed, f"member-{m['id']}-")}
+        for m in members
+    ]
+
+
+def _corrections(facts: Mapping) -> list[str]:
+    """One line per fact the re-run corrected, for the finding."""
+    lines = [_("Income %(n)s: %(amount)s") % {"n": n, "amount": a} for n, a in facts.get("incomes", {}).items()]
+    lines += [_("Expense %(n)s: %(amount)s") % {"n": n, "amount": a} for n, a in facts.get("expenses", {}).items()]
+    lines += [_("Member %(id)s: not in the household") % {"id": m} for m in facts.get("members_removed", [])]
+    lines += [
+        _("Member %(id)s: %(facts)s") % {"id": m, "facts": ", ".join(f"{k} {v}" for k, v in values.items())}
+        for m, values in facts.get("members", {}).items()
+    ]
+    lines += [
+        _("Member added: %(facts)s") % {"facts": ", ".join(f"{k} {v}" for k, v in values.items())}
+        for values in facts.get("members_added", [])
+    ]
+    lines += [
+        _("Resource %(n)s: %(facts)s") % {"n": n, "facts": ", ".join(f"{k} {v}" for k, v in values.items())}
+        for n, values in facts.get("assets", {}).items()
+    ]
+    lines += [_("Resource %(n)s: not held") % {"n": n} for n in facts.get("assets_removed", [])]
+    lines += [
+        _("Resource added: %(kind)s %(value)s") % {"kind": a.get("kind"), "value": a.get("value")}
+        for a in facts.get("assets_added", [])
+    ]
+    return lines
+
+
+def _review_page(
+    request: HttpRequest, review, errors: list[str], status: int = 200, typed: Mapping[str, str] | None = None
+) -> HttpResponse:
+    typed = typed or {}
     determination = review.determination
     snapshot = determination.snapshot if determination else {}
     audit_page_read(
@@ -109,8 +166,16 @@ def _review_page(request: HttpRequest, review, errors: list[str], status: int = 
             "review": review,
             "elements": list(review.elements.all()),  # prefetched (selectors.review_detail_qs)
             "results": ReviewElement.Result.choices[1:],
-            "incomes": list(enumerate(snapshot.get("incomes", []))),
-            "expenses": list(enumerate(snapshot.get("expenses", []))),
+            "incomes": [(i, item, typed.get(f"income-{i}", "")) for i, item in enumerate(snapshot.get("incomes", []))],
+            "expenses": [
+                (i, item, typed.get(f"expense-{i}", "")) for i, item in enumerate(snapshot.get("expenses", []))
+            ],
+            "members": _member_rows(snapshot, typed),
+            "assets": [(n, a, _typed(typed, f"asset-{n}-")) for n, a in enumerate(snapshot.get("assets", []))],
+            "added_members": [_typed(typed, f"add-member-{n}-") | {"n": str(n)} for n in range(1, ADD_ROWS + 1)],
+            "added_assets": [_typed(typed, f"add-asset-{n}-") | {"n": str(n)} for n in range(1, ADD_ROWS + 1)],
+            "asset_kinds": Asset.Kind.choices,
+            "corrections": _corrections(review.verified_facts or {}),
             "errors": errors,
             "owners": User.objects.filter(is_active=True, office=review.sampled.sample.office).order_by("last_name"),
             "responsibilities": [("agency", "Agency error"), ("client", "Client error")],
@@ -148,7 +213,11 @@ def review_update(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         elif step == "recompute":
             incomes, expenses = _amounts(post, "income"), _amounts(post, "expense")
             services.review_recompute(
-                acting_user=request.user, review=review, income_amounts=incomes, expense_amounts=expenses
+                acting_user=request.user,
+                review=review,
+                income_amounts=incomes,
+                expense_amounts=expenses,
+                **_household_corrections(post, review.determination.snapshot if review.determination else {}),
             )
         elif step == "complete":
             services.review_complete(
@@ -174,7 +243,8 @@ def review_update(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             raise ValidationError(_("Nothing to do."))
     except (ValidationError, MoneyError) as error:
         review.refresh_from_db()
-        return _review_page(request, review, list(getattr(error, "messages", [str(error)])), status=400)
+        typed = {k: v for k, v in post.items() if k != "csrfmiddlewaretoken"} if step == "recompute" else {}
+        return _review_page(request, review, list(getattr(error, "messages", [str(error)])), status=400, typed=typed)
     messages.success(request, _("Saved."))
     return redirect("quality:review_detail", review.pk)
 
@@ -189,6 +259,99 @@ def _amounts(post, kind: str) -> dict[int, Decimal]:
             except MoneyError as error:
                 raise ValidationError(f"{kind.capitalize()} {key.split('-', 1)[1]}: {error}") from None
     return amounts
+
+
+def _flag(value: str, what: str) -> bool | None:
+    """A yes/no correction: None when left as recorded."""
+    if value in ("", None):
+        return None
+    if value not in ("yes", "no"):
+        raise ValidationError(_("%(what)s: choose yes or no.") % {"what": what})
+    return value == "yes"
+
+
+def _birth(value: str, what: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    born = parse_iso_date(value)
+    if born is None or born > timezone.localdate():
+        raise ValidationError(_("%(what)s: the date of birth is a past date (YYYY-MM-DD).") % {"what": what})
+    return born
+
+
+def _person(post, prefix: str, what: str) -> dict:
+    """What the reviewer verified of a person: the date of birth and the yes/no facts the rules read."""
+    facts: dict = {}
+    born = _birth(post.get(f"{prefix}date_of_birth", ""), what)
+    if born is not None:
+        facts["date_of_birth"] = born
+    for name, label in (("disabled", _("disabled")), ("blind", _("blind")), ("student", _("student"))):
+        flag = _flag(post.get(f"{prefix}{name}", ""), f"{what}, {label}")
+        if flag is not None:
+            facts[name] = flag
+    return facts
+
+
+def _household_corrections(post, snapshot: Mapping) -> dict:
+    """The members and resources the reviewer corrected, as `services.review_recompute` takes them."""
+    removed, facts = [], {}
+    for m in snapshot.get("members", []):
+        prefix, what = f"member-{m['id']}-", _("Member %(id)s") % {"id": m["id"]}
+        if post.get(f"{prefix}remove"):
+            removed.append(str(m["id"]))
+        elif person := _person(post, prefix, what):
+            facts[str(m["id"])] = person
+    added = []
+    for n in range(1, ADD_ROWS + 1):
+        prefix, what = f"add-member-{n}-", _("Added member %(n)s") % {"n": n}
+        person = _person(post, prefix, what)
+        if person:
+            if "date_of_birth" not in person:
+                raise ValidationError(_("%(what)s: give the date of birth.") % {"what": what})
+            added.append(person)
+    values, kinds, dropped = {}, {}, []
+    kind_names = set(Asset.Kind.values)
+    for n, _asset in enumerate(snapshot.get("assets", [])):
+        prefix, what = f"asset-{n}-", _("Resource %(n)s") % {"n": n}
+        if post.get(f"{prefix}remove"):
+            dropped.append(n)
+            continue
+        if post.get(f"{prefix}value", "").strip():
+            values[n] = _money(post[f"{prefix}value"], what)
+        if kind := post.get(f"{prefix}kind", ""):
+            if kind not in kind_names:
+                raise ValidationError(_("%(what)s: choose a kind of resource.") % {"what": what})
+            kinds[n] = kind
+    new_assets = []
+    member_ids = {str(m["id"]) for m in snapshot.get("members", [])} - set(removed)
+    for n in range(1, ADD_ROWS + 1):
+        prefix, what = f"add-asset-{n}-", _("Added resource %(n)s") % {"n": n}
+        kind, value = post.get(f"{prefix}kind", ""), post.get(f"{prefix}value", "").strip()
+        if not kind and not value:
+            continue
+        if kind not in kind_names or not value:
+            raise ValidationError(_("%(what)s: give its kind and value.") % {"what": what})
+        owner = post.get(f"{prefix}member_id", "") or None
+        if owner is not None and owner not in member_ids:
+            raise ValidationError(_("%(what)s: choose a member of the household.") % {"what": what})
+        new_assets.append({"kind": kind, "value": _money(value, what), "member_id": owner})
+    return {
+        "members_removed": removed,
+        "member_facts": facts,
+        "members_added": added,
+        "asset_values": values,
+        "asset_kinds": kinds,
+        "assets_removed": dropped,
+        "assets_added": new_assets,
+    }
+
+
+def _money(value: str, what: str) -> Decimal:
+    try:
+        return parse_money(value)
+    except MoneyError as error:
+        raise ValidationError(f"{what}: {error}") from None
 
 
 @require_POST

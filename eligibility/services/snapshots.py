@@ -158,6 +158,11 @@ class WhatIf:
 
     `income_amounts` / `expense_amounts`: new amounts by position in the snapshot's lists;
     `leave_out`: member ids to take out (with their incomes); `add_ages`: people to add, by age.
+    `member_facts`: by member id, new values of what the rules read of a person (`date_of_birth`
+    as a date, `disabled`, `blind`, `student`); `add_members`: people the record missed, each
+    {"date_of_birth", "disabled", "blind", "student"}. `asset_values` / `asset_kinds`: new value or
+    kind by position in the snapshot's assets; `drop_assets`: positions to take out; `add_assets`:
+    resources the record missed, each {"kind", "value", "member_id"}.
     """
 
     income_amounts: Mapping[int, Decimal] = field(default_factory=dict)
@@ -165,6 +170,23 @@ class WhatIf:
     leave_out: frozenset[str] = frozenset()
     add_ages: tuple[int, ...] = ()
     add_monthly_earnings: Decimal | None = None
+    member_facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    add_members: tuple[Mapping[str, Any], ...] = ()
+    asset_values: Mapping[int, Decimal] = field(default_factory=dict)
+    asset_kinds: Mapping[int, str] = field(default_factory=dict)
+    drop_assets: frozenset[int] = frozenset()
+    add_assets: tuple[Mapping[str, Any], ...] = ()
+
+
+_MEMBER_FIELDS = ("date_of_birth", "disabled", "blind", "student")
+
+
+def _member_doc(values: Mapping[str, Any], into: dict[str, Any]) -> dict[str, Any]:
+    for name in _MEMBER_FIELDS:
+        if name in values:
+            value = values[name]
+            into[name] = value.isoformat() if isinstance(value, date) else value
+    return into
 
 
 def snapshot_change(snapshot: rules.HouseholdSnapshot, change: WhatIf, *, as_of: date) -> rules.HouseholdSnapshot:
@@ -174,6 +196,13 @@ def snapshot_change(snapshot: rules.HouseholdSnapshot, change: WhatIf, *, as_of:
         data["incomes"][index]["amount"] = str(amount)
     for index, amount in change.expense_amounts.items():
         data["expenses"][index]["amount"] = str(amount)
+    for index, value in change.asset_values.items():
+        data["assets"][index]["value"] = str(value)
+    for index, kind in change.asset_kinds.items():
+        data["assets"][index]["kind"] = kind
+    data["assets"] = [a for n, a in enumerate(data["assets"]) if n not in change.drop_assets]
+    for member in data["members"]:
+        _member_doc(change.member_facts.get(member["id"], {}), member)
     data["members"] = [m for m in data["members"] if m["id"] not in change.leave_out]
     data["incomes"] = [i for i in data["incomes"] if i["member_id"] not in change.leave_out]
     data["expenses"] = [e for e in data["expenses"] if e.get("member_id") not in change.leave_out]
@@ -181,6 +210,17 @@ def snapshot_change(snapshot: rules.HouseholdSnapshot, change: WhatIf, *, as_of:
     for number, age in enumerate(change.add_ages, start=1):
         born = date(as_of.year - age, 1, 1) if age else as_of
         data["members"].append({"id": f"whatif-{number}", "date_of_birth": born.isoformat(), "disabled": False})
+    for number, values in enumerate(change.add_members, start=1):
+        data["members"].append(_member_doc(values, {"id": f"added-{number}", "disabled": False}))
+    for values in change.add_assets:
+        data["assets"].append(
+            {
+                "kind": values["kind"],
+                "value": str(values["value"]),
+                "member_id": values.get("member_id"),
+                "exempt": False,
+            }
+        )
     if change.add_monthly_earnings:
         if not data["members"]:
             raise ValidationError("Keep at least one person in the household to add earnings.")

@@ -24,7 +24,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Appointment, Case
 from casework.services.appointments import appointment_book
-from casework.services.cases import case_client_ids
+from casework.services.cases import case_client_ids, case_for_work
 from core.status import status_begin, status_move
 from correspondence.services import correspondence_send
 from eligibility.models import AdverseAction, Determination
@@ -48,8 +48,7 @@ def _ids(appeal: Appeal) -> list[int]:
 
 
 def _case_visible(user: User, case: Case) -> None:
-    if not access.may_work_cases(user) or not Case.objects.filter(access.case_scope(user), pk=case.pk).exists():
-        raise PermissionDenied(_("You may not record an appeal on this case."))
+    case_for_work(user=user, case=case, refusal=_("You may not record an appeal on this case."))
 
 
 def _subject_facts(

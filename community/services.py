@@ -18,6 +18,7 @@ from assistance.services import IssuanceRequest, issuance_request
 from audit.models import AuditEvent
 from audit.services import audit_record, audit_value
 from casework.models import Case, Task
+from casework.services.cases import case_for_work
 from casework.services.plans import check_client_of_case
 from casework.services.tasks import task_complete, task_create
 from clients.models import Client
@@ -210,8 +211,7 @@ def participant_add(
                 _("The project is %(status)s; participants join once approved.")
                 % {"status": project.get_status_display().lower()}
             )
-        if not Case.objects.filter(access.case_scope(acting_user), pk=case.pk).exists():
-            raise PermissionDenied(_("You may not work this case."))
+        case_for_work(user=acting_user, case=case)
         check_client_of_case(case=case, client=client)
         if ProjectParticipant.objects.filter(project=project, client=client).exists():
             raise ValidationError(_("%(client)s already takes part in this project.") % {"client": client})

@@ -29,6 +29,7 @@ from casework.services.attendance import (
     scheduled_activity_create,
     scheduled_session_create,
 )
+from casework.services.cases import case_for_work
 from casework.services.plans import check_client_of_case, plan_activity_in_force
 from casework.services.tasks import task_create
 from clients.models import Client
@@ -73,9 +74,7 @@ def _check_office(user: User, office_id: int) -> None:
 
 def _check_case(user: User, case: Case, client: Client) -> Case:
     """The case, locked, if the user may work it and the client is on it; refused otherwise."""
-    case = Case.objects.select_for_update().filter(access.case_scope(user), pk=case.pk).first()
-    if case is None:
-        raise PermissionDenied(_("You may not work this case."))
+    case = case_for_work(user=user, case=case, lock=True)
     if not case.is_active:
         raise ValidationError(
             _("Case %(number)s is %(status)s.") % {"number": case.number, "status": case.get_status_display().lower()}

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,7 @@ from assistance.services import IssuanceRequest, issuance_request, positive_amou
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, Task
-from casework.services.cases import case_client_ids
+from casework.services.cases import case_client_ids, case_for_work
 from casework.services.plans import check_client_of_case
 from casework.services.tasks import task_create
 from clients.models import Client, Document
@@ -57,8 +57,11 @@ def _check_worker(acting_user: User, case: Case, client: Client) -> None:
     member of its household (casework's rule, `check_client_of_case`)."""
     if not access.may_work_cases(acting_user):
         raise ValidationError(_("Only caseworkers and supervisors do health coverage work."))
-    if not Case.objects.filter(access.case_scope(acting_user), pk=case.pk).exists():
-        raise ValidationError(_("You may not work on this case."))
+    try:
+        case_for_work(user=acting_user, case=case)
+    except PermissionDenied:
+        # Shown on the form that asked, as this app's other refusals are.
+        raise ValidationError(_("You may not work on this case.")) from None
     check_client_of_case(case=case, client=client)
 
 

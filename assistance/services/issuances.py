@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,7 @@ from assistance.services.limits import Excess, beyond_authority_text, limits_exc
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, SupportiveService
-from casework.services.cases import case_client_ids
+from casework.services.cases import case_client_ids, case_for_work
 from clients.models import Client
 from core.money import MoneyError, parse_money
 from core.status import status_begin, status_move
@@ -212,10 +212,9 @@ def issuance_request(
         raise ValidationError(_("This request has no valid request key; reload the form and send it again."))
     if not access.may_work_cases(acting_user):
         raise ValidationError(_("Only caseworkers and supervisors request assistance."))
-    if not Case.objects.filter(access.case_scope(acting_user), pk=case.pk).exists():
-        # Whoever calls (a page, the API, another app), assistance goes only on a case the
-        # requester may work now: an on-call shift that has ended no longer counts.
-        raise PermissionDenied(_("You may not work this case."))
+    # Whoever calls (a page, the API, another app), assistance goes only on a case the
+    # requester may work now: an on-call shift that has ended no longer counts.
+    case_for_work(user=acting_user, case=case)
     # Raw details first: a retry of a finished request is answered even if the case has closed since.
     fingerprint = request.fingerprint(case_id=case.pk, client_id=client.pk, program_id=program.pk)
     existing = _same_key(idempotency_key, fingerprint)

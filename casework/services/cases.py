@@ -90,6 +90,23 @@ def case_access_sync(*, case: Case) -> None:
         )
 
 
+def case_for_work(*, user: User, case: Case, lock: bool = False, refusal: str | None = None) -> Case:
+    """The case, read again, if `user` may work it now (`accounts.access.case_work_scope`); refused
+    with PermissionDenied (`refusal`, or "You may not work this case.") otherwise.
+
+    Every service that acts on a case for a caller (a page, the API, another app) asks here, so an
+    on-call shift that has ended, a transfer to another office or a restriction counts at once.
+    With `lock` the case's row stays locked until the caller's transaction ends.
+    """
+    cases = Case.objects.filter(access.case_work_scope(user), pk=case.pk)
+    if lock:
+        cases = cases.select_for_update()
+    workable = cases.first()
+    if workable is None:
+        raise PermissionDenied(refusal or _("You may not work this case."))
+    return workable
+
+
 def _check_worker(*, worker: User, office_id: int) -> None:
     if not worker.is_active or not access.may_work_cases(worker):
         raise ValidationError({"worker": _("%(worker)s cannot be assigned cases.") % {"worker": worker}})

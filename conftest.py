@@ -2,7 +2,8 @@
 
 The personas: a caseworker (`caseworker`), their supervisor (`supervisor`), a caseworker
 of another office (`other_caseworker`), an administrator (`admin_user`) and an auditor
-(`auditor`). `caseworker` and `supervisor` share the North office and a team.
+(`auditor`). `caseworker` and `supervisor` share the North office and a team. The North
+office's manager (`office_manager`) is asked for by the tests that need one.
 """
 
 import os
@@ -148,6 +149,12 @@ def caseworker(supervisor, north):
 def other_caseworker(south):
     team = TeamFactory(office=south, supervisor=UserFactory(username="south_sup", office=south, roles=["supervisor"]))
     return UserFactory(username="south_worker", office=south, team=team, roles=["caseworker"])
+
+
+@pytest.fixture
+def office_manager(north):
+    """The North office's manager: its dashboard and the cases behind its figures, read only."""
+    return UserFactory(username="north_office_manager", office=north, roles=["office_manager"])
 
 
 @pytest.fixture

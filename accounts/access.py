@@ -20,7 +20,11 @@ that casework keeps):
 - a merged client is not listed: their records live on the surviving client;
 - a caseworker or supervisor on call for their office (an `OnCallShift` running now) sees the
   office's unrestricted clients, as colleagues of an office that shares its cases do, but only
-  while the shift runs; what they read then is audited as on-call access.
+  while the shift runs; what they read then is audited as on-call access;
+- an office manager reads the unrestricted clients and cases of their own office (the rows behind
+  its figures), whether or not the office shares its cases among its workers; a restricted one
+  stays with its worker and their supervisor. Reading is all: an office manager works no case and
+  issues nothing (`may_work_cases` and the other roles' checks leave them out).
 
 The rule works on field names only, so this app needs no import of the
 client registry or of casework.
@@ -52,8 +56,17 @@ def client_scope(user: User | AnonymousUser, *, prefix: str = "", include_merged
     allowed: list[Q] = []
     # One Exists with the paths OR'ed inside it: PostgreSQL can then check access as a semi-join
     # on the few best name matches instead of two subplans on every candidate (bench_search.py).
+    restricted = OuterRef(f"{prefix}restricted")
     rows = _any(
-        [q for q in (_own_rows(user), _shared_rows(user, client_restricted=OuterRef(f"{prefix}restricted"))) if q]
+        [
+            q
+            for q in (
+                _own_rows(user),
+                _shared_rows(user, client_restricted=restricted),
+                _managed_rows(user, client_restricted=restricted),
+            )
+            if q
+        ]
     )
     if rows is not NOTHING:
         allowed.append(Q(Exists(CaseAccess.objects.filter(rows, client_id=client_id))))
@@ -82,7 +95,7 @@ def case_scope(user: User | AnonymousUser, *, prefix: str = "") -> Q:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
     allowed: list[Q] = []
-    rows = _any([q for q in (_own_rows(user), _shared_rows(user)) if q])
+    rows = _any([q for q in (_own_rows(user), _shared_rows(user), _managed_rows(user)) if q])
     if rows is not NOTHING:
         allowed.append(Q(Exists(CaseAccess.objects.filter(rows, case_id=OuterRef(f"{prefix}id")))))
     if Role.ADMIN in user.roles:
@@ -136,9 +149,23 @@ def _shared_rows(user: User, *, client_restricted: OuterRef | None = None, on_ca
     return shared
 
 
+def _managed_rows(user: User, *, client_restricted: OuterRef | None = None) -> Q | None:
+    """Access rows of the unrestricted cases of the office the user manages (an office manager).
+
+    Not subject to the office's sharing setting, which is about colleagues covering for each other:
+    the office's manager reads the cases behind its figures. With `client_restricted`, a restricted
+    client is left out too."""
+    if not user.office_id or Role.OFFICE_MANAGER not in user.roles:
+        return None
+    managed = Q(office_id=user.office_id, restricted=False)
+    if client_restricted is not None:
+        managed &= Q(Exact(client_restricted, False))
+    return managed
+
+
 def _everyday_rows(user: User) -> Q:
     """Access rows the user sees outside any on-call shift."""
-    return _any([q for q in (_own_rows(user), _shared_rows(user, on_call=False)) if q])
+    return _any([q for q in (_own_rows(user), _shared_rows(user, on_call=False), _managed_rows(user)) if q])
 
 
 def on_call_shifts_now(*, user: User, office_id: int | None = None, at=None):
@@ -287,10 +314,33 @@ def may_review_quality(user: User) -> bool:
 
 
 def may_read_dashboards(user: User) -> bool:
-    """Figures pages: supervisors (their team and office), and admins and auditors (the agency, as figures)."""
-    return bool({Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR} & user.roles)
+    """Figures pages and the monthly reports: supervisors (their team and office), office managers
+    (their office), and admins and auditors (the agency, as figures)."""
+    return bool({Role.SUPERVISOR, Role.OFFICE_MANAGER, Role.ADMIN, Role.AUDITOR} & user.roles)
 
 
 def may_see_agency_figures(user: User) -> bool:
     """Every office's figures, without client rows unless the access rule lets them see the client."""
     return bool({Role.ADMIN, Role.AUDITOR} & user.roles)
+
+
+def may_manage_office(user: User) -> bool:
+    """An office manager bound to an office: its dashboard is theirs, and the monthly report is sent to them."""
+    return Role.OFFICE_MANAGER in user.roles and user.office_id is not None
+
+
+def may_read_office_figures(user: User, office_id: int | None) -> bool:
+    """One office's dashboard: its supervisors and its office managers; admins and auditors any office's.
+    Another office's figures are refused to everyone else."""
+    if may_see_agency_figures(user):
+        return office_id is not None
+    if office_id is None or user.office_id != office_id:
+        return False
+    return may_supervise(user) or may_manage_office(user)
+
+
+def monthly_report_recipient_scope() -> Q:
+    """A filter on User: who is sent the monthly report when it is made. The report counts every
+    office, so: each office's managers, and the administrators who run the agency."""
+    managers = Q(groups__name=Role.OFFICE_MANAGER, office__isnull=False)
+    return Q(is_active=True) & (managers | Q(groups__name=Role.ADMIN))

@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partner system")
     HEARING_OFFICER = "hearing_officer", _("Hearing officer")
     REVIEWER = "reviewer", _("Quality reviewer")
+    # Manages one office: its figures and the cases behind them, read only; issues nothing.
+    OFFICE_MANAGER = "office_manager", _("Office manager")
 
 
 class Office(models.Model):

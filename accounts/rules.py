@@ -34,3 +34,4 @@ rules.add_perm("assistance.download_payment_file", _of_user(access.may_download_
 rules.add_perm("assistance.read_agency_payments", _of_user(access.may_read_agency_payments))
 rules.add_perm("reports.read_dashboards", _of_user(access.may_read_dashboards))
 rules.add_perm("quality.review", _of_user(access.may_review_quality))
+rules.add_perm("reports.manage_office", _of_user(access.may_manage_office))

@@ -23,8 +23,10 @@ LOGINS = (
     "  admin             administrator (Django admin at /admin/)",
     "  auditor           auditor (audit trail)",
     "  finance           finance: the agency-wide payment files",
+    "  north.office      office manager, North Office: its dashboard and the monthly report",
     "  north.supervisor  supervisor, North Office",
     "  north.worker1..3  caseworkers, North Office",
+    "  south.office      office manager, South Office",
     "  south.supervisor  supervisor, South Office",
     "  south.worker1..3  caseworkers, South Office",
 )
@@ -112,6 +114,15 @@ def load_demo_casework(options: DemoOptions) -> None:
     workers = []
     for code, name in [("north", "North Office"), ("south", "South Office")]:
         office = Office.objects.create(code=code, name=name, address=f"1 {name} Plaza", phone="555-0100")
+        user_create(
+            acting_user=admin,
+            username=f"{code}.office",
+            password=password,
+            roles=[Role.OFFICE_MANAGER],
+            first_name="Olivia",
+            last_name=f"{name.split()[0]} Office Manager",
+            office=office,
+        )
         supervisor = user_create(
             acting_user=admin,
             username=f"{code}.supervisor",

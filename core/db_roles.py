@@ -69,6 +69,8 @@ NEVER_DELETED_TABLES: tuple[str, ...] = (
     "assistance_issuance",
     # What was sent to a client: its delivery moves on, the record stays.
     "correspondence_correspondence",
+    # What was sent to a member of staff, likewise.
+    "correspondence_staffmessage",
 )
 
 

@@ -7,7 +7,7 @@ from django.utils.http import urlencode
 
 from accounts.admin_access import ReadOnlyRoleAdmin, RoleAdmin
 from correspondence import templates_registry as registry
-from correspondence.models import LetterTemplate, PrintBatch
+from correspondence.models import LetterTemplate, PrintBatch, StaffMessage
 from correspondence.services import letter_template_save
 
 
@@ -67,3 +67,13 @@ class LetterTemplateAdmin(RoleAdmin):
 @admin.register(PrintBatch)
 class PrintBatchAdmin(ReadOnlyRoleAdmin):
     list_display = ["id", "office", "created_at", "letters", "printed_at", "printed_by"]
+
+
+@admin.register(StaffMessage)
+class StaffMessageAdmin(ReadOnlyRoleAdmin):
+    """What was sent to staff, and whether it reached their inbox; sent only by the jobs that send them."""
+
+    list_display = ["created_at", "recipient", "subject", "language", "delivered_at"]
+    list_filter = ["language", "created_at"]
+    search_fields = ["key", "subject", "recipient__username"]
+    list_select_related = ["recipient"]

@@ -222,3 +222,38 @@ class CorrespondenceStatusChange(StatusChange):
 
     class Meta(StatusChange.Meta):
         pass
+
+
+class StaffMessage(models.Model):
+    """A message to a member of staff, read in their inbox: never about a client, so it names none.
+
+    Written with its text in the recipient's language and queued; the worker process delivers it
+    to the inbox through the outbox (`correspondence.services.staff_message_deliver`). `key` names
+    what it tells (the monthly report of a month, say): one message per recipient and key, so a job
+    that runs twice sends it once. Kept once sent, like a letter to a client.
+    """
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_messages")
+    key = models.CharField(max_length=100, help_text=_("What it tells, once per recipient."))
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(help_text=_("The text as sent."))
+    link = models.CharField(max_length=200, blank=True, help_text=_("The page it points to, on this site."))
+    job = models.CharField(max_length=100, blank=True, help_text=_("The scheduled job that sent it."))
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                name="staffmessage_once_per_recipient",
+                violation_error_message="This person was already sent this message.",
+            )
+        ]
+        # A person's inbox: their delivered messages, newest first.
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="staffmessage_inbox")]
+
+    def __str__(self) -> str:
+        return f"To {self.recipient_id}: {self.subject}"

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import client_scope, print_batch_scope
-from correspondence.models import Channel, Correspondence, PrintBatch
+from correspondence.models import Channel, Correspondence, PrintBatch, StaffMessage
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -79,3 +79,8 @@ def mail_waiting_count(user: User) -> int:
     return Correspondence.objects.filter(
         status=Correspondence.Status.QUEUED, channel=Channel.MAIL, client__office_id=user.office_id
     ).count()
+
+
+def staff_inbox(user: User) -> QuerySet[StaffMessage]:
+    """The messages delivered to `user`, newest first: their own, and nobody else's."""
+    return StaffMessage.objects.filter(recipient_id=user.pk, delivered_at__isnull=False).order_by("-created_at", "-id")

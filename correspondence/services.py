@@ -11,6 +11,7 @@ worker to see on the client's Correspondence tab.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ from correspondence.models import (
     Language,
     LetterTemplate,
     PrintBatch,
+    StaffMessage,
 )
 
 if TYPE_CHECKING:
@@ -696,3 +698,75 @@ def register_merge_hook() -> None:
     from clients.services import merge_hooks_register
 
     merge_hooks_register(_on_client_merge)
+
+
+# --- Messages to staff --------------------------------------------------------------------------
+
+STAFF_DELIVER_TASK = "correspondence.tasks.staff_message_deliver"
+
+
+def staff_language(user: User) -> str:
+    """The language a member of staff reads: the one they chose, else the site's."""
+    return user.language or translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+
+
+def staff_message_send(
+    *,
+    recipients: Iterable[User],
+    key: str,
+    wording: Callable[[], tuple[str, str]],
+    link: str = "",
+    job: str = "",
+) -> list[StaffMessage]:
+    """Send a message to each of `recipients` who was not already sent the one of this `key`, in
+    their language, and queue its delivery to their inbox (the worker process, through the outbox).
+
+    `wording` gives the subject and the text; it is called with each recipient's language active,
+    once per language. A staff message names no client: it points to a page (`link`) where the
+    access rule decides what the reader sees. Safe to run twice: a recipient already sent the
+    message is skipped. Returns the messages sent by this call.
+    """
+    recipients = list(recipients)
+    texts: dict[str, tuple[str, str]] = {}
+    sent: list[StaffMessage] = []
+    with transaction.atomic():
+        already = set(
+            StaffMessage.objects.filter(key=key, recipient_id__in=[r.pk for r in recipients]).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        for recipient in recipients:
+            if recipient.pk in already:
+                continue
+            language = staff_language(recipient)
+            if language not in texts:
+                with translation.override(language):
+                    subject, body = wording()
+                texts[language] = (str(subject)[:200], str(body))
+            subject, body = texts[language]
+            try:
+                with transaction.atomic():
+                    message = StaffMessage.objects.create(
+                        recipient=recipient, key=key[:100], language=language, subject=subject, body=body,
+                        link=link[:200], job=job[:100], created_at=timezone.now(),
+                    )  # fmt: skip
+            except IntegrityError:
+                continue  # sent meanwhile by another run of the same job
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.CREATE,
+                target=message,
+                changes={"recipient": recipient.pk, "key": key, "language": language},
+                reason=job,
+            )
+            job_enqueue(STAFF_DELIVER_TASK, message.pk)
+            sent.append(message)
+            already.add(recipient.pk)
+    return sent
+
+
+def staff_message_deliver(*, message_id: int) -> StaffMessage | None:
+    """Put a queued message in its recipient's inbox. Safe to run twice: the first run delivers it,
+    and a later one leaves its moment of delivery as it was."""
+    StaffMessage.objects.filter(pk=message_id, delivered_at__isnull=True).update(delivered_at=timezone.now())
+    return StaffMessage.objects.filter(pk=message_id).first()

@@ -1,5 +1,6 @@
 """Celery tasks: they take ids and call a service. Beat runs `correspondence_retry_due` every
-minute and `print_batch_make` each morning (config/schedules.py)."""
+minute and `print_batch_make` each morning (config/schedules.py); `staff_message_deliver` is
+enqueued through the outbox by `correspondence.services.staff_message_send`."""
 
 from celery import shared_task
 from django.db import transaction
@@ -30,3 +31,9 @@ def correspondence_retry_due() -> int:
 def print_batch_make() -> list[int]:
     """Gather the letters waiting for the post into the day's print batch of each office."""
     return [batch.pk for batch in services.print_batch_make()]
+
+
+@shared_task(name="correspondence.tasks.staff_message_deliver")
+def staff_message_deliver(message_id: int) -> bool:
+    """Deliver one message to a member of staff's inbox (safe to run twice)."""
+    return services.staff_message_deliver(message_id=message_id) is not None

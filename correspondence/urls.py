@@ -14,4 +14,5 @@ urlpatterns = [
     path("print-batches/", views.print_batch_list, name="print_batches"),
     path("print-batches/<int:pk>/pdf/", views.print_batch_pdf, name="print_batch_pdf"),
     path("print-batches/<int:pk>/printed/", views.print_batch_printed, name="print_batch_printed"),
+    path("inbox/", views.staff_inbox, name="inbox"),
 ]

@@ -1,9 +1,11 @@
-"""The client's Correspondence tab, their contact preferences, one message, and the print batches."""
+"""The client's Correspondence tab, their contact preferences, one message, the print batches, and
+a member of staff's own inbox."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,7 @@ from correspondence.forms import ContactPreferenceForm
 from correspondence.models import Channel
 
 LIST_LIMIT = 200
+INBOX_PAGE_SIZE = 50
 
 
 def channel_status(client, preference) -> list[dict]:
@@ -174,3 +177,10 @@ def text_status_report(request: HttpRequest) -> HttpResponse:
     if item is None:
         raise Http404("No message has this provider id.")
     return HttpResponse(status=204)
+
+
+@login_required
+def staff_inbox(request: HttpRequest) -> HttpResponse:
+    """The messages sent to the signed-in person (the monthly report made, say), newest first."""
+    page = Paginator(selectors.staff_inbox(request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "correspondence/staff_inbox.html", {"page": page})

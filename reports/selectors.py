@@ -58,16 +58,16 @@ class Scope:
 
 
 def scope_for(*, user: User, kind: str, office: Office | None = None) -> Scope | None:
-    """The scope `user` may look at, or None: a supervisor their team and their office;
-    admins and auditors any office or the agency."""
-    from accounts.access import may_see_agency_figures, may_supervise
+    """The scope `user` may look at, or None: a supervisor their team and their office; an office
+    manager their office; admins and auditors any office or the agency (`accounts.access`)."""
+    from accounts.access import may_read_office_figures, may_see_agency_figures, may_supervise
 
     if kind == "team" and may_supervise(user):
         return Scope("team", f"Team of {user}", office_id=user.office_id, supervisor_id=user.pk)
     if kind == "office":
         if may_see_agency_figures(user) and office is not None:
             return Scope("office", str(office), office_id=office.pk)
-        if may_supervise(user) and user.office_id and (office is None or office.pk == user.office_id):
+        if may_read_office_figures(user, office.pk if office else user.office_id):
             return Scope("office", str(user.office), office_id=user.office_id)
     if kind == "agency" and may_see_agency_figures(user):
         if office is not None:

@@ -1,4 +1,5 @@
-"""The reports' two writes: an export's audit event, and the monthly report kept as a record."""
+"""The reports' writes: an export's audit event, the monthly report kept as a record, and the
+message that tells the managers it is made."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from accounts.access import monthly_report_recipient_scope
 from accounts.models import User
 from assistance.models import Issuance
 from audit.models import AuditEvent
@@ -19,6 +24,8 @@ from casework.models import Case
 from core.dates import day_bounds
 from core.money import format_money
 from core.pdf import html_to_pdf
+from correspondence.models import StaffMessage
+from correspondence.services import staff_message_send
 from reports.exports import figures_csv, figures_xlsx
 from reports.models import MonthlyReport
 from reports.selectors import Figure, Scope, timeliness_figure
@@ -89,3 +96,29 @@ def monthly_report_make(*, month: date) -> MonthlyReport:
             return MonthlyReport.objects.create(month=month, figures=stored, csv=figures_csv(figures), pdf=pdf)
     except IntegrityError:  # made meanwhile by another run of the job
         return MonthlyReport.objects.get(month=month)
+
+
+def monthly_report_deliver(*, report: MonthlyReport) -> list[StaffMessage]:
+    """Tell each manager the month's report is made, once, in their language, with the link to its page.
+
+    The report counts every office (`_monthly_figures`), so it goes to each office's managers and to
+    the administrators (`accounts.access.monthly_report_recipient_scope`). The message holds the
+    month and the link, nothing about a client. Safe to run twice: nobody is told twice."""
+    month = f"{report.month:%Y-%m}"
+    link = reverse("reports:monthly_report", args=[month])
+
+    def wording() -> tuple[str, str]:
+        named = date_format(report.month, "F Y")
+        return (
+            _("Monthly statistical report, %(month)s") % {"month": named},
+            _(
+                "The agency's statistical report for %(month)s is made: cases opened and closed, clients "
+                "served, assistance by kind and SNAP timeliness, for every office. Open it from this message."
+            )
+            % {"month": named},
+        )
+
+    recipients = User.objects.filter(monthly_report_recipient_scope()).distinct().order_by("pk")
+    return staff_message_send(
+        recipients=recipients, key=f"monthly-report:{month}", wording=wording, link=link, job="monthly report"
+    )

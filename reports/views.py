@@ -52,9 +52,17 @@ def _filters(request: HttpRequest) -> tuple[date, date, list[str]]:
 
 def _scope(request: HttpRequest, kind: str) -> tuple[selectors.Scope, list[Office], Office | None]:
     if kind not in KINDS or not may_read_dashboards(request.user):
-        raise PermissionDenied(_("Dashboards are for supervisors, administrators and auditors."))
-    offices = list(Office.objects.order_by("name")) if may_see_agency_figures(request.user) else []
-    office = next((o for o in offices if str(o.pk) == request.GET.get("office")), None)
+        raise PermissionDenied(_("Dashboards are for supervisors, office managers, administrators and auditors."))
+    asked = request.GET.get("office", "")
+    if may_see_agency_figures(request.user):
+        offices = list(Office.objects.order_by("name"))
+        office = next((o for o in offices if str(o.pk) == asked), None)
+    else:
+        # Only their own office is offered; asking for another is refused below, not answered with theirs.
+        offices = []
+        office = Office.objects.filter(pk=asked).first() if asked.isdigit() else None
+        if asked and office is None:
+            raise Http404
     scope = selectors.scope_for(user=request.user, kind=kind, office=office)
     if scope is None:
         raise PermissionDenied(
@@ -178,7 +186,9 @@ def drill(request: HttpRequest, kind: str, name: str) -> HttpResponse:
 @login_required
 def monthly_reports(request: HttpRequest) -> HttpResponse:
     if not may_read_dashboards(request.user):
-        raise PermissionDenied(_("The monthly reports are for supervisors, administrators and auditors."))
+        raise PermissionDenied(
+            _("The monthly reports are for supervisors, office managers, administrators and auditors.")
+        )
     reports = MonthlyReport.objects.defer("pdf", "csv")
     return render(request, "reports/monthly_reports.html", {"reports": reports})
 
@@ -187,7 +197,9 @@ def monthly_reports(request: HttpRequest) -> HttpResponse:
 @login_required
 def monthly_report(request: HttpRequest, month: str, fmt: str = "") -> HttpResponse:
     if not may_read_dashboards(request.user):
-        raise PermissionDenied(_("The monthly reports are for supervisors, administrators and auditors."))
+        raise PermissionDenied(
+            _("The monthly reports are for supervisors, office managers, administrators and auditors.")
+        )
     day = parse_month(month)
     if day is None:
         raise Http404

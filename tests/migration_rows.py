@@ -57,6 +57,7 @@ def _recreate() -> None:
         "0008_partner_role",
         "0010_hearing_officer_role",
         "0011_reviewer_role",
+        "0012_office_manager_role",
     ):
         for name in importlib.import_module(f"accounts.migrations.{migration}").ROLES:
             Group.objects.get_or_create(name=name)

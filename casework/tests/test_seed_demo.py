@@ -30,8 +30,10 @@ def test_the_demo_ends_with_the_sign_ins_and_the_address_of_the_chosen_port(capl
         "admin",
         "auditor",
         "finance",
+        "north.office",
         "north.supervisor",
         "north.worker1..3",
+        "south.office",
         "south.supervisor",
         "south.worker1..3",
         "north.manager",  # assistance's loader, after casework's

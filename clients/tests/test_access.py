@@ -7,7 +7,8 @@ file writes; and the Django admin. The rule itself is `accounts.access.client_sc
 sees a client through a case. (The intake page moved to casework: casework/tests/test_case_views.py.)
 
 Personas (conftest.py): `caseworker` and `supervisor` (North office, same team),
-`other_caseworker` (South office), `admin` and `auditor`. This module adds `peer`, a
+`other_caseworker` (South office), `admin`, `auditor` and `office_manager` (North office, reads
+its unrestricted clients and changes nothing). This module adds `peer`, a
 caseworker of the same North team who is not the worker on the restricted client's case,
 and `admin_with_grant`, the admin after break-glass on the client in question. Every client
 here is seen through a case (`tests.factories.case_for`); the North client's case is the
@@ -42,7 +43,16 @@ from tests.factories import (
     case_for,
 )
 
-PERSONAS = ["caseworker", "supervisor", "peer", "other_caseworker", "admin", "admin_with_grant", "auditor"]
+PERSONAS = [
+    "caseworker",
+    "supervisor",
+    "peer",
+    "other_caseworker",
+    "admin",
+    "admin_with_grant",
+    "auditor",
+    "office_manager",
+]
 MISSING = 987_654_321  # an id no record has
 GOOD_REASON = "Court subpoena 2025-CV-0113, requested by legal counsel"
 # One frozen moment (09:00 in Chicago on 12 March 2026): grant expiry and household dates never move under a test.
@@ -111,8 +121,8 @@ def peer(supervisor, north):
 
 
 @pytest.fixture
-def people(personas, peer) -> dict:
-    return {**personas, "peer": peer, "admin_with_grant": personas["admin"]}
+def people(personas, peer, office_manager) -> dict:
+    return {**personas, "peer": peer, "admin_with_grant": personas["admin"], "office_manager": office_manager}
 
 
 def sign_in(client, people, persona: str, file) -> None:
@@ -160,7 +170,9 @@ def _page(name, kwargs=_client, method="get"):
     return Url(name, kwargs, method, about_client=True, page_of_file=True)
 
 
-def statuses(caseworker, supervisor, peer, other_caseworker, admin, admin_with_grant, auditor) -> dict[str, int]:
+def statuses(
+    caseworker, supervisor, peer, other_caseworker, admin, admin_with_grant, auditor, office_manager
+) -> dict[str, int]:
     return {
         "caseworker": caseworker,
         "supervisor": supervisor,
@@ -169,6 +181,7 @@ def statuses(caseworker, supervisor, peer, other_caseworker, admin, admin_with_g
         "admin": admin,
         "admin_with_grant": admin_with_grant,
         "auditor": auditor,
+        "office_manager": office_manager,
     }
 
 
@@ -199,23 +212,25 @@ HISTORY = _page("clients:history")
 MERGE = _page("clients:merge")
 
 # A page of the file anyone who may see the client reads: 404 for those who may not. An admin
-# sees an unrestricted client only through break-glass, as a restricted one.
-READ = statuses(200, 200, 200, 404, 404, 200, 404)
-# A page that needs `clients.edit_client` first (auditors are refused before any lookup), then the client.
-CHANGE = statuses(200, 200, 200, 404, 404, 200, 403)
+# sees an unrestricted client only through break-glass, as a restricted one; the office's manager
+# reads its unrestricted clients.
+READ = statuses(200, 200, 200, 404, 404, 200, 404, 200)
+# A page that needs `clients.edit_client` first (auditors and office managers are refused before any
+# lookup), then the client.
+CHANGE = statuses(200, 200, 200, 404, 404, 200, 403, 403)
 
 # Status by persona for a non-restricted client of the North office, whose case the caseworker works.
 NORTH_TABLE: list[tuple[Url, dict[str, int]]] = [
-    #                               caseworker supervisor peer other_cw admin admin+grant auditor
-    (HOME, statuses(200, 200, 200, 200, 200, 200, 200)),
-    (LIST, statuses(200, 200, 200, 200, 200, 200, 200)),
-    (BREAK_GLASS, statuses(403, 403, 403, 403, 200, 200, 403)),
-    (TRAIL, statuses(403, 403, 403, 403, 200, 200, 200)),
-    (ANCHORS, statuses(403, 403, 403, 403, 200, 200, 200)),
+    #                               caseworker supervisor peer other_cw admin admin+grant auditor office_mgr
+    (HOME, statuses(200, 200, 200, 200, 200, 200, 200, 200)),
+    (LIST, statuses(200, 200, 200, 200, 200, 200, 200, 200)),
+    (BREAK_GLASS, statuses(403, 403, 403, 403, 200, 200, 403, 403)),
+    (TRAIL, statuses(403, 403, 403, 403, 200, 200, 200, 403)),
+    (ANCHORS, statuses(403, 403, 403, 403, 200, 200, 200, 403)),
     (DETAIL, READ),
     (EDIT, CHANGE),
     # Found first, then only supervisors and admins see the full number.
-    (REVEAL, statuses(403, 200, 403, 404, 404, 200, 404)),
+    (REVEAL, statuses(403, 200, 403, 404, 404, 200, 404, 403)),
     (HOUSEHOLD, READ),
     (MEMBERSHIP_END, CHANGE),
     (FINANCES, READ),
@@ -225,23 +240,25 @@ NORTH_TABLE: list[tuple[Url, dict[str, int]]] = [
     (DOCUMENT_UPLOAD, CHANGE),
     (DOWNLOAD, READ),
     # Verifying needs `clients.verify_document` (caseworkers and supervisors), then redirects to the documents.
-    (VERIFY, statuses(302, 302, 302, 404, 403, 403, 403)),
+    (VERIFY, statuses(302, 302, 302, 404, 403, 403, 403, 403)),
     (FACT_ADD, CHANGE),
     (FACT_END, CHANGE),
     # Verifying a fact needs `clients.verify_document`, as for a document, then redirects to the overview.
-    (FACT_VERIFY, statuses(302, 302, 302, 404, 403, 403, 403)),
+    (FACT_VERIFY, statuses(302, 302, 302, 404, 403, 403, 403, 403)),
     (CONSENTS, READ),
     (CONSENT_ADD, CHANGE),
     (CONSENT_REVOKE, CHANGE),
     (HISTORY, READ),
-    (MERGE, statuses(403, 200, 403, 403, 403, 403, 403)),
+    (MERGE, statuses(403, 200, 403, 403, 403, 403, 403, 403)),
 ]
 CLIENT_URLS = [url for url, _ in NORTH_TABLE if url.about_client]
 READ_URLS = [url for url, expected in NORTH_TABLE if expected == READ]
 TAB_URLS = [DETAIL, HOUSEHOLD, FINANCES, DOCUMENTS, CONSENTS, HISTORY]
 
 
-def restricted_statuses(named, supervisor, peer, other_caseworker, admin, admin_with_grant) -> dict[str, int]:
+def restricted_statuses(
+    named, supervisor, peer, other_caseworker, admin, admin_with_grant, office_manager
+) -> dict[str, int]:
     return {
         "caseworker": named,
         "supervisor": supervisor,
@@ -249,35 +266,39 @@ def restricted_statuses(named, supervisor, peer, other_caseworker, admin, admin_
         "other_caseworker": other_caseworker,
         "admin": admin,
         "admin_with_grant": admin_with_grant,
+        "office_manager": office_manager,
     }
 
 
-# Read or change: every persona here has the role, so only the client decides. 404 for those who may not see it.
-R_FILE = restricted_statuses(200, 200, 404, 404, 404, 200)
+# Read: only the client decides, 404 for those who may not see it; the office's manager does not
+# see a restricted client of their office.
+R_READ = restricted_statuses(200, 200, 404, 404, 404, 200, 404)
+# Change: the same, but the office manager, who changes nothing, is refused on the role first.
+R_CHANGE = restricted_statuses(200, 200, 404, 404, 404, 200, 403)
 
 # Status by persona for a restricted client whose case `caseworker` works.
 RESTRICTED_TABLE: list[tuple[Url, dict[str, int]]] = [
-    #                                            case's worker sup  peer other admin admin+grant
-    (DETAIL, R_FILE),
-    (EDIT, R_FILE),
-    (REVEAL, restricted_statuses(403, 200, 404, 404, 404, 200)),
-    (HOUSEHOLD, R_FILE),
-    (MEMBERSHIP_END, R_FILE),
-    (FINANCES, R_FILE),
-    (FINANCE_ADD, R_FILE),
-    (FINANCE_EDIT, R_FILE),
-    (DOCUMENTS, R_FILE),
-    (DOCUMENT_UPLOAD, R_FILE),
-    (DOWNLOAD, R_FILE),
-    (VERIFY, restricted_statuses(302, 302, 404, 404, 403, 403)),
-    (FACT_ADD, R_FILE),
-    (FACT_END, R_FILE),
-    (FACT_VERIFY, restricted_statuses(302, 302, 404, 404, 403, 403)),
-    (CONSENTS, R_FILE),
-    (CONSENT_ADD, R_FILE),
-    (CONSENT_REVOKE, R_FILE),
-    (HISTORY, R_FILE),
-    (MERGE, restricted_statuses(403, 200, 403, 403, 403, 403)),
+    #                                            case's worker sup  peer other admin admin+grant office_mgr
+    (DETAIL, R_READ),
+    (EDIT, R_CHANGE),
+    (REVEAL, restricted_statuses(403, 200, 404, 404, 404, 200, 404)),
+    (HOUSEHOLD, R_READ),
+    (MEMBERSHIP_END, R_CHANGE),
+    (FINANCES, R_READ),
+    (FINANCE_ADD, R_CHANGE),
+    (FINANCE_EDIT, R_CHANGE),
+    (DOCUMENTS, R_READ),
+    (DOCUMENT_UPLOAD, R_CHANGE),
+    (DOWNLOAD, R_READ),
+    (VERIFY, restricted_statuses(302, 302, 404, 404, 403, 403, 403)),
+    (FACT_ADD, R_CHANGE),
+    (FACT_END, R_CHANGE),
+    (FACT_VERIFY, restricted_statuses(302, 302, 404, 404, 403, 403, 403)),
+    (CONSENTS, R_READ),
+    (CONSENT_ADD, R_CHANGE),
+    (CONSENT_REVOKE, R_CHANGE),
+    (HISTORY, R_READ),
+    (MERGE, restricted_statuses(403, 200, 403, 403, 403, 403, 403)),
 ]
 
 
@@ -357,14 +378,15 @@ def test_auditor_gets_404_on_every_page_of_a_client_file(client, auditor, north_
     assert fetch(client, url, north_file).status_code == 404
 
 
-@pytest.mark.parametrize("persona", ["other_caseworker", "auditor", "peer", "admin"])
+@pytest.mark.parametrize("persona", ["other_caseworker", "auditor", "peer", "admin", "office_manager"])
 @pytest.mark.parametrize("url", CLIENT_URLS, ids=str)
 def test_a_refusal_says_nothing_about_whether_the_client_exists(
     client, people, north_file, restricted_file, url, persona
 ):
     """403 comes from the role before any lookup; otherwise an unseen client answers as a missing one."""
     client.force_login(people[persona])
-    # Other office and auditor can't see the North client; peer and admin can't see the restricted one.
+    # Other office and auditor can't see the North client; peer, admin and the office manager can't see
+    # the restricted one.
     unseen = north_file if persona in ("other_caseworker", "auditor") else restricted_file
 
     assert fetch(client, url, unseen).status_code == fetch(client, url, NO_FILE).status_code
@@ -373,7 +395,7 @@ def test_a_refusal_says_nothing_about_whether_the_client_exists(
 # Restricted clients and break-glass -------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", list(R_FILE))
+@pytest.mark.parametrize("persona", list(R_READ))
 @pytest.mark.parametrize(("url", "expected"), RESTRICTED_TABLE, ids=[str(url) for url, _ in RESTRICTED_TABLE])
 def test_restricted_client_is_seen_by_the_worker_on_its_case_their_supervisor_and_admin_after_break_glass(
     client, people, restricted_file, url, expected, persona

@@ -234,9 +234,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # A second factor (django-otp: an authenticator app, with recovery codes) for the roles that
 # approve money, see every office or read the trail (quality reviewers open sampled cases of every
-# office); anyone else may turn one on.
+# office; office managers read the files behind a whole office's figures); anyone else may turn one on.
 SECOND_FACTOR_ENFORCED = env.bool("CASEWORK_SECOND_FACTOR", default=True)
-SECOND_FACTOR_REQUIRED_ROLES = ["admin", "supervisor", "auditor", "finance", "reviewer"]
+SECOND_FACTOR_REQUIRED_ROLES = ["admin", "supervisor", "auditor", "finance", "reviewer", "office_manager"]
 OTP_TOTP_ISSUER = AGENCY_NAME
 
 LOGIN_URL = "accounts:login"

@@ -39,11 +39,6 @@ class Figure:
     data: dict = field(default_factory=dict)
 
 
-def counted(n: int, singular: str, plural: str) -> str:
-    """`n` and its noun, for a sentence that counts two things (its own msgid chooses the plural)."""
-    return ngettext(singular, plural, n) % {"count": n}
-
-
 # SNAP timeliness ------------------------------------------------------------------------------------
 
 #: The outcomes of a SNAP application, in the order the table lists them.
@@ -140,7 +135,7 @@ def served_render(data: dict) -> Figure:
     ) % {
         "count": clients,
         # Translators: the number of programs in "N clients paid across N programs."
-        "programs": counted(len(figure.rows), "%(count)s program", "%(count)s programs"),
+        "programs": ngettext("%(count)s program", "%(count)s programs", len(figure.rows)) % {"count": len(figure.rows)},
     }
     return figure
 

@@ -36,7 +36,7 @@ from core.money import format_money
 from eligibility.models import Determination, Enrollment, Program, Review
 from eligibility.rules.snap_expedited import decision_days
 from referrals.models import Referral
-from reports.figures import TIMELINESS_STATES, Figure, counted, timeliness_render
+from reports.figures import TIMELINESS_STATES, Figure, timeliness_render
 
 ZERO = Decimal("0.00")
 
@@ -146,10 +146,10 @@ def caseload_figure(scope: Scope, today: date) -> Figure:
     ) % {
         "count": total,
         # Translators: "N workers" in "N active cases among N workers".
-        "workers": counted(len(figure.rows), "%(count)s worker", "%(count)s workers"),
+        "workers": ngettext("%(count)s worker", "%(count)s workers", len(figure.rows)) % {"count": len(figure.rows)},
         "over": over,
         # Translators: "N reviews" in "...; N reviews overdue."
-        "reviews": counted(overdue, "%(count)s review", "%(count)s reviews"),
+        "reviews": ngettext("%(count)s review", "%(count)s reviews", overdue) % {"count": overdue},
     }
     return figure
 
@@ -314,7 +314,7 @@ def assistance_figures(scope: Scope, start: date, end: date, now: datetime) -> t
     ) % {
         "count": count,
         # Translators: "N days" in "...; the oldest N days."
-        "days": counted(oldest, "%(count)s day", "%(count)s days"),
+        "days": ngettext("%(count)s day", "%(count)s days", oldest) % {"count": oldest},
     }
     return issued, waiting
 
@@ -540,7 +540,7 @@ def inquiries_figure(scope: Scope, start: date, end: date) -> Figure:
         ) % {
             "count": table.total,
             # Translators: "N days" in "N inquiries on N days with any".
-            "days": counted(len(table.busy_rows), "%(count)s day", "%(count)s days"),
+            "days": ngettext("%(count)s day", "%(count)s days", len(table.busy_rows)) % {"count": len(table.busy_rows)},
             "channels": ", ".join(_("%(channel)s: %(count)s") % {"channel": k, "count": v} for k, v in figure.chart),
         }
     else:

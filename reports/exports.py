@@ -1,14 +1,25 @@
-"""A dashboard's tables as CSV and as an Excel workbook (one sheet per figure)."""
+"""A dashboard's tables as CSV and as an Excel workbook (one sheet per figure), and the monthly
+report's files.
+
+Every heading is written in the language active when the file is made: a dashboard's export in the
+reader's language; a monthly report's files in the reader's language too, the files kept on the day
+served as they are to a reader of the language they were made in.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Sequence
+from datetime import date
 
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from openpyxl import Workbook
 
-from reports.selectors import Figure
+from core.pdf import html_to_pdf
+from reports.figures import Figure, figures_from_stored, kept_as_numbers
+from reports.models import MonthlyReport
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,3 +51,29 @@ def figures_xlsx(figures: Sequence[Figure]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def figures_pdf(*, month: date, figures: Sequence[Figure]) -> bytes:
+    """The monthly report as a tagged PDF, its words in the active language."""
+    return html_to_pdf(render_to_string("reports/monthly_report_pdf.html", {"month": month, "figures": figures}))
+
+
+def _kept_file_serves(report: MonthlyReport) -> bool:
+    """Whether the file made on the day serves the reader: it is in their language, or its figures were
+    kept as words (a report made before they were kept as numbers), which only that file can show."""
+    same = (get_language() or "").split("-")[0] == report.language.split("-")[0]
+    return same or not all(kept_as_numbers(entry) for entry in report.figures)
+
+
+def monthly_report_csv(report: MonthlyReport) -> str:
+    """The report's tables as CSV in the reader's language, with the figures kept on the day."""
+    if _kept_file_serves(report):
+        return report.csv
+    return figures_csv(figures_from_stored(report.figures))
+
+
+def monthly_report_pdf(report: MonthlyReport) -> bytes:
+    """The report as PDF in the reader's language, with the figures kept on the day."""
+    if _kept_file_serves(report):
+        return bytes(report.pdf)
+    return figures_pdf(month=report.month, figures=figures_from_stored(report.figures))

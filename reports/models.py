@@ -12,7 +12,13 @@ class MonthlyReport(models.Model):
     """
 
     month = models.DateField(unique=True, help_text="The first day of the month reported on.")
-    figures = models.JSONField(help_text="The report's tables, as shown on its page.")
+    figures = models.JSONField(
+        help_text="Each figure's key and numbers (reports.figures.RENDERERS writes its words in the reader's "
+        "language); a report made before that keeps each figure's title, columns, rows and summary as written."
+    )
+    language = models.CharField(
+        max_length=10, default="en", help_text="The language the CSV and PDF kept with the report were made in."
+    )
     csv = models.TextField()
     pdf = models.BinaryField()
     made_at = models.DateTimeField(default=timezone.now)

@@ -9,7 +9,7 @@ figures and no names.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -17,6 +17,9 @@ from django.db.models import Case as Case_
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import case_scope
 from accounts.models import Office, User
@@ -33,6 +36,7 @@ from core.money import format_money
 from eligibility.models import Determination, Enrollment, Program, Review
 from eligibility.rules.snap_expedited import decision_days
 from referrals.models import Referral
+from reports.figures import TIMELINESS_STATES, Figure, timeliness_render
 
 ZERO = Decimal("0.00")
 
@@ -63,7 +67,7 @@ def scope_for(*, user: User, kind: str, office: Office | None = None) -> Scope |
     from accounts.access import may_read_office_figures, may_see_agency_figures, may_supervise
 
     if kind == "team" and may_supervise(user):
-        return Scope("team", f"Team of {user}", office_id=user.office_id, supervisor_id=user.pk)
+        return Scope("team", _("Team of %(name)s") % {"name": user}, office_id=user.office_id, supervisor_id=user.pk)
     if kind == "office":
         if may_see_agency_figures(user) and office is not None:
             return Scope("office", str(office), office_id=office.pk)
@@ -72,23 +76,8 @@ def scope_for(*, user: User, kind: str, office: Office | None = None) -> Scope |
     if kind == "agency" and may_see_agency_figures(user):
         if office is not None:
             return Scope("office", str(office), office_id=office.pk)
-        return Scope("agency", "Every office")
+        return Scope("agency", _("Every office"))
     return None
-
-
-@dataclass
-class Figure:
-    """One section of a dashboard: a table (the record), a text summary, and a chart of one column."""
-
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[list] = field(default_factory=list)
-    summary: str = ""
-    chart: list[tuple[str, Decimal | int]] = field(default_factory=list)
-    #: Rows listed under the table (late applications, say), each with the case for its drill link.
-    listed: list[dict] = field(default_factory=list)
-    drill: str = ""  # the drill-down's name in `drill_rows`, when its numbers lead to rows
 
 
 def _worker_name(row: dict) -> str:
@@ -128,8 +117,8 @@ def caseload_figure(scope: Scope, today: date) -> Figure:
     )
     figure = Figure(
         "caseload",
-        "Caseload per worker against the limit",
-        ["Worker", "Active cases", "Recommended", "Maximum", "Reviews due", "Reviews overdue"],
+        _("Caseload per worker against the limit"),
+        [_("Worker"), _("Active cases"), _("Recommended"), _("Maximum"), _("Reviews due"), _("Reviews overdue")],
         drill="caseload",
     )
     over = 0
@@ -150,11 +139,18 @@ def caseload_figure(scope: Scope, today: date) -> Figure:
         over += row["cases"] > row["office__maximum_caseload"]
     total = sum(r[1] for r in figure.rows)
     overdue = sum(r[5] for r in figure.rows)
-    figure.summary = (
-        f"{total} active case{'s' if total != 1 else ''} among {len(figure.rows)} worker"
-        f"{'s' if len(figure.rows) != 1 else ''}; {over} above the maximum caseload; {overdue} review"
-        f"{'s' if overdue != 1 else ''} overdue."
-    )
+    figure.summary = ngettext(
+        "%(count)s active case among %(workers)s; %(over)s above the maximum caseload; %(reviews)s overdue.",
+        "%(count)s active cases among %(workers)s; %(over)s above the maximum caseload; %(reviews)s overdue.",
+        total,
+    ) % {
+        "count": total,
+        # Translators: "N workers" in "N active cases among N workers".
+        "workers": ngettext("%(count)s worker", "%(count)s workers", len(figure.rows)) % {"count": len(figure.rows)},
+        "over": over,
+        # Translators: "N reviews" in "...; N reviews overdue."
+        "reviews": ngettext("%(count)s review", "%(count)s reviews", overdue) % {"count": overdue},
+    }
     return figure
 
 
@@ -189,45 +185,38 @@ def timeliness_figure(scope: Scope, start: date, end: date, today: date, viewer:
         .values("id", "case_id", "case__number", "application_date", "expedited", "decided_at", "case_visible")
         .order_by("application_date", "id")
     )
-    counts = {"In time": 0, "Late": 0, "Waiting, not yet late": 0, "Waiting, past the deadline": 0}
+    counts = {"in_time": 0, "late": 0, "waiting": 0, "overdue": 0}
     expedited = 0
-    figure = Figure(
-        "timeliness",
-        "SNAP applications decided in time (30 days, 7 CFR 273.2(g); 7 days if expedited, 273.2(i))",
-        ["Outcome", "Applications"],
-        drill="timeliness",
-    )
+    listed = []
     for row in applications:
         due = snap_deadline(row["application_date"], expedited=row["expedited"])
         decided = timezone.localdate(row["decided_at"]) if row["decided_at"] else None
-        if decided:
-            key = "In time" if decided <= due else "Late"
-        else:
-            key = "Waiting, not yet late" if today <= due else "Waiting, past the deadline"
+        in_time = decided <= due if decided else today <= due
+        key = ("in_time" if in_time else "late") if decided else ("waiting" if in_time else "overdue")
         counts[key] += 1
         expedited += bool(row["expedited"])
-        late = (decided and decided > due) or (not decided and today > due)
+        late = bool((decided and decided > due) or (not decided and today > due))
         nearly = not decided and today <= due and (due - today).days <= NEARLY_LATE_DAYS
         if late or nearly:
-            figure.listed.append(
+            listed.append(
                 {
                     "case_id": row["case_id"] if row["case_visible"] else None,
                     "case_number": row["case__number"] if row["case_visible"] else "",
                     "applied": row["application_date"],
                     "due": due,
-                    "state": ("late" if late else "nearly late") + (" (expedited)" if row["expedited"] else ""),
+                    "late": late,
+                    "state": str(TIMELINESS_STATES[(late, bool(row["expedited"]))]),
                 }
             )
-    figure.rows = [[k, v] for k, v in counts.items()]
-    figure.chart = list(counts.items())
-    decided_total = counts["In time"] + counts["Late"]
-    share = f"{100 * counts['In time'] / decided_total:.1f}%" if decided_total else "no decision yet"
-    figure.summary = (
-        f"{sum(counts.values())} SNAP applications made in the range; decided in time: {share}; "
-        f"{sum(1 for x in figure.listed if x['state'].startswith('late'))} late, "
-        f"{sum(1 for x in figure.listed if x['state'].startswith('nearly'))} nearly late; "
-        f"{expedited} screened for expedited service (7 days)."
+    figure = timeliness_render(
+        {
+            "counts": counts,
+            "late": sum(1 for x in listed if x["late"]),
+            "nearly_late": sum(1 for x in listed if not x["late"]),
+            "expedited": expedited,
+        }
     )
+    figure.listed = listed
     return figure
 
 
@@ -243,13 +232,15 @@ def determinations_figure(scope: Scope, start: date, end: date) -> Figure:
         .order_by("enrollment__program__name", "status")
     )
     labels = dict(Determination.Status.choices)
-    figure = Figure("determinations", "Determinations by outcome", ["Program", "Outcome", "Determinations"])
+    figure = Figure("determinations", _("Determinations by outcome"), [_("Program"), _("Outcome"), _("Determinations")])
     totals: dict[str, int] = defaultdict(int)
     for row in rows:
-        figure.rows.append([row["enrollment__program__name"], labels[row["status"]], row["n"]])
-        totals[labels[row["status"]]] += row["n"]
+        figure.rows.append([row["enrollment__program__name"], str(labels[row["status"]]), row["n"]])
+        totals[str(labels[row["status"]])] += row["n"]
     figure.chart = sorted(totals.items())
-    figure.summary = "; ".join(f"{k}: {v}" for k, v in figure.chart) or "No determination in the range."
+    figure.summary = "; ".join(_("%(outcome)s: %(count)s") % {"outcome": k, "count": v} for k, v in figure.chart) or _(
+        "No determination in the range."
+    )
     return figure
 
 
@@ -273,41 +264,58 @@ def assistance_figures(scope: Scope, start: date, end: date, now: datetime) -> t
     }
     kinds = dict(Issuance.Kind.choices)
     issued = Figure(
-        "assistance", "Assistance issued by kind and month", ["Month", "Kind", "Payments", "Amount"], drill="issued"
+        "assistance",
+        _("Assistance issued by kind and month"),
+        [_("Month"), _("Kind"), _("Payments"), _("Amount")],
+        drill="issued",
     )
     waiting = Figure(
-        "approvals", "Approvals waiting", ["Kind", "Waiting", "Amount", "Oldest (days)"], drill="approvals"
+        "approvals",
+        _("Approvals waiting"),
+        [_("Kind"), _("Waiting"), _("Amount"), _("Oldest (days)")],
+        drill="approvals",
     )
     by_kind: dict[str, Decimal] = defaultdict(lambda: ZERO)
     by_program: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for row in rows:
         if row["status"] == Issuance.Status.PENDING:
             age = (now - row["oldest"]).days
-            waiting.rows.append([kinds[row["kind"]], row["n"], format_money(row["total"]), age])
-            waiting.chart.append((kinds[row["kind"]], row["n"]))
+            waiting.rows.append([str(kinds[row["kind"]]), row["n"], format_money(row["total"]), age])
+            waiting.chart.append((str(kinds[row["kind"]]), row["n"]))
             continue
         issued.rows.append(
             [
                 row["month"].strftime("%Y-%m") if row["month"] else "",
-                kinds[row["kind"]],
+                str(kinds[row["kind"]]),
                 row["n"],
                 format_money(row["total"]),
             ]
         )
-        by_kind[kinds[row["kind"]]] += row["total"]
+        by_kind[str(kinds[row["kind"]])] += row["total"]
         by_program[row["program__name"]] += row["total"]
     issued.chart = sorted(by_kind.items())
     against = [
-        f"{program}: {format_money(by_program.get(program, ZERO))} of a {format_money(budget)} budget"
+        _("%(program)s: %(issued)s of a %(budget)s budget")
+        % {"program": program, "issued": format_money(by_program.get(program, ZERO)), "budget": format_money(budget)}
         for program, budget in sorted(budgets.items())
     ]
-    issued.summary = f"{format_money(sum(by_kind.values(), ZERO))} issued in the range. " + (
-        "; ".join(against) + "." if against else "No budget covers the range."
-    )
+    spent = {"amount": format_money(sum(by_kind.values(), ZERO))}
+    if against:
+        issued.summary = _("%(amount)s issued in the range. %(budgets)s.") % {**spent, "budgets": "; ".join(against)}
+    else:
+        issued.summary = _("%(amount)s issued in the range. No budget covers the range.") % spent
     issued.listed = [{"program": p, "issued": by_program.get(p, ZERO), "budget": b} for p, b in sorted(budgets.items())]
     oldest = max((r[3] for r in waiting.rows), default=0)
     count = sum(r[1] for r in waiting.rows)
-    waiting.summary = f"{count} request{'s' if count != 1 else ''} waiting for a supervisor; the oldest {oldest} days."
+    waiting.summary = ngettext(
+        "%(count)s request waiting for a supervisor; the oldest %(days)s.",
+        "%(count)s requests waiting for a supervisor; the oldest %(days)s.",
+        count,
+    ) % {
+        "count": count,
+        # Translators: "N days" in "...; the oldest N days."
+        "days": ngettext("%(count)s day", "%(count)s days", oldest) % {"count": oldest},
+    }
     return issued, waiting
 
 
@@ -320,19 +328,26 @@ def overpayments_figure(scope: Scope, start: date, end: date) -> Figure:
         outstanding=Sum("balance", filter=~Q(status=Overpayment.Status.WRITTEN_OFF)),
     )
     recovered = overpayments_recovered(cases=scope.case_filter("case__"))
-    figure = Figure("overpayments", "Overpayments", ["Figure", "Amount"], drill="overpayments")
+    figure = Figure("overpayments", _("Overpayments"), [_("Figure"), _("Amount")], drill="overpayments")
     values = [
-        ("Established in the range", totals["established"] or ZERO),
-        ("Recovered to date", recovered),
-        ("Outstanding", totals["outstanding"] or ZERO),
+        (_("Established in the range"), totals["established"] or ZERO),
+        (_("Recovered to date"), recovered),
+        (_("Outstanding"), totals["outstanding"] or ZERO),
     ]
     figure.rows = [[label, format_money(value)] for label, value in values]
     figure.chart = values
-    figure.summary = (
-        f"{totals['established_n']} overpayments established in the range for "
-        f"{format_money(values[0][1])}; {format_money(values[1][1])} recovered and "
-        f"{format_money(values[2][1])} outstanding on all of them."
-    )
+    figure.summary = ngettext(
+        "%(count)s overpayment established in the range for %(established)s; %(recovered)s recovered and "
+        "%(outstanding)s outstanding on all of them.",
+        "%(count)s overpayments established in the range for %(established)s; %(recovered)s recovered and "
+        "%(outstanding)s outstanding on all of them.",
+        totals["established_n"],
+    ) % {
+        "count": totals["established_n"],
+        "established": format_money(values[0][1]),
+        "recovered": format_money(values[1][1]),
+        "outstanding": format_money(values[2][1]),
+    }
     return figure
 
 
@@ -350,26 +365,26 @@ def participation_rate_figure(scope: Scope, end: date) -> Figure:
     rate = participation.participation_rate(
         participation_rate_families(cases=cases, year=year, month=month), year, month
     )
-    label = f"{end:%B %Y}"
+    label = date_format(end, "F Y")
     figure = Figure(
         "participation",
-        f"Work participation rate, {label} (45 CFR 261.21, 261.23)",
-        ["Families", "Counted", "Meeting the hours", "Rate", "Target"],
+        _("Work participation rate, %(month)s (45 CFR 261.21, 261.23)") % {"month": label},
+        [_("Families"), _("Counted"), _("Meeting the hours"), _("Rate"), _("Target")],
     )
 
     def shown(value: Decimal | None) -> str:
-        return f"{value}%" if value is not None else "no family"
+        return f"{value}%" if value is not None else _("no family")
 
     figure.rows = [
         [
-            "All families",
+            _("All families"),
             rate.families,
             rate.engaged,
             shown(rate.all_family_rate),
             f"{participation.ALL_FAMILY_RATE_TARGET}%",
         ],
         [
-            "Two-parent families",
+            _("Two-parent families"),
             rate.two_parent_families,
             rate.two_parent_engaged,
             shown(rate.two_parent_rate),
@@ -377,24 +392,66 @@ def participation_rate_figure(scope: Scope, end: date) -> Figure:
         ],
     ]
     figure.chart = [
-        ("All families", rate.all_family_rate or Decimal(0)),
-        ("All families: target", participation.ALL_FAMILY_RATE_TARGET),
-        ("Two-parent families", rate.two_parent_rate or Decimal(0)),
-        ("Two-parent families: target", participation.TWO_PARENT_RATE_TARGET),
+        (_("All families"), rate.all_family_rate or Decimal(0)),
+        (_("All families: target"), participation.ALL_FAMILY_RATE_TARGET),
+        (_("Two-parent families"), rate.two_parent_rate or Decimal(0)),
+        (_("Two-parent families: target"), participation.TWO_PARENT_RATE_TARGET),
     ]
-
-    def said(value: Decimal | None, target: Decimal) -> str:
-        if value is None:
-            return "no family counted"
-        return f"{value}%, {'meeting' if value >= target else 'below'} the {target}% target"
-
-    figure.summary = (
-        f"In {label}, {rate.engaged} of {rate.families} families receiving Income Support with a work-eligible "
-        f"adult met their hours: {said(rate.all_family_rate, participation.ALL_FAMILY_RATE_TARGET)}. "
-        f"Two-parent families: {rate.two_parent_engaged} of {rate.two_parent_families}, "
-        f"{said(rate.two_parent_rate, participation.TWO_PARENT_RATE_TARGET)}."
-    )
+    figure.summary = f"{_all_families_said(rate, label)} {_two_parent_families_said(rate)}"
     return figure
+
+
+def _all_families_said(rate: participation.ParticipationRate, month: str) -> str:
+    """The all-family rate in one sentence: meeting its target, below it, or no family counted."""
+    values = {
+        "month": month,
+        "engaged": rate.engaged,
+        "families": rate.families,
+        "rate": rate.all_family_rate,
+        "target": participation.ALL_FAMILY_RATE_TARGET,
+    }
+    if rate.all_family_rate is None:
+        return (
+            _(
+                "In %(month)s, %(engaged)s of %(families)s families receiving Income Support with a work-eligible "
+                "adult met their hours: no family counted."
+            )
+            % values
+        )
+    if rate.all_family_rate >= participation.ALL_FAMILY_RATE_TARGET:
+        text = ngettext(
+            "In %(month)s, %(engaged)s of %(families)s family receiving Income Support with a work-eligible "
+            "adult met their hours: %(rate)s%%, meeting the %(target)s%% target.",
+            "In %(month)s, %(engaged)s of %(families)s families receiving Income Support with a work-eligible "
+            "adult met their hours: %(rate)s%%, meeting the %(target)s%% target.",
+            rate.families,
+        )
+    else:
+        text = ngettext(
+            "In %(month)s, %(engaged)s of %(families)s family receiving Income Support with a work-eligible "
+            "adult met their hours: %(rate)s%%, below the %(target)s%% target.",
+            "In %(month)s, %(engaged)s of %(families)s families receiving Income Support with a work-eligible "
+            "adult met their hours: %(rate)s%%, below the %(target)s%% target.",
+            rate.families,
+        )
+    return text % values
+
+
+def _two_parent_families_said(rate: participation.ParticipationRate) -> str:
+    """The two-parent rate in one sentence: meeting its target, below it, or no family counted."""
+    values = {
+        "engaged": rate.two_parent_engaged,
+        "families": rate.two_parent_families,
+        "rate": rate.two_parent_rate,
+        "target": participation.TWO_PARENT_RATE_TARGET,
+    }
+    if rate.two_parent_rate is None:
+        return _("Two-parent families: %(engaged)s of %(families)s, no family counted.") % values
+    if rate.two_parent_rate >= participation.TWO_PARENT_RATE_TARGET:
+        return _("Two-parent families: %(engaged)s of %(families)s, %(rate)s%%, meeting the %(target)s%% target.") % (
+            values
+        )
+    return _("Two-parent families: %(engaged)s of %(families)s, %(rate)s%%, below the %(target)s%% target.") % values
 
 
 def casework_dashboard(*, scope: Scope, start: date, end: date, viewer: User | None = None) -> list[Figure]:
@@ -434,7 +491,11 @@ def referrals_figure(scope: Scope, start: date, end: date) -> Figure:
     )
     statuses = dict(Referral.Status.choices)
     outcomes = dict(Referral.Outcome.choices)
-    figure = Figure("referrals", "Referrals by outcome", ["Status", "Outcome", "Referrals", "Average days to close"])
+    figure = Figure(
+        "referrals",
+        _("Referrals by outcome"),
+        [_("Status"), _("Outcome"), _("Referrals"), _("Average days to close")],
+    )
     total_days, closed = 0.0, 0
     for row in rows:
         average = ""
@@ -443,28 +504,47 @@ def referrals_figure(scope: Scope, start: date, end: date) -> Figure:
             average = f"{days / row['answered']:.1f}"
             total_days += days
             closed += row["answered"]
-        label = statuses[row["status"]] + (f" ({outcomes[row['outcome']]})" if row["outcome"] else "")
-        figure.rows.append([statuses[row["status"]], outcomes.get(row["outcome"], ""), row["n"], average])
+        status, outcome = str(statuses[row["status"]]), str(outcomes.get(row["outcome"], ""))
+        label = _("%(status)s (%(outcome)s)") % {"status": status, "outcome": outcome} if outcome else status
+        figure.rows.append([status, outcome, row["n"], average])
         figure.chart.append((label, row["n"]))
     count = sum(r[2] for r in figure.rows)
-    figure.summary = f"{count} referrals made in the range" + (
-        f"; closed on average {total_days / closed:.1f} days after being made." if closed else "."
-    )
+    if closed:
+        figure.summary = ngettext(
+            "%(count)s referral made in the range; closed on average %(days)s days after being made.",
+            "%(count)s referrals made in the range; closed on average %(days)s days after being made.",
+            count,
+        ) % {"count": count, "days": f"{total_days / closed:.1f}"}
+    else:
+        figure.summary = ngettext(
+            "%(count)s referral made in the range.", "%(count)s referrals made in the range.", count
+        ) % {"count": count}
     return figure
 
 
 def inquiries_figure(scope: Scope, start: date, end: date) -> Figure:
     """The daily call statistics of the scope's office (every office for the agency), as casework counts them."""
     table = inquiries_by_day(office_id=scope.office_id, start=start, end=end)
-    figure = Figure("inquiries", "Inquiries per day and channel", ["Day", "Channel", "Inquiries"])
+    figure = Figure("inquiries", _("Inquiries per day and channel"), [_("Day"), _("Channel"), _("Inquiries")])
+    channels = [str(channel) for channel in table.columns]
     for row in table.busy_rows:
         figure.rows.extend(
-            [row.period.isoformat(), channel, n] for channel, n in zip(table.columns, row.counts, strict=True) if n
+            [row.period.isoformat(), channel, n] for channel, n in zip(channels, row.counts, strict=True) if n
         )
-    figure.chart = sorted((channel, n) for channel, n in zip(table.columns, table.totals, strict=True) if n)
-    figure.summary = f"{table.total} inquiries on {len(table.busy_rows)} days with any; " + (
-        ", ".join(f"{k}: {v}" for k, v in figure.chart) or "none in the range."
-    )
+    figure.chart = sorted((channel, n) for channel, n in zip(channels, table.totals, strict=True) if n)
+    if figure.chart:
+        figure.summary = ngettext(
+            "%(count)s inquiry on %(days)s with any; %(channels)s.",
+            "%(count)s inquiries on %(days)s with any; %(channels)s.",
+            table.total,
+        ) % {
+            "count": table.total,
+            # Translators: "N days" in "N inquiries on N days with any".
+            "days": ngettext("%(count)s day", "%(count)s days", len(table.busy_rows)) % {"count": len(table.busy_rows)},
+            "channels": ", ".join(_("%(channel)s: %(count)s") % {"channel": k, "count": v} for k, v in figure.chart),
+        }
+    else:
+        figure.summary = _("No inquiry in the range.")
     return figure
 
 
@@ -474,20 +554,28 @@ def appeals_figure(scope: Scope, start: date, end: date, today: date) -> Figure:
     decisions = dict(Appeal.Decision.choices)
     figure = Figure(
         "appeals",
-        "Appeals by outcome and deadline",
-        ["Outcome", "Requested in the range", "Decision overdue", f"Decision due within {DUE_SOON_DAYS} days"],
+        _("Appeals by outcome and deadline"),
+        [
+            _("Outcome"),
+            _("Requested in the range"),
+            _("Decision overdue"),
+            _("Decision due within %(days)s days") % {"days": DUE_SOON_DAYS},
+        ],
     )
     for row in appeal_outcome_counts(cases=scope.case_filter("case__"), start=start, end=end, today=today):
-        label = decisions[row["decision"]] if row["decision"] else statuses[row["status"]]
+        label = str(decisions[row["decision"]] if row["decision"] else statuses[row["status"]])
         figure.rows.append([label, row["requested"], row["overdue"], row["due_soon"]])
         figure.chart.append((label, row["requested"]))
     requested = sum(r[1] for r in figure.rows)
     overdue = sum(r[2] for r in figure.rows)
     due_soon = sum(r[3] for r in figure.rows)
-    figure.summary = (
-        f"{requested} appeal{'s' if requested != 1 else ''} requested in the range; of the open ones, "
-        f"{overdue} past the decision date and {due_soon} due within {DUE_SOON_DAYS} days."
-    )
+    figure.summary = ngettext(
+        "%(count)s appeal requested in the range; of the open ones, %(overdue)s past the decision date and "
+        "%(due_soon)s due within %(days)s days.",
+        "%(count)s appeals requested in the range; of the open ones, %(overdue)s past the decision date and "
+        "%(due_soon)s due within %(days)s days.",
+        requested,
+    ) % {"count": requested, "overdue": overdue, "due_soon": due_soon, "days": DUE_SOON_DAYS}
     return figure
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.access import monthly_report_recipient_scope
@@ -22,13 +22,13 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case
 from core.dates import day_bounds
-from core.money import format_money
-from core.pdf import html_to_pdf
+from core.money import CENT
 from correspondence.models import StaffMessage
 from correspondence.services import staff_message_send
-from reports.exports import figures_csv, figures_xlsx
+from reports.exports import figures_csv, figures_pdf, figures_xlsx
+from reports.figures import Figure, assistance_by_kind_render, cases_render, figure_stored, served_render
 from reports.models import MonthlyReport
-from reports.selectors import Figure, Scope, timeliness_figure
+from reports.selectors import Scope, timeliness_figure
 
 
 def dashboard_export(
@@ -50,50 +50,59 @@ def dashboard_export(
 
 
 def _monthly_figures(month: date) -> list[Figure]:
+    """The month's figures, each written from numbers it keeps (`Figure.data`) so a reader in
+    another language reads the same report in theirs."""
     end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
     low, high = day_bounds(month, end)
-    agency = Scope("agency", "Every office")
     cases = Case.objects.aggregate(
         opened=Count("id", filter=Q(opened_on__range=(month, end))),
         closed=Count("id", filter=Q(closed_on__range=(month, end))),
     )
-    opened = Figure("cases", "Cases opened and closed", ["Figure", "Cases"])
-    opened.rows = [["Opened", cases["opened"]], ["Closed", cases["closed"]]]
-    opened.summary = f"{cases['opened']} cases opened and {cases['closed']} closed."
+    opened = cases_render({"opened": cases["opened"], "closed": cases["closed"]})
     paid = Issuance.objects.filter(status=Issuance.Status.ISSUED, issued_at__gte=low, issued_at__lt=high)
-    kinds = dict(Issuance.Kind.choices)
-    served = Figure("served", "Clients served by program (paid in the month)", ["Program", "Clients"])
-    served.rows = [
-        [row["program__name"], row["clients"]]
-        for row in paid.values("program__name")
-        .annotate(clients=Count("client_id", distinct=True))
-        .order_by("program__name")
-    ]
-    served.summary = f"{sum(r[1] for r in served.rows)} clients paid across {len(served.rows)} programs."
-    by_kind = Figure("assistance", "Assistance by kind", ["Kind", "Amount"])
-    amounts = [
-        (kinds[row["kind"]], row["total"]) for row in paid.values("kind").annotate(total=Sum("amount")).order_by("kind")
-    ]
-    by_kind.rows = [[kind, format_money(total)] for kind, total in amounts]
-    by_kind.summary = f"{format_money(sum((t for _k, t in amounts), Decimal('0.00')))} issued."
-    timeliness = timeliness_figure(agency, month, end, end)
+    served = served_render(
+        {
+            "programs": [
+                [row["program__name"], row["clients"]]
+                for row in paid.values("program__name")
+                .annotate(clients=Count("client_id", distinct=True))
+                .order_by("program__name")
+            ]
+        }
+    )
+    by_kind = assistance_by_kind_render(
+        {
+            "kinds": [
+                [row["kind"], str(row["total"].quantize(CENT))]
+                for row in paid.values("kind").annotate(total=Sum("amount")).order_by("kind")
+            ]
+        }
+    )
+    timeliness = timeliness_figure(Scope("agency", ""), month, end, end)
     timeliness.listed = []
     return [opened, served, by_kind, timeliness]
 
 
 def monthly_report_make(*, month: date) -> MonthlyReport:
-    """The month's statistical report, made once: a second call returns the one already made."""
+    """The month's statistical report, made once: a second call returns the one already made.
+
+    Its figures are kept as numbers and shown in each reader's language; its CSV and PDF are kept as
+    made, in the language active then, and served as they are to readers of that language."""
     month = month.replace(day=1)
     existing = MonthlyReport.objects.filter(month=month).first()
     if existing:
         return existing
     figures = _monthly_figures(month)
-    context = {"month": month, "figures": figures}
-    pdf = html_to_pdf(render_to_string("reports/monthly_report_pdf.html", context))
-    stored = [{"title": f.title, "columns": f.columns, "rows": f.rows, "summary": f.summary} for f in figures]
+    pdf = figures_pdf(month=month, figures=figures)
     try:
         with transaction.atomic():
-            return MonthlyReport.objects.create(month=month, figures=stored, csv=figures_csv(figures), pdf=pdf)
+            return MonthlyReport.objects.create(
+                month=month,
+                figures=[figure_stored(f) for f in figures],
+                language=get_language() or settings.LANGUAGE_CODE,
+                csv=figures_csv(figures),
+                pdf=pdf,
+            )
     except IntegrityError:  # made meanwhile by another run of the job
         return MonthlyReport.objects.get(month=month)
 

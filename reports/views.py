@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import may_read_dashboards, may_see_agency_figures
@@ -22,13 +23,18 @@ from core.charts import bar_chart
 from core.dates import parse_iso_date, parse_month
 from core.replica import replica_reads
 from reports import selectors
-from reports.exports import XLSX_TYPE
+from reports.exports import XLSX_TYPE, monthly_report_csv, monthly_report_pdf
+from reports.figures import figures_from_stored
 from reports.models import MonthlyReport
 from reports.services import dashboard_export
 
 KINDS = {"team": _("Team dashboard"), "office": _("Office dashboard"), "agency": _("Agency dashboard")}
 #: A dashboard's pages; each costs at most ten queries, the sign-in and the menu included.
-PAGES = {"casework": "Caseloads and timeliness", "money": "Money", "services": "Services and inquiries"}
+PAGES = {
+    "casework": _("Caseloads and timeliness"),
+    "money": _("Money"),
+    "services": _("Services and inquiries"),
+}
 
 
 def _filters(request: HttpRequest) -> tuple[date, date, list[str]]:
@@ -38,14 +44,14 @@ def _filters(request: HttpRequest) -> tuple[date, date, list[str]]:
     start = parse_iso_date(request.GET.get("start"))
     end = parse_iso_date(request.GET.get("end"))
     if (request.GET.get("start") and start is None) or (request.GET.get("end") and end is None):
-        errors.append("Dates are written as YYYY-MM-DD; the last 30 days are shown instead.")
+        errors.append(gettext("Dates are written as YYYY-MM-DD; the last 30 days are shown instead."))
     end = end or today
     start = start or end - timedelta(days=29)
     if start > end:
-        errors.append("The range starts after it ends; the last 30 days to its end are shown instead.")
+        errors.append(gettext("The range starts after it ends; the last 30 days to its end are shown instead."))
         start = end - timedelta(days=29)
     if (end - start).days > 731:
-        errors.append("A range is at most two years; its last two years are shown.")
+        errors.append(gettext("A range is at most two years; its last two years are shown."))
         start = end - timedelta(days=731)
     return start, end, errors
 
@@ -118,7 +124,11 @@ def dashboard(request: HttpRequest, kind: str, page: str = "casework") -> HttpRe
             "offices": offices,
             "office": office,
             "query": query,
-            "kinds": [k for k in KINDS if selectors.scope_for(user=request.user, kind=k, office=office)],
+            "kinds": [
+                (k, label)
+                for k, label in KINDS.items()
+                if selectors.scope_for(user=request.user, kind=k, office=office)
+            ],
         },
     )
 
@@ -205,11 +215,12 @@ def monthly_report(request: HttpRequest, month: str, fmt: str = "") -> HttpRespo
         raise Http404
     report = get_object_or_404(MonthlyReport, month=day)
     if fmt == "pdf":
-        response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+        response = HttpResponse(monthly_report_pdf(report), content_type="application/pdf")
     elif fmt == "csv":
-        response = HttpResponse(report.csv, content_type="text/csv; charset=utf-8")
+        response = HttpResponse(monthly_report_csv(report), content_type="text/csv; charset=utf-8")
     elif not fmt:
-        return render(request, "reports/monthly_report.html", {"report": report})
+        figures = figures_from_stored(report.figures)
+        return render(request, "reports/monthly_report.html", {"report": report, "figures": figures})
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="monthly-report-{month}.{fmt}"'

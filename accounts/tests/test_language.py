@@ -20,7 +20,7 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 
 
 def _entries(po: Path) -> list[dict]:
-    """Each entry of a .po file: its msgid, its translations and whether it is marked fuzzy."""
+    """Each entry of a .po file: its context (pgettext's), msgid, translations and whether it is marked fuzzy."""
     entries = []
     for block in po.read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.splitlines() if not line.startswith("#~")]
@@ -29,7 +29,7 @@ def _entries(po: Path) -> list[dict]:
         fields: dict[str, str] = {}
         current = None
         for line in lines:
-            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line)
             if match:
                 current = match.group(1)
                 fields[current] = match.group(2)
@@ -38,6 +38,7 @@ def _entries(po: Path) -> list[dict]:
         flags = " ".join(line for line in lines if line.startswith("#,"))
         entries.append(
             {
+                "msgctxt": fields.get("msgctxt"),
                 "msgid": fields["msgid"],
                 "msgstrs": [value for key, value in fields.items() if key.startswith("msgstr")],
                 "fuzzy": "fuzzy" in flags,
@@ -62,11 +63,15 @@ def test_the_compiled_catalogue_is_the_one_translated(language):
     with open(LOCALE / language / "LC_MESSAGES" / "django.mo", "rb") as mo:
         catalogue = gettext.GNUTranslations(mo)
     singular = [e for e in entries if len(e["msgstrs"]) == 1]
+
+    def compiled(entry: dict) -> str:
+        msgid = entry["msgid"].replace('\\"', '"').replace("\\n", "\n")
+        if entry["msgctxt"] is not None:
+            return catalogue.pgettext(entry["msgctxt"], msgid)
+        return catalogue.gettext(msgid)
+
     stale = [
-        e["msgid"]
-        for e in singular
-        if catalogue.gettext(e["msgid"].replace('\\"', '"').replace("\\n", "\n")) == e["msgid"].replace('\\"', '"')
-        and e["msgstrs"][0] != e["msgid"]
+        e["msgid"] for e in singular if compiled(e) == e["msgid"].replace('\\"', '"') and e["msgstrs"][0] != e["msgid"]
     ]
     assert stale == [], "run `make messages`"
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusChange, status_columns
@@ -124,11 +125,12 @@ class Review(models.Model):
 
     @property
     def finding(self) -> str:
+        """What the review found, in the reader's language."""
         if self.error_amount > 0:
-            return "Overpaid"
+            return gettext("Overpaid")
         if self.error_amount < 0:
-            return "Underpaid"
-        return "Correct amount"
+            return gettext("Underpaid")
+        return gettext("Correct amount")
 
 
 class ReviewStatusChange(StatusChange):

@@ -124,6 +124,19 @@ def test_the_case_page_panel_shows_open_appeals_at_the_same_cost_for_few_and_man
         assert "decision due 2026-03-21" in client.get(other).content.decode()
 
 
+def test_the_open_appeals_panel_says_benefits_continue_in_one_sentence_in_the_worker_s_language(
+    client, caseworker, appeal
+):
+    assert appeal.continued_benefits
+    caseworker.language = "es"
+    caseworker.save(update_fields=["language"])
+    client.force_login(caseworker)
+    with at(TODAY):
+        page = client.get(reverse("appeals:case_open", args=[appeal.case_id])).content.decode()
+    assert "decisión a más tardar el 2026-03-21; las prestaciones continúan</li>" in page
+    assert "benefits continue" not in page
+
+
 def test_the_case_page_loads_the_open_appeals_panel(client, caseworker, appeal):
     client.force_login(caseworker)
     page = client.get(reverse("casework:case_detail", args=[appeal.case_id])).content.decode()

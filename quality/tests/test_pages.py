@@ -124,3 +124,19 @@ def test_the_error_rates(client, caseworker, reviewer):
         client, "error rates", reverse("quality:error_rates"), add_rows, {"start": "2025-01", "end": "2025-12"}
     )
     assert "50 completed reviews" in html
+
+
+def test_a_completed_review_s_finding_reads_as_one_sentence_in_the_reader_s_language(
+    client, caseworker, reviewer, north
+):
+    review = reviewed(sample_of(reviewer, north), snap_enrollment(caseworker), error="12.00")
+    Review.objects.filter(pk=review.pk).update(responsibility=Review.Responsibility.AGENCY)
+    client.force_login(reviewer)
+    path = reverse("quality:review_detail", args=[review.pk])
+
+    assert '<p id="finding">Overpaid by 12.00; cause: Income (Agency error). </p>' in client.get(path).content.decode()
+
+    reviewer.language = "es"
+    reviewer.save(update_fields=["language"])
+    page = client.get(path).content.decode()
+    assert '<p id="finding">Pagado de más por 12,00; causa: Income (Error de la agencia). </p>' in page

@@ -375,6 +375,36 @@ def test_first_month_is_prorated_from_the_application_date(applied, amount):
     assert line.figure == D(amount) and line.limit == D("298")
 
 
+def test_a_first_month_worth_exactly_the_smallest_issuance_is_issued():
+    # $659 of benefits - $209 = $450 net; 30% = $135; $298 - $135 = $163 a month. Applied on November 29:
+    # 2/30 x $163 = $10.87 -> $10, not less than $10, so it is issued (7 CFR 273.10(a)(1)(ii)).
+    applied = date(2025, 11, 29)
+    outcome = run(household(person(), incomes=[income("659")], applied=applied), applied)
+
+    assert outcome.monthly_amount == D("10.00")
+    line = outcome.criterion("First month")
+    assert (line.figure, line.limit, line.passed) == (D("10"), D("163"), True)
+    assert line.explanation == (
+        "You applied on November 29, 2025, so this first month is paid for 2 of its 30 days: $10.00."
+    )
+
+
+def test_a_first_month_applied_for_on_the_first_is_paid_in_full_however_small():
+    # Categorically eligible under Connecticut's 200% limit, three people earning $3,525: net $3,525 - $705
+    # - $209 = $2,611; 30% = $783.30 -> $784; $785 - $784 = $1, no minimum for three (7 CFR 273.10(e)(2)(ii)(C)).
+    applied = date(2025, 11, 1)
+    snapshot = household(people(3), incomes=[income("3525", member="m0", kind="earned")], applied=applied)
+
+    outcome = snap.determine(snapshot, applied, shipped_table("snap", "ct"))
+
+    assert outcome.eligible and outcome.monthly_amount == D("1.00")
+    line = outcome.criterion("First month")
+    assert (line.figure, line.limit, line.passed) == (D("1"), D("1"), True)
+    assert line.explanation == (
+        "You applied on November 1, 2025, the first day of the month, so this first month is paid in full: $1.00."
+    )
+
+
 def test_no_minimum_benefit_in_the_initial_month():
     # Full month would give $0 -> $24 minimum, but not in the month of application: 7 CFR 273.10(e)(2)(ii)(C).
     applied = date(2025, 11, 10)

@@ -108,6 +108,27 @@ def test_a_household_of_ineligible_students_only_gets_nothing_and_says_why():
     assert "no one else is left in the household" in line.explanation
 
 
+STUDENT_RULE = (
+    "not counted in the household: a student aged 18 to 49 enrolled at least half time in college or other "
+    "higher education, who meets none of the student exemptions, cannot get SNAP; their income and resources "
+    "are not counted, but money they give the household is"
+)
+
+
+def test_the_household_members_line_counts_the_students_left_out_and_the_people_left():
+    one = criteria(snap.determine(household((member("p", 45), member("s", 20, student=True))), DAY))
+    two = criteria(
+        snap.determine(household((member("p", 45), member("s", 20, student=True), member("t", 22, student=True))), DAY)
+    )
+    only = criteria(snap.determine(household((member("s", 20, student=True), member("t", 22, student=True))), DAY))
+
+    assert one["Household members"].explanation == f"1 person is {STUDENT_RULE}. 1 person counted."
+    assert two["Household members"].explanation == f"2 people are {STUDENT_RULE}. 1 person counted."
+    line = only["Household members"]
+    assert (line.figure, line.passed) == (D("0"), False)
+    assert line.explanation == f"2 people are {STUDENT_RULE}, and no one else is left in the household."
+
+
 def test_a_student_is_only_a_fact_the_rule_reads_on_the_determination_date():
     # Born 2007-06-01: 17 on 2025-05-31, 18 on 2025-06-01.
     snapshot = household(

@@ -93,6 +93,14 @@ def test_water_and_trash_bring_the_limited_utility_allowance():
     assert outcome.monthly_amount == D("160.00")
 
 
+def test_three_utilities_are_named_in_the_order_of_the_bill_list():
+    outcome = snap.determine(earner("trash", "electricity", "water"), DAY, CT)
+
+    line = outcome.criterion("Utility allowance")
+    assert line.figure == D("430")
+    assert "electricity, water and trash collection" in line.explanation
+
+
 def test_a_telephone_counts_towards_two_utilities():
     outcome = snap.determine(earner("telephone", "electricity"), DAY, CT)
 
@@ -235,6 +243,15 @@ def test_income_between_130_and_200_percent_is_eligible_under_connecticuts_bbce(
     net = outcome.criterion("Net monthly income")
     assert net.figure == D("1391") and net.limit is None and net.passed
     assert outcome.eligible and outcome.monthly_amount == D("24.00")
+
+
+@pytest.mark.parametrize("missing", ["first_person", "each_additional"])
+def test_a_poverty_guideline_without_one_of_its_figures_is_refused_naming_it(missing):
+    guideline = {"first_person": D("15650"), "each_additional": D("5500")}
+    del guideline[missing]
+
+    with pytest.raises(ParameterError, match=rf"parameter 'snap\.poverty_guidelines' lacks the entry '{missing}'"):
+        snap.poverty_share_table(guideline, D("200"))
 
 
 @pytest.mark.parametrize(("earnings", "eligible"), [("2609.00", True), ("2609.01", False)])

@@ -195,6 +195,37 @@ def test_an_intake_worker_of_another_office_does_not_get_the_task(case, casework
     assert referral.intake_task.assignee == caseworker  # the case's worker passes it on
 
 
+@pytest.mark.parametrize(
+    "intake_worker",
+    [
+        {"is_active": False, "roles": ["caseworker"]},  # has left the agency
+        {"is_active": True, "roles": ["auditor"]},  # works in the office but no cases
+    ],
+    ids=["inactive", "not_a_caseworker"],
+)
+def test_an_intake_worker_who_cannot_take_the_case_leaves_the_task_to_the_cases_worker(
+    case, caseworker, north, intake_worker
+):
+    program = make_service(
+        "Job club",
+        organization="Casework Demo Agency",
+        internal_office=north,
+        intake_worker=UserFactory(username="intake", office=north, **intake_worker),
+    )
+    referral = refer(caseworker, case, program, reason="Wants to find work before the baby is due.")
+    task = referral.intake_task
+    assert (task.assignee, task.created_by) == (caseworker, caseworker)
+    assert task.details == "Wants to find work before the baby is due."
+
+
+def test_the_intake_tasks_title_is_cut_to_what_a_task_holds(case, caseworker, north):
+    name = "Supported employment and " + "x" * 175  # 200 characters, the longest a service name may be
+    program = make_service(name, organization="Casework Demo Agency", internal_office=north)
+    task = refer(caseworker, case, program).intake_task
+    assert task.title == f"Intake for {name}: Dolores Haze"[:200]
+    assert len(task.title) == 200
+
+
 # What may be referred -------------------------------------------------------------------
 
 

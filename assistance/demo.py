@@ -1,4 +1,4 @@
-"""Demo data for `make run`: an office manager with a higher limit, a budget, enrollments paid
+"""Demo data for `make run`: a senior supervisor with a higher limit, a budget, enrollments paid
 monthly, and issuances in every state, so the approval queue and the ledger have something to show.
 Registered with `core.demo` in `AssistanceConfig.ready()`, to run after the cases exist.
 """
@@ -32,11 +32,11 @@ AMOUNTS = {
     Issuance.Kind.DRUG_CARD: ["60.00", "220.00"],
 }
 
-LOGINS = ("  north.manager     office manager: approves beyond a supervisor's limit",)
+LOGINS = ("  north.manager     senior supervisor: approves beyond a supervisor's limit",)
 
 
 def load_demo(options: DemoOptions) -> None:
-    """Income Support enrollments, a budget, an office manager and issuances in every state."""
+    """Income Support enrollments, a budget, a senior supervisor and issuances in every state."""
     load_demo_assistance(password=options.password)
 
 

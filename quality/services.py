@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -232,83 +232,28 @@ def review_elements_record(*, acting_user: User, review: Review, results: Mappin
     return review
 
 
-def review_recompute(
-    *,
-    acting_user: User,
-    review: Review,
-    income_amounts: Mapping[int, Decimal],
-    expense_amounts: Mapping[int, Decimal],
-    members_removed: Iterable[str] = (),
-    member_facts: Mapping[str, Mapping[str, Any]] | None = None,
-    members_added: Sequence[Mapping[str, Any]] = (),
-    asset_values: Mapping[int, Decimal] | None = None,
-    asset_kinds: Mapping[int, str] | None = None,
-    assets_removed: Iterable[int] = (),
-    assets_added: Sequence[Mapping[str, Any]] = (),
-) -> Review:
-    """Re-run the reviewed determination with the verified facts, on the values it used; the error
-    is the issued amount less the result.
+def review_recompute(*, acting_user: User, review: Review, change: WhatIf) -> Review:
+    """Re-run the reviewed determination with the verified facts (`change`), on the values it used;
+    the error is the issued amount less the result.
 
     Incomes, expenses and assets are named by their place in the recorded household, members by
     their id in it. Everything is changed in memory on the stored snapshot
-    (`eligibility.services.determination_replay_corrected`, through the program's own rule): the
-    case, its household and its clients' records are never written. What was corrected is kept on
-    the review so the finding shows which facts changed.
+    (`eligibility.services.determination_replay_corrected`, through the program's own rule, which
+    refuses a change naming what the household does not hold): the case, its household and its
+    clients' records are never written. What was corrected is kept on the review so the finding
+    shows which facts changed.
     """
-    member_facts = dict(member_facts or {})
-    asset_values, asset_kinds = dict(asset_values or {}), dict(asset_kinds or {})
-    members_removed, assets_removed = frozenset(members_removed), frozenset(assets_removed)
     with transaction.atomic():
         review = _open_review(review, acting_user)
         if review.determination_id is None:
             raise ValidationError(_("The sampled enrollment has no decided determination to re-run."))
         determination = Determination.objects.get(pk=review.determination_id)
-        recorded = determination.snapshot
-        member_ids = {str(m["id"]) for m in recorded.get("members", [])}
-        unknown = (set(member_facts) | members_removed) - member_ids
-        if unknown:
-            raise ValidationError(
-                _("The recorded household has no member %(ids)s.") % {"ids": ", ".join(sorted(unknown))}
-            )
-        if members_removed & set(member_facts):
-            raise ValidationError(_("A member taken out of the household cannot also be corrected."))
-        assets_count = len(recorded.get("assets", []))
-        if any(not 0 <= n < assets_count for n in {*asset_values, *asset_kinds, *assets_removed}):
-            raise ValidationError(_("The recorded household has no such resource."))
-        outcome = determination_replay_corrected(
-            determination=determination,
-            change=WhatIf(
-                income_amounts=dict(income_amounts),
-                expense_amounts=dict(expense_amounts),
-                leave_out=members_removed,
-                member_facts=member_facts,
-                add_members=tuple(members_added),
-                asset_values=asset_values,
-                asset_kinds=asset_kinds,
-                drop_assets=assets_removed,
-                add_assets=tuple(assets_added),
-            ),
-        )
+        outcome = determination_replay_corrected(determination=determination, change=change)
         verified = outcome.monthly_amount if outcome.eligible else Decimal("0.00")
         before = [str(review.verified_amount), str(review.error_amount)]
         review.verified_amount = verified
         review.error_amount = review.issued_amount - verified
-        review.verified_facts = {
-            "incomes": {str(k): str(v) for k, v in income_amounts.items()},
-            "expenses": {str(k): str(v) for k, v in expense_amounts.items()},
-            "members_removed": sorted(members_removed),
-            "members": {k: _json_facts(v) for k, v in sorted(member_facts.items())},
-            "members_added": [_json_facts(m) for m in members_added],
-            "assets": {
-                str(n): {
-                    **({"value": str(asset_values[n])} if n in asset_values else {}),
-                    **({"kind": asset_kinds[n]} if n in asset_kinds else {}),
-                }
-                for n in sorted({*asset_values, *asset_kinds})
-            },
-            "assets_removed": sorted(assets_removed),
-            "assets_added": [_json_facts(a) for a in assets_added],
-        }
+        review.verified_facts = _verified_facts(change)
         review.save(update_fields=["verified_amount", "error_amount", "verified_facts"])
         audit_record(
             actor=acting_user,
@@ -322,6 +267,26 @@ def review_recompute(
             },
         )
     return review
+
+
+def _verified_facts(change: WhatIf) -> dict[str, Any]:
+    """The corrections as kept on the review: what the finding lists as changed."""
+    return {
+        "incomes": {str(k): str(v) for k, v in change.income_amounts.items()},
+        "expenses": {str(k): str(v) for k, v in change.expense_amounts.items()},
+        "members_removed": sorted(change.leave_out),
+        "members": {k: _json_facts(v) for k, v in sorted(change.member_facts.items())},
+        "members_added": [_json_facts(m) for m in change.add_members],
+        "assets": {
+            str(n): {
+                **({"value": str(change.asset_values[n])} if n in change.asset_values else {}),
+                **({"kind": change.asset_kinds[n]} if n in change.asset_kinds else {}),
+            }
+            for n in sorted({*change.asset_values, *change.asset_kinds})
+        },
+        "assets_removed": sorted(change.drop_assets),
+        "assets_added": [_json_facts(a) for a in change.add_assets],
+    }
 
 
 def _json_facts(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from core.charts import bar_chart
 from core.dates import parse_iso_date, parse_month
 from core.money import MoneyError, parse_money
 from core.replica import replica_reads
+from eligibility.services import WhatIf
 from quality import selectors, services
 from quality.models import CorrectiveAction, ReviewElement, Sample, SampledCase
 
@@ -211,14 +212,12 @@ def review_update(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             }
             services.review_elements_record(acting_user=request.user, review=review, results=results)
         elif step == "recompute":
-            incomes, expenses = _amounts(post, "income"), _amounts(post, "expense")
-            services.review_recompute(
-                acting_user=request.user,
-                review=review,
-                income_amounts=incomes,
-                expense_amounts=expenses,
+            change = WhatIf(
+                income_amounts=_amounts(post, "income"),
+                expense_amounts=_amounts(post, "expense"),
                 **_household_corrections(post, review.determination.snapshot if review.determination else {}),
             )
+            services.review_recompute(acting_user=request.user, review=review, change=change)
         elif step == "complete":
             services.review_complete(
                 acting_user=request.user,
@@ -294,7 +293,7 @@ def _person(post, prefix: str, what: str) -> dict:
 
 
 def _household_corrections(post, snapshot: Mapping) -> dict:
-    """The members and resources the reviewer corrected, as `services.review_recompute` takes them."""
+    """The members and resources the reviewer corrected, as `WhatIf` takes them."""
     removed, facts = [], {}
     for m in snapshot.get("members", []):
         prefix, what = f"member-{m['id']}-", _("Member %(id)s") % {"id": m["id"]}
@@ -324,7 +323,6 @@ def _household_corrections(post, snapshot: Mapping) -> dict:
                 raise ValidationError(_("%(what)s: choose a kind of resource.") % {"what": what})
             kinds[n] = kind
     new_assets = []
-    member_ids = {str(m["id"]) for m in snapshot.get("members", [])} - set(removed)
     for n in range(1, ADD_ROWS + 1):
         prefix, what = f"add-asset-{n}-", _("Added resource %(n)s") % {"n": n}
         kind, value = post.get(f"{prefix}kind", ""), post.get(f"{prefix}value", "").strip()
@@ -332,18 +330,16 @@ def _household_corrections(post, snapshot: Mapping) -> dict:
             continue
         if kind not in kind_names or not value:
             raise ValidationError(_("%(what)s: give its kind and value.") % {"what": what})
-        owner = post.get(f"{prefix}member_id", "") or None
-        if owner is not None and owner not in member_ids:
-            raise ValidationError(_("%(what)s: choose a member of the household.") % {"what": what})
+        owner = post.get(f"{prefix}member_id", "") or None  # snapshot_change refuses a stranger
         new_assets.append({"kind": kind, "value": _money(value, what), "member_id": owner})
     return {
-        "members_removed": removed,
+        "leave_out": frozenset(removed),
         "member_facts": facts,
-        "members_added": added,
+        "add_members": tuple(added),
         "asset_values": values,
         "asset_kinds": kinds,
-        "assets_removed": dropped,
-        "assets_added": new_assets,
+        "drop_assets": frozenset(dropped),
+        "add_assets": tuple(new_assets),
     }
 
 

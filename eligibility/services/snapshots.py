@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from casework.models import Case
 from clients.models import Asset, Expense, HouseholdMembership, Income, PersonFact
@@ -189,9 +190,34 @@ def _member_doc(values: Mapping[str, Any], into: dict[str, Any]) -> dict[str, An
     return into
 
 
+def _check_change(data: Mapping[str, Any], change: WhatIf) -> None:
+    """Refuse a change that names what the snapshot does not hold: a member id, or the place of an
+    income, expense or resource, that is not in it; a member both taken out and corrected; a resource
+    added for someone who is not (or no longer) in the household."""
+    member_ids = {str(m["id"]) for m in data["members"]}
+    unknown = (set(change.member_facts) | set(change.leave_out)) - member_ids
+    if unknown:
+        raise ValidationError(_("The recorded household has no member %(ids)s.") % {"ids": ", ".join(sorted(unknown))})
+    if change.leave_out & set(change.member_facts):
+        raise ValidationError(_("A member taken out of the household cannot also be corrected."))
+    assets = {*change.asset_values, *change.asset_kinds, *change.drop_assets}
+    for kind, places, refusal in (
+        ("incomes", change.income_amounts, _("The recorded household has no such income.")),
+        ("expenses", change.expense_amounts, _("The recorded household has no such expense.")),
+        ("assets", assets, _("The recorded household has no such resource.")),
+    ):
+        if any(not 0 <= n < len(data[kind]) for n in places):
+            raise ValidationError(refusal)
+    staying = member_ids - set(change.leave_out)
+    if any(a.get("member_id") not in (None, *staying) for a in change.add_assets):
+        raise ValidationError(_("A resource added to the household belongs to one of its members, or to none."))
+
+
 def snapshot_change(snapshot: rules.HouseholdSnapshot, change: WhatIf, *, as_of: date) -> rules.HouseholdSnapshot:
-    """A copy of `snapshot` with `change` applied; the rules' own checks refuse bad figures."""
+    """A copy of `snapshot` with `change` applied. What the change names must be in the snapshot
+    (`_check_change`); the rules' own checks refuse bad figures."""
     data: dict[str, Any] = snapshot.to_dict()
+    _check_change(data, change)
     for index, amount in change.income_amounts.items():
         data["incomes"][index]["amount"] = str(amount)
     for index, amount in change.expense_amounts.items():

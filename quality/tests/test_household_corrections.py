@@ -1,17 +1,18 @@
 """A review corrects household members and resources: the re-run changes them in memory only,
 through the program's own rule, records what was corrected, and only the review's reviewer may."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from clients.models import Asset, Client, HouseholdMembership
 from eligibility.models import Determination, Enrollment
-from eligibility.services import determination_finalise, determination_run
+from eligibility.services import WhatIf, determination_finalise, determination_run
 from eligibility.tests.helpers import snap_enrollment
 from quality import services
 from quality.models import Review
@@ -72,9 +73,8 @@ def test_taking_out_a_member_who_was_not_in_the_household_gives_the_one_person_a
     )
     before = _household_state(enrollment)
 
-    review = services.review_recompute(
-        acting_user=reviewer, review=review, income_amounts={}, expense_amounts={}, members_removed=[lodger]
-    )
+    change = WhatIf(leave_out=frozenset({lodger}))
+    review = services.review_recompute(acting_user=reviewer, review=review, change=change)
 
     # One person: the same $154 from the maximum allotment of $298 (7 CFR 273.10(e)(4)) = $144;
     # the household was overpaid $392 - $144 = $248.
@@ -92,11 +92,7 @@ def test_adding_a_missed_member_gives_the_two_person_allotment(caseworker, revie
     before = _household_state(enrollment)
 
     review = services.review_recompute(
-        acting_user=reviewer,
-        review=review,
-        income_amounts={},
-        expense_amounts={},
-        members_added=[{"date_of_birth": date(2015, 3, 1)}],
+        acting_user=reviewer, review=review, change=WhatIf(add_members=({"date_of_birth": date(2015, 3, 1)},))
     )
 
     # Two people, same $154 (7 CFR 273.10(e)): $546 - $154 = $392, underpaid $248.
@@ -116,15 +112,46 @@ def test_countable_resources_over_the_limit_make_the_verified_benefit_nothing(ca
     review = services.review_recompute(
         acting_user=reviewer,
         review=review,
-        income_amounts={},
-        expense_amounts={},
-        assets_added=[{"kind": "cash", "value": Decimal("3500.00"), "member_id": None}],
+        change=WhatIf(add_assets=({"kind": "cash", "value": Decimal("3500.00"), "member_id": None},)),
     )
 
     assert review.verified_amount == Decimal("0.00")
     assert review.error_amount == review.issued_amount == Decimal("144.00")
     assert review.verified_facts["assets_added"] == [{"kind": "cash", "value": "3500.00", "member_id": None}]
     assert _household_state(enrollment) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        (lambda member: WhatIf(leave_out=frozenset({"999999"})), "The recorded household has no member 999999."),
+        (
+            lambda member: WhatIf(leave_out=frozenset({member}), member_facts={member: {"student": True}}),
+            "A member taken out of the household cannot also be corrected.",
+        ),
+        (lambda member: WhatIf(income_amounts={3: Decimal("1")}), "The recorded household has no such income."),
+        (lambda member: WhatIf(asset_values={0: Decimal("1")}), "The recorded household has no such resource."),
+        (
+            lambda member: WhatIf(
+                leave_out=frozenset({member}),
+                add_members=({"date_of_birth": date(1990, 1, 1)},),
+                add_assets=({"kind": "cash", "value": Decimal("10"), "member_id": member},),
+            ),
+            "A resource added to the household belongs to one of its members, or to none.",
+        ),
+    ],
+    ids=["unknown member", "removed and corrected", "no such income", "no such resource", "owner taken out"],
+)
+def test_a_correction_naming_what_the_household_does_not_hold_is_refused(caseworker, reviewer, north, change, refusal):
+    enrollment = _decided(caseworker)
+    review = _review(enrollment, reviewer, north)
+    member = str(enrollment.case.primary_client_id)
+
+    with pytest.raises(ValidationError, match=re.escape(refusal)):
+        services.review_recompute(acting_user=reviewer, review=review, change=change(member))
+
+    review.refresh_from_db()
+    assert review.verified_amount is None and review.verified_facts == {}
 
 
 def test_another_reviewer_may_not_correct_the_household(client, caseworker, reviewer, north):
@@ -134,9 +161,7 @@ def test_another_reviewer_may_not_correct_the_household(client, caseworker, revi
     member = str(enrollment.case.primary_client_id)
 
     with pytest.raises(PermissionDenied):
-        services.review_recompute(
-            acting_user=other, review=review, income_amounts={}, expense_amounts={}, members_removed=[member]
-        )
+        services.review_recompute(acting_user=other, review=review, change=WhatIf(leave_out=frozenset({member})))
     client.force_login(other)
     response = client.post(
         reverse("quality:review_update", args=[review.pk, "recompute"]), {f"member-{member}-remove": "1"}

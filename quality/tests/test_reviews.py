@@ -16,7 +16,7 @@ from accounts.access_cache import access_cache_clear
 from audit.models import AuditEvent
 from casework.services.cases import case_transfer
 from eligibility.models import Enrollment, Program
-from eligibility.services import determination_finalise, determination_run
+from eligibility.services import WhatIf, determination_finalise, determination_run
 from eligibility.tests.helpers import snap_enrollment
 from quality import selectors, services
 from quality.models import Checklist, Review, ReviewElement, Sample, SampledCase
@@ -176,7 +176,7 @@ def test_the_error_is_the_issued_amount_less_the_re_run_on_the_verified_facts(ca
     # Verified: $700 a month, not $900. $700 - 20% - $209 = $351 net; 30% = $105.30 -> $106;
     # $298 - $106 = $192 (7 CFR 273.10(e)), so the household was underpaid $48.
     review = services.review_recompute(
-        acting_user=reviewer, review=review, income_amounts={0: Decimal("700.00")}, expense_amounts={}
+        acting_user=reviewer, review=review, change=WhatIf(income_amounts={0: Decimal("700.00")})
     )
     assert review.verified_amount == Decimal("192.00")
     assert review.error_amount == Decimal("-48.00")
@@ -205,9 +205,7 @@ def test_the_worker_sees_the_finding_on_the_case(client, caseworker, reviewer, n
         acting_user=reviewer, month=MONTH, program=enrollment.program, office=north, size=1, seed=5
     )
     review = services.review_start(acting_user=reviewer, sampled=sample.cases.get())
-    services.review_recompute(
-        acting_user=reviewer, review=review, income_amounts={0: Decimal("700")}, expense_amounts={}
-    )
+    services.review_recompute(acting_user=reviewer, review=review, change=WhatIf(income_amounts={0: Decimal("700")}))
     services.review_elements_record(
         acting_user=reviewer,
         review=review,

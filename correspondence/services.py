@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import client_scope, may_print_mail, print_batch_scope
 from audit.models import AuditEvent
-from audit.services import audit_diff, audit_record, audit_snapshot
+from audit.services import audit_diff, audit_record, audit_record_many, audit_snapshot
 from clients.models import Client
 from core.jobs import job_enqueue
 from core.status import StatusRefused, status_begin, status_move
@@ -752,16 +752,21 @@ def staff_message_send(
                     )  # fmt: skip
             except IntegrityError:
                 continue  # sent meanwhile by another run of the same job
-            audit_record(
-                actor=None,
-                action=AuditEvent.Action.CREATE,
-                target=message,
-                changes={"recipient": recipient.pk, "key": key, "language": language},
-                reason=job,
-            )
             job_enqueue(STAFF_DELIVER_TASK, message.pk)
             sent.append(message)
             already.add(recipient.pk)
+        audit_record_many(
+            actor=None,
+            action=AuditEvent.Action.CREATE,
+            records=[
+                {
+                    "target": m,
+                    "changes": {"recipient": m.recipient_id, "key": key, "language": m.language},
+                    "reason": job,
+                }
+                for m in sent
+            ],
+        )
     return sent
 
 

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -21,17 +20,6 @@ from tests.page_queries import assert_page_queries
 
 pytestmark = pytest.mark.django_db
 MONTH = date(2025, 10, 1)
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2025-11-10 10:00 -05:00", tick=False):
-        yield
-
-
-@pytest.fixture
-def reviewer(north):
-    return UserFactory(username="qa", office=north, roles=["reviewer"])
 
 
 def _decided(worker, *, extra_member: bool = False) -> Enrollment:

@@ -6,7 +6,6 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from eligibility.models import Program
@@ -18,17 +17,6 @@ from tests.page_queries import assert_page_queries
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_cache")]
 MONTH = date(2025, 10, 1)
 _serial = count(1)
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2025-11-10 10:00 -05:00", tick=False):
-        yield
-
-
-@pytest.fixture
-def reviewer(north):
-    return UserFactory(username="qa", office=north, roles=["reviewer"])
 
 
 def sample_of(reviewer, office, month: date = MONTH) -> Sample:

@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -26,18 +25,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2025-11-10 10:00 -05:00", tick=False):
-        yield
-
-
 MONTH = date(2025, 10, 1)
-
-
-@pytest.fixture
-def reviewer(north):
-    return UserFactory(username="qa", office=north, roles=["reviewer"])
 
 
 def decided_snap(worker, earnings: str = "900") -> Enrollment:

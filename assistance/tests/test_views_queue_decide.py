@@ -150,3 +150,26 @@ def test_only_supervisors_decide_from_the_queue(client, personas, persona, casew
 
     assert response.status_code == 403
     assert statuses(waiting) == [Status.PENDING]
+
+
+def test_a_spanish_speaking_supervisor_decides_several_in_spanish(client, caseworker, supervisor):
+    _a, case_a = client_case(caseworker, last_name="Okafor")
+    _c, case_c = client_case(caseworker, first_name="Rosa", last_name="Lindqvist")
+    first = request(caseworker, case_a, amount="1500.00")
+    too_much = request(caseworker, case_c, amount="6000.00")
+    supervisor.language = "es"
+    supervisor.save(update_fields=["language"])
+    client.force_login(supervisor)
+
+    page = text(client.get(QUEUE))
+    assert "Decidir varias a la vez" in page and "Aprobar las marcadas" in page
+    assert f"Marcar {first.reference}" in page
+
+    response = client.post(
+        DECIDE, {"issuances": [first.pk, too_much.pk], "decision": "approve", "reason": "Desalojo"}, follow=True
+    )
+
+    page = text(response)
+    assert f"Se aprobó 1 solicitud: {first.reference}." in page
+    assert f"No aprobada: {too_much.reference} para Rosa Lindqvist." in page
+    assert statuses(first, too_much) == [Status.APPROVED, Status.PENDING]

@@ -8,6 +8,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assistance import services
@@ -100,15 +102,28 @@ def queue_decide(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         add_service_errors(form, error)
         return _queue_page(request, form)
-    verb = "Approved" if outcome.decision == services.Decision.APPROVE else "Rejected"
+    approved = outcome.decision == services.Decision.APPROVE
     if outcome.done:
+        count = len(outcome.done)
         references = ", ".join(issuance.reference for issuance in outcome.done)
-        messages.success(
-            request, f"{verb} {len(outcome.done)} request{'s' if len(outcome.done) != 1 else ''}: {references}."
-        )
+        if approved:
+            text = ngettext(
+                "Approved %(count)d request: %(references)s.", "Approved %(count)d requests: %(references)s.", count
+            )
+        else:
+            text = ngettext(
+                "Rejected %(count)d request: %(references)s.", "Rejected %(count)d requests: %(references)s.", count
+            )
+        messages.success(request, text % {"count": count, "references": references})
     for refusal in outcome.refused:
         issuance = refusal.issuance
+        text = (
+            _("Not approved: %(reference)s for %(name)s. %(why)s")
+            if approved
+            else _("Not rejected: %(reference)s for %(name)s. %(why)s")
+        )
         messages.error(
-            request, f"Not {verb.lower()}: {issuance.reference} for {issuance.client.display_name}. {refusal.message}"
+            request,
+            text % {"reference": issuance.reference, "name": issuance.client.display_name, "why": refusal.message},
         )
     return redirect("assistance:queue")

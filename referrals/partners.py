@@ -25,9 +25,10 @@ from accounts.models import Role
 from accounts.services import user_create
 from audit.models import AuditEvent
 from audit.services import audit_record
+from referrals.consent import consent_today
 from referrals.events import referral_event
 from referrals.models import Organization, OrganizationAccount, Referral, Service, SharedInfo
-from referrals.services import _consent_today, referral_partner_move
+from referrals.services import referral_partner_move
 
 Action = AuditEvent.Action
 S = Referral.Status
@@ -106,10 +107,10 @@ def partner_link_referral(*, token: str) -> Referral:
 
 
 def _sharing_allowed(referral: Referral) -> bool:
-    """The referral's consent rule today, as referrals.services decides it (the one place): nothing
+    """The referral's consent rule today, as referrals.consent decides it (the one place): nothing
     shared, a supervisor's override kept on the referral, or a consent in force naming the organization."""
     try:
-        _consent_today(referral)
+        consent_today(referral)
     except ValidationError:
         return False
     return True

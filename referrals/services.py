@@ -1,13 +1,7 @@
 """Referrals: making them, moving them along `Referral.TRANSITIONS`, following them up,
 issuing their letter; and importing the resource directory.
 
-Consent (the agency's policy, as the referrals issue states it; not a statute's text): a
-referral that shares any of the client's information with an outside organization needs
-the client's consent for the purpose "referral", naming that organization, in force on
-the day the information leaves (the day the referral is sent; it is checked when a
-referral is made, too). A supervisor may override with a written reason, which is kept on
-the referral and in the audit trail. A referral that shares nothing, or goes to one of
-the agency's own programs (the information stays inside the agency), needs none.
+What may be shared, and when the client's consent is needed, is `referrals.consent`'s to decide.
 """
 
 from collections.abc import Mapping
@@ -23,37 +17,26 @@ from audit.models import AuditEvent
 from audit.services import audit_diff, audit_record, audit_snapshot
 from casework.models import Case, Task
 from casework.services.tasks import task_complete, task_create
-from clients.models import Client, Consent, HouseholdMembership
+from clients.models import Client, HouseholdMembership
 from clients.services import merge_hooks_register, merge_move
 from core.status import status_begin, status_check, status_move
 from referrals import hsds, letters
+from referrals.consent import (
+    CONSENT_FIELDS,
+    address_protected,
+    consent_settle,
+    consent_today,
+    override_refusal,
+    sending_check,
+)
 from referrals.events import referral_event
 from referrals.models import Location, Referral, Service, SharedInfo
-from referrals.rules import may_manage_directory, may_override_consent, may_refer
-from referrals.selectors.referrals import consent_covering, follow_up_due
+from referrals.rules import may_manage_directory, may_refer
+from referrals.selectors.referrals import follow_up_due
 
 Action = AuditEvent.Action
 S = Referral.Status
 CLOSING = {S.DECLINED, S.COMPLETED, S.NOT_COMPLETED, S.WITHDRAWN}
-OVERRIDE_REFUSED = "Only a supervisor may override the consent rule."
-# Set on the referral when it is sent (`_settle_consent`): saved with the move, audited when they change.
-CONSENT_FIELDS = ("consent_id", "consent_override_reason", "consent_override_by_id")
-
-
-def _address_protected(client: Client, case: Case) -> bool:
-    return client.restricted or client.address_confidential or case.restricted
-
-
-def _needs_consent(service: Service, shared: list[str]) -> bool:
-    return bool(shared) and not service.is_internal
-
-
-def _no_consent_message(client: Client, referral_org: str) -> str:
-    return (
-        f"{client.full_name} has no consent in force today to share their information with {referral_org} "
-        "for a referral. Record their consent (purpose: referral, naming the organization) on the client's "
-        "consent page, share nothing, or ask a supervisor to override with a written reason."
-    )
 
 
 def referral_create(
@@ -87,14 +70,14 @@ def referral_create(
         errors["urgency"] = "Choose how urgent the referral is."
     if unknown:
         errors["shared"] = f"Unknown kinds of information: {', '.join(sorted(unknown))}."
-    if SharedInfo.ADDRESS in shared and _address_protected(client, case):
+    if SharedInfo.ADDRESS in shared and address_protected(client, case):
         errors["shared"] = "The address of a restricted client, or a confidential address, is never shared."
     if service.status not in Service.LISTED:
         errors["service"] = f"{service.name} is {service.get_status_display().lower()} and takes no referrals."
     if location is not None and not service.service_locations.filter(location=location).exists():
         errors["location"] = f"{service.name} is not offered at {location}."
-    if override and not may_override_consent(acting_user):
-        errors["consent_override_reason"] = OVERRIDE_REFUSED
+    if refusal := override_refusal(acting_user, override):
+        errors["consent_override_reason"] = refusal
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -126,7 +109,7 @@ def referral_create(
             created_at=now,
             last_moved_at=now,
         )
-        _settle_consent(acting_user, referral, override)
+        consent_settle(acting_user, referral, override)
         referral.save(force_insert=True)
         overridden = referral.consent_override_by_id is not None
         status_begin(referral, acting_user=acting_user, reason="Made", at=now)
@@ -166,8 +149,8 @@ def referral_move(
     """
     if not may_refer(acting_user):
         raise PermissionDenied(_("Only caseworkers and supervisors move referrals."))
-    if consent_override_reason.strip() and not may_override_consent(acting_user):
-        raise ValidationError({"consent_override_reason": OVERRIDE_REFUSED})
+    if refusal := override_refusal(acting_user, consent_override_reason):
+        raise ValidationError({"consent_override_reason": refusal})
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
         referral = _move(
@@ -220,7 +203,7 @@ def _move(
     also = {**(also or {}), "outcome": outcome if to == S.NOT_COMPLETED else "", "last_moved_at": now}
     consent_before = audit_snapshot(referral, CONSENT_FIELDS)
     if to == S.SENT:
-        _check_before_sending(acting_user, referral, consent_override_reason.strip())
+        sending_check(acting_user, referral, consent_override_reason.strip())
         also["sent_at"] = now
         if referral.service.is_internal:
             also["intake_task"] = _intake_task(acting_user, referral)
@@ -244,41 +227,6 @@ def _move(
             task_complete(acting_user=acting_user, task=task, status=Task.Status.CANCELLED)
     referral_event(referral=referral, event=f"referral.{to}")
     return referral
-
-
-def _check_before_sending(acting_user, referral: Referral, override: str) -> None:
-    """The consent and address rules, on the day the information leaves the agency."""
-    if SharedInfo.ADDRESS in referral.shared and _address_protected(referral.client, referral.case):
-        raise ValidationError(
-            _(
-                "This referral would share an address that is now restricted or confidential; "
-                "withdraw it and refer again without the address."
-            )
-        )
-    _settle_consent(acting_user, referral, override)
-
-
-def _settle_consent(acting_user, referral: Referral, override: str) -> None:
-    """Keep on a referral being made or sent what lets its information go today (`_consent_today`):
-    the consent in force, or failing that a supervisor's new `override`."""
-    consent = _consent_today(referral, override=override)
-    if consent is not None:
-        referral.consent = consent
-    elif override and _needs_consent(referral.service, referral.shared):
-        referral.consent = None
-        referral.consent_override_reason, referral.consent_override_by = override, acting_user
-
-
-def _consent_today(referral: Referral, *, override: str = "") -> Consent | None:
-    """The consent rule (the module's note), today: the consent in force that covers the organization;
-    None when the sharing needs none or a supervisor overrides (now, or as kept on the referral);
-    otherwise refused."""
-    if not _needs_consent(referral.service, referral.shared):
-        return None
-    consent = consent_covering(client=referral.client, organization=referral.organization, day=timezone.localdate())
-    if consent is None and not (override or referral.consent_override_reason):
-        raise ValidationError(_no_consent_message(referral.client, referral.organization.name), code="no_consent")
-    return consent
 
 
 def _intake_task(acting_user, referral: Referral) -> Task:
@@ -347,7 +295,7 @@ def referral_letter_issue(*, acting_user, referral: Referral) -> bytes:
             % {"lower": referral.get_status_display().lower()},
             code="closed",
         )
-    _consent_today(referral)
+    consent_today(referral)
     pdf = letters.html_to_pdf(letters.referral_letter_html(referral=referral))
     audit_record(
         actor=acting_user,

@@ -91,12 +91,11 @@ clean:
 # Mutation testing over the rules that guard money and privacy (setup.cfg lists them): each
 # small deliberate bug must fail a test. Resumable: a second run picks up where one stopped.
 mutation: $(VENV)/.installed
-	$(BIN)/mutmut run --max-children $(or $(MUTATION_PROCESSES),$(shell nproc))
-	$(BIN)/python scripts/mutation_report.py --mutmut $(BIN)/mutmut
+	$(BIN)/python scripts/mutation_run.py --processes $(or $(MUTATION_PROCESSES),$(shell nproc))
 
 # The staff interface's and the letters' Spanish and French: collects every marked text into
 # locale/<lang>/LC_MESSAGES/django.po (new ones untranslated), then compiles the .mo files.
 # Needs gettext (apt-get install gettext).
 messages: $(VENV)/.installed
 	$(BIN)/python manage.py makemessages -l es -l fr --no-obsolete
-	$(BIN)/python manage.py compilemessages --ignore=$(VENV)
+	$(BIN)/python manage.py compilemessages --ignore=$(VENV) --ignore=.mutation

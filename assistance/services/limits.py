@@ -106,13 +106,15 @@ def excesses(items: Iterable[dict]) -> list[Excess]:
             return None
         return int(text) if measure == "max_units" else Decimal(text)
 
+    # Every record has its measure and label (`Excess.stored`, the only writer); the figures are
+    # absent or None where there was no authority at all.
     return [
         Excess(
-            measure=item.get("measure", ""),
-            label=item.get("label", ""),
-            limit=number(item.get("limit"), item.get("measure")),
-            value=number(item.get("value"), item.get("measure")),
-            over_by=number(item.get("over_by"), item.get("measure")),
+            measure=item["measure"],
+            label=item["label"],
+            limit=number(item.get("limit"), item["measure"]),
+            value=number(item.get("value"), item["measure"]),
+            over_by=number(item.get("over_by"), item["measure"]),
         )
         for item in items
     ]

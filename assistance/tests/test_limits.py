@@ -292,6 +292,15 @@ def test_an_approver_past_two_of_their_own_limits_is_told_both_in_one_sentence(c
     ]
 
 
+def test_approving_a_waiting_request_counts_it_once_in_the_30_days(caseworker, supervisor):
+    """$1,500 waiting against a supervisor's $2,500 in 30 days: counted twice it would be $3,000."""
+    limit(role="supervisor", per_issuance="5000.00", per_client_30_days="2500.00")
+    _client, case = client_case(caseworker)
+    waiting = request(caseworker, case, amount="1500.00")
+    assert waiting.status == Status.PENDING
+    assert issuance_approve(acting_user=supervisor, issuance=waiting).status == Status.APPROVED
+
+
 def test_the_30_day_totals_are_of_the_clients_and_kinds_asked_for_only(caseworker):
     """The queue asks for the (client, kind) pairs on its page: another client's grants, or the
     same client's grants of another kind, are neither read nor returned."""

@@ -5,7 +5,7 @@ or the team moves on."""
 import pytest
 
 from accounts.models import CaseAccess
-from clients.selectors import clients_visible
+from clients.selectors import client_counts, clients_visible
 from tests.factories import ClientFactory, TeamFactory, UserFactory, case_for
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +69,13 @@ def test_a_worker_taken_off_every_team_leaves_no_supervisor_on_their_cases(casew
 def test_signing_in_rewrites_no_access_row(caseworker, sheltered, django_assert_num_queries):
     with django_assert_num_queries(1):
         caseworker.save(update_fields=["last_login"])
+
+
+def test_a_closed_account_counts_no_clients_of_its_old_cases(caseworker, supervisor, sheltered):
+    """The home page's figures (`own_client_scope`) follow the access rule: a deactivated worker's
+    cases keep their rows, but the account reads nothing through them."""
+    assert client_counts(user=caseworker)["clients"] == 1
+    caseworker.is_active = False
+    caseworker.save(update_fields=["is_active"])
+    assert client_counts(user=caseworker)["clients"] == 0
+    assert client_counts(user=supervisor)["clients"] == 1

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.access import client_scope, on_call_shifts_now
@@ -98,3 +99,20 @@ def test_the_shifts_running_at_a_moment_for_any_office_or_one(north, south, case
     assert list(on_call_shifts_now(user=caseworker, at=at(12, 22))) == [tonight]
     assert list(on_call_shifts_now(user=caseworker, office_id=north.pk, at=at(12, 22))) == [tonight]
     assert list(on_call_shifts_now(user=caseworker, office_id=south.pk, at=at(12, 22))) == []
+
+
+def test_an_administrator_keeps_any_offices_roster_and_another_offices_supervisor_does_not(
+    theirs, caseworker, admin_user, other_caseworker
+):
+    south_supervisor = other_caseworker.team.supervisor
+    with pytest.raises(PermissionDenied, match="Only the office's supervisors and administrators"):
+        on_call_shift_add(
+            acting_user=south_supervisor, office=theirs.office, user=caseworker, starts_at=at(12, 8), ends_at=at(12, 20)
+        )
+    assert admin_user.office_id is None
+    shift = on_call_shift_add(
+        acting_user=admin_user, office=theirs.office, user=caseworker, starts_at=at(12, 8), ends_at=at(12, 20)
+    )
+    assert sees(caseworker, theirs)
+    on_call_shift_cancel(acting_user=admin_user, shift=shift, reason="Covered by a colleague")
+    assert not sees(caseworker, theirs)

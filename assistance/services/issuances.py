@@ -307,7 +307,6 @@ def issuance_approve(
                 client_id=issuance.client_id,
                 amount=issuance.amount,
                 units=issuance.units,
-                exclude_id=issuance.pk,
             )
             if over:
                 raise ValidationError(beyond_authority_text(over))

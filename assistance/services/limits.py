@@ -106,13 +106,15 @@ def excesses(items: Iterable[dict]) -> list[Excess]:
             return None
         return int(text) if measure == "max_units" else Decimal(text)
 
+    # Every record has its measure and label (`Excess.stored`, the only writer); the figures are
+    # absent or None where there was no authority at all.
     return [
         Excess(
-            measure=item.get("measure", ""),
-            label=item.get("label", ""),
-            limit=number(item.get("limit"), item.get("measure")),
-            value=number(item.get("value"), item.get("measure")),
-            over_by=number(item.get("over_by"), item.get("measure")),
+            measure=item["measure"],
+            label=item["label"],
+            limit=number(item.get("limit"), item["measure"]),
+            value=number(item.get("value"), item["measure"]),
+            over_by=number(item.get("over_by"), item["measure"]),
         )
         for item in items
     ]
@@ -174,7 +176,7 @@ def authority_for(*, user: User, kind: str, on: date | None = None) -> Authority
     return authorities_for(user=user, kinds=[kind], on=on)[kind]
 
 
-def recent_totals(pairs: Iterable[tuple[int, str]], *, exclude_id: int | None = None) -> dict[tuple[int, str], Decimal]:
+def recent_totals(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Decimal]:
     """What each (client, kind) was granted over the rolling 30 days, in one query; absent means nothing."""
     pairs = set(pairs)
     if not pairs:
@@ -186,15 +188,13 @@ def recent_totals(pairs: Iterable[tuple[int, str]], *, exclude_id: int | None = 
         status__in=COUNTED,
         requested_at__gte=since,
     )
-    if exclude_id:
-        rows = rows.exclude(pk=exclude_id)
     totals = rows.order_by().values("client_id", "kind").annotate(total=Sum("amount"))
     return {(row["client_id"], row["kind"]): row["total"] for row in totals}
 
 
-def client_recent_total(*, client_id: int, kind: str, exclude_id: int | None = None) -> Decimal:
+def client_recent_total(*, client_id: int, kind: str) -> Decimal:
     """What this client was granted of this kind in the last 30 days."""
-    return recent_totals([(client_id, kind)], exclude_id=exclude_id).get((client_id, kind), ZERO)
+    return recent_totals([(client_id, kind)]).get((client_id, kind), ZERO)
 
 
 def beyond(authority: Authority, *, amount: Decimal, units: int | None, recent_total: Decimal) -> list[Excess]:
@@ -233,14 +233,14 @@ def limits_exceeded(
     client_id: int,
     amount: Decimal,
     units: int | None = None,
-    exclude_id: int | None = None,
     on: date | None = None,
 ) -> list[Excess]:
     """Which of the user's limits this request goes past, each with the limit, the figure and the
     excess (`Excess.stored()` is how `Issuance.exceeds` keeps them). An empty list: the request is
-    within the user's authority.
+    within the user's authority. A request waiting for a decision is not among what the 30 days
+    count (`COUNTED`), so deciding it never counts it twice.
     """
     authority = authority_for(user=user, kind=kind, on=on)
     counts_30_days = authority.granted and authority.per_client_30_days is not None
-    recent = client_recent_total(client_id=client_id, kind=kind, exclude_id=exclude_id) if counts_30_days else ZERO
+    recent = client_recent_total(client_id=client_id, kind=kind) if counts_30_days else ZERO
     return beyond(authority, amount=amount, units=units, recent_total=recent)

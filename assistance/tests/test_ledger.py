@@ -25,10 +25,11 @@ from hypothesis import strategies as st
 
 from assistance.models import Account, Issuance, LedgerEntry, LedgerTransaction, Overpayment
 from assistance.services import issuance_approve, issuance_issue, issuance_reverse, ledger_post
-from assistance.services.ledger import Line, issue_lines, ledger_post_many
+from assistance.services.ledger import Line, issue_lines, ledger_post_many, ledger_transfer_client
 from assistance.tests.helpers import client_case, request
 from audit.append_only import AppendOnlyError
 from eligibility.models import Program
+from tests.factories import case_for
 
 # One frozen moment for every test here, so months and rolling 30 days mean the same on any day.
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)]
@@ -416,3 +417,79 @@ def test_ledger_rows_cannot_be_changed_or_removed_through_the_orm(world):
         with pytest.raises(AppendOnlyError), transaction.atomic():
             attempt()
     assert sorted(LedgerEntry.objects.values_list("amount", flat=True)) == [Decimal("-50.00"), Decimal("50.00")]
+
+
+def test_a_client_transfer_moves_each_balance_in_the_ledgers_order_under_its_memo(world):
+    """A merge's transfer lists the balances by month, program, case, account and overpayment,
+    each taken off the first client and put on the other, and says why in its memo."""
+    client, survivor = world.cases[0].primary_client, world.cases[1].primary_client
+    first_case, second_case = world.cases[0], case_for(client, world.caseworker)
+    one, two = sorted(world.programs, key=lambda program: program.pk)
+    owed = [
+        Overpayment.objects.create(
+            case=first_case,
+            client=client,
+            program=one,
+            source=Overpayment.Source.INVESTIGATION,
+            reason=Overpayment.Reason.CLIENT_ERROR,
+            amount=Decimal("50.00"),
+            balance=Decimal("50.00"),
+            established_by=world.supervisor,
+        )
+        for _ in range(2)
+    ]
+    february, march = month(1), month(0)
+    # (month, program, case, account, overpayment, amount): every key once, so none nets to zero.
+    balances = [
+        (march, one, second_case, Account.ISSUED, None, "15.00"),
+        (march, one, first_case, Account.RECEIVABLE, owed[1], "18.00"),
+        (march, two, first_case, Account.PAYMENTS, None, "13.00"),
+        (march, one, first_case, Account.WRITTEN_OFF, None, "17.00"),
+        (february, two, first_case, Account.ISSUED, None, "10.00"),
+        (march, one, first_case, Account.PAYMENTS, None, "14.00"),
+        (march, one, second_case, Account.PAYMENTS, None, "12.00"),
+        (march, one, first_case, Account.RECEIVABLE, owed[0], "16.00"),
+        (march, one, first_case, Account.ISSUED, None, "11.00"),
+        (february, one, first_case, Account.PAYMENTS, None, "-126.00"),
+    ]
+    lines = [
+        Line(
+            account=account,
+            amount=Decimal(amount),
+            case_id=case.pk,
+            client_id=client.pk,
+            program_id=program.pk,
+            period=period,
+            overpayment_id=overpayment.pk if overpayment else None,
+        )
+        for period, program, case, account, overpayment, amount in balances
+    ]
+    ledger_post(kind=LedgerTransaction.Kind.ISSUE, lines=lines, posted_by=world.supervisor)
+    memo = f"Client {client.pk} merged into client {survivor.pk}"
+
+    transfer = ledger_transfer_client(
+        from_client_id=client.pk, to_client_id=survivor.pk, posted_by=world.supervisor, memo=memo
+    )
+
+    assert transfer.kind == LedgerTransaction.Kind.TRANSFER
+    assert transfer.memo == memo
+    in_order = [
+        (february, one, first_case, Account.PAYMENTS, None, "-126.00"),
+        (february, two, first_case, Account.ISSUED, None, "10.00"),
+        (march, one, first_case, Account.ISSUED, None, "11.00"),
+        (march, one, first_case, Account.PAYMENTS, None, "14.00"),
+        (march, one, first_case, Account.RECEIVABLE, owed[0], "16.00"),
+        (march, one, first_case, Account.RECEIVABLE, owed[1], "18.00"),
+        (march, one, first_case, Account.WRITTEN_OFF, None, "17.00"),
+        (march, one, second_case, Account.ISSUED, None, "15.00"),
+        (march, one, second_case, Account.PAYMENTS, None, "12.00"),
+        (march, two, first_case, Account.PAYMENTS, None, "13.00"),
+    ]
+    expected = []
+    for period, program, case, account, overpayment, amount in in_order:
+        key = (period, program.pk, case.pk, account, overpayment.pk if overpayment else None)
+        expected += [(*key, client.pk, -Decimal(amount)), (*key, survivor.pk, Decimal(amount))]
+    assert [
+        (e.period, e.program_id, e.case_id, e.account, e.overpayment_id, e.client_id, e.amount)
+        for e in transfer.entries.order_by("id")
+    ] == expected

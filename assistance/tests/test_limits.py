@@ -16,7 +16,7 @@ from assistance.services import (
     issuance_issue,
     issuance_reverse,
 )
-from assistance.services.limits import Excess
+from assistance.services.limits import Excess, recent_totals
 from assistance.tests.helpers import client_case, request, shelter
 from tests.factories import UserFactory
 
@@ -277,6 +277,46 @@ def test_a_supervisors_thirty_days_count_what_is_already_approved(caseworker, su
     issuance_approve(acting_user=supervisor, issuance=first)
     with pytest.raises(ValidationError, match=r"Per client in 30 days: \$3,000.00 against a limit of \$2,500.00"):
         issuance_approve(acting_user=other, issuance=second)
+
+
+def test_an_approver_past_two_of_their_own_limits_is_told_both_in_one_sentence(caseworker, supervisor, thirty_days):
+    limit(role="supervisor", per_issuance="1000.00", per_client_30_days="1500.00")
+    _client, case = client_case(caseworker)
+    request(caseworker, case, amount="1000.00")
+    waiting = request(caseworker, case, amount="1200.00")
+    with pytest.raises(ValidationError) as refused:
+        issuance_approve(acting_user=supervisor, issuance=waiting)
+    assert refused.value.messages == [
+        "This is beyond your own authority (Per issuance: $1,200.00 against a limit of $1,000.00; "
+        "Per client in 30 days: $2,200.00 against a limit of $1,500.00); it needs an approver with a higher limit."
+    ]
+
+
+def test_approving_a_waiting_request_counts_it_once_in_the_30_days(caseworker, supervisor):
+    """$1,500 waiting against a supervisor's $2,500 in 30 days: counted twice it would be $3,000."""
+    limit(role="supervisor", per_issuance="5000.00", per_client_30_days="2500.00")
+    _client, case = client_case(caseworker)
+    waiting = request(caseworker, case, amount="1500.00")
+    assert waiting.status == Status.PENDING
+    assert issuance_approve(acting_user=supervisor, issuance=waiting).status == Status.APPROVED
+
+
+def test_the_30_day_totals_are_of_the_clients_and_kinds_asked_for_only(caseworker):
+    """The queue asks for the (client, kind) pairs on its page: another client's grants, or the
+    same client's grants of another kind, are neither read nor returned."""
+    limit(role="caseworker", kind=Kind.TRAVEL, per_issuance="1000.00")
+    client, case = client_case(caseworker)
+    other, other_case = client_case(caseworker)
+    request(caseworker, case, amount="300.00")
+    request(caseworker, case, kind=Kind.TRAVEL, amount="200.00")
+    request(caseworker, other_case, amount="400.00")
+    emergency = Kind.EMERGENCY.value
+
+    assert recent_totals({(client.pk, emergency)}) == {(client.pk, emergency): Decimal("300.00")}
+    assert recent_totals({(client.pk, emergency), (other.pk, emergency)}) == {
+        (client.pk, emergency): Decimal("300.00"),
+        (other.pk, emergency): Decimal("400.00"),
+    }
 
 
 @pytest.mark.parametrize(

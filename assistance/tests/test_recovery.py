@@ -25,6 +25,7 @@ from assistance.services.recovery import (
 from assistance.tests.test_payment_run import establish
 from assistance.tests.test_settlements import active_enrollment
 from eligibility.models import ParameterValue, Program
+from eligibility.rules.parameters import ParameterError
 
 SNAP = Caps(
     percent=Decimal("10"),
@@ -111,6 +112,25 @@ def test_the_caps_come_from_the_parameters_in_force_on_the_month():
     assert recovery_caps(program_ids=[snap.pk], period=march)[snap.pk].minimum == d("10.00")
     assert recovery_caps(program_ids=[snap.pk], period=date(2026, 4, 1))[snap.pk].minimum == d("12.00")
     assert recovery_caps(program_ids=[snap.pk], period=date(2019, 12, 1))[snap.pk] is None
+
+
+@pytest.mark.django_db
+def test_the_caps_read_only_the_recovery_parameters_and_name_the_one_written_wrongly():
+    """A JSON number for an amount is refused (`eligibility.rules.parameters.decode_value`): the
+    message names the parameter to fix, and another of the program's parameters written that
+    way does not hold up the recovery caps."""
+    snap = Program.objects.get(code="snap")
+    march, april = date(2026, 3, 1), date(2026, 4, 1)
+    ParameterValue.objects.create(
+        program=snap, name="shelter.typed_by_hand", value=125, effective_from=march, source_title="A note"
+    )
+    assert recovery_caps(program_ids=[snap.pk], period=march)[snap.pk] == SNAP
+
+    ParameterValue.objects.create(
+        program=snap, name="recovery.percent", value=15, effective_from=april, source_title="A change"
+    )
+    with pytest.raises(ParameterError, match=r"^recovery\.percent: write amounts as strings"):
+        recovery_caps(program_ids=[snap.pk], period=april)
 
 
 def test_a_benefit_of_a_dollar_or_less_still_gives_up_what_the_cap_allows():
@@ -232,3 +252,19 @@ def test_recording_lowers_balances_moves_statuses_and_counts_the_claims_recovere
         (Status.RECOVERING, Status.RECOVERED, "May"),
     ]
     assert recoveries_record(overpayments={}, amounts={}, acting_user=supervisor, reason="June") == Recorded(0, 0)
+
+
+def test_the_history_rows_of_one_recording_carry_one_moment(enrollment, caseworker, supervisor, time_machine):
+    """The moves a run records are one act: with the clock running, every row still says the same time."""
+    claims = [establish(enrollment, amount, days_ago=days) for amount, days in (("12.00", 40), ("100.00", 20))]
+    time_machine.move_to(NOW, tick=True)
+    recoveries_record(
+        overpayments={o.pk: o for o in claims},
+        amounts={claims[0].pk: d("12.00"), claims[1].pk: d("10.00")},
+        acting_user=supervisor,
+        reason="Recovered by the March run",
+    )
+    moves = OverpaymentStatusChange.objects.filter(overpayment__in=claims)
+    assert moves.count() == 2
+    assert len({move.changed_at for move in moves}) == 1
+    assert moves[0].changed_at >= NOW

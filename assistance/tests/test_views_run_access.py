@@ -135,3 +135,15 @@ def test_the_file_button_is_offered_only_to_those_who_may_download(client, admin
     assert "payments.csv" not in client.get(url).content.decode()
     client.force_login(finance)
     assert "payments.csv" in client.get(url).content.decode()
+
+
+def test_the_runs_are_refused_to_staff_without_the_admin_role_and_to_the_admin_role_without_staff(client, run):
+    """An administrator is staff with the admin role (`access.may_see_payment_runs`): either alone reads no run."""
+    staff_only = UserFactory(username="desk", roles=[], is_staff=True)
+    admin_not_staff = UserFactory(username="boss_not_staff", roles=["admin"], is_staff=False)
+    for user in (staff_only, admin_not_staff):
+        client.force_login(user)
+        assert client.get(reverse("assistance:run_list")).status_code == 403, user
+        assert client.get(reverse("assistance:run_detail", args=[run.pk])).status_code == 403, user
+    client.force_login(UserFactory(username="boss_staff", roles=["admin"], is_staff=True))
+    assert client.get(reverse("assistance:run_detail", args=[run.pk])).status_code == 200

@@ -21,7 +21,7 @@ from accounts.models import User
 from assistance.models import Issuance, LedgerTransaction, Overpayment
 from assistance.services.budgets import budget_effect
 from assistance.services.ledger import issue_lines, ledger_post, reversal_lines
-from assistance.services.limits import Excess, beyond_authority_text, limits_exceeded
+from assistance.services.limits import beyond_authority_text, excesses_text, limits_exceeded
 from audit.models import AuditEvent
 from audit.services import audit_record
 from casework.models import Case, SupportiveService
@@ -270,7 +270,7 @@ def issuance_request(
                 },
             )
             if over:
-                _move(issuance, Status.PENDING, acting_user, reason=_exceeds_text(over))
+                _move(issuance, Status.PENDING, acting_user, reason=excesses_text(over))
             else:
                 _move(issuance, Status.APPROVED, acting_user, reason="Within the requester's authority")
                 _issue(issuance, acting_user)
@@ -482,8 +482,3 @@ def _check_decider(issuance: Issuance, user: User, *, verb: str) -> None:
 
 def _move(issuance: Issuance, to: str, user: User, *, reason: str = "") -> None:
     status_move(issuance, to=to, acting_user=user, client_ids=case_client_ids(issuance.case_id), reason=reason)
-
-
-def _exceeds_text(over: list[Excess]) -> str:
-    """The limits a request goes past, each as its figure against the limit (`Excess.figure`)."""
-    return "; ".join(excess.figure for excess in over)

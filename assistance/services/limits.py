@@ -120,10 +120,14 @@ def excesses(items: Iterable[dict]) -> list[Excess]:
     ]
 
 
+def excesses_text(over: Iterable[Excess]) -> str:
+    """The limits a request goes past, each as its figure against the limit (`Excess.figure`), in one line."""
+    return "; ".join(excess.figure for excess in over)
+
+
 def beyond_authority_text(over: Iterable[Excess]) -> str:
     """The refusal when an approver's own limits do not reach a request."""
-    figures = "; ".join(excess.figure for excess in over)
-    return f"This is beyond your own authority ({figures}); it needs an approver with a higher limit."
+    return f"This is beyond your own authority ({excesses_text(over)}); it needs an approver with a higher limit."
 
 
 def _kind_label(kind: str) -> str:

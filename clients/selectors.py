@@ -17,15 +17,21 @@ SEARCH_LIMIT = 50
 # than the limit, all ranked alike (`_NameWordDistance`): every typed word one typo from a word of
 # the name, then two typos for the longer words, then the pg_trgm word similarity below (which
 # also finds what is typed as the start of a name, "smi" for "smith"). Measured at 1,000,000
-# clients by scripts/bench_search.py (200 typo'd "first last" searches, load average ~3 on 2
-# CPUs): the deletion passes alone found the intended client in 84 % of searches (p95 ~45 ms);
-# with the trigram pass after them 87.5 % (namesake 90.5 %), p95 ~95 ms. Trigram similarity
-# alone (0.3, then 0.25) found 75.5 %: a typo in a short word ("uv" for "vu") leaves no trigram
-# in common, and at 0.3 a word such as "jones" is like every word starting "jo".
+# clients by scripts/bench_search.py (200 typo'd "first last" searches, load average ~3.5 on 2
+# CPUs): the intended client found in 87.5 % of searches, one of the same name in 90.5 %, p50
+# 48 ms, p95 116 ms (CPU p95 53 ms); trigram similarity alone (0.3, then 0.25) found 75.5 % and
+# 79 %, p50 46 ms, p95 116 ms (CPU 53 ms) at the same load: a typo in a short word ("uv" for "vu")
+# leaves no trigram in common, and at 0.3 a word such as "jones" is like every word starting "jo",
+# so 50 loose matches hid the name one typo away. The deletion passes without the trigram one
+# found 84 %, p95 ~45 ms: the trigram pass is what costs, and only when too few are found.
 WORD_SIMILARITY = 0.3
 # Two typos are looked for only in words of this many letters or more: in a shorter word two typos
 # leave two letters, which half the names share.
 TWO_TYPOS_FROM = 5
+# The keys find the words within one typo, and a few more (two words sharing a key made by deleting
+# different letters, "mark" and "mrsk" share "mrk"): ranked after those within, they are kept, and
+# were 1 % of the intended clients in the benchmark, except for words shorter than this.
+CONFIRMED_BELOW = 4
 # Edit distances above this rank alike (levenshtein_less_equal stops counting there: cheaper).
 MAX_WORD_DISTANCE = 3
 
@@ -130,13 +136,14 @@ def _search_trigram(clients: QuerySet[Client], key: str, limit: int) -> list[Cli
     )
     found: list[Client] = []
     for typos in (1, 2) if any(len(word) >= TWO_TYPOS_FROM for word in words) else (1,):
-        # The keys find the words within `typos`, and a few more (two words sharing a key made by
-        # deleting different letters, "li" and "ol"): the distance keeps the ones within.
         every_word = Q()
         for word, alias in zip(words, nearest, strict=True):
-            within = typos if len(word) >= TWO_TYPOS_FROM else 1
-            keys = one_typo_keys(word) if within == 1 else _two_typo_keys(word)
-            every_word &= Q(name_keys__overlap=keys, **{f"{alias}__lte": within})
+            keys = _two_typo_keys(word) if typos == 2 else one_typo_keys(word)
+            every_word &= Q(name_keys__overlap=keys)
+            if len(word) < CONFIRMED_BELOW:
+                # A key of one or two letters joins words that are not one typo apart ("li" and
+                # "ol" share "l"): the distance must confirm it.
+                every_word &= Q(**{f"{alias}__lte": 1})
         found = list(ranked.filter(every_word)[:limit])
         if len(found) >= limit:
             return found

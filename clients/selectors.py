@@ -95,9 +95,10 @@ def client_search(*, user, criteria: ClientSearch, limit: int = SEARCH_LIMIT) ->
     """Clients `user` may see that match every criterion given, best name match first.
 
     A name is compared as `search_key` folds it (any script, transliterated to ASCII, so both
-    back-ends compare the same letters) and forgives typos: on PostgreSQL through pg_trgm
-    trigram similarity (a GIN index on `search_name`), elsewhere by comparing the candidates
-    that share a word's first or last two letters. A name with no letters matches nobody.
+    back-ends compare the same letters) and forgives typos: on PostgreSQL through two GIN indexes
+    on `search_name`, of its words' one-deletion keys and of its pg_trgm trigrams, ranked by edit
+    distance (`_search_trigram`), elsewhere by comparing the candidates that share a word's first
+    or last two letters. A name with no letters matches nobody.
     """
     clients = clients_visible(user=user).select_related("office")
     if criteria.date_of_birth:

@@ -39,5 +39,18 @@ def search_key(*parts: str) -> str:
     return " ".join(seen)
 
 
+def one_typo_keys(word: str) -> list[str]:
+    """The word and every string made by deleting one of its letters. Two words one typo apart
+    (a letter changed, added, dropped, or two neighbours swapped) share one of these keys
+    (Wolf Garbe's symmetric delete: https://github.com/wolfgarbe/SymSpell). The SQL function
+    client_name_deletions (migration clients 0009) gives the same keys of each word of a name."""
+    return sorted({word} | {word[:at] + word[at + 1 :] for at in range(len(word))} - {""})
+
+
+def one_swap(word: str) -> list[str]:
+    """Every other word made by swapping two neighbouring letters of `word`."""
+    return sorted({word[:at] + word[at + 1] + word[at] + word[at + 2 :] for at in range(len(word) - 1)} - {word})
+
+
 def digits_only(text: str) -> str:
     return "".join(ch for ch in text or "" if ch.isdigit())

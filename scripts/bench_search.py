@@ -3,8 +3,9 @@
 What it measures: the wall-clock time of typo'd name searches ("jonh smiht") run through the
 real selector as a caseworker, so the access rule (`accounts.access.client_scope`: an Exists on
 `accounts.CaseAccess` for the worker's own cases, or one for the unrestricted cases their office
-shares), the pg_trgm word-similarity filter (every typed word must match a word of the name),
-the ordering by similarity and the LIMIT are all included, plus the share of searches whose
+shares), the name filters (every typed word within one typo, then two, of a word of the name by
+the deletion-key index, else pg_trgm word-similar to one), the ordering by edit distance and the
+LIMIT are all included, plus the share of searches whose
 intended client is among the results (recall). It ends with the EXPLAIN (ANALYZE, BUFFERS) plan
 of the median search and of the p95 one.
 
@@ -568,8 +569,8 @@ def run_query(user: User, query: Query, schedstat: Path | None = None) -> Result
 def explain(user: User, query: Query) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of exactly the SQL the selector sends for `query`.
 
-    Each pass of the search is explained under the word-similarity threshold it ran with (the
-    looser pass runs only when the strict one finds too few).
+    Each pass of the search is explained (a later pass runs only when the one before finds too
+    few), the trigram one under the word-similarity threshold it ran with.
     """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

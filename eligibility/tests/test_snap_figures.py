@@ -409,8 +409,15 @@ def test_parameters_prepared_for_one_fiscal_year_are_refused_the_next_naming_the
     assert str(refused.value).startswith("the snap parameters given hold from 2024-10-01 to 2025-09-30, not on")
 
 
-def test_a_state_option_absent_from_the_table_is_not_required():
-    table = ParameterTable([v for v in FEDERAL if v.name not in (snap.BBCE, snap.POVERTY)])
+def test_a_state_option_not_yet_in_force_is_not_required():
+    later = ParameterValue(
+        name=snap.BBCE,
+        value={"active": True},
+        effective_from=date(2026, 10, 1),
+        source=Source(title="test value", url="n/a"),
+        example=True,
+    )
+    table = ParameterTable([*(v for v in FEDERAL if v.name not in (snap.BBCE, snap.POVERTY)), later])
 
     assert snap.determine(household(person()), DAY, table).monthly_amount == D("298.00")
 

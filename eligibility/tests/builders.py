@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from eligibility.rules import Asset, Expense, HouseholdSnapshot, Income, Member
+from eligibility.rules import Asset, Expense, HouseholdSnapshot, Income, Member, ParameterTable, ParameterValue, Source
 
 #: A date in FY 2026, not in the application month: no proration unless a test asks for it.
 DAY = date(2025, 11, 15)
@@ -13,9 +13,9 @@ APPLIED = date(2025, 10, 1)
 LONG_AGO = date(2020, 1, 1)
 
 
-def person(member_id: str = "a", age: int = 30, *, on: date = DAY, disabled: bool = False) -> Member:
-    """A member who is `age` on `on` (born on January 1, or on `on`'s day for age 0)."""
-    return Member(id=member_id, date_of_birth=date(on.year - age, 1, 1), disabled=disabled)
+def person(member_id: str = "a", age: int = 30, *, on: date = DAY, **flags) -> Member:
+    """A member who is `age` on `on` (born on January 1), with any of Member's flags (disabled, student…)."""
+    return Member(id=member_id, date_of_birth=date(on.year - age, 1, 1), **flags)
 
 
 def people(count: int, *, age: int = 30) -> tuple[Member, ...]:
@@ -71,3 +71,20 @@ def household(
         homeless=homeless,
         receives_free_shelter=free_shelter,
     )
+
+
+def with_values(table: ParameterTable, **values) -> ParameterTable:
+    """`table` with other values of some parameters from 2025-10-01 (example figures, not a state's)."""
+    names = {f"snap.{name}" for name in values}
+    replaced = [
+        ParameterValue(
+            name=f"snap.{name}",
+            value=value,
+            effective_from=date(2025, 10, 1),
+            source=Source(title="test value", url="n/a"),
+            example=True,
+        )
+        for name, value in values.items()
+    ]
+    kept = [v for v in table if not (v.name in names and v.effective_from == date(2025, 10, 1))]
+    return ParameterTable([*kept, *replaced])

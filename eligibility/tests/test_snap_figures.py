@@ -25,9 +25,7 @@ from eligibility.rules import (
     snap,
 )
 from eligibility.rules.parameters import ParameterError, values_in_force
-from eligibility.tests.builders import DAY, asset, expense, household, income, people, person
-from eligibility.tests.test_snap_members import member
-from eligibility.tests.test_snap_utilities import with_values
+from eligibility.tests.builders import DAY, asset, expense, household, income, people, person, with_values
 
 D = Decimal
 FEDERAL = shipped_table("snap")
@@ -265,7 +263,7 @@ def test_a_medical_expense_recorded_against_nobody_in_a_mixed_household_is_refus
 
 def test_an_ineligible_students_rent_and_income_do_not_stop_the_others_from_counting():
     snapshot = household(
-        (member("p", 45), member("s", 20, student=True)),
+        (person("p", 45), person("s", 20, student=True)),
         incomes=[
             income("2500", member="s", kind="earned"),
             income("300", member="p", end=date(2025, 10, 31)),
@@ -394,7 +392,7 @@ def test_a_states_individual_standard_is_named_in_the_shelter_line():
 
 
 def test_a_household_of_ineligible_students_only_is_determined_on_the_day_and_not_eligible():
-    outcome = snap.determine(household(member("s", 21, student=True)), DAY)
+    outcome = snap.determine(household(person("s", 21, student=True)), DAY)
 
     assert outcome.determination_date == DAY
     assert outcome.eligible is False

@@ -16,14 +16,11 @@ from eligibility.rules import (
     HouseholdSnapshot,
     MissingParameterError,
     ParameterSet,
-    ParameterTable,
-    ParameterValue,
-    Source,
     shipped_table,
     snap,
 )
 from eligibility.rules.parameters import ParameterError, values_in_force
-from eligibility.tests.builders import DAY, asset, expense, household, income, people, person
+from eligibility.tests.builders import DAY, asset, expense, household, income, people, person, with_values
 
 D = Decimal
 CT = shipped_table("snap", "ct")
@@ -34,23 +31,6 @@ def earner(*utilities: str, earnings: str = "1500", rent: str = "600") -> Househ
     expenses = [expense("rent", rent)] if rent else []
     expenses += [expense(kind, "80") for kind in utilities]
     return household(person(), incomes=[income(earnings, kind="earned")], expenses=expenses)
-
-
-def with_values(table: ParameterTable, **values) -> ParameterTable:
-    """`table` with other values of some parameters from 2025-10-01 (example figures, not a state's)."""
-    names = {f"snap.{name}" for name in values}
-    replaced = [
-        ParameterValue(
-            name=f"snap.{name}",
-            value=value,
-            effective_from=date(2025, 10, 1),
-            source=Source(title="test value", url="n/a"),
-            example=True,
-        )
-        for name, value in values.items()
-    ]
-    kept = [v for v in table if not (v.name in names and v.effective_from == date(2025, 10, 1))]
-    return ParameterTable([*kept, *replaced])
 
 
 # Which allowance, 7 CFR 273.9(d)(6)(iii) --------------------------------------------------------

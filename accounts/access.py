@@ -197,10 +197,11 @@ def on_call_access(user: User, client_ids: Iterable[int]) -> OnCallShift | None:
         return None
     everyday = CaseAccess.objects.filter(_everyday_rows(user), client_id__in=ids).values_list("client_id", flat=True)
     if Role.ADMIN in user.roles:
-        everyday = everyday.union(
-            BreakGlassGrant.objects.filter(
-                user_id=user.pk, client_id__in=ids, expires_at__gt=timezone.now()
-            ).values_list("client_id", flat=True)
+        # Unordered: SQLite takes no ORDER BY inside a UNION, and grants are ordered by default.
+        everyday = everyday.order_by().union(
+            BreakGlassGrant.objects.filter(user_id=user.pk, client_id__in=ids, expires_at__gt=timezone.now())
+            .order_by()
+            .values_list("client_id", flat=True)
         )
     return shift if ids - set(everyday) else None
 

@@ -44,9 +44,14 @@ from accounts.models import BreakGlassGrant, CaseAccess, OnCallShift, Role, User
 NOTHING = Q(pk__in=[])
 
 
+def signed_in(user: User | AnonymousUser) -> bool:
+    """A signed-in, active account: nobody else is shown anything (an AnonymousUser is neither)."""
+    return user.is_authenticated and user.is_active
+
+
 def client_scope(user: User | AnonymousUser, *, prefix: str = "", include_merged: bool = False) -> Q:
     """A filter on Client (or, with `prefix`, on a model related to it) for what `user` may see."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return NOTHING
 
     def f(**lookups) -> Q:
@@ -82,7 +87,7 @@ def client_scope(user: User | AnonymousUser, *, prefix: str = "", include_merged
 def own_client_scope(user: User | AnonymousUser) -> Q:
     """A filter on Client for the clients on the user's own cases (a supervisor: their team's too):
     what the home page counts, never the whole office's. Always within `client_scope`."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return NOTHING
     rows = _own_rows(user)
     if rows is None:
@@ -92,7 +97,7 @@ def own_client_scope(user: User | AnonymousUser) -> Q:
 
 def case_scope(user: User | AnonymousUser, *, prefix: str = "") -> Q:
     """A filter on Case (or, with `prefix`, on a model related to it): the same rule, case by case."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return NOTHING
     allowed: list[Q] = []
     rows = _any([q for q in (_own_rows(user), _shared_rows(user), _managed_rows(user)) if q])
@@ -112,7 +117,7 @@ def case_work_scope(user: User | AnonymousUser, *, prefix: str = "") -> Q:
     working: a partner system or an administrator's break-glass grant reads a case and acts on none.
 
     `casework.services.cases.case_for_work` applies it to one case and refuses the rest."""
-    if not getattr(user, "is_authenticated", False) or not may_work_cases(user):
+    if not signed_in(user) or not may_work_cases(user):
         return NOTHING
     return case_scope(user, prefix=prefix)
 
@@ -184,7 +189,7 @@ def on_call_access(user: User, client_ids: Iterable[int]) -> OnCallShift | None:
     The shift is looked up once per request (one query); the clients are checked only while a
     shift runs (one more query).
     """
-    if not getattr(user, "is_authenticated", False) or not user.office_id:
+    if not signed_in(user) or not user.office_id:
         return None
     if not hasattr(user, "_on_call_shift"):
         shift = None
@@ -302,7 +307,7 @@ def print_batch_scope(user: User | AnonymousUser, *, prefix: str = "") -> Q:
     """A filter on PrintBatch (or, with `prefix`, a model related to it): the batches a user may
     list, download and mark printed. A batch names many clients of one office, restricted ones
     among them, so it is its own office's: those of that office who print the mail."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.office_id:
+    if not signed_in(user) or not user.office_id:
         return NOTHING
     if not may_print_mail(user):
         return NOTHING

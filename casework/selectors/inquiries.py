@@ -30,7 +30,7 @@ def inquiries_visible(*, user) -> QuerySet[Inquiry]:
     An inquiry about a client follows that client's access rule too: what it says about a
     restricted client is for their worker and supervisor only.
     """
-    if not getattr(user, "is_authenticated", False) or not access.may_work_cases(user) or not user.office_id:
+    if not access.signed_in(user) or not access.may_work_cases(user) or not user.office_id:
         return Inquiry.objects.none()
     about_visible_client = Q(client__isnull=True) | client_scope(user, prefix="client__", include_merged=True)
     return Inquiry.objects.filter(about_visible_client, office_id=user.office_id)

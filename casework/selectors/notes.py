@@ -14,7 +14,7 @@ from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, Que
 from django.db.models import Case as CaseWhen
 from django.shortcuts import get_object_or_404
 
-from accounts.access import NOTHING
+from accounts.access import NOTHING, signed_in
 from casework.models import Case, CaseNote, NoteAddendum
 
 # What a note shows to anyone who may see the case; the rest is its content.
@@ -29,7 +29,7 @@ def note_readable_q(user, *, prefix: str = "") -> Q:
     read by whoever sees its case; a confidential one only by its author, the case's assigned
     worker and the supervisor of that worker's team. Its addenda follow the note.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return NOTHING
 
     def f(**lookups) -> Q:

@@ -37,7 +37,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.lookups import Exact
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BreakGlassGrant, CaseAccess, OnCallShift, Role, User
 
@@ -269,11 +268,11 @@ def may_supervise(user: User) -> bool:
     return Role.SUPERVISOR in user.roles
 
 
-def decider_check(user: User, *, asked_by_id: int | None, refusal: str | None = None) -> None:
+def decider_check(user: User, *, asked_by_id: int | None, refusal: str) -> None:
     """Nobody decides their own request (or recommendation): another person must approve or refuse
-    what `asked_by_id` asked for. Raises ValidationError with `refusal`, or a plain statement of the rule."""
+    what `asked_by_id` asked for. Raises ValidationError with `refusal`, which says what was asked."""
     if asked_by_id is not None and asked_by_id == user.pk:
-        raise ValidationError(refusal or _("Nobody decides their own request; another supervisor must decide it."))
+        raise ValidationError(refusal)
 
 
 def may_read_inquiry_statistics(user: User) -> bool:

@@ -107,8 +107,9 @@ def _decide(transfer: OfficeTransfer, *, to: str, acting_user: User, note: str, 
 def _check_receiver(acting_user: User, transfer: OfficeTransfer) -> None:
     if not access.may_supervise(acting_user) or acting_user.office_id != transfer.to_office_id:
         raise PermissionDenied(_("Only a supervisor of the receiving office accepts or declines a transfer."))
-    if acting_user.pk == transfer.requested_by_id:
-        raise PermissionDenied(_("Nobody decides their own request."))
+    access.decider_check(
+        acting_user, asked_by_id=transfer.requested_by_id, refusal=_("Nobody decides their own request.")
+    )
 
 
 def office_transfer_accept(

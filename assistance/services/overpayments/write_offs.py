@@ -19,6 +19,8 @@ from assistance.services.overpayments.common import (
     move,
 )
 
+OWN_WRITE_OFF = _("Nobody decides their own write-off request; another supervisor must decide it.")
+
 
 def overpayment_write_off_request(*, acting_user: User, overpayment: Overpayment, reason: str) -> Overpayment:
     """Ask a supervisor to write off what is still owed; recovery pauses while the request waits."""
@@ -67,10 +69,7 @@ def overpayment_write_off_decide(
                     _("This write-off was already decided%(by)s: the overpayment is %(lower)s.")
                     % {"by": by, "lower": overpayment.get_status_display().lower()}
                 )
-            if overpayment.write_off_requested_by_id == acting_user.pk:
-                raise ValidationError(
-                    _("Nobody decides their own write-off request; another supervisor must decide it.")
-                )
+            access.decider_check(acting_user, asked_by_id=overpayment.write_off_requested_by_id, refusal=OWN_WRITE_OFF)
             overpayment.write_off_decided_by = acting_user
             overpayment.write_off_decided_at = timezone.now()
             fields = ["write_off_decided_by", "write_off_decided_at"]
@@ -97,7 +96,5 @@ def overpayment_write_off_decide(
                 move(overpayment, back, acting_user, reason=f"Write-off refused: {reason.strip()}")
     except IntegrityError:
         # The database's own check that the requester does not decide (it should never come to this).
-        raise ValidationError(
-            _("Nobody decides their own write-off request; another supervisor must decide it.")
-        ) from None
+        raise ValidationError(OWN_WRITE_OFF) from None
     return overpayment

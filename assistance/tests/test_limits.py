@@ -16,7 +16,7 @@ from assistance.services import (
     issuance_issue,
     issuance_reverse,
 )
-from assistance.services.limits import Excess, recent_totals
+from assistance.services.limits import Authority, Excess, excesses, limits_exceeded, recent_totals
 from assistance.tests.helpers import client_case, request, shelter
 from tests.factories import UserFactory
 
@@ -164,6 +164,27 @@ def test_a_users_own_limit_effective_tomorrow_leaves_the_role_today(caseworker):
     assert request(caseworker, case, amount="500.00").status == Status.ISSUED
 
 
+def test_a_users_own_limit_gives_every_figure_of_its_own(caseworker):
+    limit(user=caseworker, per_issuance="300.00", per_client_30_days="450.00", max_units=2, days_from_today=-1)
+    assert authority_for(user=caseworker, kind=Kind.EMERGENCY) == Authority(
+        Kind.EMERGENCY, Decimal("300.00"), Decimal("450.00"), 2, granted=True
+    )
+
+
+def test_the_newest_version_in_force_wins_whatever_order_it_was_entered_in(caseworker):
+    """A version entered later but effective earlier does not replace the newer one."""
+    limit(user=caseworker, per_issuance="700.00", days_from_today=-1)
+    limit(user=caseworker, per_issuance="300.00", days_from_today=-10)
+    assert authority_for(user=caseworker, kind=Kind.EMERGENCY).per_issuance == Decimal("700.00")
+
+
+def test_limits_of_another_role_or_another_user_are_not_yours(caseworker, manager):
+    limit(role="supervisor", kind=Kind.EMERGENCY, per_issuance="9000.00")
+    assert authority_for(user=caseworker, kind=Kind.EMERGENCY).per_issuance == Decimal("1000.00")
+    _client, case = client_case(caseworker)
+    assert request(caseworker, case, amount="1000.01").status == Status.PENDING
+
+
 def test_a_user_with_two_roles_gets_the_more_generous(north):
     both = UserFactory(username="both", office=north, roles=["caseworker", "supervisor"])
     _client, case = client_case(both)
@@ -172,6 +193,12 @@ def test_a_user_with_two_roles_gets_the_more_generous(north):
     assert shelter(both, case, nights=30).status == Status.ISSUED
     authority = authority_for(user=both, kind=Kind.SHELTER)
     assert (authority.per_issuance, authority.max_units) == (None, 30)
+
+
+def test_two_roles_get_the_more_generous_even_when_the_lesser_changed_last(north):
+    both = UserFactory(username="both", office=north, roles=["caseworker", "supervisor"])
+    limit(role="caseworker", per_issuance="800.00")
+    assert authority_for(user=both, kind=Kind.EMERGENCY).per_issuance == Decimal("5000.00")
 
 
 def test_a_role_without_a_limit_for_a_kind_has_no_authority_for_it(caseworker, supervisor):
@@ -194,6 +221,19 @@ def test_nobody_without_authority_for_a_kind_can_approve_it(caseworker, supervis
     issuance = request(caseworker, case, kind=Kind.DRUG_CARD, amount="20.00")
     with pytest.raises(ValidationError, match="No authority to issue emergency drug card"):
         issuance_approve(acting_user=supervisor, issuance=issuance)
+
+
+def test_a_request_is_judged_by_the_limits_of_the_day_asked(caseworker):
+    """A decision about an earlier day (a request dated before a lower limit took effect) is
+    judged by that day's limits, not today's."""
+    limit(role="caseworker", per_issuance="500.00")
+    client, _case = client_case(caseworker)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    asked = {"user": caseworker, "kind": Kind.EMERGENCY, "client_id": client.pk, "amount": Decimal("800.00")}
+    assert limits_exceeded(**asked, on=yesterday) == []
+    assert limits_exceeded(**asked) == [
+        Excess("per_issuance", "Per issuance", Decimal("500.00"), Decimal("800.00"), Decimal("300.00"))
+    ]
 
 
 # The rolling 30 days per client
@@ -348,3 +388,16 @@ def test_the_30_day_totals_are_of_the_clients_and_kinds_asked_for_only(caseworke
 def test_the_requester_and_the_supervisor_are_told_exactly_which_limit_is_passed(excess, waiting, figure):
     assert excess.waiting_text(Issuance.Kind.EMERGENCY) == waiting
     assert excess.text() == figure
+
+
+def test_an_excess_reads_back_as_it_was_written_nights_as_whole_numbers():
+    written = [
+        Excess("per_issuance", "Per issuance", Decimal("1000.00"), Decimal("1200.00"), Decimal("200.00")),
+        Excess("max_units", "Nights", 4, 6, 2),
+        Excess("authority", "No authority to issue travel"),
+    ]
+    read = excesses(excess.stored() for excess in written)
+    assert read == written
+    nights = read[1]
+    assert [type(figure) for figure in (nights.limit, nights.value, nights.over_by)] == [int, int, int]
+    assert [type(figure) for figure in (read[0].limit, read[0].value, read[0].over_by)] == [Decimal] * 3

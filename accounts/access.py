@@ -110,15 +110,15 @@ def case_scope(user: User | AnonymousUser, *, prefix: str = "") -> Q:
     return _any(allowed)
 
 
-def case_work_scope(user: User | AnonymousUser, *, prefix: str = "") -> Q:
-    """A filter on Case (or, with `prefix`, a model related to it) for the cases `user` may work, that
-    is act on: a caseworker or supervisor who sees the case through `case_scope`. Seeing is not
-    working: a partner system or an administrator's break-glass grant reads a case and acts on none.
+def case_work_scope(user: User | AnonymousUser) -> Q:
+    """A filter on Case for the cases `user` may work, that is act on: a caseworker or supervisor
+    who sees the case through `case_scope`. Seeing is not working: a partner system or an
+    administrator's break-glass grant reads a case and acts on none.
 
     `casework.services.cases.case_for_work` applies it to one case and refuses the rest."""
     if not signed_in(user) or not may_work_cases(user):
         return NOTHING
-    return case_scope(user, prefix=prefix)
+    return case_scope(user)
 
 
 def _own_rows(user: User) -> Q | None:

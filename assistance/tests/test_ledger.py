@@ -493,3 +493,24 @@ def test_a_client_transfer_moves_each_balance_in_the_ledgers_order_under_its_mem
         (e.period, e.program_id, e.case_id, e.account, e.overpayment_id, e.client_id, e.amount)
         for e in transfer.entries.order_by("id")
     ] == expected
+
+
+def test_a_posting_keeps_what_it_reverses_and_a_memo_only_when_one_is_given(world):
+    case = world.cases[0]
+    common = {
+        "case_id": case.pk,
+        "client_id": case.primary_client_id,
+        "program_id": world.programs[0].pk,
+        "period": month(0),
+    }
+    lines = [Line(account=Account.ISSUED, amount=Decimal("50.00"), **common)]
+    lines.append(Line(account=Account.PAYMENTS, amount=Decimal("-50.00"), **common))
+    posted = ledger_post(kind=LedgerTransaction.Kind.ISSUE, lines=lines, posted_by=world.supervisor)
+    back = [Line(account=line.account, amount=-line.amount, **common) for line in lines]
+    reversal = ledger_post(
+        kind=LedgerTransaction.Kind.REVERSAL, lines=back, posted_by=world.supervisor, reverses=posted, memo="Returned"
+    )
+
+    stored = {row.pk: row for row in LedgerTransaction.objects.all()}
+    assert (stored[posted.pk].memo, stored[posted.pk].reverses_id) == ("", None)
+    assert (stored[reversal.pk].memo, stored[reversal.pk].reverses_id) == ("Returned", posted.pk)

@@ -15,8 +15,6 @@ from accounts.models import User
 from assistance.models import Account, Issuance, LedgerEntry, LedgerTransaction, Overpayment
 from audit.chain import LEDGER, chain_extend, ledger_content
 
-ZERO = Decimal("0.00")
-
 
 @dataclass(frozen=True)
 class Line:
@@ -52,10 +50,11 @@ def ledger_post_many(*, postings: list[tuple], posted_by: User) -> list[LedgerTr
     lines do not sum to zero, or with a zero line, is refused before anything is written.
     """
     now = timezone.now()
-    for kind, lines, *_ in postings:
-        check_balanced(lines, posting=f"A {kind} posting")
-    transactions = [
-        LedgerTransaction(
+    transactions: list[LedgerTransaction] = []
+    entries: list[list[LedgerEntry]] = []
+    for kind, lines, issuance, overpayment, reverses, memo in postings:
+        check_balanced(lines, posting=f"A ledger posting ({LedgerTransaction.Kind(kind).label})")
+        transaction = LedgerTransaction(
             kind=kind,
             issuance=issuance,
             overpayment=overpayment,
@@ -64,25 +63,23 @@ def ledger_post_many(*, postings: list[tuple], posted_by: User) -> list[LedgerTr
             posted_by=posted_by,
             posted_at=now,
         )
-        for kind, _lines, issuance, overpayment, reverses, memo in postings
-    ]
-    entries = [
-        [
-            LedgerEntry(
-                transaction=transaction,
-                account=line.account,
-                amount=line.amount,
-                case_id=line.case_id,
-                client_id=line.client_id,
-                program_id=line.program_id,
-                period=line.period,
-                overpayment_id=line.overpayment_id,
-                posted_at=now,
-            )
-            for line in lines
-        ]
-        for transaction, (_kind, lines, *_rest) in zip(transactions, postings, strict=True)
-    ]
+        transactions.append(transaction)
+        entries.append(
+            [
+                LedgerEntry(
+                    transaction=transaction,
+                    account=line.account,
+                    amount=line.amount,
+                    case_id=line.case_id,
+                    client_id=line.client_id,
+                    program_id=line.program_id,
+                    period=line.period,
+                    overpayment_id=line.overpayment_id,
+                    posted_at=now,
+                )
+                for line in lines
+            ]
+        )
     # The chain's head, the transactions and their entries commit together (no savepoint: no query).
     with db_transaction.atomic(savepoint=False):
         ledger_chain(transactions, entries)
@@ -99,7 +96,7 @@ def check_balanced(lines: list[Line], *, posting: str) -> None:
     """
     if len(lines) < 2 or any(line.amount == 0 for line in lines):
         raise ValidationError(f"{posting} needs two or more non-zero lines.")
-    total = sum((line.amount for line in lines), ZERO)
+    total = sum(line.amount for line in lines)
     if total != 0:
         raise ValidationError(f"{posting} must balance: its lines sum to {total}.")
 

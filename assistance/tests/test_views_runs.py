@@ -106,7 +106,7 @@ def test_the_list_runs_a_fixed_number_of_queries(client, supervisor, run, django
     client.force_login(supervisor)
     url = reverse("assistance:run_list")
     client.get(url)  # the signed-in user and their roles are cached from the first page on
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(10) as few:
         client.get(url)
     more_runs(20)
     with django_assert_max_num_queries(len(few.captured_queries)):

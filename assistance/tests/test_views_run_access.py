@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from assistance.selectors.runs import may_see_runs, may_start_runs
 from assistance.services.runs import payment_run_inline
 from assistance.tests.test_payment_run import active
 from audit.models import AuditEvent
@@ -147,3 +148,11 @@ def test_the_runs_are_refused_to_staff_without_the_admin_role_and_to_the_admin_r
         assert client.get(reverse("assistance:run_detail", args=[run.pk])).status_code == 403, user
     client.force_login(UserFactory(username="boss_staff", roles=["admin"], is_staff=True))
     assert client.get(reverse("assistance:run_detail", args=[run.pk])).status_code == 200
+
+
+def test_a_closed_account_neither_starts_nor_sees_payment_runs(north, supervisor):
+    admin = UserFactory(username="closed_admin", roles=["admin"], is_staff=True)
+    assert may_start_runs(admin) and may_see_runs(admin) and may_start_runs(supervisor)
+    for user in (admin, supervisor):
+        user.is_active = False
+        assert not may_start_runs(user) and not may_see_runs(user)

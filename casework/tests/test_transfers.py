@@ -207,6 +207,22 @@ def test_the_sending_supervisor_cannot_accept_their_own_request(client, casework
     assert Case.objects.get(pk=case.pk).office_id == caseworker.office_id
 
 
+def test_a_requester_who_moved_to_the_receiving_office_still_cannot_decide_their_own_request(
+    client, caseworker, supervisor, other_caseworker, south
+):
+    rosa, _son, case = family(caseworker)
+    transfer = ask(client, supervisor, rosa, south)
+    supervisor.office = south
+    supervisor.save()
+
+    response = accept(client, supervisor, transfer, other_caseworker)
+
+    assert response.status_code == 400
+    assert "Nobody decides their own request." in text(response)
+    assert OfficeTransfer.objects.get().status == Status.REQUESTED
+    assert Case.objects.get(pk=case.pk).office_id == caseworker.office_id
+
+
 def test_a_supervisor_of_a_third_office_sees_nothing(client, caseworker, supervisor, south):
     rosa, _son, _case = family(caseworker)
     transfer = ask(client, supervisor, rosa, south)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -103,6 +103,20 @@ def month(months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def line_keys(case, program: Program, months: int = 0) -> dict:
+    """What a line is about: a case and its primary client, a program, a month `months` ago."""
+    return {"case_id": case.pk, "client_id": case.primary_client_id, "program_id": program.pk, "period": month(months)}
+
+
+def issued(world: World, amount: str, paid: str | None = None) -> list[Line]:
+    """An issue on the first case: `amount` issued and `paid` (by default the same) paid out."""
+    on = line_keys(world.cases[0], world.programs[0])
+    return [
+        Line(account=Account.ISSUED, amount=Decimal(amount), **on),
+        Line(account=Account.PAYMENTS, amount=-Decimal(paid or amount), **on),
+    ]
+
+
 def issue(world: World, expected: Expected, who: int, program: int, amount: Decimal) -> None:
     issuance = request(world.caseworker, world.cases[who], amount=amount, program=world.programs[program])
     assert issuance.status == Status.ISSUED
@@ -151,12 +165,7 @@ def establish(world: World, expected: Expected, who: int, program: int, amount: 
         balance=amount,
         established_by=world.supervisor,
     )
-    common = {
-        "case_id": case.pk,
-        "client_id": case.primary_client_id,
-        "program_id": world.programs[program].pk,
-        "period": month(months),
-    }
+    common = line_keys(case, world.programs[program], months)
     lines = [
         Line(account=Account.RECEIVABLE, amount=amount, overpayment_id=overpayment.pk, **common),
         Line(account=Account.ISSUED, amount=-amount, **common),
@@ -368,13 +377,7 @@ def test_the_deferred_balance_check_fires_when_the_checks_ask_for_it(world):
 )
 def test_a_posting_that_does_not_balance_is_refused_before_anything_is_written(world, amounts, message):
     """The service refuses on every database, not only PostgreSQL's commit-time trigger."""
-    case = world.cases[0]
-    common = {
-        "case_id": case.pk,
-        "client_id": case.primary_client_id,
-        "program_id": world.programs[0].pk,
-        "period": month(0),
-    }
+    common = line_keys(world.cases[0], world.programs[0])
     accounts = [Account.ISSUED, Account.PAYMENTS, Account.RECEIVABLE][: len(amounts)]
     lines = [Line(account=account, amount=amount, **common) for account, amount in zip(accounts, amounts, strict=True)]
     with pytest.raises(ValidationError) as refused:
@@ -385,21 +388,7 @@ def test_a_posting_that_does_not_balance_is_refused_before_anything_is_written(w
 
 
 def test_one_unbalanced_posting_in_a_batch_refuses_the_whole_batch(world):
-    case = world.cases[0]
-    common = {
-        "case_id": case.pk,
-        "client_id": case.primary_client_id,
-        "program_id": world.programs[0].pk,
-        "period": month(0),
-    }
-    balanced = [
-        Line(account=Account.ISSUED, amount=Decimal("10.00"), **common),
-        Line(account=Account.PAYMENTS, amount=Decimal("-10.00"), **common),
-    ]
-    unbalanced = [
-        Line(account=Account.ISSUED, amount=Decimal("10.00"), **common),
-        Line(account=Account.PAYMENTS, amount=Decimal("-10.01"), **common),
-    ]
+    balanced, unbalanced = issued(world, "10.00"), issued(world, "10.00", paid="10.01")
     postings = [(LedgerTransaction.Kind.ISSUE, lines, None, None, None, "") for lines in (balanced, unbalanced)]
     with pytest.raises(ValidationError, match=re.escape("sum to -0.01")):
         ledger_post_many(postings=postings, posted_by=world.supervisor)
@@ -504,17 +493,9 @@ def test_a_client_transfer_moves_each_balance_in_the_ledgers_order_under_its_mem
 
 
 def test_a_posting_keeps_what_it_reverses_and_a_memo_only_when_one_is_given(world):
-    case = world.cases[0]
-    common = {
-        "case_id": case.pk,
-        "client_id": case.primary_client_id,
-        "program_id": world.programs[0].pk,
-        "period": month(0),
-    }
-    lines = [Line(account=Account.ISSUED, amount=Decimal("50.00"), **common)]
-    lines.append(Line(account=Account.PAYMENTS, amount=Decimal("-50.00"), **common))
+    lines = issued(world, "50.00")
     posted = ledger_post(kind=LedgerTransaction.Kind.ISSUE, lines=lines, posted_by=world.supervisor)
-    back = [Line(account=line.account, amount=-line.amount, **common) for line in lines]
+    back = [replace(line, amount=-line.amount) for line in lines]
     reversal = ledger_post(
         kind=LedgerTransaction.Kind.REVERSAL, lines=back, posted_by=world.supervisor, reverses=posted, memo="Returned"
     )
@@ -529,18 +510,7 @@ def test_a_batch_of_postings_is_one_moment_and_the_same_queries_whatever_its_siz
     """The payment run posts its batches this way: the chain's head, two INSERTs, no savepoint,
     and one time on the transactions and their entries even as the clock moves on."""
     time_machine.move_to(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=True)
-    case = world.cases[0]
-    common = {
-        "case_id": case.pk,
-        "client_id": case.primary_client_id,
-        "program_id": world.programs[0].pk,
-        "period": month(0),
-    }
-    lines = [
-        Line(account=Account.ISSUED, amount=Decimal("10.00"), **common),
-        Line(account=Account.PAYMENTS, amount=Decimal("-10.00"), **common),
-    ]
-    postings = [(LedgerTransaction.Kind.ISSUE, lines, None, None, None, "")] * size
+    postings = [(LedgerTransaction.Kind.ISSUE, issued(world, "10.00"), None, None, None, "")] * size
     with CaptureQueriesContext(connection) as queries:
         ledger_post_many(postings=postings, posted_by=world.supervisor)
     assert len(queries) == QUERIES_PER_BATCH, [query["sql"] for query in queries]

@@ -19,7 +19,7 @@ LOGIN = reverse("accounts:login")
 HOME = reverse("home")
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 WRONG_PASSWORD_MESSAGE = "That username and password do not match an active account."
-# One frozen moment (09:00 in Chicago on 12 March 2026): idle limits and session ages are measured from it exactly.
+# One frozen moment (10:00 in Chicago on 12 March 2026): idle limits and session ages are measured from it exactly.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 pytestmark = pytest.mark.time_machine(NOW, tick=False)
 

@@ -22,7 +22,7 @@ from assistance.services import (
 from assistance.tests.helpers import client_case, income_support, request
 from eligibility.models import Program
 
-# One frozen moment (09:00 in Chicago on 12 March 2026): budget years and "today" stay put while the suite runs.
+# One frozen moment (10:00 in Chicago on 12 March 2026): budget years and "today" stay put while the suite runs.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 TODAY = date(2026, 3, 12)
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]

@@ -15,7 +15,7 @@ from assistance.tests.helpers import client_case, income_support, request
 from audit.models import AuditEvent
 from eligibility.models import Program
 
-# One frozen moment (09:00 in Chicago on 12 March 2026) so "this month" and the fiscal year never move under a test.
+# One frozen moment (10:00 in Chicago on 12 March 2026) so "this month" and the fiscal year never move under a test.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 TODAY = date(2026, 3, 12)
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]

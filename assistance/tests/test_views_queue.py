@@ -16,7 +16,7 @@ from eligibility.models import Program
 from eligibility.services import enrollment_apply
 from tests.factories import MembershipFactory, UserFactory
 
-# One frozen moment (09:00 in Chicago on 12 March 2026) so "today" and the budget year never move under a test.
+# One frozen moment (10:00 in Chicago on 12 March 2026) so "today" and the budget year never move under a test.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 TODAY = date(2026, 3, 12)
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]

@@ -37,7 +37,7 @@ from tests.factories import (
     case_for,
 )
 
-# One frozen moment (09:00 in Chicago on 12 March 2026): opening dates and case-number years never drift mid-run.
+# One frozen moment (10:00 in Chicago on 12 March 2026): opening dates and case-number years never drift mid-run.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 TODAY = date(2026, 3, 12)
 pytestmark = pytest.mark.time_machine(NOW, tick=False)

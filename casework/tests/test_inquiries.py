@@ -29,7 +29,7 @@ from tests.factories import ClientFactory, UserFactory, case_for
 
 PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]
 _serial = count(1)
-# One frozen moment (09:00 in Chicago on Thursday 12 March 2026): due dates in working days and "in the future"
+# One frozen moment (10:00 in Chicago on Thursday 12 March 2026): due dates in working days and "in the future"
 # are worked out from the same day on every run. Tests that need another day travel there themselves.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 TODAY = date(2026, 3, 12)

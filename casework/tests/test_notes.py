@@ -30,7 +30,7 @@ from tests.factories import ClientFactory, TeamFactory, UserFactory, case_for
 
 SECRET = "Xylophonist"  # a word only a confidential note holds
 PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]
-# One frozen moment (09:00 in Chicago on 12 March 2026): "two hours ago" and "tomorrow" are the same on every run.
+# One frozen moment (10:00 in Chicago on 12 March 2026): "two hours ago" and "tomorrow" are the same on every run.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 pytestmark = pytest.mark.time_machine(NOW, tick=False)
 

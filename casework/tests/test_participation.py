@@ -28,7 +28,7 @@ from casework.services import attendance as services
 from casework.services.attendance import AttendanceRow
 from casework.tests.plan_helpers import household_case, today
 
-# One frozen moment (09:00 in Chicago on 12 March 2026): plan, schedule and month dates stay put while a test runs.
+# One frozen moment (10:00 in Chicago on 12 March 2026): plan, schedule and month dates stay put while a test runs.
 pytestmark = pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)
 
 D = Decimal

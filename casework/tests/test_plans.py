@@ -23,7 +23,7 @@ from casework.services.cases import case_transition
 from casework.tests.plan_helpers import add_member, agreed_plan, draft_plan, household_case, today
 from tests.factories import ClientFactory, UserFactory
 
-# One frozen moment (09:00 in Chicago on 12 March 2026): plan, schedule and month dates stay put while a test runs.
+# One frozen moment (10:00 in Chicago on 12 March 2026): plan, schedule and month dates stay put while a test runs.
 pytestmark = pytest.mark.time_machine(datetime(2026, 3, 12, 15, tzinfo=UTC), tick=False)
 
 PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]

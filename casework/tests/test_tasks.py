@@ -26,7 +26,7 @@ from tests.factories import ClientFactory, TeamFactory, UserFactory, case_for
 
 PERSONAS = ["caseworker", "supervisor", "other_caseworker", "admin", "auditor"]
 _serial = count(1)
-# One frozen moment (09:00 in Chicago on 12 March 2026): due dates and "overdue" are judged against the same day.
+# One frozen moment (10:00 in Chicago on 12 March 2026): due dates and "overdue" are judged against the same day.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 pytestmark = pytest.mark.time_machine(NOW, tick=False)
 

@@ -55,7 +55,7 @@ PERSONAS = [
 ]
 MISSING = 987_654_321  # an id no record has
 GOOD_REASON = "Court subpoena 2025-CV-0113, requested by legal counsel"
-# One frozen moment (09:00 in Chicago on 12 March 2026): grant expiry and household dates never move under a test.
+# One frozen moment (10:00 in Chicago on 12 March 2026): grant expiry and household dates never move under a test.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 TODAY = date(2026, 3, 12)
 pytestmark = pytest.mark.time_machine(NOW, tick=False)

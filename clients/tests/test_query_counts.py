@@ -38,7 +38,7 @@ from tests.factories import (
 )
 
 SMALL, LARGE = 5, 50
-# One frozen moment (09:00 in Chicago on 12 March 2026): the rows counted are dated the same day on every run.
+# One frozen moment (10:00 in Chicago on 12 March 2026): the rows counted are dated the same day on every run.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 TODAY = date(2026, 3, 12)
 pytestmark = pytest.mark.time_machine(NOW, tick=False)

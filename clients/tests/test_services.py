@@ -41,7 +41,7 @@ from tests.factories import ClientFactory, IncomeFactory, UserFactory, case_for
 
 VALID_SIN = "130 692 544"  # passes the Luhn check; begins with a digit that SINs are issued with
 PDF_BYTES = pdf_bytes()
-# One frozen moment (09:00 in Chicago on 12 March 2026): "today" and grant expiry never move under a test.
+# One frozen moment (10:00 in Chicago on 12 March 2026): "today" and grant expiry never move under a test.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 TODAY = date(2026, 3, 12)
 pytestmark = pytest.mark.time_machine(NOW, tick=False)

@@ -16,7 +16,7 @@ from referrals.selectors.referrals import referral_ids_due_follow_up
 from referrals.tests.helpers import make_service, refer
 from tests.factories import ClientFactory, case_for
 
-# One frozen moment (09:00 in Chicago on 12 March 2026): "days without a move" count from the same day every run.
+# One frozen moment (10:00 in Chicago on 12 March 2026): "days without a move" count from the same day every run.
 NOW = datetime(2026, 3, 12, 15, tzinfo=UTC)
 TODAY = date(2026, 3, 12)
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]

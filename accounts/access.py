@@ -280,11 +280,14 @@ def may_read_inquiry_statistics(user: User) -> bool:
     return bool({Role.CASEWORKER, Role.SUPERVISOR, Role.AUDITOR} & user.roles)
 
 
+def may_start_payment_runs(user: User) -> bool:
+    """A month's payment run: supervisors and administrators (staff with the admin role)."""
+    return Role.SUPERVISOR in user.roles or (user.is_staff and Role.ADMIN in user.roles)
+
+
 def may_see_payment_runs(user: User) -> bool:
-    """The runs' pages: supervisors, finance, and administrators (staff with the admin role)."""
-    if {Role.SUPERVISOR, Role.FINANCE} & user.roles:
-        return True
-    return user.is_staff and Role.ADMIN in user.roles
+    """The runs' pages: whoever starts them, and finance."""
+    return Role.FINANCE in user.roles or may_start_payment_runs(user)
 
 
 def may_download_payment_files(user: User) -> bool:

@@ -21,8 +21,7 @@ from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QueryS
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
-from accounts.access import case_scope, client_scope, signed_in
-from accounts.models import Role
+from accounts.access import case_scope, client_scope
 from assistance.models import Issuance, PaymentRun
 from casework.models import Case
 from eligibility.models import Determination, Enrollment
@@ -152,17 +151,6 @@ def unpaid_enrollments(*, period: date) -> list[Unpaid]:
 
 
 # Pages -----------------------------------------------------------------------------------
-
-
-def may_start_runs(user) -> bool:
-    """Supervisors and administrators (staff with the admin role) start a month's run."""
-    if not signed_in(user):
-        return False
-    return user.has_perm("casework.supervise") or (user.is_staff and Role.ADMIN in user.roles)
-
-
-def may_see_runs(user) -> bool:
-    return signed_in(user) and user.has_perm("assistance.see_payment_runs")
 
 
 def run_payments(*, user, run: PaymentRun) -> QuerySet[Issuance]:

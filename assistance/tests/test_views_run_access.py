@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from assistance.selectors.runs import may_see_runs, may_start_runs
-from assistance.services.runs import payment_run_inline
+from assistance.models import PaymentRun
+from assistance.services.runs import payment_run_inline, payment_run_start
 from assistance.tests.test_payment_run import active
 from audit.models import AuditEvent
 from tests.factories import UserFactory
@@ -150,9 +151,16 @@ def test_the_runs_are_refused_to_staff_without_the_admin_role_and_to_the_admin_r
     assert client.get(reverse("assistance:run_detail", args=[run.pk])).status_code == 200
 
 
-def test_a_closed_account_neither_starts_nor_sees_payment_runs(north, supervisor):
-    admin = UserFactory(username="closed_admin", roles=["admin"], is_staff=True)
-    assert may_start_runs(admin) and may_see_runs(admin) and may_start_runs(supervisor)
-    for user in (admin, supervisor):
-        user.is_active = False
-        assert not may_start_runs(user) and not may_see_runs(user)
+def test_supervisors_and_administrators_start_a_run_and_nobody_else(
+    supervisor, caseworker, admin_user, finance, office_manager, north
+):
+    closed = UserFactory(username="closed_sup", office=north, roles=["supervisor"], is_active=False)
+    admin_not_staff = UserFactory(username="admin_not_staff", roles=["admin"], is_staff=False)
+    for user in (caseworker, finance, office_manager, admin_not_staff, closed):
+        with pytest.raises(ValidationError) as refused:
+            payment_run_start(acting_user=user, period=date(2026, 4, 1))
+        assert refused.value.messages == ["Only supervisors and administrators start a payment run."]
+    assert not PaymentRun.objects.exists()
+
+    assert payment_run_start(acting_user=supervisor, period=date(2026, 4, 1)).started_by == supervisor
+    assert payment_run_start(acting_user=admin_user, period=date(2026, 5, 1)).started_by == admin_user

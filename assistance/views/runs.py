@@ -14,7 +14,7 @@ from audit.services import audit_page_read
 
 
 def _require_run_access(request: HttpRequest) -> None:
-    if not selectors.may_see_runs(request.user):
+    if not request.user.has_perm("assistance.see_payment_runs"):
         raise PermissionDenied(_("Payment runs are for supervisors, finance and administrators."))
 
 

@@ -14,9 +14,10 @@ from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
 from accounts.models import User
 from assistance.models import PaymentRun
-from assistance.selectors.runs import last_moved, may_start_runs, pending_enrollment_ids, pending_exists, stalled
+from assistance.selectors.runs import last_moved, pending_enrollment_ids, pending_exists, stalled
 from assistance.services.runs.batches import BatchResult, payment_run_batch
 from assistance.services.runs.common import Action
 from assistance.services.runs.report import payment_file, payment_file_store, payment_run_report
@@ -28,7 +29,7 @@ DEFAULT_BATCH_SIZE = 1000
 
 def payment_run_start(*, acting_user: User, period: date) -> PaymentRun:
     """The run for benefit month `period`, made if it does not exist yet (one per month: a unique period)."""
-    if acting_user.get_username() != JOB_USERNAME and not may_start_runs(acting_user):
+    if acting_user.get_username() != JOB_USERNAME and not access.may_start_payment_runs(acting_user):
         raise ValidationError(_("Only supervisors and administrators start a payment run."))
     if period.day != 1:
         raise ValidationError({"period": _("A benefit month starts on the first: give the first of the month.")})
